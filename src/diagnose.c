@@ -1,0 +1,129 @@
+#include "config.h"
+#include "diagnose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "facts.h"
+#include "jsonu.h"
+
+/* Checks that classify a message rather than test a cause. */
+static int is_classifier(const struct check_def *d)
+{
+	return strcmp(d->id, "aks.events") == 0 ||
+	       strcmp(d->id, "webapp.log") == 0;
+}
+
+int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
+{
+	const struct check_def *defs;
+	size_t n, i;
+	unsigned want = f->ctx->target == AD_TARGET_WEBAPP ? CHECK_WEBAPP :
+			CHECK_AKS;
+	const struct finding *first_fail = NULL;
+
+	memset(d, 0, sizeof *d);
+	d->target = ctx_target_str(f->ctx->target);
+	defs = check_all(&n);
+	d->findings = calloc(n ? n : 1, sizeof *d->findings);
+	if (!d->findings)
+		return AD_ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct finding *fd;
+
+		if (!(defs[i].applies & want))
+			continue;
+		if (cancel && *cancel)
+			break;
+		fd = &d->findings[d->n++];
+		fd->def = &defs[i];
+		if (check_run(&defs[i], f, &fd->res) == AD_ENOMEM)
+			return AD_ENOMEM;
+		if (fd->res.verdict == CHECK_UNKNOWN)
+			d->nunknown++;
+		if (fd->res.verdict != CHECK_FAIL)
+			continue;
+		d->nfail++;
+		if (is_classifier(fd->def)) {
+			const char *c = jsonu_str(fd->res.data, "classified");
+
+			if (c)
+				snprintf(d->classified, sizeof d->classified, "%s", c);
+		} else if (!first_fail) {
+			first_fail = fd;
+		}
+	}
+	/* Prefer the failing check that explains the error message. */
+	for (i = 0; d->classified[0] && i < d->n; i++) {
+		const struct finding *fd = &d->findings[i];
+
+		if (fd->res.verdict == CHECK_FAIL && !is_classifier(fd->def) &&
+		    strcmp(fd->def->cause, d->classified) == 0) {
+			d->cause = fd->def->cause;
+			return 0;
+		}
+	}
+	if (first_fail)
+		d->cause = first_fail->def->cause;
+	else if (d->classified[0] && strcmp(d->classified, "other") != 0)
+		d->cause = d->classified;
+	return 0;
+}
+
+void diagnose_clear(struct diagnosis *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->n; i++)
+		check_result_clear(&d->findings[i].res);
+	free(d->findings);
+	memset(d, 0, sizeof *d);
+}
+
+cJSON *diagnose_json(const struct diagnosis *d)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "target", d->target ? d->target : "aks");
+	if (d->cause)
+		cJSON_AddStringToObject(o, "cause", d->cause);
+	else
+		cJSON_AddNullToObject(o, "cause");
+	arr = cJSON_AddArrayToObject(o, "findings");
+	for (i = 0; arr && i < d->n; i++) {
+		const struct finding *fd = &d->findings[i];
+		cJSON *x = cJSON_CreateObject();
+
+		if (!x)
+			break;
+		cJSON_AddStringToObject(x, "check", fd->def->id);
+		cJSON_AddStringToObject(x, "verdict",
+					check_verdict_str(fd->res.verdict));
+		cJSON_AddItemToObject(x, "evidence", fd->res.evidence ?
+			cJSON_Duplicate(fd->res.evidence, 1) : cJSON_CreateObject());
+		if (fd->res.fix)
+			cJSON_AddStringToObject(x, "fix", fd->res.fix);
+		else
+			cJSON_AddNullToObject(x, "fix");
+		cJSON_AddStringToObject(x, "summary", fd->res.summary);
+		cJSON_AddStringToObject(x, "command", fd->res.command);
+		cJSON_AddItemToArray(arr, x);
+	}
+	return o;
+}
+
+int diagnose_exit_code(const struct diagnosis *d)
+{
+	if (d->nfail)
+		return 1;
+	return d->nunknown ? 3 : 0;
+}

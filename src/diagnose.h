@@ -1,0 +1,41 @@
+/* diagnose.h - run every applicable check and name the cause.
+ *
+ * The same engine the wizard uses, without the walk: used by
+ * `acr-doctor diagnose` and by the wizard's result screen. */
+#ifndef AD_DIAGNOSE_H
+#define AD_DIAGNOSE_H
+
+#include <stddef.h>
+
+#include "check.h"
+
+struct facts;
+struct cJSON;
+
+struct finding {
+	const struct check_def *def;
+	struct check_result res;
+};
+
+struct diagnosis {
+	const char *target;          /* "aks" / "webapp" */
+	const char *cause;           /* tree id, or NULL when healthy */
+	char classified[40];         /* what the event/log classifier said */
+	struct finding *findings;    /* owned */
+	size_t n;
+	size_t nfail, nunknown;
+};
+
+/* Runs the checks in table order.  Returns 0 or AD_ENOMEM; a check that
+ * cannot read its facts is a finding with verdict unknown, not an error.
+ * cancel (may be NULL) stops between checks. */
+int diagnose_run(struct facts *f, struct diagnosis *d,
+		 volatile int *cancel);
+void diagnose_clear(struct diagnosis *d);
+/* {"target","cause","findings":[{"check","verdict","evidence","fix",
+ *  "summary","command"}]}; caller deletes. */
+struct cJSON *diagnose_json(const struct diagnosis *d);
+/* 0 healthy, 1 problem found, 3 inconclusive (no failure, some unknown). */
+int diagnose_exit_code(const struct diagnosis *d);
+
+#endif

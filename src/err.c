@@ -1,0 +1,47 @@
+#include "config.h"
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *ad_strerror(int code)
+{
+	switch (code) {
+#define AD_ERR_CASE(name, val, text) case val: return text;
+	AD_ERROR_TABLE(AD_ERR_CASE)
+#undef AD_ERR_CASE
+	}
+	return "unknown error";
+}
+
+int ad_error_set(struct ad_error *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return code;
+	e->code = code;
+	e->detail[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void ad_error_detail(struct ad_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+	va_end(ap);
+}
+
+void ad_error_clear(struct ad_error *e)
+{
+	if (e)
+		memset(e, 0, sizeof *e);
+}

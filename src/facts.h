@@ -1,0 +1,112 @@
+/* facts.h - how checks and fixes ask the world for facts.
+ *
+ * A struct facts bundles the transport, the node probe and the context,
+ * plus a cache of GET answers so that several checks reading the same
+ * cluster or registry cost one request.  Every helper returns 0 and a
+ * parsed cJSON tree the CALLER must NOT free (the cache owns it, until
+ * facts_invalidate() or facts_free()), or a negative AD_E* code with err
+ * filled with a sentence a check can put in its "unknown, because ..."
+ * evidence.  ARM error bodies ({"error":{"code","message"}}) become
+ * err->detail = code; 429 becomes AD_ETHROTTLE with Retry-After in
+ * detail; 401/403 become AD_EDENIED; 404 becomes AD_ENOTFOUND. */
+#ifndef AD_FACTS_H
+#define AD_FACTS_H
+
+#include <stddef.h>
+
+#include "context.h"
+#include "http.h"
+#include "probe.h"
+
+struct cJSON;
+struct ad_error;
+struct facts_cache;
+
+struct facts {
+	struct http_transport *http;  /* borrowed */
+	struct node_probe *probe;     /* borrowed, may be NULL */
+	struct ad_context *ctx;       /* borrowed */
+	struct facts_cache *cache;    /* owned */
+	const char *token_arm;        /* bearer for ARM; sim: any string */
+	const char *token_graph;
+	const char *token_kube;
+};
+
+struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
+			struct ad_context *ctx);
+void facts_free(struct facts *f);
+/* Forget cached answers (after a fix changed the world). */
+void facts_invalidate(struct facts *f);
+
+/* ARM: path starts with "/subscriptions/..." (or "/providers/...");
+ * api_version is appended as ?api-version=... (or &api-version=). */
+int arm_get(struct facts *f, const char *path, const char *api_version,
+	    struct cJSON **out, struct ad_error *err);
+/* GET a list, following nextLink; *out is the cached merged {"value":[...]}.*/
+int arm_list(struct facts *f, const char *path, const char *api_version,
+	     struct cJSON **out, struct ad_error *err);
+/* POST with optional JSON body (listCredentials, appsettings/list...).
+ * Not cached unless cache != 0. Result owned by the cache either way. */
+int arm_post(struct facts *f, const char *path, const char *api_version,
+	     const char *body, struct cJSON **out, struct ad_error *err);
+/* Write: PUT/PATCH/DELETE with a JSON body; returns the HTTP status in
+ * *status and, if out != NULL, a parsed body the caller frees
+ * (cJSON_Delete).  Invalidates the cache. */
+int arm_write(struct facts *f, const char *method, const char *path,
+	      const char *api_version, const char *body, long *status,
+	      struct cJSON **out, struct ad_error *err);
+
+/* Microsoft Graph, path like "/v1.0/applications(appId='...')". */
+int graph_get(struct facts *f, const char *path, struct cJSON **out,
+	      struct ad_error *err);
+
+/* Kubernetes API at ctx->kube_server, path like "/api/v1/nodes". */
+int kube_get(struct facts *f, const char *path, struct cJSON **out,
+	     struct ad_error *err);
+/* PATCH with application/merge-patch+json. */
+int kube_patch(struct facts *f, const char *path, const char *body,
+	       long *status, struct ad_error *err);
+
+/* Registry data plane at https://<login server>.  Handles the ACR token
+ * dance (401 challenge -> /oauth2/exchange -> /oauth2/token) for scope
+ * "repository:<repo>:pull".  Manifests: Accept lists OCI index, Docker
+ * manifest list, OCI and Docker manifests.  status gets the final HTTP
+ * status (404 = manifest unknown) so checks can tell "missing" from
+ * "could not ask". */
+int reg_ping(struct facts *f, const char *login_server, long *status,
+	     struct ad_error *err);
+int reg_manifest(struct facts *f, const char *login_server, const char *repo,
+		 const char *ref, long *status, struct cJSON **out,
+		 struct ad_error *err);
+int reg_tags(struct facts *f, const char *login_server, const char *repo,
+	     long *status, struct cJSON **out, struct ad_error *err);
+/* A JSON blob (an image config: {"os","architecture"}) by digest. */
+int reg_blob_json(struct facts *f, const char *login_server, const char *repo,
+		  const char *digest, long *status, struct cJSON **out,
+		  struct ad_error *err);
+
+/* Node probe wrappers: AD_EUNSUPP with a clear message when no probe. */
+int facts_resolve(struct facts *f, const char *name, struct probe_dns *out,
+		  struct ad_error *err);
+int facts_tcp(struct facts *f, const char *host, int port,
+	      enum probe_tcp *out, struct ad_error *err);
+
+/* Derived ids from the context (buffers of 512). */
+void facts_cluster_id(const struct facts *f, char *buf, size_t len);
+void facts_webapp_id(const struct facts *f, char *buf, size_t len);
+void facts_registry_id(const struct facts *f, char *buf, size_t len);
+
+/* Well-known api-versions, one place. */
+#define API_AKS       "2025-10-01"
+#define API_ACR       "2025-04-01"
+#define API_ACR_CREDS "2022-12-01"
+#define API_ACR_PEC   "2021-09-01"
+#define API_AUTHZ     "2022-04-01"
+#define API_COMPUTE   "2025-04-01"
+#define API_NETWORK   "2025-01-01"
+#define API_PEERING   "2024-10-01"
+#define API_PRIVDNS   "2024-06-01"
+#define API_WEB       "2025-05-01"
+#define API_INSIGHTS  "2015-04-01"
+
+#endif

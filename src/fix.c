@@ -1,0 +1,162 @@
+/* fix.c - the fix table, and sending a planned step. */
+#include "config.h"
+#include "fix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "checks/groups.h"
+#include "err.h"
+#include "facts.h"
+#include "i18n.h"
+
+static const struct {
+	const struct fix_def *defs;
+	const size_t *n;
+} groups[] = {
+	{ fix_group_aks_auth, &fix_group_aks_auth_n },
+	{ fix_group_aks_net, &fix_group_aks_net_n },
+	{ fix_group_webapp, &fix_group_webapp_n },
+};
+
+#define MAX_FIXES 48
+static struct fix_def all[MAX_FIXES];
+static size_t nall;
+
+static void build_table(void)
+{
+	size_t g, i;
+
+	if (nall)
+		return;
+	for (g = 0; g < sizeof groups / sizeof groups[0]; g++)
+		for (i = 0; i < *groups[g].n && nall < MAX_FIXES; i++)
+			all[nall++] = groups[g].defs[i];
+}
+
+const struct fix_def *fix_all(size_t *n)
+{
+	build_table();
+	*n = nall;
+	return all;
+}
+
+const struct fix_def *fix_find(const char *id)
+{
+	size_t i;
+
+	build_table();
+	for (i = 0; id && i < nall; i++)
+		if (strcmp(all[i].id, id) == 0)
+			return &all[i];
+	return NULL;
+}
+
+void fix_plan_clear(struct fix_plan *plan)
+{
+	int i;
+
+	if (!plan)
+		return;
+	for (i = 0; i < plan->nsteps && i < FIX_MAX_STEPS; i++)
+		free(plan->steps[i].body);
+	memset(plan, 0, sizeof *plan);
+}
+
+int fix_plan_make(const struct fix_def *def, struct facts *f,
+		  const struct check_result *failed, struct fix_plan *plan,
+		  struct ad_error *err)
+{
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	plan->fix_id = def->id;
+	plan->verify_check = def->verify_check;
+	rc = def->plan(f, failed, plan, err);
+	if (rc != 0)
+		fix_plan_clear(plan);
+	return rc;
+}
+
+int fix_add_step(struct fix_plan *plan, const char *title, const char *method,
+		 const char *url, const char *body, const char *command)
+{
+	struct fix_step *s;
+
+	if (plan->nsteps >= FIX_MAX_STEPS)
+		return AD_EINVAL;
+	s = &plan->steps[plan->nsteps];
+	memset(s, 0, sizeof *s);
+	snprintf(s->title, sizeof s->title, "%s", title ? title : "");
+	snprintf(s->method, sizeof s->method, "%s", method ? method : "");
+	snprintf(s->url, sizeof s->url, "%s", url ? url : "");
+	snprintf(s->command, sizeof s->command, "%s", command ? command : "");
+	if (body && !(s->body = strdup(body)))
+		return AD_ENOMEM;
+	plan->nsteps++;
+	return 0;
+}
+
+int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
+		   long *status, struct ad_error *err)
+{
+	const struct fix_step *s;
+	struct http_request req = { 0 };
+	struct http_response r;
+	int rc;
+
+	*status = 0;
+	if (!plan || i < 0 || i >= plan->nsteps)
+		return ad_error_set(err, AD_EINVAL, _("no such step"));
+	s = &plan->steps[i];
+	req.method = s->method;
+	req.url = s->url;
+	req.body = s->body;
+	req.content_type = s->kube ? "application/merge-patch+json" :
+			   "application/json";
+	req.accept = "application/json";
+	req.bearer = s->kube ? f->token_kube : f->token_arm;
+	facts_invalidate(f);
+	rc = http_send(f->http, &req, &r, err);
+	if (rc != 0)
+		return rc;
+	*status = r.status;
+	if (r.status >= 200 && r.status <= 299) {
+		http_response_clear(&r);
+		return 0;
+	}
+	/* Someone (or an earlier try) already made this assignment. */
+	if (r.status == 409 && r.body &&
+	    strstr(r.body, "RoleAssignmentExists")) {
+		http_response_clear(&r);
+		return 0;
+	}
+	{
+		cJSON *j = cJSON_Parse(r.body ? r.body : "");
+		const char *code = NULL, *msg = NULL;
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+
+		if (cJSON_IsObject(e)) {
+			const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "code");
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+
+			code = cJSON_IsString(c) ? c->valuestring : NULL;
+			msg = cJSON_IsString(m) ? m->valuestring : NULL;
+		} else if (j) {
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
+
+			msg = cJSON_IsString(m) ? m->valuestring : NULL;
+		}
+		ad_error_set(err, AD_EHTTP, _("%s %s was answered with HTTP %ld%s%.80s%s%.200s"),
+			     s->method, s->url, r.status, code ? " " : "",
+			     code ? code : "", msg ? ": " : "", msg ? msg : "");
+		if (code)
+			ad_error_detail(err, "%.100s", code);
+		cJSON_Delete(j);
+	}
+	http_response_clear(&r);
+	return AD_EHTTP;
+}

@@ -1,0 +1,68 @@
+/* http.h - the one HTTP transport interface.
+ *
+ * Checks and fixes never talk to a network library: they build a
+ * struct http_request and call http_send().  Two implementations sit
+ * behind it: the simulated one (sim.c, answering from a scenario's
+ * recorded world) and, later, the live one (libcurl).  Nothing above this
+ * interface may know which one it has. */
+#ifndef AD_HTTP_H
+#define AD_HTTP_H
+
+#include <stddef.h>
+
+struct ad_error;
+
+struct http_header {
+	char *name;
+	char *value;
+};
+
+/* Caller owns everything; http_send() copies nothing it keeps. */
+struct http_request {
+	const char *method;        /* "GET", "HEAD", "PUT", "PATCH", "POST", "DELETE" */
+	const char *url;           /* absolute: https://host/path?query */
+	const char *body;          /* NULL or NUL-terminated */
+	const char *content_type;  /* NULL: application/json when body set */
+	const char *accept;        /* NULL: no Accept header */
+	const char *bearer;        /* NULL or an access token: never logged */
+	const char *basic_user;    /* NULL or HTTP basic credentials (registry) */
+	const char *basic_pass;
+};
+
+/* Filled by http_send(); release with http_response_clear(). */
+struct http_response {
+	long status;               /* 0 when no answer arrived */
+	char *body;                /* NUL-terminated, may be "" */
+	size_t body_len;
+	struct http_header *headers;
+	size_t nheaders;
+};
+
+struct http_ops {
+	const char *name;          /* "sim", "live" */
+	int (*send)(void *impl, const struct http_request *req,
+		    struct http_response *resp, struct ad_error *err);
+	void (*free)(void *impl);
+};
+
+struct http_transport {
+	const struct http_ops *ops;
+	void *impl;
+	/* Set to non-zero from another thread to abandon a request; the
+	 * implementation returns AD_ECANCEL as soon as it notices. */
+	volatile int *cancel;
+};
+
+/* 0 when a response (any status) arrived; negative AD_E* when none did
+ * (timeout, cancelled, connection failure): resp is then empty. */
+int http_send(struct http_transport *t, const struct http_request *req,
+	      struct http_response *resp, struct ad_error *err);
+void http_response_clear(struct http_response *resp);
+/* Case-insensitive header lookup; NULL when absent. */
+const char *http_response_header(const struct http_response *resp,
+				 const char *name);
+int http_response_add_header(struct http_response *resp, const char *name,
+			     const char *value);
+void http_transport_free(struct http_transport *t);
+
+#endif

@@ -1,0 +1,592 @@
+/* sim.c - the simulated transport and node probe over a scenario.
+ *
+ * Requests are matched on method and URL (query ignored).  Writes change
+ * the world as ARM and Kubernetes would (see data/scenarios/README.md),
+ * then the scenario's reactions run. */
+#include "config.h"
+#include "scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "http.h"
+#include "i18n.h"
+#include "jsonu.h"
+#include "probe.h"
+#include "scenario_priv.h"
+
+struct sim {
+	struct scenario *s;
+	struct http_transport *t;   /* back-pointer: its cancel flag */
+};
+
+/* Split url into "https://host" and "/path" (query and fragment dropped).
+ * Returns 0 or -1 for a URL we cannot serve. */
+static int split_url(const char *url, char *origin, size_t olen, char *path,
+		     size_t plen)
+{
+	const char *p, *q;
+	size_t n;
+
+	if (strncasecmp(url, "https://", 8) != 0)
+		return -1;
+	p = strchr(url + 8, '/');
+	if (!p)
+		p = url + strlen(url);
+	n = (size_t)(p - url);
+	if (n >= olen)
+		return -1;
+	memcpy(origin, url, n);
+	origin[n] = '\0';
+	q = p + strcspn(p, "?#");
+	n = (size_t)(q - p);
+	if (n >= plen)
+		return -1;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	if (!path[0])
+		snprintf(path, plen, "/");
+	return 0;
+}
+
+static void host_of(const char *origin, char *host, size_t len)
+{
+	const char *h = origin + 8;
+	size_t n = strcspn(h, ":/");
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(host, h, n);
+	host[n] = '\0';
+}
+
+/* Path match where a pattern segment "*" matches any one segment. */
+static int path_match(const char *pat, const char *path)
+{
+	while (*pat && *path) {
+		size_t pn = strcspn(pat, "/"), sn = strcspn(path, "/");
+
+		if (!(pn == 1 && pat[0] == '*') &&
+		    (pn != sn || strncmp(pat, path, pn) != 0))
+			return 0;
+		pat += pn;
+		path += sn;
+		if (*pat != *path)
+			return 0;
+		if (*pat == '/') {
+			pat++;
+			path++;
+		}
+	}
+	return *pat == '\0' && *path == '\0';
+}
+
+static int url_match(const char *entry_url, const char *origin,
+		     const char *path)
+{
+	char eo[512], ep[2048];
+
+	if (split_url(entry_url, eo, sizeof eo, ep, sizeof ep) != 0)
+		return 0;
+	return strcasecmp(eo, origin) == 0 && path_match(ep, path);
+}
+
+static cJSON *find_entry(struct scenario *s, const char *method,
+			 const char *origin, const char *path)
+{
+	cJSON *e;
+
+	cJSON_ArrayForEach(e, s->http) {
+		const char *m = jsonu_str(e, "method"), *u = jsonu_str(e, "url");
+
+		if (m && u && strcmp(m, method) == 0 && url_match(u, origin, path))
+			return e;
+	}
+	return NULL;
+}
+
+static int respond(struct http_response *resp, long status,
+		   const cJSON *headers, const cJSON *body, const char *text,
+		   int head)
+{
+	const cJSON *h;
+
+	resp->status = status;
+	cJSON_ArrayForEach(h, headers)
+		if (cJSON_IsString(h) &&
+		    http_response_add_header(resp, h->string, h->valuestring))
+			return AD_ENOMEM;
+	if (head) {
+		resp->body = strdup("");
+	} else if (text) {
+		resp->body = strdup(text);
+	} else if (body) {
+		resp->body = cJSON_PrintUnformatted(body);
+		if (!http_response_header(resp, "Content-Type") &&
+		    http_response_add_header(resp, "Content-Type",
+					     "application/json"))
+			return AD_ENOMEM;
+	} else {
+		resp->body = strdup("");
+	}
+	if (!resp->body)
+		return AD_ENOMEM;
+	resp->body_len = strlen(resp->body);
+	return 0;
+}
+
+/* What a real service answers for something that is not there. */
+static int not_found(struct http_response *resp, const char *origin,
+		     const char *path, int head)
+{
+	char host[256], msg[600];
+	cJSON *b;
+	int rc;
+
+	host_of(origin, host, sizeof host);
+	if (strncasecmp(host, "management.", 11) == 0) {
+		snprintf(msg, sizeof msg,
+			 "The Resource '%.400s' was not found.", path);
+		b = cJSON_Parse("{\"error\":{\"code\":\"ResourceNotFound\"}}");
+		cJSON_AddStringToObject(cJSON_GetObjectItem(b, "error"),
+					"message", msg);
+	} else if (strncasecmp(host, "graph.", 6) == 0 ||
+		   strstr(host, "graph.microsoft")) {
+		b = cJSON_Parse("{\"error\":{\"code\":\"Request_ResourceNotFound\","
+				"\"message\":\"Resource does not exist or one of its "
+				"queried reference-property objects are not present.\"}}");
+	} else if (strstr(host, ".azurecr.") || strncmp(path, "/v2/", 4) == 0) {
+		int manifest = strstr(path, "/manifests/") != NULL;
+
+		b = cJSON_Parse(manifest ?
+			"{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest tagged by the reference is not found\",\"detail\":null}]}" :
+			"{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\",\"detail\":null}]}");
+	} else {
+		b = cJSON_Parse("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+				"\"metadata\":{},\"status\":\"Failure\","
+				"\"reason\":\"NotFound\",\"code\":404}");
+		snprintf(msg, sizeof msg, "the server could not find the requested resource (%.400s)", path);
+		cJSON_AddStringToObject(b, "message", msg);
+	}
+	if (!b)
+		return AD_ENOMEM;
+	rc = respond(resp, 404, NULL, b, NULL, head);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static cJSON *entry_for_url(struct scenario *s, const char *method,
+			    const char *url)
+{
+	char o[512], p[2048];
+	cJSON *e;
+
+	if (split_url(url, o, sizeof o, p, sizeof p) != 0)
+		return NULL;
+	cJSON_ArrayForEach(e, s->http) {
+		const char *m = jsonu_str(e, "method"), *u = jsonu_str(e, "url");
+		char eo[512], ep[2048];
+
+		if (!m || !u || strcmp(m, method) != 0 ||
+		    split_url(u, eo, sizeof eo, ep, sizeof ep) != 0)
+			continue;
+		if (strcasecmp(eo, o) == 0 && strcmp(ep, p) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* The array of a collection body: ARM "value", Kubernetes "items". */
+static cJSON *collection_items(cJSON *body)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(body, "value");
+
+	if (!cJSON_IsArray(a))
+		a = cJSON_GetObjectItemCaseSensitive(body, "items");
+	return cJSON_IsArray(a) ? a : NULL;
+}
+
+static int item_is(const cJSON *item, const char *path, const char *name)
+{
+	const char *id = jsonu_str(item, "id");
+
+	if (id)
+		return jsonu_id_eq(id, path);
+	id = jsonu_str(item, "metadata.name");
+	return id && strcmp(id, name) == 0;
+}
+
+/* Find the parent collection entry of origin+path, and the index of the
+ * item named by the last segment (-1 when absent). */
+static cJSON *parent_items(struct scenario *s, const char *origin,
+			   const char *path, int *index)
+{
+	char purl[2600];
+	const char *slash = strrchr(path, '/');
+	cJSON *pe, *items, *it;
+	int i = 0;
+
+	*index = -1;
+	if (!slash || slash == path)
+		return NULL;
+	snprintf(purl, sizeof purl, "%s%.*s", origin, (int)(slash - path), path);
+	pe = entry_for_url(s, "GET", purl);
+	if (!pe)
+		return NULL;
+	items = collection_items(cJSON_GetObjectItemCaseSensitive(pe, "body"));
+	if (!items)
+		return NULL;
+	cJSON_ArrayForEach(it, items) {
+		if (item_is(it, path, slash + 1)) {
+			*index = i;
+			break;
+		}
+		i++;
+	}
+	return items;
+}
+
+static int set_body(cJSON *entry, cJSON *body)
+{
+	if (cJSON_GetObjectItemCaseSensitive(entry, "body"))
+		return cJSON_ReplaceItemInObjectCaseSensitive(entry, "body", body) ? 0 : AD_ENOMEM;
+	cJSON_AddItemToObject(entry, "body", body);
+	return 0;
+}
+
+static void run_reactions(struct scenario *s, const char *method,
+			  const char *origin, const char *path)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, s->reactions) {
+		const char *m = jsonu_str(r, "method"), *u = jsonu_str(r, "url");
+		const cJSON *eff;
+
+		if (!m || !u || strcmp(m, method) != 0 || !url_match(u, origin, path))
+			continue;
+		cJSON_ArrayForEach(eff, cJSON_GetObjectItemCaseSensitive(r, "effects")) {
+			const char *eu = jsonu_str(eff, "url");
+			cJSON *target = eu ? entry_for_url(s, "GET", eu) : NULL;
+			const cJSON *b = cJSON_GetObjectItemCaseSensitive(eff, "body");
+			const cJSON *mg = cJSON_GetObjectItemCaseSensitive(eff, "merge");
+
+			if (!eu)
+				continue;
+			if (!target) {
+				target = cJSON_CreateObject();
+				if (!target)
+					continue;
+				cJSON_AddStringToObject(target, "method", "GET");
+				cJSON_AddStringToObject(target, "url", eu);
+				cJSON_AddItemToArray(s->http, target);
+			}
+			if (b)
+				set_body(target, cJSON_Duplicate(b, 1));
+			else if (mg) {
+				cJSON *tb = cJSON_GetObjectItemCaseSensitive(target, "body");
+
+				if (!tb) {
+					tb = cJSON_CreateObject();
+					set_body(target, tb);
+				}
+				jsonu_merge_patch(tb, mg);
+			}
+		}
+	}
+}
+
+static int entry_index(const cJSON *arr, const cJSON *item)
+{
+	const cJSON *it;
+	int i = 0;
+
+	cJSON_ArrayForEach(it, arr) {
+		if (it == item)
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+static int do_write(struct sim *sim, const char *method, const char *origin,
+		    const char *path, const struct http_request *req,
+		    struct http_response *resp, struct ad_error *err)
+{
+	struct scenario *s = sim->s;
+	char url[2600];
+	cJSON *entry, *items, *reqbody = NULL, *stored;
+	int idx, rc, created = 0;
+	long status = 200;
+
+	snprintf(url, sizeof url, "%s%s", origin, path);
+	entry = entry_for_url(s, "GET", url);
+	items = parent_items(s, origin, path, &idx);
+	if (strcmp(method, "DELETE") == 0) {
+		if (!entry && idx < 0)
+			return not_found(resp, origin, path, 0);
+		if (entry)
+			cJSON_DeleteItemFromArray(s->http,
+				entry_index(s->http, entry));
+		if (items && idx >= 0)
+			cJSON_DeleteItemFromArray(items, idx);
+		run_reactions(s, method, origin, path);
+		return respond(resp, 200, NULL, NULL, NULL, 0);
+	}
+	if (req->body) {
+		reqbody = cJSON_Parse(req->body);
+		if (!reqbody || !cJSON_IsObject(reqbody)) {
+			cJSON_Delete(reqbody);
+			reqbody = cJSON_Parse("{\"error\":{\"code\":\"InvalidRequestContent\",\"message\":\"The request content was invalid and could not be deserialized.\"}}");
+			rc = respond(resp, 400, NULL, reqbody, NULL, 0);
+			cJSON_Delete(reqbody);
+			return rc;
+		}
+	} else {
+		reqbody = cJSON_CreateObject();
+	}
+	if (!reqbody)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	if (strcmp(method, "PATCH") == 0) {
+		cJSON *body = entry ? cJSON_GetObjectItemCaseSensitive(entry, "body") : NULL;
+
+		if (!body || !cJSON_IsObject(body)) {
+			cJSON_Delete(reqbody);
+			return not_found(resp, origin, path, 0);
+		}
+		jsonu_merge_patch(body, reqbody);
+		cJSON_Delete(reqbody);
+		stored = body;
+	} else { /* PUT */
+		const char *slash = strrchr(path, '/');
+
+		if (!cJSON_HasObjectItem(reqbody, "id") &&
+		    !cJSON_HasObjectItem(reqbody, "metadata"))
+			cJSON_AddStringToObject(reqbody, "id", path);
+		if (!cJSON_HasObjectItem(reqbody, "name") &&
+		    !cJSON_HasObjectItem(reqbody, "metadata"))
+			cJSON_AddStringToObject(reqbody, "name",
+						slash ? slash + 1 : path);
+		if (!entry) {
+			entry = cJSON_CreateObject();
+			if (!entry) {
+				cJSON_Delete(reqbody);
+				return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+			}
+			cJSON_AddStringToObject(entry, "method", "GET");
+			cJSON_AddStringToObject(entry, "url", url);
+			cJSON_AddItemToArray(s->http, entry);
+			created = 1;
+			status = 201;
+		}
+		set_body(entry, reqbody);
+		stored = reqbody;
+	}
+	if (items) {
+		cJSON *copy = cJSON_Duplicate(stored, 1);
+
+		if (copy) {
+			if (idx >= 0)
+				cJSON_ReplaceItemInArray(items, idx, copy);
+			else
+				cJSON_AddItemToArray(items, copy);
+		}
+	}
+	(void)created;
+	run_reactions(s, method, origin, path);
+	return respond(resp, status, NULL, stored, NULL, 0);
+}
+
+static int sim_sleep(struct sim *sim, int ms)
+{
+	while (ms > 0) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		if (sim->t->cancel && *sim->t->cancel)
+			return AD_ECANCEL;
+		nanosleep(&ts, NULL);
+		ms -= 10;
+	}
+	return 0;
+}
+
+static int sim_send(void *impl, const struct http_request *req,
+		    struct http_response *resp, struct ad_error *err)
+{
+	struct sim *sim = impl;
+	struct scenario *s = sim->s;
+	char origin[512], path[2048], host[256];
+	const char *method = req->method;
+	const char *fail;
+	cJSON *e;
+	int head = strcmp(method, "HEAD") == 0;
+
+	if (split_url(req->url, origin, sizeof origin, path, sizeof path) != 0)
+		return ad_error_set(err, AD_EINVAL, _("unsupported URL: %.200s"),
+				    req->url);
+	if (s->latency_ms && sim_sleep(sim, s->latency_ms) != 0)
+		return ad_error_set(err, AD_ECANCEL, _("cancelled"));
+	host_of(origin, host, sizeof host);
+	{
+		const cJSON *hv = jsonu_get_ci(s->hosts, host);
+
+		fail = cJSON_IsString(hv) ? hv->valuestring : NULL;
+	}
+	if (fail) {
+		if (strcmp(fail, "dns") == 0)
+			return ad_error_set(err, AD_EIO,
+				_("could not resolve host %s"), host);
+		if (strcmp(fail, "refused") == 0)
+			return ad_error_set(err, AD_EIO,
+				_("connection to %s refused"), host);
+		return ad_error_set(err, AD_ETIMEOUT,
+			_("connection to %s timed out"), host);
+	}
+	e = find_entry(s, method, origin, path);
+	if (!e && head)
+		e = find_entry(s, "GET", origin, path);
+	if (e) {
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "status");
+		const char *text = jsonu_str(e, "bodyText");
+
+		return respond(resp, st ? (long)st->valueint : 200,
+			       cJSON_GetObjectItemCaseSensitive(e, "headers"),
+			       cJSON_GetObjectItemCaseSensitive(e, "body"), text,
+			       head);
+	}
+	if (strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0 ||
+	    strcmp(method, "DELETE") == 0)
+		return do_write(sim, method, origin, path, req, resp, err);
+	return not_found(resp, origin, path, head);
+}
+
+static void sim_free(void *impl)
+{
+	free(impl);
+}
+
+static const struct http_ops sim_http_ops = {
+	.name = "sim",
+	.send = sim_send,
+	.free = sim_free,
+};
+
+struct http_transport *sim_transport_new(struct scenario *s)
+{
+	struct http_transport *t = calloc(1, sizeof *t);
+	struct sim *sim = calloc(1, sizeof *sim);
+
+	if (!t || !sim) {
+		free(t);
+		free(sim);
+		return NULL;
+	}
+	sim->s = s;
+	sim->t = t;
+	t->ops = &sim_http_ops;
+	t->impl = sim;
+	return t;
+}
+
+/* ---------- node probe ---------- */
+
+static int probe_unavailable(struct scenario *s, struct ad_error *err)
+{
+	const char *why = jsonu_str(s->node, "unavailable");
+
+	if (why)
+		return ad_error_set(err, AD_EUNSUPP, _("node probe unavailable: %.200s"),
+				    why);
+	if (!cJSON_GetObjectItemCaseSensitive(s->node, "name"))
+		return ad_error_set(err, AD_EUNSUPP,
+			_("this world has no node to test from"));
+	return 0;
+}
+
+static int sim_resolve(void *impl, const char *name, struct probe_dns *out,
+		       struct ad_error *err)
+{
+	struct scenario *s = impl;
+	const cJSON *dns, *ans, *a;
+	int rc;
+
+	if ((rc = probe_unavailable(s, err)) != 0)
+		return rc;
+	dns = cJSON_GetObjectItemCaseSensitive(s->node, "dns");
+	ans = jsonu_get_ci(dns, name);
+	if (!ans) {
+		snprintf(out->answer_error, sizeof out->answer_error, "NXDOMAIN");
+		return 0;
+	}
+	if (cJSON_IsObject(ans)) {
+		snprintf(out->answer_error, sizeof out->answer_error, "%s",
+			 jsonu_str(ans, "error") ? jsonu_str(ans, "error") : "SERVFAIL");
+		return 0;
+	}
+	cJSON_ArrayForEach(a, ans) {
+		if (cJSON_IsString(a) && out->naddr < PROBE_MAX_ADDRS)
+			snprintf(out->addr[out->naddr++], sizeof out->addr[0],
+				 "%s", a->valuestring);
+	}
+	if (!out->naddr)
+		snprintf(out->answer_error, sizeof out->answer_error, "NODATA");
+	return 0;
+}
+
+static int sim_tcp(void *impl, const char *host, int port, int timeout_ms,
+		   enum probe_tcp *out, struct ad_error *err)
+{
+	struct scenario *s = impl;
+	char key[160];
+	const char *v;
+	int rc;
+
+	(void)timeout_ms;
+	if ((rc = probe_unavailable(s, err)) != 0)
+		return rc;
+	snprintf(key, sizeof key, "%s:%d", host, port);
+	{
+		const cJSON *tv = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(s->node, "tcp"), key);
+
+		v = cJSON_IsString(tv) ? tv->valuestring : NULL;
+	}
+	if (!v)
+		*out = PROBE_TCP_TIMEOUT;
+	else if (strcmp(v, "open") == 0)
+		*out = PROBE_TCP_OPEN;
+	else if (strcmp(v, "refused") == 0)
+		*out = PROBE_TCP_REFUSED;
+	else if (strcmp(v, "unreachable") == 0)
+		*out = PROBE_TCP_UNREACHABLE;
+	else
+		*out = PROBE_TCP_TIMEOUT;
+	return 0;
+}
+
+static const struct probe_ops sim_probe_ops = {
+	.name = "sim",
+	.resolve = sim_resolve,
+	.tcp = sim_tcp,
+	.free = NULL,
+};
+
+struct node_probe *sim_probe_new(struct scenario *s)
+{
+	struct node_probe *p = calloc(1, sizeof *p);
+	const char *name;
+
+	if (!p)
+		return NULL;
+	p->ops = &sim_probe_ops;
+	p->impl = s;
+	name = jsonu_str(s->node, "name");
+	snprintf(p->node, sizeof p->node, "%s", name ? name : "");
+	return p;
+}
