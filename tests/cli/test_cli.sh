@@ -1,0 +1,54 @@
+#!/bin/sh
+# The command-line contract: help, version, exit codes, explain, errors.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit 0 "--help" -- "$AD" --help
+contains "$TMPD/out" "diagnose --scenario" "--help lists diagnose"
+contains "$TMPD/out" "explain" "--help lists explain"
+expect_exit 0 "--version" -- "$AD" --version
+contains "$TMPD/out" "acr-doctor 0." "--version"
+expect_exit 2 "unknown option" -- "$AD" --frobnicate
+contains "$TMPD/err" "unknown option" "unknown option message"
+expect_exit 2 "unknown command" -- "$AD" frobnicate
+expect_exit 2 "diagnose without scenario" -- "$AD" diagnose
+contains "$TMPD/err" "--scenario" "diagnose asks for a scenario"
+expect_exit 2 "diagnose, option without value" -- "$AD" diagnose --scenario
+expect_exit 2 "diagnose unknown built-in" -- "$AD" diagnose --scenario no-such-world
+contains "$TMPD/err" "no built-in scenario named 'no-such-world'" "names the scenario"
+expect_exit 2 "diagnose malformed file" -- "$AD" diagnose --scenario "$DATA/scenarios/bad-json.json"
+contains "$TMPD/err" "not valid JSON" "malformed file message"
+expect_exit 2 "diagnose hostile name" -- "$AD" diagnose --scenario "$(printf 'x\033[2J;rm')"
+lacks "$TMPD/err" "$(printf '\033')" "no escape sequence echoed"
+expect_exit 2 "diagnose missing file" -- "$AD" diagnose --scenario /nonexistent/x.json
+contains "$TMPD/err" "cannot open" "missing file message"
+
+# scenarios: one per line, name first, then the summary
+expect_exit 0 "scenarios" -- "$AD" scenarios
+n=$(wc -l <"$TMPD/out")
+[ "$n" -ge 22 ] && ok || bad "scenarios lists $n scenarios, wanted at least 22"
+contains "$TMPD/out" "aks-healthy" "aks-healthy listed"
+contains "$TMPD/out" "webapp-healthy" "webapp-healthy listed"
+if awk '{ if ($1 !~ /^[a-z0-9-]+$/ || NF < 3) exit 1 }' "$TMPD/out"; then ok; else bad "scenarios lines: name then summary"; fi
+
+# explain
+expect_exit 0 "explain 401" -- "$AD" explain --json 'Failed to pull image "acrshop.azurecr.io/shop/web:1.4.2": failed to resolve reference "acrshop.azurecr.io/shop/web:1.4.2": failed to authorize: failed to fetch oauth token: unexpected status: 401 Unauthorized'
+contains "$TMPD/out" '"cause":"aks.401"' "explain 401 cause"
+contains "$TMPD/out" '"evidence":' "explain has evidence"
+printf '%s' 'Failed to pull image "x.azurecr.io/a:b": rpc error: code = Unknown desc = failed to pull and unpack image: failed to resolve reference "x.azurecr.io/a:b": failed to do request: Head "https://x.azurecr.io/v2/a/manifests/b": dial tcp 10.1.0.5:443: i/o timeout' >"$TMPD/msg"
+if "$AD" explain --json - <"$TMPD/msg" >"$TMPD/out" 2>"$TMPD/err"; then ok; else bad "explain - (stdin)"; fi
+contains "$TMPD/out" '"cause":"aks.timeout"' "explain from stdin"
+if "$AD" explain --json - </dev/null >"$TMPD/out" 2>&1; then ok; else bad "explain empty stdin"; fi
+contains "$TMPD/out" '"cause":"other"' "empty message is other"
+head -c 1048576 /dev/urandom >"$TMPD/bin"
+if "$AD" explain --json - <"$TMPD/bin" >"$TMPD/out" 2>&1; then ok; else bad "explain 1 MiB binary"; fi
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMPD/out"; then ok; else bad "explain of binary prints valid JSON"; fi
+printf 'Failed to pull image: \033]52;c;ZXZpbA==\007 \033[2J 403 Forbidden failed to fetch anonymous token' >"$TMPD/msg"
+"$AD" explain - <"$TMPD/msg" >"$TMPD/out" 2>&1
+lacks "$TMPD/out" "$(printf '\033')" "explain output has no escape sequences"
+
+# languages: the program runs in each of them
+for l in sv ru ja zh_CN; do
+	expect_exit 0 "--lang $l" -- "$AD" --lang "$l" diagnose --scenario aks-healthy
+done
+
+finish
