@@ -1,0 +1,1449 @@
+/* classify.c - map a pasted image-pull error message to a cause.
+ *
+ * Pipeline, every step linear in the input and bounded in memory:
+ *   1. read at most the first and the last CAP bytes;
+ *   2. sanitize: valid UTF-8 only, control characters and terminal escape
+ *      sequences removed, invisible/bidi characters dropped;
+ *   3. mask secrets (password=, Bearer, access_token=, JWTs, URL
+ *      passwords, SAS signatures) - this "safe" copy is the only source of
+ *      evidence, image and registry, so nothing shown can leak a secret;
+ *   4. normalize for matching: ASCII lowercase, whitespace collapsed,
+ *      \" and \n escapes undone, " = " dropped ("code = NotFound" and a
+ *      paste that lost the '=' signs read the same), typographic quotes
+ *      made plain; a position map leads back to the safe copy;
+ *   5. walk an ordered rule table; the first rule that matches decides.
+ *
+ * Order of the table = precedence.  The guiding principle for messages
+ * that carry several errors (kubelet's "[rpc error: A, rpc error: B]",
+ * App Service's retry "from Docker hub"): the runtime first pulls with
+ * credentials, then retries anonymously, and the anonymous retry of a
+ * private registry always ends in 401.  So a specific failure (not found,
+ * firewall, timeout, network cut) outranks a 401, and a 401 outranks a
+ * bare 5xx.  Messages that name no cause are "other" with a note. */
+#include "config.h"
+
+#include "classify.h"
+#include "err.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAP      (64u * 1024u)  /* bytes read from each end of the input */
+#define GAP      300u           /* most bytes a '*' in a pattern may span */
+#define SHORTGAP 120u           /* ... and a '~' (one name or reference) */
+#define CTX      60u            /* evidence context on each side */
+#define MAXFRAG  240u           /* longest matched span shown */
+#define ELLIPSIS "\xe2\x80\xa6"
+
+/* ---------- the text in its three forms ---------- */
+
+struct text {
+	char *safe;             /* sanitized and masked: what may be shown */
+	size_t slen;
+	char *norm;             /* lowercased and collapsed: what is matched */
+	size_t nlen;
+	uint32_t *map;          /* norm index -> safe offset (nlen + 1) */
+	int webapp;             /* App Service log markers present */
+	char registry[256];     /* lowercase registry host, for predicates */
+	char lookup[256];       /* lowercase host of a failed DNS lookup */
+	int implied_hub;        /* image without a registry: Docker Hub */
+};
+
+struct match {
+	size_t start, end;      /* in norm */
+	int ok;
+};
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static int is_cont(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+
+/* ---------- step 2: sanitize ---------- */
+
+/* Length of a terminal escape sequence starting at s[0] == ESC, so the
+ * whole sequence goes, not just the ESC byte: "ESC [ 2 J" must not leave
+ * "[2J" behind.  A string sequence (OSC 52 ...) not terminated within
+ * 4 KiB loses only its introducer: it must not hide the message. */
+static size_t esc_len(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 2)
+		return 1;
+	if (s[1] == '[') {                      /* CSI params final */
+		for (i = 2; i < n && i < 64; i++)
+			if (s[i] >= 0x40 && s[i] <= 0x7E)
+				return i + 1;
+			else if (s[i] < 0x20 || s[i] > 0x3F)
+				return i;
+		return i;
+	}
+	if (s[1] == ']' || s[1] == 'P' || s[1] == '_' || s[1] == '^' ||
+	    s[1] == 'X') {                      /* string until BEL or ST */
+		for (i = 2; i < n && i < 4096; i++) {
+			if (s[i] == 0x07)
+				return i + 1;
+			if (s[i] == 0x1B)
+				return (i + 1 < n && s[i + 1] == '\\') ? i + 2 : i;
+		}
+		return 2;
+	}
+	for (i = 1; i < n && s[i] >= 0x20 && s[i] <= 0x2F; i++)
+		;                               /* intermediates */
+	if (i < n && s[i] >= 0x30 && s[i] <= 0x7E)
+		i++;                            /* final */
+	return i;
+}
+
+/* Decode one UTF-8 character; 0 when s does not start a valid,
+ * shortest-form, non-surrogate one. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		len = 2;
+		c = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		len = 3;
+		c = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (!is_cont(s[i]))
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Invisible characters that can hide or reorder text on a terminal. */
+static int invisible(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9F) || c == 0xAD ||
+	       (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+	       (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF ||
+	       (c >= 0xFFF9 && c <= 0xFFFB);
+}
+
+static void put_space(char *out, size_t *o)
+{
+	if (*o > 0 && out[*o - 1] != ' ')
+		out[(*o)++] = ' ';
+}
+
+/* Append the sanitized form of s to out (room for n more bytes). */
+static void sanitize(const unsigned char *s, size_t n, char *out, size_t *o)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c == 0x1B) {
+			i += esc_len(s + i, n - i);
+			continue;
+		}
+		if (c < 0x20 || c == 0x7F) {
+			put_space(out, o);
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			out[(*o)++] = (char)c;
+			i++;
+			continue;
+		}
+		k = utf8_decode(s + i, n - i, &cp);
+		if (k == 0) {                   /* invalid byte */
+			put_space(out, o);
+			i++;
+			continue;
+		}
+		if (cp == 0x9B) {               /* 8-bit CSI: drop its params */
+			size_t j = i + k;
+
+			while (j < n && j < i + 64 && s[j] >= 0x20 && s[j] <= 0x3F)
+				j++;
+			if (j < n && s[j] >= 0x40 && s[j] <= 0x7E)
+				j++;
+			i = j;
+			continue;
+		}
+		if (invisible(cp)) {
+			i += k;
+			continue;
+		}
+		if (cp == 0x2028 || cp == 0x2029 || cp == 0x85 ||
+		    (cp >= 0x2500 && cp <= 0x257F)) {
+			/* line separators; box drawing (k9s pane borders) */
+			put_space(out, o);
+			i += k;
+			continue;
+		}
+		memcpy(out + *o, s + i, k);
+		*o += k;
+		i += k;
+	}
+}
+
+/* ---------- step 3: mask secrets ---------- */
+
+/* Keys whose value is a secret.  colon: also "key: value" (otherwise only
+ * key=value or JSON "key":"value", since "oauth token: unexpected status"
+ * is an error text, not a token). */
+static const struct {
+	const char *key;
+	int colon;
+} secret_keys[] = {
+	{ "authorization", 1 },
+	{ "client_secret", 1 },
+	{ "access_token", 1 },
+	{ "refresh_token", 1 },
+	{ "identitytoken", 1 },
+	{ "registrytoken", 1 },
+	{ "id_token", 1 },
+	{ "password", 1 },
+	{ "passwd", 1 },
+	{ "secret", 1 },
+	{ "api_key", 1 },
+	{ "api-key", 1 },
+	{ "apikey", 1 },
+	{ "token", 0 },
+	{ "auth", 0 },
+	{ "pwd", 0 },
+	{ "sig", 0 },
+};
+
+static int ci_prefix(const char *s, size_t n, const char *p)
+{
+	size_t i;
+
+	for (i = 0; p[i]; i++)
+		if (i >= n || lower((unsigned char)s[i]) != (unsigned char)p[i])
+			return 0;
+	return 1;
+}
+
+static int value_end_char(unsigned char c)
+{
+	return c == ' ' || c == '"' || c == '\'' || c == '&' || c == ',' ||
+	       c == ';' || c == '}' || c == ']' || c == ')' || c == '>' ||
+	       c == '\\' || c == '`';
+}
+
+static int tok_char(unsigned char c)
+{
+	return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+	       c == '+' || c == '/' || c == '=';
+}
+
+/* At s[i], a key=value (or similar) whose value is a secret: copy up to
+ * the value, write "***", return the index after the value; 0 if none. */
+static size_t mask_key(const char *s, size_t n, size_t i, char *out,
+		       size_t *o)
+{
+	size_t k, j, v, ve, q;
+	int quoted_key, dashdash;
+
+	for (k = 0; k < sizeof secret_keys / sizeof secret_keys[0]; k++) {
+		const char *key = secret_keys[k].key;
+		size_t kl = strlen(key);
+		int sep = 0;
+
+		if (!ci_prefix(s + i, n - i, key))
+			continue;
+		j = i + kl;
+		if (j < n && (is_alnum((unsigned char)s[j]) || s[j] == '_'))
+			continue;               /* longer word: "secrets" */
+		quoted_key = i > 0 && s[i - 1] == '"';
+		dashdash = i >= 2 && s[i - 1] == '-' && s[i - 2] == '-';
+		if (j + 1 < n && s[j] == '\\' && s[j + 1] == '"')
+			j += 2;
+		else if (j < n && s[j] == '"' && quoted_key)
+			j++;
+		while (j < n && s[j] == ' ')
+			j++;
+		if (j < n && s[j] == '=') {
+			sep = 1;
+		} else if (j < n && s[j] == ':' &&
+			   (secret_keys[k].colon || quoted_key)) {
+			if (j + 2 < n && s[j + 1] == '/' && s[j + 2] == '/')
+				continue;       /* "auth://host" is a URL */
+			sep = 1;
+		} else if (dashdash && j > i + kl && j < n) {
+			sep = 2;                /* --password VALUE */
+		}
+		if (!sep)
+			continue;
+		if (sep == 1)
+			j++;
+		while (j < n && s[j] == ' ')
+			j++;
+		/* "Authorization: Bearer X": keep the scheme, mask X */
+		if (strcmp(key, "authorization") == 0) {
+			for (v = j; v < n && is_alnum((unsigned char)s[v]); v++)
+				;
+			if (v < n && s[v] == ' ' && v > j && v - j < 16) {
+				j = v;
+				while (j < n && s[j] == ' ')
+					j++;
+			}
+		}
+		v = j;
+		q = 0;                          /* length of an opening quote */
+		if (v + 1 < n && s[v] == '\\' && s[v + 1] == '"')
+			q = 2;
+		else if (v < n && (s[v] == '"' || s[v] == '\''))
+			q = 1;
+		v += q;
+		ve = v;
+		if (q) {
+			while (ve < n && s[ve] != '"' && s[ve] != '\'' &&
+			       s[ve] != '\\' && ve - v < 4096)
+				ve++;
+		} else {
+			while (ve < n && !value_end_char((unsigned char)s[ve]))
+				ve++;
+		}
+		if (ve == v)
+			continue;               /* nothing to hide */
+		memcpy(out + *o, s + i, v - i);
+		*o += v - i;
+		memcpy(out + *o, "***", 3);
+		*o += 3;
+		return ve;
+	}
+	return 0;
+}
+
+/* "Bearer <token>" outside an Authorization header. */
+static size_t mask_bearer(const char *s, size_t n, size_t i, char *out,
+			  size_t *o)
+{
+	size_t j = i + 6, v;
+
+	if (!ci_prefix(s + i, n - i, "bearer") || j >= n || s[j] != ' ')
+		return 0;
+	while (j < n && s[j] == ' ')
+		j++;
+	if (ci_prefix(s + j, n - j, "realm"))
+		return 0;                       /* a challenge, not a token */
+	for (v = j; v < n && tok_char((unsigned char)s[v]); v++)
+		;
+	if (v - j < 8)
+		return 0;
+	memcpy(out + *o, s + i, j - i);
+	*o += j - i;
+	memcpy(out + *o, "***", 3);
+	*o += 3;
+	return v;
+}
+
+/* A JWT (eyJ... . ...), whatever key it is under. */
+static size_t mask_jwt(const char *s, size_t n, size_t i, char *out,
+		       size_t *o)
+{
+	size_t j, dots = 0;
+
+	if (n - i < 3 || memcmp(s + i, "eyJ", 3) != 0)
+		return 0;
+	for (j = i; j < n && (is_alnum((unsigned char)s[j]) || s[j] == '-' ||
+			      s[j] == '_' || s[j] == '.'); j++)
+		if (s[j] == '.')
+			dots++;
+	if (dots < 1 || j - i < 20)
+		return 0;
+	memcpy(out + *o, "***", 3);
+	*o += 3;
+	return j;
+}
+
+/* scheme://user:password@host: mask the password. */
+static size_t mask_userinfo(const char *s, size_t n, size_t i, char *out,
+			    size_t *o)
+{
+	size_t j, colon = 0;
+
+	if (n - i < 3 || memcmp(s + i, "://", 3) != 0)
+		return 0;
+	for (j = i + 3; j < n && j < i + 256; j++) {
+		unsigned char c = (unsigned char)s[j];
+
+		if (c == '@')
+			break;
+		if (c == '/' || c == ' ' || c == '"' || c == '\'' || c == '<' ||
+		    c == '>' || c == '?' || c == '#')
+			return 0;
+		if (c == ':' && !colon)
+			colon = j;
+	}
+	if (j >= n || s[j] != '@' || !colon || j == colon + 1)
+		return 0;
+	memcpy(out + *o, s + i, colon + 1 - i);
+	*o += colon + 1 - i;
+	memcpy(out + *o, "***", 3);
+	*o += 3;
+	return j;
+}
+
+/* out must have room for 2 * n + 4 bytes: each mask writes at most three
+ * bytes more than the key and separator it follows. */
+static size_t mask_secrets(const char *s, size_t n, char *out)
+{
+	size_t i = 0, o = 0, next;
+
+	while (i < n) {
+		/* '_' counts as a boundary: SERVER_PASSWORD=, client_secret= */
+		int boundary = i == 0 || !is_alnum((unsigned char)s[i - 1]);
+
+		next = 0;
+		if (boundary && (is_alnum((unsigned char)s[i]) || s[i] == '-')) {
+			next = mask_key(s, n, i, out, &o);
+			if (!next)
+				next = mask_bearer(s, n, i, out, &o);
+			if (!next)
+				next = mask_jwt(s, n, i, out, &o);
+		}
+		if (!next && s[i] == ':')
+			next = mask_userinfo(s, n, i, out, &o);
+		if (next) {
+			i = next;
+			continue;
+		}
+		out[o++] = s[i++];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* ---------- step 4: normalize ---------- */
+
+static void normalize(struct text *t)
+{
+	const char *s = t->safe;
+	size_t n = t->slen, i = 0, o = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\' && i + 1 < n) {
+			char d = s[i + 1];
+
+			if (d == '"' || d == '\'' || d == '\\') {
+				i++;            /* keep the escaped char */
+				continue;
+			}
+			if (d == 'n' || d == 'r' || d == 't') {
+				c = ' ';        /* a literal \n in a paste */
+				i++;
+			}
+		}
+		if (c == ' ') {
+			if (o > 0 && t->norm[o - 1] != ' ') {
+				t->map[o] = (uint32_t)i;
+				t->norm[o++] = ' ';
+			}
+			i++;
+			continue;
+		}
+		/* "code = NotFound desc = x" reads as "code NotFound desc x" */
+		if (c == '=' && o > 0 && t->norm[o - 1] == ' ' &&
+		    (i + 1 >= n || s[i + 1] == ' ')) {
+			i++;
+			continue;
+		}
+		if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80) {
+			unsigned char d = (unsigned char)s[i + 2];
+
+			if (d == 0x9C || d == 0x9D || d == 0x98 || d == 0x99) {
+				t->map[o] = (uint32_t)i;
+				t->norm[o++] = (d == 0x9C || d == 0x9D) ? '"' : '\'';
+				i += 3;
+				continue;
+			}
+		}
+		t->map[o] = (uint32_t)i;
+		t->norm[o++] = (char)lower(c);
+		i++;
+	}
+	while (o > 0 && t->norm[o - 1] == ' ')
+		o--;
+	t->norm[o] = '\0';
+	t->map[o] = (uint32_t)n;
+	t->nlen = o;
+}
+
+/* ---------- matching ---------- */
+
+/* First occurrence of lit (length l) in h[from, n). */
+static size_t find_lit(const char *h, size_t n, size_t from, const char *lit,
+		       size_t l)
+{
+	const char *p;
+
+	if (l == 0)
+		return from;
+	while (from + l <= n) {
+		p = memchr(h + from, lit[0], n - l + 1 - from);
+		if (!p)
+			return SIZE_MAX;
+		from = (size_t)(p - h);
+		if (memcmp(p, lit, l) == 0)
+			return from;
+		from++;
+	}
+	return SIZE_MAX;
+}
+
+/* Pattern: a literal, or "A*B": A, then B starting within GAP bytes after
+ * A ("A~B": within SHORTGAP).  One wildcard at most.  Linear: B's next
+ * occurrence is only searched again once A has moved past it. */
+static int find_pat(const struct text *t, const char *pat, struct match *m)
+{
+	const char *star = strpbrk(pat, "*~");
+	size_t a, al, bl, b = 0, gap;
+	int have_b = 0;
+
+	m->ok = 0;
+	if (!star) {
+		al = strlen(pat);
+		a = find_lit(t->norm, t->nlen, 0, pat, al);
+		if (a == SIZE_MAX)
+			return 0;
+		m->start = a;
+		m->end = a + al;
+		m->ok = 1;
+		return 1;
+	}
+	al = (size_t)(star - pat);
+	bl = strlen(star + 1);
+	gap = *star == '~' ? SHORTGAP : GAP;
+	for (a = find_lit(t->norm, t->nlen, 0, pat, al); a != SIZE_MAX;
+	     a = find_lit(t->norm, t->nlen, a + 1, pat, al)) {
+		if (!have_b || b < a + al) {
+			b = find_lit(t->norm, t->nlen, a + al, star + 1, bl);
+			have_b = 1;
+			if (b == SIZE_MAX)
+				return 0;
+		}
+		if (b - (a + al) <= gap) {
+			m->start = a;
+			m->end = b + bl;
+			m->ok = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The first pattern of the list (list order = how telling it is) that
+ * occurs; its earliest occurrence. */
+static int find_any(const struct text *t, const char *const *pats,
+		    struct match *m)
+{
+	for (; pats && *pats; pats++)
+		if (find_pat(t, *pats, m))
+			return 1;
+	m->ok = 0;
+	return 0;
+}
+
+static int has(const struct text *t, const char *pat)
+{
+	struct match m;
+
+	return find_pat(t, pat, &m);
+}
+
+/* ---------- hosts, image, registry ---------- */
+
+static int host_char(unsigned char c)
+{
+	return is_alnum(c) || c == '.' || c == '-' || c == '_' || c == '<' ||
+	       c == '>' || c == '*';
+}
+
+/* Copy safe[a, b) to dst (cap bytes), whole UTF-8 characters only. */
+static void copy_span(char *dst, size_t cap, const char *src, size_t a,
+		      size_t b)
+{
+	size_t n = b > a ? b - a : 0;
+
+	if (n >= cap) {
+		n = cap - 1;
+		while (n > 0 && is_cont((unsigned char)src[a + n]))
+			n--;
+	}
+	memcpy(dst, src + a, n);
+	dst[n] = '\0';
+}
+
+/* norm [ns, ne) as a span of the safe copy. */
+static void safe_span(const struct text *t, size_t ns, size_t ne, size_t *sa,
+		      size_t *sb)
+{
+	*sa = t->map[ns];
+	*sb = ne > ns ? t->map[ne - 1] + 1 : *sa;
+	while (*sb < t->slen && is_cont((unsigned char)t->safe[*sb]))
+		(*sb)++;
+}
+
+static int img_delim(unsigned char c)
+{
+	return c == ' ' || c == '"' || c == '\'' || c == ',' || c == ']' ||
+	       c == '[' || c == ')' || c == '(' || c == '`' || c == ';' ||
+	       c == '|' || c == '{' || c == '}' || c == '\\';
+}
+
+/* The image token starting at norm[p]: [start, end), trimmed. */
+static int image_token(const struct text *t, size_t p, size_t *s, size_t *e)
+{
+	const char *n = t->norm;
+	size_t q, k, good = 0;
+
+	while (p < t->nlen && (n[p] == ' ' || n[p] == '"' || n[p] == '\'' ||
+			       n[p] == '[' || n[p] == '`'))
+		p++;
+	for (q = p; q < t->nlen && !img_delim((unsigned char)n[q]); q++)
+		;
+	while (q > p && (n[q - 1] == '.' || n[q - 1] == ':' || n[q - 1] == ','))
+		q--;
+	for (k = p; k < q; k++)
+		if (is_alnum((unsigned char)n[k]) || n[k] == '<')
+			good++;
+	if (q - p < 2 || good == 0)
+		return 0;
+	*s = p;
+	*e = q;
+	return 1;
+}
+
+static const char *const image_anchors[] = {
+	"failed to pull image \"",
+	"pull and unpack image \"",
+	"failed to resolve reference \"",
+	"back-off pulling image \"",
+	"pulling image \"",
+	"pullimage \"",
+	"manifest for ",
+	"pull access denied for ",
+	"pulling image from docker hub: ",
+	"pulling docker image ",
+	"pulling container image: ",
+	"pulling image: ",
+	"attempting to pull image ",
+	"image pull for ",
+	"image pull failed since inspect image returned null: ",
+	"failed to pull image ",
+	"image \"",
+	"docker pull ",
+	"image: ",
+	NULL
+};
+
+static void find_image(const struct text *t, struct classify_result *out)
+{
+	const char *const *a;
+	size_t s, e, sa, sb, p;
+	struct match m;
+
+	for (a = image_anchors; *a; a++) {
+		size_t from = 0, al = strlen(*a);
+
+		while ((p = find_lit(t->norm, t->nlen, from, *a, al)) !=
+		       SIZE_MAX) {
+			from = p + 1;
+			/* "no matching manifest for linux/arm64" names a platform */
+			if (p >= 9 && memcmp(t->norm + p - 9, "matching ", 9) == 0)
+				continue;
+			if (!image_token(t, p + al, &s, &e))
+				continue;
+			safe_span(t, s, e, &sa, &sb);
+			copy_span(out->image, sizeof out->image, t->safe, sa, sb);
+			return;
+		}
+	}
+	/* CRI-O / containers-image: "reading manifest TAG in REPO" */
+	if (find_pat(t, "reading manifest * in ", &m)) {
+		size_t ts, te, rs, re, tsa, tsb;
+
+		if (image_token(t, m.start + 17, &ts, &te) &&
+		    image_token(t, m.end, &rs, &re)) {
+			safe_span(t, rs, re, &sa, &sb);
+			safe_span(t, ts, te, &tsa, &tsb);
+			if (sb - sa + tsb - tsa + 2 < sizeof out->image) {
+				memcpy(out->image, t->safe + sa, sb - sa);
+				out->image[sb - sa] = ':';
+				memcpy(out->image + sb - sa + 1, t->safe + tsa,
+				       tsb - tsa);
+				out->image[sb - sa + 1 + tsb - tsa] = '\0';
+			}
+		}
+	}
+}
+
+/* End of the host name that starts at norm[p] (with :port when port). */
+static size_t host_end(const struct text *t, size_t p, int port)
+{
+	size_t q = p;
+
+	while (q < t->nlen && (host_char((unsigned char)t->norm[q]) ||
+			       (port && t->norm[q] == ':')))
+		q++;
+	while (q > p && (t->norm[q - 1] == '.' || t->norm[q - 1] == ':'))
+		q--;
+	return q;
+}
+
+/* Hosts in URLs that are documentation or storage, not a registry. */
+static int not_registry(const char *h, size_t n)
+{
+	static const char *const skip[] = {
+		"aka.ms", "docker.com", "docs.microsoft.com",
+		"learn.microsoft.com", "github.com", "core.windows.net",
+		"login.microsoftonline.com", "management.azure.com",
+		"azurewebsites.net", "stackoverflow.com", NULL
+	};
+	const char *const *s;
+	size_t l;
+
+	for (s = skip; *s; s++) {
+		l = strlen(*s);
+		if (n >= l && memcmp(h + n - l, *s, l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void set_registry(const struct text *t, struct classify_result *out,
+			 size_t ns, size_t ne)
+{
+	size_t sa, sb;
+
+	safe_span(t, ns, ne, &sa, &sb);
+	copy_span(out->registry, sizeof out->registry, t->safe, sa, sb);
+}
+
+static void find_registry(struct text *t, struct classify_result *out)
+{
+	static const char *const url_anchors[] = {
+		"https://", "http://", "service=", "registry '", "lookup ",
+		"fqdn ", NULL
+	};
+	const char *const *a;
+	size_t p, q, from, l;
+	char *slash;
+
+	/* 1. the registry part of the image reference */
+	if (out->image[0]) {
+		slash = strchr(out->image, '/');
+		if (slash) {
+			size_t hl = (size_t)(slash - out->image);
+			char host[256];
+
+			copy_span(host, sizeof host, out->image, 0, hl);
+			if (strchr(host, '.') || strchr(host, ':') ||
+			    strcmp(host, "localhost") == 0) {
+				snprintf(out->registry, sizeof out->registry,
+					 "%s", host);
+				goto done;
+			}
+		}
+		/* "busybox", "org/app": Docker Hub, unless the name was
+		 * redacted - so only a hint for the rate-limit note */
+		t->implied_hub = 1;
+	}
+	/* 2. any ACR login server named in the text */
+	from = 0;
+	while ((p = find_lit(t->norm, t->nlen, from, ".azurecr.", 9)) !=
+	       SIZE_MAX) {
+		from = p + 1;
+		q = p;
+		while (q > 0 && host_char((unsigned char)t->norm[q - 1]) &&
+		       t->norm[q - 1] != '.')
+			q--;
+		if (q == p)
+			continue;
+		while (q > 1 && t->norm[q - 1] == '.' &&
+		       host_char((unsigned char)t->norm[q - 2])) {
+			q--;            /* name.privatelink.azurecr.io */
+			while (q > 0 && host_char((unsigned char)t->norm[q - 1]) &&
+			       t->norm[q - 1] != '.')
+				q--;
+		}
+		set_registry(t, out, q, host_end(t, q, 0));
+		goto done;
+	}
+	/* 3. a URL, token service or lookup that names a host */
+	for (a = url_anchors; *a; a++) {
+		l = strlen(*a);
+		from = 0;
+		while ((p = find_lit(t->norm, t->nlen, from, *a, l)) !=
+		       SIZE_MAX) {
+			from = p + 1;
+			q = host_end(t, p + l, 1);
+			if (q - (p + l) < 3 || !memchr(t->norm + p + l, '.', q - p - l))
+				continue;
+			if (not_registry(t->norm + p + l, q - p - l))
+				continue;
+			set_registry(t, out, p + l, q);
+			goto done;
+		}
+	}
+done:
+	for (p = 0; out->registry[p] && p + 1 < sizeof t->registry; p++)
+		t->registry[p] = (char)lower((unsigned char)out->registry[p]);
+	t->registry[p] = '\0';
+}
+
+/* The host of a failed DNS lookup: "lookup HOST on ...", "lookup HOST:". */
+static void find_lookup(struct text *t)
+{
+	static const char *const anchors[] = {
+		"lookup ", "resolve specified fqdn ", "host name resolution (",
+		"could not resolve host: ", NULL
+	};
+	const char *const *a;
+	size_t p, q, l;
+
+	for (a = anchors; *a; a++) {
+		l = strlen(*a);
+		p = find_lit(t->norm, t->nlen, 0, *a, l);
+		if (p == SIZE_MAX)
+			continue;
+		q = host_end(t, p + l, 0);
+		if (q > p + l && q - p - l < sizeof t->lookup) {
+			memcpy(t->lookup, t->norm + p + l, q - p - l);
+			t->lookup[q - p - l] = '\0';
+			return;
+		}
+	}
+}
+
+/* Edit distance of two short strings, capped at 3. */
+static int edit_distance(const char *a, size_t al, const char *b, size_t bl)
+{
+	int d[17][17];
+	size_t i, j;
+
+	if (al > 16 || bl > 16)
+		return 3;
+	for (i = 0; i <= al; i++)
+		d[i][0] = (int)i;
+	for (j = 0; j <= bl; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= al; i++)
+		for (j = 1; j <= bl; j++) {
+			int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			d[i][j] = best;
+		}
+	return d[al][bl] > 3 ? 3 : d[al][bl];
+}
+
+/* An ACR login server, or a near miss of one: some label is "azurecr"
+ * or within two edits of it (azureacr, azurcr, azurecrr), but not plain
+ * "azure". */
+static int acr_like(const char *host)
+{
+	const char *p = host, *dot;
+	size_t l;
+
+	while (*p) {
+		dot = strchr(p, '.');
+		l = dot ? (size_t)(dot - p) : strlen(p);
+		if (l >= 5 && l <= 10 && !(l == 5 && memcmp(p, "azure", 5) == 0) &&
+		    edit_distance(p, l, "azurecr", 7) <= 2)
+			return 1;
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	return 0;
+}
+
+static int ends_with_host(const char *host, const char *dom)
+{
+	size_t hl = strlen(host), dl = strlen(dom);
+
+	if (hl < dl || strcmp(host + hl - dl, dom) != 0)
+		return 0;
+	return hl == dl || host[hl - dl - 1] == '.';
+}
+
+/* ---------- predicates used by rules ---------- */
+
+/* The failed DNS name is an ACR login server or a misspelling of one:
+ * the registry name or its suffix is wrong (tree: aks.notfound, "check
+ * every part of the reference"). */
+static int pred_acr_lookup(const struct text *t)
+{
+	if (t->lookup[0])
+		return acr_like(t->lookup);
+	return t->registry[0] && acr_like(t->registry);
+}
+
+/* A public registry that is not ACR: its 403 is an authorization answer
+ * (GHCR answers 403 for a missing or private package), not a firewall. */
+static int pred_foreign(const struct text *t)
+{
+	static const char *const doms[] = {
+		"ghcr.io", "docker.io", "quay.io", "gcr.io", "pkg.dev",
+		"registry.k8s.io", "public.ecr.aws", "amazonaws.com",
+		"registry.gitlab.com", "nvcr.io", "redhat.io", "redhat.com",
+		"docker.pkg.github.com", NULL
+	};
+	const char *const *d;
+
+	for (d = doms; *d; d++)
+		if (ends_with_host(t->registry, *d))
+			return 1;
+	return 0;
+}
+
+static int pred_dockerhub(const struct text *t)
+{
+	/* not "docker hub": App Service says "Pulling image from Docker hub"
+	 * for every registry */
+	return ends_with_host(t->registry, "docker.io") || has(t, "docker.io") ||
+	       (t->implied_hub && !t->registry[0]);
+}
+
+/* ---------- step 5: the rule table ---------- */
+
+#define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+#define PLATFORM \
+	"no match for platform in manifest", "no matching manifest for", \
+	"no image found in manifest list for architecture", \
+	"no image found in image index for architecture", \
+	"does not match the specified platform"
+
+#define NOTFOUND \
+	"manifest unknown", "manifest_unknown", "manifest tagged by", \
+	"name unknown", "name_unknown", "repository name not known", \
+	"repository does not exist", "does not exist or no pull access", \
+	"manifest for * not found", "failed to resolve reference*: not found", \
+	"failed to resolve image*: not found", \
+	"could not fetch content descriptor*not found", "code notfound", \
+	"404 not found", "status: 404", "status code 404", \
+	"not found in repository", "error: image ~ not found", \
+	"repository with name ~ does not exist", "unknown: repository ~ not found", \
+	"was deleted or has expired", "image not found", "status code: 404", \
+	"response code: 404", "404 (not found)"
+
+#define FORBIDDEN \
+	"403 forbidden", "error status: 403", "status: 403", "status 403", \
+	"status code 403", "code=forbidden", "statuscode: forbidden", \
+	"http 403", "returned 403", "forbidden (403)", "status code: 403", \
+	"response code: 403", "403 (forbidden)", ": forbidden"
+
+#define TIMEOUT \
+	"i/o timeout", "context deadline exceeded", "deadline exceeded", \
+	"deadlineexceeded", "client.timeout exceeded", \
+	"timeout exceeded while awaiting headers", \
+	"request canceled while waiting for connection", \
+	"tls handshake timeout", "timeout awaiting response headers", \
+	"connection timed out", "operation timed out", "code 4 desc", \
+	"net/http: request canceled", "timed out"
+
+/* The name does not exist (NXDOMAIN), as opposed to a DNS failure. */
+#define DNS_NX \
+	"no such host", "name or service not known", "nodename nor servname", \
+	"failed to resolve specified fqdn", "connectivity_dns_error"
+
+#define DNS \
+	DNS_NX, "server misbehaving", "temporary failure in name resolution", \
+	"could not resolve host", "name resolution"
+
+#define AUTH401 \
+	"401 unauthorized", "error status: 401", "status: 401", "status 401", \
+	"status code 401", "code=unauthorized", "statuscode: unauthorized", \
+	"unauthorized", "authentication required", \
+	"no basic auth credentials", "failed to fetch oauth token", \
+	"failed to fetch anonymous token", "insufficient_scope", \
+	"authorization failed", "requested access to the resource is denied", \
+	"incorrect username or password", "invalid username/password", \
+	"invalid username or password", "invalid clientid or client secret", \
+	"aka.ms/acr/authorization", \
+	"unable to retrieve some image pull secrets", \
+	"failed to get credential", "error getting credentials", \
+	"credential provider", "failed to authorize", "authentication failed", \
+	"connectivity_aad_login_error", "connectivity_refresh_token_error", \
+	"connectivity_access_token_error", "status code: 401", \
+	"response code: 401", "401 (unauthorized)", "denied: permission", \
+	"not authorized to perform", "validating image pull permission: failed"
+
+/* App Service (Web App) container log markers.  "pulling docker image"
+ * only with App Service's " - " log prefix: GitLab runners say it too. */
+static const char *const webapp_markers[] = {
+	"pulling image from docker hub", "verify docker image configuration",
+	"defaulting to local copy if present", "- pulling docker image ",
+	"container pull image failed with reason", "pulling from custom registry",
+	"docker client error. pull image failed", "sitestartfailed",
+	"inspect image returned null", "over vnet failed", " from vnet.",
+	"docker_registry_server_", "acrusemanagedidentitycreds", "for site ",
+	"site container", "stopping site", "failed to start site",
+	"azurewebsites.net", "app service", "kudu", NULL
+};
+
+/* Docker.DotNet's exception: App Service logs it, but so does any .NET
+ * tool (Testcontainers), whose stack traces name the library. */
+static const char *const webapp_weak_markers[] = {
+	"dockerapiexception", "docker api responded with status code", NULL
+};
+static const char *const dotnet_tools[] = {
+	"docker.dotnet", "testcontainers", NULL
+};
+
+/* cause outside, cause inside an App Service log */
+#define CAUSE(aks, webapp) (aks), (webapp)
+
+struct rule {
+	const char *name;
+	const char *cause;      /* outside App Service */
+	const char *wcause;     /* in an App Service log */
+	const char *note;       /* hint when cause is "other" */
+	int webapp_only;
+	int (*pred)(const struct text *);
+	const char *const *any; /* one of these must occur (evidence) */
+	const char *const *also; /* and one of these, when set */
+};
+
+static const struct rule rules[] = {
+	/* Kubelet's own throttle: nothing else in the message matters. */
+	{ "pull-qps", CAUSE("aks.qps", "aks.qps"), NULL, 0, NULL,
+	  P("pull qps exceeded", "qps exceeded"), NULL },
+	/* Tree 1b: a 401 that comes with a platform mismatch is the
+	 * architecture, not the credentials; canipull's exec format error
+	 * is the same mismatch on the node. */
+	{ "arch-401", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0, NULL,
+	  P(PLATFORM), P("401 unauthorized", "status: 401", "unauthorized",
+			 "authentication required") },
+	{ "exec-format", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0, NULL,
+	  P("exec format error"), NULL },
+
+	/* Causes outside the tree whose wording is unambiguous: they win
+	 * over anything else the message says. */
+	{ "invalid-name", CAUSE("other", "other"),
+	  "InvalidImageName: the image reference is malformed", 0, NULL,
+	  P("invalidimagename", "invalid reference format",
+	    "couldn't parse image reference", "repository name must be lowercase",
+	    "failed to apply default image tag"), NULL },
+	{ "never-pull", CAUSE("other", "other"),
+	  "ErrImageNeverPull: image not on the node and imagePullPolicy is Never",
+	  0, NULL, P("errimageneverpull", "with pull policy of never",
+		     "with pull policy of \"never\""), NULL },
+	{ "disk-full", CAUSE("other", "other"),
+	  "node disk full: no space left on device", 0, NULL,
+	  P("no space left on device", "disk quota exceeded"), NULL },
+	{ "http-https", CAUSE("other", "other"),
+	  "HTTP registry contacted over HTTPS (insecure registry setup)", 0, NULL,
+	  P("server gave http response to https client"), NULL },
+	{ "schema1", CAUSE("other", "other"),
+	  "image uses the deprecated Docker schema 1 manifest", 0, NULL,
+	  P("schema 1 support is disabled", "manifest version 2, schema 1",
+	    "schema 1 image"), NULL },
+	{ "policy", CAUSE("other", "other"),
+	  "admission policy or signature verification rejected the image", 0,
+	  NULL, P("admission webhook * denied the request",
+		  "signature verification failed", "image signature verification"),
+	  NULL },
+	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
+	  0, NULL, P("pull rate limit", "increase-rate-limit"), NULL },
+	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
+	  0, pred_dockerhub, P("toomanyrequests", "429 too many requests",
+			       "too many requests"), NULL },
+	{ "ratelimit", CAUSE("other", "other"),
+	  "registry throttling: 429 Too Many Requests", 0, NULL,
+	  P("toomanyrequests", "429 too many requests", "too many requests",
+	    "connectivity_toomanyrequests_error"), NULL },
+	/* Tree 5: OS/architecture mismatch without a 401. */
+	{ "platform", CAUSE("aks.platform", "aks.platform"), NULL, 0, NULL,
+	  P(PLATFORM, "cannot be used on this platform",
+	    "container operating system does not match",
+	    "does not match the host", "does not match the detected host platform",
+	    "based image is incompatible with", "operating system is not supported"),
+	  NULL },
+	{ "x509-unknown-authority", CAUSE("other", "other"),
+	  "x509 certificate signed by unknown authority (private CA or TLS-inspecting proxy)",
+	  0, NULL, P("certificate signed by unknown authority",
+		     "unable to get local issuer certificate",
+		     "self signed certificate", "self-signed certificate"), NULL },
+	{ "x509-name-mismatch", CAUSE("other", "other"),
+	  "x509 certificate name mismatch: use the registry's login server name",
+	  0, NULL, P("x509: certificate is valid for",
+		     "certificate is not valid for",
+		     "doesn't match any of the subject alternative names"), NULL },
+	{ "x509-expired", CAUSE("other", "other"),
+	  "x509 certificate expired or not yet valid (check the node's clock)",
+	  0, NULL, P("certificate has expired", "certificate is not yet valid"),
+	  NULL },
+	{ "x509", CAUSE("other", "other"), "x509 certificate or TLS error", 0, NULL,
+	  P("x509:", "tls: failed to verify certificate",
+	    "certificate verify failed", "remote error: tls",
+	    "tls: handshake failure", "connectivity_ssl_error"), NULL },
+	{ "proxy", CAUSE("other", "other"),
+	  "HTTP proxy connection failed: check the node's proxy settings", 0,
+	  NULL, P("proxyconnect tcp"), NULL },
+	/* A local content-store problem; its "not found" is not the
+	 * registry's. */
+	{ "unpack", CAUSE("other", "other"),
+	  "layer unpack or extraction failed on the node", 0, NULL,
+	  P("failed to unpack image", "error unpacking image",
+	    "failed to extract layer", "failed to register layer",
+	    "error processing tar file", "failed to prepare extraction snapshot",
+	    "wrong diff id", "unexpected commit digest"), NULL },
+	{ "media-type", CAUSE("other", "other"),
+	  "unsupported image manifest or media type (not a runnable image?)", 0,
+	  NULL, P("unsupported media type", "unsupported manifest media type",
+		  "unknown mediatype", "manifest invalid", "manifest_invalid"),
+	  NULL },
+	{ "runtime-socket", CAUSE("other", "other"),
+	  "the node's container runtime is not reachable", 0, NULL,
+	  P("containerd.sock", "crio.sock", "dockershim.sock", "docker.sock"),
+	  P("connect:", "connection error", "no such file",
+	    "is the docker daemon running") },
+	{ "streaming-proxy", CAUSE("other", "other"),
+	  "ACR artifact streaming proxy on the node (localhost:8578) failed",
+	  0, NULL, P("localhost:8578", "127.0.0.1:8578"), NULL },
+	/* An HTML 403 page comes from a proxy or mirror; ACR answers JSON. */
+	{ "html-403", CAUSE("other", "other"),
+	  "HTTP 403 from a proxy or mirror (HTML page), not from the registry",
+	  0, NULL, P("error parsing http 403 response body",
+		     "<title>403 forbidden</title>"), NULL },
+
+	/* Tree 2 / App Service error 2: outranks the 401 of the anonymous
+	 * retry that follows it. */
+	{ "not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
+	  NULL, P(NOTFOUND), NULL },
+	{ "not-found", CAUSE("webapp.manifest-unknown", "webapp.manifest-unknown"),
+	  NULL, 1, NULL, P("code=notfound", "statuscode: notfound", "notfound"),
+	  NULL },
+	/* Wrong registry name or suffix (azureacr.io): NXDOMAIN. */
+	{ "acr-no-such-host", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_acr_lookup, P(DNS_NX), NULL },
+
+	/* Tree 3 / App Service error 3: the ACR firewall's own words. */
+	{ "ip-denied", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
+	  P("client with ip", "is not allowed access", "aka.ms/acr/firewall",
+	    "connectivity_forbidden_error"), NULL },
+	/* App Service shows the firewall's answer as a bare "denied". */
+	{ "ip-denied", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL, 1,
+	  NULL, P("\"denied\"", ": denied\""), NULL },
+	/* 403 from a public registry that is not ACR: anonymous means the
+	 * repository is missing or private, with credentials it means they
+	 * lack access. */
+	{ "foreign-403-anonymous", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_foreign, P("anonymous token"), P(FORBIDDEN) },
+	{ "foreign-403", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  pred_foreign, P(FORBIDDEN), NULL },
+	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
+	  P(FORBIDDEN), NULL },
+
+	/* Tree 4: the network path to the registry. */
+	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0, NULL,
+	  P(TIMEOUT), NULL },
+	{ "no-such-host", CAUSE("other", "other"),
+	  "DNS: no such host (check the registry name and the node's DNS)", 0,
+	  NULL, P(DNS), NULL },
+	/* A layer download cut off: the credentials worked (the manifest
+	 * was read), so a trailing anonymous 401 is noise. */
+	{ "layer-eof", CAUSE("other", "other"),
+	  "network: layer download cut off (EOF); check egress firewall rules for the registry's data endpoint and blob storage",
+	  0, NULL, P("httpreadseeker", "failed to copy:", "failed open:",
+		     ".blob.core.windows.net", "/blobs/"),
+	  P(": eof", "unexpected eof", "connection reset by peer",
+	    "broken pipe") },
+	{ "connection-refused", CAUSE("other", "other"),
+	  "network: connection refused", 0, NULL, P("connection refused"), NULL },
+	{ "connection-closed", CAUSE("other", "other"),
+	  "network: connection closed (EOF or reset); proxy or firewall?", 0,
+	  NULL, P("connection reset by peer", ": eof", "unexpected eof",
+		  "broken pipe"), NULL },
+	{ "unreachable", CAUSE("other", "other"),
+	  "network: no route to the registry", 0, NULL,
+	  P("no route to host", "network is unreachable", "host is unreachable"),
+	  NULL },
+
+	/* Tree 1a / App Service error 1. */
+	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P(AUTH401), NULL },
+
+	/* Below 401: a 5xx next to a 401 is the flaky half of the pair. */
+	{ "server-5xx", CAUSE("other", "other"),
+	  "registry server error (HTTP 5xx): retry, check the registry's health",
+	  0, NULL, P("500 internal server error", "502 bad gateway",
+		     "503 service unavailable", "504 gateway timeout",
+		     "internal server error", "bad gateway", "service unavailable",
+		     "gateway timeout", "http status: 5", "status: 50",
+		     "status code 50", "status code: 50"), NULL },
+	{ "canceled", CAUSE("other", "other"),
+	  "pull cancelled (context canceled): slow or very large pull, see kubelet image-pull-progress-deadline",
+	  0, NULL, P("context canceled", "code canceled", "cancel pulling image",
+		     "no progress"), NULL },
+	{ "webapp-no-reason", CAUSE("other", "other"),
+	  "App Service image pull failed and the log gives no reason", 1, NULL,
+	  P("imagepullfailure", "image pull failed", "pull image failed",
+	    "pulling docker image", "dockerapiexception", "pulling image"), NULL },
+	{ "backoff-only", CAUSE("other", "other"),
+	  "ImagePullBackOff without the underlying error: see the pod's earlier Failed event",
+	  0, NULL, P("back-off pulling image", "imagepullbackoff", "errimagepull"),
+	  NULL },
+};
+
+/* ---------- evidence ---------- */
+
+struct out_buf {
+	char *buf;
+	size_t cap, len;
+};
+
+/* Append safe[a, b) (whole characters, spaces collapsed); stops cleanly
+ * at the buffer's end. */
+static void put_text(struct out_buf *o, const char *s, size_t a, size_t b)
+{
+	size_t i = a, k;
+
+	while (i < b) {
+		k = 1;
+		while (i + k < b && is_cont((unsigned char)s[i + k]))
+			k++;
+		if (s[i] == ' ' && (o->len == 0 || o->buf[o->len - 1] == ' ')) {
+			i++;
+			continue;
+		}
+		if (o->len + k >= o->cap)
+			break;
+		memcpy(o->buf + o->len, s + i, k);
+		o->len += k;
+		i += k;
+	}
+	o->buf[o->len] = '\0';
+}
+
+/* The window of safe text shown around norm [ns, ne). */
+static void window(const struct text *t, size_t ns, size_t ne, size_t *wa,
+		   size_t *wb)
+{
+	size_t a, b, sa, sb, k;
+
+	safe_span(t, ns, ne, &sa, &sb);
+	if (sb - sa > MAXFRAG)
+		sb = sa + MAXFRAG;
+	a = sa > CTX ? sa - CTX : 0;
+	b = sb + CTX < t->slen ? sb + CTX : t->slen;
+	/* start and end on a word boundary when one is near */
+	for (k = a; a > 0 && k < sa && k < a + 30; k++)
+		if (strchr(" \"(,=", t->safe[k])) {
+			a = k + 1;
+			break;
+		}
+	for (k = b; b < t->slen && k > sb && k + 30 > b; k--)
+		if (t->safe[k - 1] == ' ') {
+			b = k - 1;
+			break;
+		}
+	while (a > 0 && a < t->slen && is_cont((unsigned char)t->safe[a]))
+		a++;
+	while (b < t->slen && b > 0 && is_cont((unsigned char)t->safe[b]))
+		b--;
+	*wa = a;
+	*wb = b;
+}
+
+static void evidence(const struct text *t, const struct match *m1,
+		     const struct match *m2, char *ev, size_t cap)
+{
+	struct out_buf o = { ev, cap, 0 };
+	size_t a1, b1, a2 = 0, b2 = 0;
+	int two = 0;
+
+	ev[0] = '\0';
+	window(t, m1->start, m1->end, &a1, &b1);
+	if (m2 && m2->ok) {
+		window(t, m2->start, m2->end, &a2, &b2);
+		if (a2 <= b1 && b2 >= a1) {     /* overlapping: one window */
+			a1 = a2 < a1 ? a2 : a1;
+			b1 = b2 > b1 ? b2 : b1;
+		} else {
+			two = 1;
+		}
+	}
+	if (two && a2 < a1) {                   /* keep text order */
+		size_t x = a1, y = b1;
+
+		a1 = a2;
+		b1 = b2;
+		a2 = x;
+		b2 = y;
+	}
+	if (a1 > 0)
+		put_text(&o, ELLIPSIS, 0, 3);
+	put_text(&o, t->safe, a1, b1);
+	if (two) {
+		put_text(&o, " " ELLIPSIS " ", 0, 5);
+		put_text(&o, t->safe, a2, b2);
+	}
+	if ((two ? b2 : b1) < t->slen)
+		put_text(&o, ELLIPSIS, 0, 3);
+	/* no trailing space before the end */
+	while (o.len > 0 && ev[o.len - 1] == ' ')
+		ev[--o.len] = '\0';
+}
+
+/* ---------- entry point ---------- */
+
+static void fill_other(struct classify_result *out, const char *rule,
+		       const char *note)
+{
+	out->cause = "other";
+	out->rule = rule;
+	snprintf(out->note, sizeof out->note, "%s", note);
+}
+
+static int run_rules(const struct text *t, struct classify_result *out)
+{
+	size_t i;
+	struct match m1, m2;
+
+	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+		const struct rule *r = &rules[i];
+
+		if (r->webapp_only && !t->webapp)
+			continue;
+		if (r->pred && !r->pred(t))
+			continue;
+		if (!find_any(t, r->any, &m1))
+			continue;
+		if (r->also && !find_any(t, r->also, &m2))
+			continue;
+		out->cause = t->webapp ? r->wcause : r->cause;
+		out->rule = r->name;
+		if (strcmp(out->cause, "other") == 0 && r->note)
+			snprintf(out->note, sizeof out->note, "%s", r->note);
+		evidence(t, &m1, r->also ? &m2 : NULL, out->evidence,
+			 sizeof out->evidence);
+		return 1;
+	}
+	return 0;
+}
+
+int classify_message(const char *text, size_t len,
+		     struct classify_result *out)
+{
+	struct text t;
+	struct match m;
+	char *clean;
+	size_t clen = 0, i;
+	const char *const *mk;
+	int rc = 0;
+
+	if (!text || !out)
+		return AD_EINVAL;
+	memset(out, 0, sizeof *out);
+	memset(&t, 0, sizeof t);
+	fill_other(out, "none", "");
+
+	/* 1. bounded input: head and tail */
+	if (len > 2 * CAP) {
+		clean = malloc(2 * CAP + 2);
+		if (!clean)
+			goto nomem;
+		sanitize((const unsigned char *)text, CAP, clean, &clen);
+		put_space(clean, &clen);
+		sanitize((const unsigned char *)text + len - CAP, CAP, clean,
+			 &clen);
+	} else {
+		clean = malloc(len + 1);
+		if (!clean)
+			goto nomem;
+		sanitize((const unsigned char *)text, len, clean, &clen);
+	}
+	/* 3. mask secrets */
+	t.safe = malloc(2 * clen + 4);
+	if (!t.safe) {
+		free(clean);
+		goto nomem;
+	}
+	t.slen = mask_secrets(clean, clen, t.safe);
+	free(clean);
+	/* 4. normalize */
+	t.norm = malloc(t.slen + 1);
+	t.map = malloc((t.slen + 1) * sizeof *t.map);
+	if (!t.norm || !t.map)
+		goto nomem;
+	normalize(&t);
+
+	if (t.nlen == 0) {
+		fill_other(out, "empty", "empty message");
+		goto done;
+	}
+	for (mk = webapp_markers; *mk && !t.webapp; mk++)
+		t.webapp = has(&t, *mk);
+	if (!t.webapp && find_any(&t, webapp_weak_markers, &m))
+		t.webapp = !find_any(&t, dotnet_tools, &m);
+	find_image(&t, out);
+	find_registry(&t, out);
+	find_lookup(&t);
+
+	if (!run_rules(&t, out)) {
+		struct out_buf o = { out->evidence, sizeof out->evidence, 0 };
+		size_t end = t.slen < 160 ? t.slen : 160;
+
+		fill_other(out, "none", t.webapp ?
+			   "App Service log without a known pull error" :
+			   "no known image-pull cause in the message");
+		for (i = 0; i < t.slen && t.safe[i] == ' '; i++)
+			;
+		while (end < t.slen && is_cont((unsigned char)t.safe[end]))
+			end++;
+		put_text(&o, t.safe, i, end);
+		if (end < t.slen)
+			put_text(&o, ELLIPSIS, 0, 3);
+	}
+	goto done;
+nomem:
+	rc = AD_ENOMEM;
+	fill_other(out, "none", "out of memory");
+done:
+	free(t.safe);
+	free(t.norm);
+	free(t.map);
+	return rc;
+}

@@ -1,0 +1,646 @@
+/* test_classify.c - the message classifier: the labelled corpus of real
+ * messages, hand-written messages in other runtimes' wordings, and
+ * hostile or broken input. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "classify.h"
+#include "err.h"
+
+#define MIB (1024u * 1024u)
+
+/* ---------- helpers ---------- */
+
+/* Path of a file in the test data directory: TEST_DATA_DIR, else
+ * $srcdir/data (automake runs tests from the build dir), else tests/data. */
+static const char *data_path(const char *name)
+{
+	static char path[4096];
+	const char *dir = getenv("TEST_DATA_DIR");
+	const char *src = getenv("srcdir");
+
+	if (dir && *dir)
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+	else if (src && *src)
+		snprintf(path, sizeof path, "%s/data/%s", src, name);
+	else
+		snprintf(path, sizeof path, "tests/data/%s", name);
+	return path;
+}
+
+/* Valid UTF-8 with no control character (C0, DEL, C1) and no ESC. */
+static int clean_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned char c = *p;
+		size_t len, i;
+		uint32_t cp;
+
+		if (c < 0x20 || c == 0x7F)
+			return 0;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		for (i = 1; i < len; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+		    (cp >= 0x80 && cp <= 0x9F))
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
+/* Every result, whatever the input, keeps the output contract. */
+static void check_contract(const struct classify_result *r)
+{
+	static const char *const labels[] = {
+		"aks.401", "aks.401-arch", "aks.notfound", "aks.403",
+		"aks.timeout", "aks.platform", "aks.qps", "webapp.unauthorized",
+		"webapp.manifest-unknown", "webapp.ip-denied", "other", NULL
+	};
+	const char *const *l;
+	int known = 0;
+
+	assert_non_null(r->cause);
+	assert_non_null(r->rule);
+	for (l = labels; *l; l++)
+		known |= strcmp(*l, r->cause) == 0;
+	assert_true(known);
+	assert_true(clean_utf8(r->evidence));
+	assert_true(clean_utf8(r->registry));
+	assert_true(clean_utf8(r->image));
+	assert_true(clean_utf8(r->note));
+	if (strcmp(r->cause, "other") == 0)
+		assert_true(r->note[0] != '\0');
+	else
+		assert_string_equal(r->note, "");
+}
+
+static void classify_str(const char *s, struct classify_result *r)
+{
+	assert_int_equal(classify_message(s, strlen(s), r), 0);
+	check_contract(r);
+}
+
+/* Expect a cause; say why when it differs. */
+static int expect(const char *what, const char *text, const char *want)
+{
+	struct classify_result r;
+
+	classify_str(text, &r);
+	if (strcmp(r.cause, want) != 0) {
+		print_error("MISMATCH %s: expected %s, got %s (rule %s)\n"
+			    "  evidence: %s\n", what, want, r.cause, r.rule,
+			    r.evidence);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---------- the corpus of real messages ---------- */
+
+/* The whole file, NUL-terminated (no getline: plain C11). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+
+			assert_non_null(nb);
+			buf = nb;
+			cap += 65536;
+		}
+		got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void test_corpus(void **state)
+{
+	const char *path = data_path("pull-messages.jsonl");
+	char *all = slurp(path), *line, *nl;
+	int total = 0, good = 0;
+
+	(void)state;
+	if (!all)
+		fail_msg("cannot open %s", path);
+	for (line = all; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		cJSON *j, *id, *text, *label;
+		struct classify_result r;
+
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (line[0] == '\0')
+			continue;
+		j = cJSON_Parse(line);
+		assert_non_null(j);
+		id = cJSON_GetObjectItemCaseSensitive(j, "id");
+		text = cJSON_GetObjectItemCaseSensitive(j, "text");
+		label = cJSON_GetObjectItemCaseSensitive(j, "label");
+		assert_true(cJSON_IsString(id) && cJSON_IsString(text) &&
+			    cJSON_IsString(label));
+		assert_true(cJSON_IsString(
+			cJSON_GetObjectItemCaseSensitive(j, "source")));
+		classify_str(text->valuestring, &r);
+		total++;
+		if (strcmp(r.cause, label->valuestring) == 0)
+			good++;
+		else
+			print_error("MISMATCH %s: expected %s, got %s (rule %s)\n"
+				    "  evidence: %s\n", id->valuestring,
+				    label->valuestring, r.cause, r.rule,
+				    r.evidence);
+		cJSON_Delete(j);
+	}
+	free(all);
+	print_message("classify: corpus accuracy %d/%d (%.1f%%)\n", good,
+		      total, total ? 100.0 * good / total : 0.0);
+	assert_true(total >= 50);
+	assert_int_equal(good, total);
+}
+
+/* ---------- hand-written messages, not in the corpus ---------- */
+
+struct hand {
+	const char *label;
+	const char *what;       /* runtime / wording */
+	const char *text;
+};
+
+static const struct hand hand[] = {
+	/* aks.401 */
+	{ "aks.401", "containerd 2.x POST token",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": failed to resolve image: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://contoso.azurecr.io/oauth2/token: 401 Unauthorized" },
+	{ "aks.401", "CRI-O",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": rpc error: code = Unknown desc = reading manifest 2.4.1 in contoso.azurecr.io/web/api: unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information." },
+	{ "aks.401", "dockershim, AAD",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": rpc error: code = Unknown desc = Error response from daemon: Get https://contoso.azurecr.io/v2/web/api/manifests/2.4.1: unauthorized: Application not registered with AAD." },
+	{ "aks.401", "containerd 1.7 host status",
+	  "failed to resolve reference \"contoso.azurecr.io/web/api:2.4.1\": pulling from host contoso.azurecr.io failed with status code [manifests 2.4.1]: 401 Unauthorized" },
+	{ "aks.401", "podman denied",
+	  "Error: initializing source docker://contoso.azurecr.io/web/api:2.4.1: reading manifest 2.4.1 in contoso.azurecr.io/web/api: denied: requested access to the resource is denied" },
+	{ "aks.401", "kubelet missing pull secret",
+	  "Warning  FailedToRetrieveImagePullSecret  kubelet  Unable to retrieve some image pull secrets (acr-auth); attempting to pull the image may not succeed." },
+	{ "aks.401", "GitLab runner, not App Service",
+	  "Pulling docker image contoso.azurecr.io/ci/build:3 ...\nWARNING: Failed to pull image with policy \"always\": Error response from daemon: Head \"https://contoso.azurecr.io/v2/ci/build/manifests/3\": unauthorized: authentication required (manager.go:237:0s)" },
+	/* aks.401-arch */
+	{ "aks.401-arch", "containerd multi-error",
+	  "Failed to pull image \"contoso.azurecr.io/tools/agent:1.0\": [rpc error: code = NotFound desc = failed to pull and unpack image \"contoso.azurecr.io/tools/agent:1.0\": no match for platform in manifest: not found, rpc error: code = Unknown desc = failed to pull and unpack image \"contoso.azurecr.io/tools/agent:1.0\": failed to resolve reference \"contoso.azurecr.io/tools/agent:1.0\": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized]" },
+	{ "aks.401-arch", "CRI-O arch + unauthorized",
+	  "rpc error: code = Unknown desc = choosing image instance: no image found in manifest list for architecture arm64, variant \"v8\", OS linux; retry without credentials: reading manifest 1.0 in contoso.azurecr.io/tools/agent: unauthorized: authentication required" },
+	{ "aks.401-arch", "container start on wrong arch",
+	  "standard_init_linux.go:228: exec user process caused: exec format error" },
+	/* aks.notfound */
+	{ "aks.notfound", "containerd 2.x",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.9\": failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.9\": failed to resolve image: contoso.azurecr.io/web/api:2.4.9: not found" },
+	{ "aks.notfound", "CRI-O",
+	  "rpc error: code = Unknown desc = reading manifest 2.4.9 in contoso.azurecr.io/web/api: manifest unknown: manifest tagged by \"2.4.9\" is not found" },
+	{ "aks.notfound", "go-containerregistry",
+	  "GET https://contoso.azurecr.io/v2/web/apii/manifests/latest: NAME_UNKNOWN: repository name not known to registry; map[Name:web/apii]" },
+	{ "aks.notfound", "misspelled suffix",
+	  "Failed to pull image \"contoso.azureacr.io/web/api:2.4.1\": rpc error: code = Unknown desc = failed to pull and unpack image \"contoso.azureacr.io/web/api:2.4.1\": failed to resolve reference \"contoso.azureacr.io/web/api:2.4.1\": failed to do request: Head \"https://contoso.azureacr.io/v2/web/api/manifests/2.4.1\": dial tcp: lookup contoso.azureacr.io on 10.0.0.10:53: no such host" },
+	{ "aks.notfound", "old docker",
+	  "Error response from daemon: manifest for contoso.azurecr.io/web/api:2.4.9 not found" },
+	{ "aks.notfound", "Testcontainers (.NET), not App Service",
+	  "Docker.DotNet.DockerApiException : Docker API responded with status code=NotFound, response={\"message\":\"manifest for contoso.azurecr.io/test/db:9 not found: manifest unknown: manifest tagged by \\\"9\\\" is not found\"}\n   at Docker.DotNet.DockerClient.HandleIfErrorResponseAsync" },
+	{ "aks.notfound", "containerd, Docker Hub typo",
+	  "Failed to pull image \"ngnix:latest\": failed to pull and unpack image \"docker.io/library/ngnix:latest\": failed to resolve reference \"docker.io/library/ngnix:latest\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed" },
+	/* aks.403 */
+	{ "aks.403", "containerd anonymous 403",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": rpc error: code = Unknown desc = failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": failed to resolve reference \"contoso.azurecr.io/web/api:2.4.1\": failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forbidden" },
+	{ "aks.403", "CRI-O firewall",
+	  "rpc error: code = Unknown desc = reading manifest 2.4.1 in contoso.azurecr.io/web/api: denied: client with IP '20.50.60.70' is not allowed access. Refer https://aka.ms/acr/firewall to grant access." },
+	{ "aks.403", "containerd 2.x POST token 403",
+	  "failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": failed to resolve image: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://contoso.azurecr.io/oauth2/token: 403 Forbidden" },
+	{ "aks.403", "check-acr",
+	  "Validating image pull permission: FAILED\nACR contoso.azurecr.io rejected token exchange: ACR token exchange endpoint returned error status: 403. body: {\"errors\":[{\"code\":\"DENIED\",\"message\":\"client with IP '52.1.2.3' is not allowed access.\"}]}" },
+	/* aks.timeout */
+	{ "aks.timeout", "containerd private link",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": rpc error: code = Unknown desc = failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": failed to resolve reference \"contoso.azurecr.io/web/api:2.4.1\": failed to do request: Head \"https://contoso.azurecr.io/v2/web/api/manifests/2.4.1\": dial tcp 10.1.2.5:443: i/o timeout" },
+	{ "aks.timeout", "CRI-O",
+	  "pinging container registry contoso.azurecr.io: Get \"https://contoso.azurecr.io/v2/\": dial tcp 10.1.2.5:443: connect: connection timed out" },
+	{ "aks.timeout", "dockershim TLS",
+	  "rpc error: code = Unknown desc = Error response from daemon: Get https://contoso.azurecr.io/v2/: net/http: TLS handshake timeout" },
+	{ "aks.timeout", "containerd 2.x deadline",
+	  "rpc error: code = DeadlineExceeded desc = failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": failed to copy: read tcp 10.224.0.4:51244->10.1.2.5:443: context deadline exceeded" },
+	/* aks.platform */
+	{ "aks.platform", "containerd on Windows",
+	  "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": rpc error: code = Unknown desc = failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": image operating system \"linux\" cannot be used on this platform" },
+	{ "aks.platform", "docker specified platform",
+	  "Error response from daemon: image with reference contoso.azurecr.io/web/api:2.4.1 was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64" },
+	{ "aks.platform", "CRI-O image index",
+	  "Failed to pull image \"quay.io/acme/tool:3\": rpc error: code = Unknown desc = choosing image instance: no image found in image index for architecture arm64, variant \"v8\", OS linux" },
+	{ "aks.platform", "Windows host version",
+	  "hcs::CreateComputeSystem 4f3c: The container operating system does not match the host operating system." },
+	/* aks.qps */
+	{ "aks.qps", "event",
+	  "Failed to pull image \"contoso.azurecr.io/batch/worker:7\": pull QPS exceeded." },
+	{ "aks.qps", "describe table",
+	  "  Warning  Failed     12s (x4 over 1m)  kubelet  Failed to pull image \"contoso.azurecr.io/batch/job:1\": pull QPS exceeded" },
+	{ "aks.qps", "journal",
+	  "kubelet[2211]: E0101 pod_workers.go:1300] \"Error syncing pod, skipping\" err=\"failed to \\\"StartContainer\\\" for \\\"job\\\" with ErrImagePull: \\\"pull QPS exceeded\\\"\"" },
+	/* webapp.unauthorized */
+	{ "webapp.unauthorized", "App Service Linux",
+	  "2024-03-01T08:12:44.101Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head \\\"https://contoso.azurecr.io/v2/web/api/manifests/latest\\\": unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.\"}" },
+	{ "webapp.unauthorized", "App Service Windows",
+	  "17/09/2023 18:41:42.500 ERROR - Site: contoso-web - Docker client error. Pull image failed. Image: contoso.azurecr.io/web/api:latest. StatusCode: InternalServerError. Message: Docker API responded with status code=InternalServerError, response={\"message\":\"Get https://contoso.azurecr.io/v2/web/api/manifests/latest: unauthorized: authentication required\"}" },
+	{ "webapp.unauthorized", "tree wording",
+	  "INFO - Pulling image from Docker hub: contoso.azurecr.io/web/api:latest\nERROR - DockerApiException: Head \"https://contoso.azurecr.io/v2/web/api/manifests/latest\": unauthorized" },
+	/* webapp.manifest-unknown */
+	{ "webapp.manifest-unknown", "App Service manifest unknown",
+	  "2024-03-01T08:12:44.101Z ERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"manifest for contoso.azurecr.io/web/api:v9 not found: manifest unknown: manifest tagged by \\\"v9\\\" is not found\"}" },
+	{ "webapp.manifest-unknown", "App Service repository missing",
+	  "ERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"pull access denied for contoso/api, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\"}" },
+	{ "webapp.manifest-unknown", "App Service bare NotFound",
+	  "INFO  - Pulling image: contoso.azurecr.io/web/api:v9\nERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"\"}" },
+	/* webapp.ip-denied */
+	{ "webapp.ip-denied", "App Service firewall",
+	  "ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head \\\"https://contoso.azurecr.io/v2/web/api/manifests/latest\\\": denied: client with IP '20.40.60.80' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.\"}" },
+	{ "webapp.ip-denied", "App Service Windows bare denied",
+	  "ERROR - Site: contoso-web - Docker client error. Pull image failed. Image: contoso.azurecr.io/web/api:latest. Message: Docker API responded with status code=InternalServerError, response={\"message\":\"Get https://contoso.azurecr.io/v2/web/api/manifests/latest: denied\"}" },
+	{ "webapp.ip-denied", "App Service 403",
+	  "INFO - Pulling image from Docker hub: contoso.azurecr.io/web/api:latest\nERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head https://contoso.azurecr.io/v2/web/api/manifests/latest: 403 Forbidden\"}" },
+	/* other */
+	{ "other", "Docker Hub rate limit, dockershim",
+	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
+	{ "other", "x509 expired",
+	  "failed to do request: Head \"https://registry.contoso.com/v2/web/api/manifests/1\": x509: certificate has expired or is not yet valid: current time 2024-01-01T00:00:00Z is after 2023-12-01T00:00:00Z" },
+	{ "other", "DNS typo, not ACR",
+	  "failed to resolve reference \"registry.contoso.local/web/api:1\": failed to do request: Head \"https://registry.contoso.local/v2/web/api/manifests/1\": dial tcp: lookup registry.contoso.local on 10.0.0.10:53: no such host" },
+	{ "other", "InvalidImageName",
+	  "Failed to apply default image tag \"Contoso.azurecr.io/Web/API:latest\": couldn't parse image reference \"Contoso.azurecr.io/Web/API:latest\": invalid reference format: repository name must be lowercase" },
+	{ "other", "ErrImageNeverPull",
+	  "Container image \"contoso.azurecr.io/web/api:1\" is not present with pull policy of Never" },
+	{ "other", "disk full containerd",
+	  "failed to pull and unpack image \"contoso.azurecr.io/ml/model:5\": failed to extract layer sha256:1a2b: write /var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/88/fs/model.bin: no space left on device: unknown" },
+	{ "other", "connection refused",
+	  "failed to do request: Head \"https://10.0.0.5:5000/v2/app/manifests/1\": dial tcp 10.0.0.5:5000: connect: connection refused" },
+	{ "other", "ACR throttling",
+	  "failed to resolve reference \"contoso.azurecr.io/web/api:1\": unexpected status from HEAD request to https://contoso.azurecr.io/v2/web/api/manifests/1: 429 Too Many Requests" },
+	{ "other", "App Service, no reason",
+	  "2025-01-02T10:00:00.000Z Pulling image: contoso.azurecr.io/web/api:1.\n2025-01-02T10:00:01.000Z Container pull image failed with reason: ImagePullFailure. Revert by terminate." },
+	{ "other", "DNS server failure for an ACR name",
+	  "dial tcp: lookup contoso.azurecr.io on 127.0.0.53:53: server misbehaving" },
+	{ "other", "HTML 403 from a proxy",
+	  "Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><head><title>403 Forbidden</title></head></html>\"" },
+	{ "other", "back-off only",
+	  "Normal   BackOff    3s (x4 over 1m)  kubelet  Back-off pulling image \"contoso.azurecr.io/web/api:1\"" },
+};
+
+static void test_handwritten(void **state)
+{
+	size_t i, n = sizeof hand / sizeof hand[0];
+	int bad = 0;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		bad += !expect(hand[i].what, hand[i].text, hand[i].label);
+	print_message("classify: hand-written %d/%zu\n", (int)(n - (size_t)bad),
+		      n);
+	assert_int_equal(bad, 0);
+}
+
+/* Every label has at least three hand-written messages. */
+static void test_handwritten_coverage(void **state)
+{
+	static const char *const labels[] = {
+		"aks.401", "aks.401-arch", "aks.notfound", "aks.403",
+		"aks.timeout", "aks.platform", "aks.qps", "webapp.unauthorized",
+		"webapp.manifest-unknown", "webapp.ip-denied", "other", NULL
+	};
+	const char *const *l;
+	size_t i;
+
+	(void)state;
+	for (l = labels; *l; l++) {
+		int c = 0;
+
+		for (i = 0; i < sizeof hand / sizeof hand[0]; i++)
+			c += strcmp(hand[i].label, *l) == 0;
+		if (c < 3)
+			fail_msg("only %d hand-written messages for %s", c, *l);
+	}
+}
+
+/* ---------- fields and details ---------- */
+
+static const char *hand_text(const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof hand / sizeof hand[0]; i++)
+		if (strcmp(hand[i].what, what) == 0)
+			return hand[i].text;
+	fail_msg("no hand-written message \"%s\"", what);
+	return "";
+}
+
+static void test_fields(void **state)
+{
+	struct classify_result r;
+
+	(void)state;
+	classify_str(hand_text("containerd 2.x POST token"), &r);
+	assert_string_equal(r.cause, "aks.401");
+	assert_string_equal(r.rule, "unauthorized-401");
+	assert_string_equal(r.registry, "contoso.azurecr.io");
+	assert_string_equal(r.image, "contoso.azurecr.io/web/api:2.4.1");
+	assert_non_null(strstr(r.evidence, "401 Unauthorized"));
+	assert_string_equal(r.note, "");
+
+	/* CRI-O names tag and repository apart */
+	classify_str("reading manifest v3 in Contoso.azurecr.io/web/api: manifest unknown", &r);
+	assert_string_equal(r.cause, "aks.notfound");
+	assert_string_equal(r.image, "Contoso.azurecr.io/web/api:v3");
+	assert_string_equal(r.registry, "Contoso.azurecr.io");
+
+	/* no image, registry from the URL */
+	classify_str("Error response from daemon: Get https://myacr.azurecr.us/v2/: unauthorized: authentication required", &r);
+	assert_string_equal(r.registry, "myacr.azurecr.us");
+	assert_string_equal(r.image, "");
+
+	/* both decisive fragments are shown for a 401 with a platform */
+	classify_str(hand_text("containerd multi-error"), &r);
+	assert_string_equal(r.cause, "aks.401-arch");
+	assert_non_null(strstr(r.evidence, "no match for platform"));
+	assert_non_null(strstr(r.evidence, "401 Unauthorized"));
+
+	/* a note for every "other" */
+	classify_str("Error response from daemon: Get https://r.example/v2/: x509: certificate signed by unknown authority", &r);
+	assert_string_equal(r.cause, "other");
+	assert_non_null(strstr(r.note, "x509"));
+	classify_str("dial tcp: lookup registry.example on 10.0.0.10:53: no such host", &r);
+	assert_non_null(strstr(r.note, "DNS"));
+	classify_str("Error: InvalidImageName", &r);
+	assert_non_null(strstr(r.note, "InvalidImageName"));
+	classify_str("something unrelated happened", &r);
+	assert_string_equal(r.cause, "other");
+	assert_string_equal(r.rule, "none");
+
+	/* lost '=' signs, escaped quotes and placeholders read the same */
+	classify_str("rpc error: code NotFound desc failed to pull and unpack image \\\"<acr>.azurecr.io/<repo>:<tag>\\\": failed to resolve reference \\\"<acr>.azurecr.io/<repo>:<tag>\\\": <acr>.azurecr.io/<repo>:<tag>: not found", &r);
+	assert_string_equal(r.cause, "aks.notfound");
+	assert_string_equal(r.registry, "<acr>.azurecr.io");
+}
+
+/* ---------- edge cases ---------- */
+
+static void test_null_args(void **state)
+{
+	struct classify_result r;
+
+	(void)state;
+	assert_int_equal(classify_message(NULL, 3, &r), AD_EINVAL);
+	assert_int_equal(classify_message("abc", 3, NULL), AD_EINVAL);
+	assert_int_equal(classify_message(NULL, 0, NULL), AD_EINVAL);
+}
+
+static void test_empty(void **state)
+{
+	struct classify_result r;
+
+	(void)state;
+	assert_int_equal(classify_message("", 0, &r), 0);
+	check_contract(&r);
+	assert_string_equal(r.cause, "other");
+	assert_string_equal(r.note, "empty message");
+	assert_string_equal(r.evidence, "");
+
+	/* only whitespace, and only control bytes, count as empty */
+	classify_str(" \t\r\n \n\t  ", &r);
+	assert_string_equal(r.note, "empty message");
+	assert_int_equal(classify_message("\0\0\0\x1b[0m", 7, &r), 0);
+	check_contract(&r);
+	assert_string_equal(r.note, "empty message");
+	/* len wins over the NUL terminator */
+	assert_int_equal(classify_message("401 Unauthorized", 0, &r), 0);
+	assert_string_equal(r.note, "empty message");
+}
+
+static uint32_t rng_state = 0x12345678u;
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+static char *random_bytes(size_t n)
+{
+	char *b = malloc(n);
+	size_t i;
+
+	assert_non_null(b);
+	for (i = 0; i < n; i++)
+		b[i] = (char)(rng() & 0xFF);
+	return b;
+}
+
+static void test_random_mib(void **state)
+{
+	struct classify_result r;
+	char *b = random_bytes(MIB);
+	int k;
+
+	(void)state;
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(classify_message(b, MIB, &r), 0);
+		check_contract(&r);
+		rng_state += 7;
+		free(b);
+		b = random_bytes(MIB);
+	}
+	free(b);
+}
+
+static const char *const REAL = "Failed to pull image \"contoso.azurecr.io/web/api:2.4.1\": rpc error: code = Unknown desc = failed to pull and unpack image \"contoso.azurecr.io/web/api:2.4.1\": failed to resolve reference \"contoso.azurecr.io/web/api:2.4.1\": failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forbidden";
+
+static void test_mib_with_message(void **state)
+{
+	struct classify_result r;
+	size_t ml = strlen(REAL), n = MIB + ml + 2;
+	char *b = random_bytes(n);
+
+	(void)state;
+	/* at the end, after a newline */
+	b[n - ml - 1] = '\n';
+	memcpy(b + n - ml, REAL, ml);
+	assert_int_equal(classify_message(b, n, &r), 0);
+	check_contract(&r);
+	assert_string_equal(r.cause, "aks.403");
+	free(b);
+
+	/* at the beginning */
+	b = random_bytes(n);
+	memcpy(b, REAL, ml);
+	b[ml] = '\n';
+	assert_int_equal(classify_message(b, n, &r), 0);
+	check_contract(&r);
+	assert_string_equal(r.cause, "aks.403");
+	assert_string_equal(r.registry, "contoso.azurecr.io");
+	free(b);
+
+	/* 4 MiB of text that almost matches: still bounded work */
+	n = 4 * MIB;
+	b = malloc(n);
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++)
+		b[i] = "manifest for x "[i % 15];
+	assert_int_equal(classify_message(b, n, &r), 0);
+	check_contract(&r);
+	free(b);
+}
+
+static void test_binary_nul(void **state)
+{
+	static const char msg[] =
+		"\x00\x01\x02garbage\x00Failed to pull image \"contoso.azurecr.io/a:1\""
+		"\x00: rpc error: code = Unknown desc = failed to resolve reference "
+		"\"contoso.azurecr.io/a:1\": contoso.azurecr.io/a:1: not found\x00\xff\xfe";
+	struct classify_result r;
+
+	(void)state;
+	assert_int_equal(classify_message(msg, sizeof msg - 1, &r), 0);
+	check_contract(&r);
+	assert_string_equal(r.cause, "aks.notfound");
+	assert_string_equal(r.image, "contoso.azurecr.io/a:1");
+}
+
+static void test_invalid_utf8(void **state)
+{
+	/* overlong '/', lone continuation bytes, a surrogate, a truncated
+	 * sequence, bytes never valid in UTF-8, a C1 control */
+	static const char msg[] =
+		"\xc0\xaf\x80\x80\xed\xa0\x80\xe6\x97 Failed to pull image "
+		"\"contoso.azurecr.io/web/api:1\"\xff: failed to authorize: "
+		"failed to fetch oauth token: unexpected status: 401 "
+		"Unauthorized\xf8\x88\x80\x80\x80\xc2\x85\xe6";
+	struct classify_result r;
+
+	(void)state;
+	assert_int_equal(classify_message(msg, sizeof msg - 1, &r), 0);
+	check_contract(&r);
+	assert_string_equal(r.cause, "aks.401");
+	assert_non_null(strstr(r.evidence, "401"));
+	/* valid multibyte text stays */
+	classify_str("\xe3\x82\xa4\xe3\x83\xa1\xe3\x83\xbc\xe3\x82\xb8: unauthorized: authentication required", &r);
+	assert_string_equal(r.cause, "aks.401");
+	assert_non_null(strstr(r.evidence, "\xe3\x82\xa4\xe3\x83\xa1"));
+}
+
+static void test_terminal_escapes(void **state)
+{
+	static const char msg[] =
+		"\x1b[2J\x1b[H\x1b]52;c;cm0gLXJmIH4K\x07\x1b]0;pwned\x1b\\"
+		"Failed to pull image \"contoso.azurecr.io/web/api:1\": \x1b[31m"
+		"failed to fetch anonymous token: unexpected status: 401 "
+		"Unauthorized\x1b[0m\xc2\x9b" "2J\xe2\x80\xae" "desrever\x1bP1;2|x\x1b\\";
+	struct classify_result r;
+
+	(void)state;
+	classify_str(msg, &r);
+	assert_string_equal(r.cause, "aks.401");
+	assert_null(strchr(r.evidence, 0x1b));
+	assert_null(strstr(r.evidence, "[2J"));
+	assert_null(strstr(r.evidence, "52;c"));
+	assert_null(strstr(r.evidence, "\xe2\x80\xae"));   /* RLO */
+	assert_null(strchr(r.image, 0x1b));
+	assert_string_equal(r.image, "contoso.azurecr.io/web/api:1");
+
+	/* an unterminated OSC does not swallow the message after it */
+	classify_str("\x1b]52;c;AAAA Failed to pull image \"a.azurecr.io/b:1\": pull QPS exceeded", &r);
+	assert_string_equal(r.cause, "aks.qps");
+	assert_null(strchr(r.evidence, 0x1b));
+}
+
+static void test_secrets(void **state)
+{
+	static const char *const msgs[] = {
+		"Get https://contoso.azurecr.io/v2/: Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJrdWJlbGV0In0.c2VjcmV0c2lnbmF0dXJl 401 Unauthorized",
+		"docker login contoso.azurecr.io --username acr --password S3cr3tVal!x unauthorized: authentication required",
+		"POST https://contoso.azurecr.io/oauth2/token grant_type=password&password=S3cr3tVal!x&access_token=S3cr3tTok3n: 401 Unauthorized",
+		"DOCKER_REGISTRY_SERVER_PASSWORD=S3cr3tVal!x ERROR - DockerApiException: unauthorized: authentication required",
+		"{\"auths\":{\"contoso.azurecr.io\":{\"password\":\"S3cr3tVal!x\",\"auth\":\"S3cr3tTok3n\"}}} unauthorized: authentication required",
+		"Get https://acr:S3cr3tVal!x@contoso.azurecr.io/v2/: unauthorized: authentication required",
+		"failed open: Get \"https://x.blob.core.windows.net/d?se=1&sig=S3cr3tTok3n%3D&sp=r\": EOF",
+		"token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJrdWJlbGV0In0.c2lnbmF0dXJlcw failed to fetch oauth token: 401 Unauthorized",
+		"refresh_token: S3cr3tTok3n client_secret=S3cr3tVal!x unauthorized",
+	};
+	struct classify_result r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof msgs / sizeof msgs[0]; i++) {
+		classify_str(msgs[i], &r);
+		if (strstr(r.evidence, "S3cr3t") || strstr(r.evidence, "eyJ") ||
+		    strstr(r.registry, "S3cr3t") || strstr(r.image, "S3cr3t"))
+			fail_msg("secret shown for message %zu: %s", i,
+				 r.evidence);
+		assert_non_null(strstr(r.evidence, "***"));
+	}
+	/* "Bearer realm=..." is a challenge, not a secret */
+	classify_str("Www-Authenticate: Bearer realm=\"https://c.azurecr.io/oauth2/token\" 401 Unauthorized", &r);
+	assert_non_null(strstr(r.evidence, "realm"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_handwritten),
+		cmocka_unit_test(test_handwritten_coverage),
+		cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_null_args),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_random_mib),
+		cmocka_unit_test(test_mib_with_message),
+		cmocka_unit_test(test_binary_nul),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_terminal_escapes),
+		cmocka_unit_test(test_secrets),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
