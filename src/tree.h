@@ -7,12 +7,20 @@
  *   info      next
  *   check     check (a check id), on{pass,fail,unknown,not-applicable}
  *             (fail may be omitted when fix is set: then fail -> the fix
- *             is offered and after it "next" on success)
+ *             is offered and after it "next" on success); optional fix
+ *             (the fix offered on failure) and next (only with fix: where
+ *             to go once that fix, applied from this node, was verified).
+ *             When both fix and on.fail are set and on.fail is a fix
+ *             node, that node applies the same fix.
  *   fix       fix (a fix id), next (after the fix or when declined)
- *   verdict   cause (a cause id or "healthy"); terminal
- * Every node has title, body (English, our own words) and optional
- * commands[] (what a learner would type, with {placeholders} filled from
- * the context) and applies ("aks"/"webapp"; "msi"/"sp"/"secret").
+ *   verdict   cause (a cause id, "healthy" or "unresolved"); terminal
+ * Every node has title, body (English, our own words; the body may hold
+ * '\n' paragraph breaks) and optional commands[] (what a learner would
+ * type, with {placeholders} filled from the context) and applies
+ * ("aks"/"webapp": the target; "msi"/"sp"/"secret": the auth modes the
+ * node is about, any of them).  A node that does not apply is passed over
+ * via next (or on.not-applicable), so question and verdict nodes, which
+ * cannot be passed over, take no applies.
  * tree_load() validates: duplicate ids, unknown references, unreachable
  * nodes, non-verdict nodes with no way out, missing text, unknown check
  * or fix ids - and names the node and field in the error. */
@@ -71,7 +79,21 @@ struct tree_known {
 	int (*fix_exists)(const char *id);
 };
 
-/* Parse and validate; *out owned by caller (tree_free). */
+/* Limits tree_load() enforces (bytes unless said otherwise). */
+#define TREE_MAX_BYTES     (1024 * 1024)  /* the whole file */
+#define TREE_MAX_NODES     512
+#define TREE_MAX_ID        64
+#define TREE_MAX_TITLE     60             /* characters, not bytes */
+#define TREE_MAX_BODY      2048
+#define TREE_MAX_LABEL     80             /* characters */
+#define TREE_MAX_COMMANDS  12
+#define TREE_MAX_COMMAND   512
+#define TREE_MAX_CHOICES   16
+
+/* Parse and validate; *out owned by caller (tree_free).  On error *out is
+ * NULL and err->msg names the node and the field ("node 'x': field
+ * 'on.fail' refers to unknown node 'y'"); err->detail holds
+ * "node=<id> field=<field>" for tools. */
 int tree_load(const char *json, size_t len, const struct tree_known *known,
 	      struct tree **out, struct ad_error *err);
 /* Load the tree compiled into the binary. */
@@ -79,5 +101,13 @@ int tree_load_builtin(struct tree **out, struct ad_error *err);
 const struct tree_node *tree_find(const struct tree *t, const char *id);
 const char *tree_kind_str(enum tree_kind k);
 void tree_free(struct tree *t);
+
+/* Command placeholders: "{name}" where name is [a-z][a-z0-9_]*.  Other
+ * braces (jsonpath "{.data}", JSON in kubectl patch) are not
+ * placeholders.  tree_load() rejects a command whose placeholder is not
+ * in this list. */
+int tree_placeholder_known(const char *name, size_t len);
+/* The list (NULL-terminated), e.g. for the expander's tests. */
+const char *const *tree_placeholders(void);
 
 #endif
