@@ -1,0 +1,771 @@
+/* aks_common.c - the first AKS checks (aks.start): the pod's events,
+ * the registry's health and whether a node reaches the registry; and the
+ * helpers every AKS check and fix shares.
+ *
+ * aks.events reads what `kubectl describe pod` shows: the waiting reason
+ * of the pod's containers and the kubelet's pull-failure events, and
+ * names the cause of the newest failure message with the classifier.
+ * aks.health looks at what `az acr check-health` looks at: the registry
+ * resource and its /v2/ endpoint.  aks.reach tests from a node what
+ * `az aks check-acr` tests: name resolution and TCP 443. */
+#include "config.h"
+#include "checks/aks_common.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "checks/groups.h"
+#include "classify.h"
+#include "context.h"
+#include "err.h"
+#include "facts.h"
+#include "http.h"
+#include "i18n.h"
+#include "jsonu.h"
+#include "probe.h"
+
+#define MSG_MAX 600          /* event text kept in evidence */
+#define MAX_EVENTS 2000      /* events looked at */
+
+/* ---------- shared helpers ---------- */
+
+int aks_name_ok(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++, n++)
+		if (n >= max || !(isalnum((unsigned char)*s) || strchr("._-", *s)))
+			return 0;
+	return 1;
+}
+
+int aks_id_ok(const char *id)
+{
+	const char *p;
+
+	if (!id || strncasecmp(id, "/subscriptions/", 15) != 0 ||
+	    strlen(id) > 400 || strstr(id, "..") || strstr(id, "//"))
+		return 0;
+	for (p = id; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("/._-", *p)))
+			return 0;
+	return 1;
+}
+
+/* Keys whose value is masked in text shown as evidence. */
+static const char *const secret_keys[] = {
+	"access_token=", "refresh_token=", "client_secret=", "password=",
+	"passwd=", "token=", "secret=", "sig=", "bearer ", "basic ",
+};
+
+void aks_clean_text(char *dst, size_t len, const char *src)
+{
+	size_t i = 0, k;
+
+	if (!len)
+		return;
+	while (src && *src && i + 1 < len) {
+		for (k = 0; k < sizeof secret_keys / sizeof secret_keys[0]; k++) {
+			size_t kl = strlen(secret_keys[k]);
+
+			if (strncasecmp(src, secret_keys[k], kl) == 0)
+				break;
+		}
+		if (k < sizeof secret_keys / sizeof secret_keys[0]) {
+			size_t kl = strlen(secret_keys[k]);
+
+			/* keep the key, mask what follows up to a delimiter */
+			for (; kl && *src && i + 1 < len; kl--)
+				dst[i++] = *src++;
+			while (*src && !strchr(" &\"',;\\", *src))
+				src++;
+			if (i + 4 < len) {
+				memcpy(dst + i, "***", 3);
+				i += 3;
+			}
+			continue;
+		}
+		dst[i++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
+		src++;
+	}
+	dst[i] = '\0';
+}
+
+int aks_cluster(struct facts *f, const cJSON **out, struct ad_error *err)
+{
+	char id[512];
+	cJSON *j;
+	int rc;
+
+	facts_cluster_id(f, id, sizeof id);
+	rc = arm_get(f, id, API_AKS, &j, err);
+	*out = rc == 0 ? j : NULL;
+	return rc;
+}
+
+/* A login server as a registry host: lower-case DNS name. */
+static int login_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++, n++)
+		if (n > 253 || !(islower((unsigned char)*s) ||
+				 isdigit((unsigned char)*s) || *s == '.' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+void aks_login_server(struct facts *f, char *login, size_t len)
+{
+	ctx_login_server(f->ctx, login, (unsigned)len);
+}
+
+int aks_registry(struct facts *f, const cJSON **out, char *login, size_t len,
+		 struct ad_error *err)
+{
+	char id[512];
+	const char *ls;
+	cJSON *j;
+	int rc;
+
+	facts_registry_id(f, id, sizeof id);
+	rc = arm_get(f, id, API_ACR, &j, err);
+	*out = rc == 0 ? j : NULL;
+	if (login && len) {
+		ls = rc == 0 ? jsonu_str(j, "properties.loginServer") : NULL;
+		if (login_ok(ls))
+			snprintf(login, len, "%s", ls);
+		else
+			aks_login_server(f, login, len);
+	}
+	return rc;
+}
+
+int aks_pod(struct facts *f, const cJSON **out, struct ad_error *err)
+{
+	char path[512];
+	cJSON *j;
+	int rc;
+
+	*out = NULL;
+	if (!f->ctx->pod[0] || !f->ctx->namespace_[0])
+		return ad_error_set(err, AD_EINVAL, _("no failing pod was named"));
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s",
+		 f->ctx->namespace_, f->ctx->pod);
+	rc = kube_get(f, path, &j, err);
+	if (rc == 0)
+		*out = j;
+	return rc;
+}
+
+int aks_events(struct facts *f, const cJSON **out, struct ad_error *err)
+{
+	char path[256];
+	cJSON *j;
+	int rc;
+
+	*out = NULL;
+	if (!f->ctx->namespace_[0])
+		return ad_error_set(err, AD_EINVAL, _("no namespace was named"));
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/events?limit=500",
+		 f->ctx->namespace_);
+	rc = kube_get(f, path, &j, err);
+	if (rc == 0)
+		*out = j;
+	return rc;
+}
+
+static int pull_reason(const char *r)
+{
+	static const char *const reasons[] = {
+		"ErrImagePull", "ImagePullBackOff", "InvalidImageName",
+		"ErrImageNeverPull", "RegistryUnavailable", "ErrImageInspect",
+	};
+	size_t i;
+
+	for (i = 0; r && i < sizeof reasons / sizeof reasons[0]; i++)
+		if (strcmp(r, reasons[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The first container (init containers first) waiting on a pull. */
+static const cJSON *waiting_status(const cJSON *pod)
+{
+	static const char *const lists[] = { "status.initContainerStatuses",
+					     "status.containerStatuses" };
+	const cJSON *cs;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		cJSON_ArrayForEach(cs, jsonu_array(pod, lists[i]))
+			if (pull_reason(jsonu_str(cs, "state.waiting.reason")))
+				return cs;
+	return NULL;
+}
+
+int aks_pod_image(const struct ad_context *ctx, const cJSON *pod,
+		  char *image, size_t ilen, char *container, size_t clen)
+{
+	const cJSON *cs = waiting_status(pod), *c;
+	const char *img = NULL, *name = NULL;
+
+	if (container && clen)
+		container[0] = '\0';
+	if (ctx && ctx->image[0]) {
+		/* the container that runs it, if the pod has one */
+		cJSON_ArrayForEach(c, jsonu_array(pod, "spec.containers"))
+			if (jsonu_str(c, "image") &&
+			    strcmp(jsonu_str(c, "image"), ctx->image) == 0) {
+				name = jsonu_str(c, "name");
+				break;
+			}
+		snprintf(image, ilen, "%s", ctx->image);
+		if (container && clen && aks_name_ok(name, 63))
+			snprintf(container, clen, "%s", name);
+		return 0;
+	}
+	if (cs) {
+		const char *want = jsonu_str(cs, "name");
+
+		cJSON_ArrayForEach(c, jsonu_array(pod, "spec.initContainers"))
+			if (want && jsonu_str(c, "name") &&
+			    strcmp(jsonu_str(c, "name"), want) == 0)
+				img = jsonu_str(c, "image"), name = want;
+		cJSON_ArrayForEach(c, jsonu_array(pod, "spec.containers"))
+			if (want && jsonu_str(c, "name") &&
+			    strcmp(jsonu_str(c, "name"), want) == 0)
+				img = jsonu_str(c, "image"), name = want;
+	}
+	if (!img) {
+		c = jsonu_path(pod, "spec.containers.0");
+		img = jsonu_str(c, "image");
+		name = jsonu_str(c, "name");
+	}
+	if (!img)
+		return AD_ENOTFOUND;
+	snprintf(image, ilen, "%s", img);
+	if (container && clen && aks_name_ok(name, 63))
+		snprintf(container, clen, "%s", name);
+	return 0;
+}
+
+/* Kinds the owner chain knows, with their API collections. */
+static const struct {
+	const char *kind, *prefix, *plural, *kubectl, *tmpl;
+	int patchable;
+} kinds[] = {
+	{ "ReplicaSet", "/apis/apps/v1", "replicasets", "replicaset",
+	  "spec.template", 1 },
+	{ "Deployment", "/apis/apps/v1", "deployments", "deployment",
+	  "spec.template", 1 },
+	{ "StatefulSet", "/apis/apps/v1", "statefulsets", "statefulset",
+	  "spec.template", 1 },
+	{ "DaemonSet", "/apis/apps/v1", "daemonsets", "daemonset",
+	  "spec.template", 1 },
+	{ "Job", "/apis/batch/v1", "jobs", "job", "spec.template", 0 },
+	{ "CronJob", "/apis/batch/v1", "cronjobs", "cronjob",
+	  "spec.jobTemplate.spec.template", 1 },
+	{ "ReplicationController", "/api/v1", "replicationcontrollers",
+	  "replicationcontroller", "spec.template", 1 },
+};
+
+static int kind_index(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const cJSON *controller_ref(const cJSON *obj)
+{
+	const cJSON *r, *first = NULL;
+
+	cJSON_ArrayForEach(r, jsonu_array(obj, "metadata.ownerReferences")) {
+		if (!first)
+			first = r;
+		if (jsonu_bool(r, "controller", 0))
+			return r;
+	}
+	return first;
+}
+
+int aks_pod_owner(struct facts *f, const cJSON *pod, struct aks_owner *o,
+		  struct ad_error *err)
+{
+	const cJSON *obj = pod, *ref;
+	int depth, rc;
+
+	memset(o, 0, sizeof *o);
+	snprintf(o->kind, sizeof o->kind, "Pod");
+	snprintf(o->name, sizeof o->name, "%s", f->ctx->pod);
+	snprintf(o->path, sizeof o->path, "/api/v1/namespaces/%s/pods/%s",
+		 f->ctx->namespace_, f->ctx->pod);
+	snprintf(o->kubectl, sizeof o->kubectl, "pod");
+	o->tmpl = NULL;
+	for (depth = 0; depth < 3 && (ref = controller_ref(obj)); depth++) {
+		const char *kind = jsonu_str(ref, "kind");
+		const char *name = jsonu_str(ref, "name");
+		int k = kind_index(kind);
+		cJSON *j;
+
+		if (k < 0 || ctx_valid_k8s_name("owner", name, NULL) != 0) {
+			if (depth == 0) {
+				/* an owner we do not know how to change */
+				snprintf(o->kind, sizeof o->kind, "%.31s",
+					 aks_name_ok(kind, 31) ? kind : "?");
+				snprintf(o->name, sizeof o->name, "%s",
+					 name && ctx_valid_k8s_name("owner", name,
+								     NULL) == 0 ?
+					 name : "?");
+				o->patchable = 0;
+			}
+			break;
+		}
+		snprintf(o->path, sizeof o->path, "%s/namespaces/%s/%s/%s",
+			 kinds[k].prefix, f->ctx->namespace_, kinds[k].plural,
+			 name);
+		rc = kube_get(f, o->path, &j, err);
+		if (rc != 0)
+			return rc;
+		snprintf(o->kind, sizeof o->kind, "%s", kinds[k].kind);
+		snprintf(o->name, sizeof o->name, "%s", name);
+		snprintf(o->kubectl, sizeof o->kubectl, "%s", kinds[k].kubectl);
+		o->tmpl = kinds[k].tmpl;
+		o->patchable = kinds[k].patchable;
+		o->obj = j;
+		obj = j;
+	}
+	return 0;
+}
+
+const cJSON *aks_owner_spec(const struct aks_owner *o, const cJSON *pod)
+{
+	char path[64];
+
+	if (!o->obj || !o->tmpl)
+		return jsonu_path(pod, "spec");
+	snprintf(path, sizeof path, "%s.spec", o->tmpl);
+	return jsonu_path(o->obj, path);
+}
+
+static int oom(void)
+{
+	return AD_ENOMEM;
+}
+
+/* ---------- aks.events ---------- */
+
+/* An event's time: lastTimestamp, eventTime, or when it was created. */
+static const char *event_time(const cJSON *ev)
+{
+	const char *t = jsonu_str(ev, "lastTimestamp");
+
+	if (!t)
+		t = jsonu_str(ev, "eventTime");
+	if (!t)
+		t = jsonu_str(ev, "metadata.creationTimestamp");
+	if (!t)
+		t = jsonu_str(ev, "firstTimestamp");
+	return t ? t : "";
+}
+
+/* RFC 3339 times of the same zone compare as text, to the second. */
+static int time_cmp(const char *a, const char *b)
+{
+	return strncmp(a, b, 19);
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; hay && *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_pull_failure(const cJSON *ev)
+{
+	const char *msg = jsonu_str(ev, "message");
+	const char *reason = jsonu_str(ev, "reason");
+
+	if (reason && (strcmp(reason, "ErrImagePull") == 0 ||
+		       strcmp(reason, "InspectFailed") == 0 ||
+		       strcmp(reason, "ErrImageNeverPull") == 0))
+		return 1;
+	return msg && (contains_ci(msg, "failed to pull") ||
+		       contains_ci(msg, "ErrImagePull") ||
+		       contains_ci(msg, "ImagePullBackOff") ||
+		       contains_ci(msg, "pull QPS exceeded") ||
+		       contains_ci(msg, "Back-off pulling image"));
+}
+
+/* "Error: ErrImagePull" and back-off lines name no cause. */
+static int is_generic(const char *msg)
+{
+	return !msg || strncmp(msg, "Error: ", 7) == 0 ||
+	       strncmp(msg, "Back-off pulling image", 22) == 0;
+}
+
+static int is_pull_success(const cJSON *ev)
+{
+	const char *reason = jsonu_str(ev, "reason");
+
+	return reason && (strcmp(reason, "Pulled") == 0 ||
+			  strcmp(reason, "Started") == 0);
+}
+
+static int for_pod(const cJSON *ev, const char *pod)
+{
+	const char *name = jsonu_str(ev, "involvedObject.name");
+	const char *kind = jsonu_str(ev, "involvedObject.kind");
+
+	return name && strcmp(name, pod) == 0 && (!kind || strcmp(kind, "Pod") == 0);
+}
+
+static int classify_into(struct check_result *res, const char *text,
+			 const char *source)
+{
+	struct classify_result cr;
+	char clean[MSG_MAX];
+
+	if (classify_message(text, strlen(text), &cr) != 0)
+		return oom();
+	aks_clean_text(clean, sizeof clean, text);
+	if (ev_str(res, "message", "%s", clean) ||
+	    ev_str(res, "classified", "%s", cr.cause) ||
+	    ev_str(res, "rule", "%s", cr.rule ? cr.rule : "") ||
+	    ev_str(res, "source", "%s", source) ||
+	    (cr.evidence[0] && ev_str(res, "fragment", "%s", cr.evidence)) ||
+	    (cr.note[0] && ev_str(res, "note", "%s", cr.note)) ||
+	    check_data_str(res, "classified", cr.cause))
+		return oom();
+	return 0;
+}
+
+/* No pod named: classify the pasted message, if any. */
+static int events_from_message(struct facts *f, struct check_result *res)
+{
+	const char *c;
+
+	if (!f->ctx->message[0]) {
+		check_say(res, CHECK_NA,
+			  _("no failing pod and no error message were given, so there are no events to read"));
+		return 0;
+	}
+	if (classify_into(res, f->ctx->message, "message"))
+		return oom();
+	c = jsonu_str(res->evidence, "classified");
+	check_say(res, CHECK_FAIL,
+		  _("the pasted message reads as cause %s: %s"), c,
+		  jsonu_str(res->evidence, "fragment") ?
+		  jsonu_str(res->evidence, "fragment") : "");
+	return 0;
+}
+
+static int run_events(struct facts *f, struct check_result *res)
+{
+	const cJSON *pod, *events, *ev, *ws;
+	const cJSON *newest_fail = NULL, *newest_specific = NULL;
+	const char *last_ok = "", *reason = NULL, *text = NULL, *source;
+	struct ad_error err = { 0 };
+	int nfail = 0, seen = 0, recent, rc;
+	double count = 0;
+
+	check_command(res, "kubectl describe pod %s -n %s", f->ctx->pod,
+		      f->ctx->namespace_);
+	if (!f->ctx->pod[0])
+		return events_from_message(f, res);
+	rc = aks_pod(f, &pod, &err);
+	if (rc != 0) {
+		check_unknown(res, _("cannot read the pod"), &err);
+		return 0;
+	}
+	rc = aks_events(f, &events, &err);
+	if (rc != 0) {
+		check_unknown(res, _("cannot read the pod's events"), &err);
+		return 0;
+	}
+	cJSON_ArrayForEach(ev, jsonu_array(events, "items")) {
+		if (++seen > MAX_EVENTS)
+			break;
+		if (!cJSON_IsObject(ev) || !for_pod(ev, f->ctx->pod))
+			continue;
+		if (is_pull_success(ev)) {
+			if (time_cmp(event_time(ev), last_ok) > 0)
+				last_ok = event_time(ev);
+			continue;
+		}
+		if (!is_pull_failure(ev))
+			continue;
+		nfail++;
+		if (!newest_fail ||
+		    time_cmp(event_time(ev), event_time(newest_fail)) >= 0)
+			newest_fail = ev;
+		if (!is_generic(jsonu_str(ev, "message")) &&
+		    (!newest_specific ||
+		     time_cmp(event_time(ev), event_time(newest_specific)) >= 0))
+			newest_specific = ev;
+	}
+	ws = waiting_status(pod);
+	recent = newest_fail && time_cmp(event_time(newest_fail), last_ok) > 0;
+	if (ev_str(res, "pod", "%s/%s", f->ctx->namespace_, f->ctx->pod) ||
+	    ev_str(res, "phase", "%s", jsonu_str(pod, "status.phase") ?
+		   jsonu_str(pod, "status.phase") : "?") ||
+	    ev_num(res, "pullFailureEvents", nfail))
+		return oom();
+	if (!ws && !recent) {
+		check_say(res, CHECK_PASS,
+			  nfail ? _("pod %s/%s is not waiting on an image pull; its last pull succeeded after %d earlier failure event(s)") :
+			  _("pod %s/%s is not waiting on an image pull and has no pull failure events"),
+			  f->ctx->namespace_, f->ctx->pod, nfail);
+		return 0;
+	}
+	if (ws) {
+		reason = jsonu_str(ws, "state.waiting.reason");
+		if (ev_str(res, "container", "%s",
+			   aks_name_ok(jsonu_str(ws, "name"), 63) ?
+			   jsonu_str(ws, "name") : "?"))
+			return oom();
+	}
+	ev = newest_specific ? newest_specific : newest_fail;
+	if (ev) {
+		text = jsonu_str(ev, "message");
+		source = "event";
+		if (cJSON_IsNumber(jsonu_path(ev, "count")))
+			count = jsonu_path(ev, "count")->valuedouble;
+		if (!reason)
+			reason = jsonu_str(ev, "reason");
+	} else if (f->ctx->message[0]) {
+		text = f->ctx->message;
+		source = "message";
+	} else {
+		text = jsonu_str(ws, "state.waiting.message");
+		source = "containerStatus";
+	}
+	if (ev_str(res, "reason", "%s", aks_name_ok(reason, 64) ? reason : "?") ||
+	    ev_num(res, "count", count > 0 ? count : 1))
+		return oom();
+	if (!text) {
+		if (ev_str(res, "classified", "other") ||
+		    check_data_str(res, "classified", "other"))
+			return oom();
+		check_say(res, CHECK_FAIL,
+			  _("pod %s/%s cannot pull its image (%s), but no failure message is left to read (events expire after an hour): paste the error message"),
+			  f->ctx->namespace_, f->ctx->pod,
+			  aks_name_ok(reason, 64) ? reason : "?");
+		return 0;
+	}
+	if (classify_into(res, text, source))
+		return oom();
+	check_say(res, CHECK_FAIL,
+		  _("pod %s/%s cannot pull its image (%s, %.0f time(s)); the newest error reads as cause %s: %.200s"),
+		  f->ctx->namespace_, f->ctx->pod,
+		  aks_name_ok(reason, 64) ? reason : "?", count > 0 ? count : 1,
+		  jsonu_str(res->evidence, "classified"),
+		  jsonu_str(res->evidence, "fragment") ?
+		  jsonu_str(res->evidence, "fragment") :
+		  jsonu_str(res->evidence, "message"));
+	return 0;
+}
+
+/* ---------- aks.health ---------- */
+
+/* The transport could not resolve the name (sim: "could not resolve
+ * host"; libcurl: "Could not resolve host"). */
+static int dns_failure(int rc, const struct ad_error *err)
+{
+	return rc == AD_EIO && (strcmp(err->detail, "dns") == 0 ||
+				contains_ci(err->msg, "resolve"));
+}
+
+int check_registry_health(struct facts *f, struct check_result *res)
+{
+	const cJSON *reg;
+	const char *state;
+	char login[256], url[320];
+	struct ad_error err = { 0 };
+	struct http_request req = { .method = "GET", .url = url,
+				    .accept = "application/json" };
+	struct http_response r;
+	const char *challenge;
+	int rc, bearer = 0, healthy_state;
+	long status;
+
+	check_command(res, "az acr check-health --name %s --ignore-errors --yes",
+		      f->ctx->registry);
+	rc = aks_registry(f, &reg, login, sizeof login, &err);
+	if (rc != 0) {
+		check_unknown(res, _("cannot read the registry"), &err);
+		return 0;
+	}
+	state = jsonu_str(reg, "properties.provisioningState");
+	healthy_state = state && strcmp(state, "Succeeded") == 0;
+	if (ev_str(res, "provisioningState", "%s",
+		   aks_name_ok(state, 32) ? state : "?") ||
+	    ev_str(res, "loginServer", "%s", login))
+		return oom();
+
+	snprintf(url, sizeof url, "https://%s/v2/", login);
+	rc = http_send(f->http, &req, &r, &err);
+	if (rc != 0) {
+		if (dns_failure(rc, &err)) {
+			if (ev_str(res, "dns", "%s", "not resolved") ||
+			    ev_str(res, "v2", "%.200s", err.msg))
+				return oom();
+			check_say(res, CHECK_FAIL,
+				  _("the login server %s does not resolve in DNS (%s); provisioning state %s"),
+				  login, err.msg, aks_name_ok(state, 32) ? state : "?");
+			return 0;
+		}
+		if (!healthy_state) {
+			check_say(res, CHECK_FAIL,
+				  _("registry %s is in provisioning state %s (and %s did not answer: %s)"),
+				  f->ctx->registry, aks_name_ok(state, 32) ? state : "?",
+				  url, err.msg);
+			return 0;
+		}
+		check_unknown(res, _("cannot reach the registry's /v2/ endpoint"),
+			      &err);
+		return 0;
+	}
+	status = r.status;
+	challenge = http_response_header(&r, "WWW-Authenticate");
+	bearer = challenge && strncasecmp(challenge, "Bearer ", 7) == 0 &&
+		 contains_ci(challenge, "realm=");
+	http_response_clear(&r);
+	if (ev_num(res, "v2Status", (double)status) ||
+	    ev_bool(res, "bearerChallenge", bearer))
+		return oom();
+	if (!healthy_state) {
+		check_say(res, CHECK_FAIL,
+			  _("registry %s is in provisioning state %s, not Succeeded (/v2/ answered HTTP %ld)"),
+			  f->ctx->registry, aks_name_ok(state, 32) ? state : "?",
+			  status);
+		return 0;
+	}
+	if (status == 429) {
+		check_say(res, CHECK_UNKNOWN,
+			  _("%s/v2/ answered 429 Too Many Requests: the registry is throttling; try again later"),
+			  login);
+		return 0;
+	}
+	if (status >= 500) {
+		check_say(res, CHECK_FAIL,
+			  _("%s/v2/ answered HTTP %ld: the registry's endpoint is failing"),
+			  login, status);
+		return 0;
+	}
+	if (status == 200 || (status == 401 && bearer)) {
+		check_say(res, CHECK_PASS,
+			  _("registry %s is Succeeded and %s/v2/ answers (HTTP %ld%s)"),
+			  f->ctx->registry, login, status,
+			  status == 401 ? _(", with the Bearer challenge") : "");
+		return 0;
+	}
+	if (status == 403) {
+		check_say(res, CHECK_PASS,
+			  _("registry %s is Succeeded and %s/v2/ answers (HTTP 403: its firewall does not let this machine in, which says nothing about the cluster)"),
+			  f->ctx->registry, login);
+		return 0;
+	}
+	check_say(res, CHECK_FAIL,
+		  status == 401 ?
+		  _("%s/v2/ answered HTTP %ld without the Bearer challenge a registry sends: something other than the registry answered (a proxy?)") :
+		  _("%s/v2/ answered HTTP %ld, not the 401 challenge or 200 of a registry"),
+		  login, status);
+	return 0;
+}
+
+static int run_health(struct facts *f, struct check_result *res)
+{
+	return check_registry_health(f, res);
+}
+
+/* ---------- aks.reach ---------- */
+
+static int run_reach(struct facts *f, struct check_result *res)
+{
+	const cJSON *reg;
+	char login[256];
+	struct ad_error err = { 0 };
+	struct probe_dns dns;
+	enum probe_tcp tcp;
+	int rc, i;
+
+	if (aks_registry(f, &reg, login, sizeof login, &err) != 0 &&
+	    ev_str(res, "loginServerSource", "%s", "context"))
+		return oom();
+	check_command(res, "az aks check-acr --resource-group %s --name %s --acr %s",
+		      f->ctx->resource_group, f->ctx->cluster, login);
+	if (ev_str(res, "loginServer", "%s", login))
+		return oom();
+	memset(&dns, 0, sizeof dns);
+	err = (struct ad_error){ 0 };
+	rc = facts_resolve(f, login, &dns, &err);
+	if (rc != 0) {
+		check_unknown(res, _("cannot test from a node"), &err);
+		return 0;
+	}
+	if (f->probe && f->probe->node[0] &&
+	    ev_str(res, "node", "%s", f->probe->node))
+		return oom();
+	for (i = 0; i < dns.naddr; i++)
+		if (ev_list_add(res, "addresses", dns.addr[i]))
+			return oom();
+	if (dns.naddr == 0) {
+		if (ev_str(res, "dns", "%s", dns.answer_error[0] ?
+			   dns.answer_error : "no answer"))
+			return oom();
+		check_say(res, CHECK_FAIL,
+			  _("the node cannot resolve %s (%s): the cluster's DNS does not know the registry"),
+			  login, dns.answer_error[0] ? dns.answer_error : "no answer");
+		return 0;
+	}
+	rc = facts_tcp(f, dns.addr[0], 443, &tcp, &err);
+	if (rc != 0) {
+		check_unknown(res, _("cannot test TCP from a node"), &err);
+		return 0;
+	}
+	if (ev_str(res, "tcp443", "%s", probe_tcp_str(tcp)))
+		return oom();
+	if (tcp != PROBE_TCP_OPEN) {
+		check_say(res, CHECK_FAIL,
+			  _("the node resolves %s to %s, but a TCP connection to it on port 443 fails (%s)"),
+			  login, dns.addr[0], probe_tcp_str(tcp));
+		return 0;
+	}
+	check_say(res, CHECK_PASS,
+		  _("the node resolves %s to %s and opens TCP 443"), login,
+		  dns.addr[0]);
+	return 0;
+}
+
+const struct check_def check_group_aks_common[] = {
+	{ "aks.events", "aks.events",
+	  N_("The pod's events name the pull failure"),
+	  CHECK_AKS, run_events },
+	{ "aks.health", "aks.health",
+	  N_("The registry is healthy and its endpoint answers"),
+	  CHECK_AKS, run_health },
+	{ "aks.reach", "aks.reach",
+	  N_("A node resolves and reaches the registry"),
+	  CHECK_AKS, run_reach },
+};
+const size_t check_group_aks_common_n =
+	sizeof check_group_aks_common / sizeof check_group_aks_common[0];

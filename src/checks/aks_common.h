@@ -1,0 +1,79 @@
+/* aks_common.h - the registry-health check shared with the App Service
+ * path, and the helpers the AKS checks and fixes share: reading the
+ * cluster, the registry, the failing pod and its owner, each validated
+ * before it goes into a URL or a command. */
+#ifndef AD_CHECKS_AKS_COMMON_H
+#define AD_CHECKS_AKS_COMMON_H
+
+#include <stddef.h>
+
+struct facts;
+struct check_result;
+struct cJSON;
+struct ad_error;
+struct ad_context;
+
+/* Registry health: the registry resource's provisioningState is Succeeded
+ * and https://<loginServer>/v2/ answers (401 with a Bearer challenge, or
+ * 200).  Fails when the registry is not Succeeded, /v2/ answers 5xx or the
+ * login server does not resolve; unknown when ARM cannot be read.  This is
+ * the body of the aks.health check (res zeroed, evidence allocated, as a
+ * check_def run function expects).  Returns 0 or AD_ENOMEM. */
+int check_registry_health(struct facts *f, struct check_result *res);
+
+/* ---------- helpers of the AKS checks and fixes ---------- */
+
+/* A name safe in a URL path or a command: [A-Za-z0-9._-], 1..max. */
+int aks_name_ok(const char *s, size_t max);
+/* An ARM resource id safe to GET and to put into a command:
+ * "/subscriptions/..." of [A-Za-z0-9/._-] (no query, spaces, quotes,
+ * parentheses or ".."), at most 400 characters. */
+int aks_id_ok(const char *id);
+/* Copy untrusted text for evidence: control characters become spaces,
+ * credentials in it ("access_token=...", "Bearer ...", passwords) are
+ * masked, at most len-1 bytes. */
+void aks_clean_text(char *dst, size_t len, const char *src);
+
+/* GET the cluster (cached). */
+int aks_cluster(struct facts *f, const struct cJSON **out,
+		struct ad_error *err);
+/* GET the registry (cached) and its login server (properties.loginServer
+ * when it is a valid host name, else <registry>.<cloud suffix>). */
+int aks_registry(struct facts *f, const struct cJSON **out, char *login,
+		 size_t len, struct ad_error *err);
+/* The login server without asking ARM when it cannot be read. */
+void aks_login_server(struct facts *f, char *login, size_t len);
+/* GET the failing pod (AD_EINVAL when the context names none). */
+int aks_pod(struct facts *f, const struct cJSON **out, struct ad_error *err);
+/* GET the events of the pod's namespace (all of them: aks.qps looks at
+ * the pod's siblings too). */
+int aks_events(struct facts *f, const struct cJSON **out,
+	       struct ad_error *err);
+/* The image that fails: the context's image when given, else the image
+ * of the first container waiting on a pull, else the first container's.
+ * container gets the container's name ("" when not from the pod).
+ * 0, or AD_ENOTFOUND when there is none. */
+int aks_pod_image(const struct ad_context *ctx, const struct cJSON *pod,
+		  char *image, size_t ilen, char *container, size_t clen);
+
+/* The workload that owns the pod, followed up the controller chain
+ * (ReplicaSet -> Deployment, Job -> CronJob). */
+struct aks_owner {
+	char kind[32];           /* "Deployment", "StatefulSet", ... "Pod" */
+	char name[254];
+	char path[640];          /* Kubernetes API path of the object */
+	char kubectl[32];        /* "deployment", "cronjob", ... */
+	const char *tmpl;        /* "spec.template", or
+				  * "spec.jobTemplate.spec.template" */
+	int patchable;           /* 0: a bare pod or a Job (template is
+				  * immutable) */
+	const struct cJSON *obj; /* the object (cache-owned), NULL for Pod */
+};
+/* 0, or negative AD_E* when an owner could not be read. */
+int aks_pod_owner(struct facts *f, const struct cJSON *pod,
+		  struct aks_owner *o, struct ad_error *err);
+/* The pod spec of the owner's template (or of the pod itself). */
+const struct cJSON *aks_owner_spec(const struct aks_owner *o,
+				   const struct cJSON *pod);
+
+#endif

@@ -1,0 +1,588 @@
+/* aks_net.c - the fixes of causes 1b to 6.
+ *
+ * dns-link, network-rule-add, node-selector and pull-policy change the
+ * world (a virtual network link, the registry's IP rules, the owning
+ * workload's pod template); push-platform, fix-reference,
+ * peering-recreate and firewall-rules are shown as the commands to run,
+ * because they rebuild images, edit deployments by hand, recreate both
+ * sides of a peering or change a firewall acr-doctor cannot see. */
+#include "config.h"
+#include "checks/groups.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "checks/aks_common.h"
+#include "checks/image.h"
+#include "context.h"
+#include "err.h"
+#include "facts.h"
+#include "fixes/netrule.h"
+#include "i18n.h"
+#include "jsonu.h"
+
+#define MAX_RULE_IPS 12
+
+static const char *data_str(const struct check_result *failed,
+			    const char *key)
+{
+	return failed ? jsonu_str(failed->data, key) : NULL;
+}
+
+static int k8s_name_ok(const char *s)
+{
+	return s && ctx_valid_k8s_name("name", s, NULL) == 0;
+}
+
+/* A private DNS zone name: lower-case labels. */
+static int zone_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++, n++)
+		if (n > 253 || !(islower((unsigned char)*s) ||
+				 isdigit((unsigned char)*s) || strchr(".-", *s)))
+			return 0;
+	return 1;
+}
+
+/* Bounded copy that always terminates. */
+static void copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static int step_error(int rc, struct ad_error *err)
+{
+	return ad_error_set(err, rc, rc == AD_ENOMEM ? _("out of memory") :
+			    _("too many steps in one plan"));
+}
+
+/* ---------- dns-link ---------- */
+
+static int plan_dns_link(struct facts *f, const struct check_result *failed,
+			 struct fix_plan *plan, struct ad_error *err)
+{
+	const char *zone = data_str(failed, "zoneId");
+	const char *vnet = data_str(failed, "vnetId");
+	const char *zname, *vname;
+	char zrg[96], link[128], url[1024], cmd[1024], title[256];
+	cJSON *body, *props;
+	char *text;
+	int rc;
+
+	if (!aks_id_ok(zone) || !aks_id_ok(vnet) ||
+	    !jsonu_id_part(zone, "resourceGroups", zrg, sizeof zrg) ||
+	    !aks_name_ok(zrg, 90))
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find the private DNS zone and the virtual network to link"));
+	zname = jsonu_id_name(zone);
+	vname = jsonu_id_name(vnet);
+	if (!zone_ok(zname) || !aks_name_ok(vname, 64))
+		return ad_error_set(err, AD_EINVAL,
+			_("the zone or virtual network name is not valid"));
+	snprintf(link, sizeof link, "%s-link", vname);
+	snprintf(url, sizeof url, "%s%s/virtualNetworkLinks/%s?api-version=%s",
+		 f->ctx->arm, zone, link, API_PRIVDNS);
+	snprintf(cmd, sizeof cmd,
+		 "az network private-dns link vnet create --resource-group %s --zone-name %s --name %s --virtual-network %s --registration-enabled false",
+		 zrg, zname, link, vnet);
+	body = cJSON_CreateObject();
+	if (!body || !cJSON_AddStringToObject(body, "location", "global") ||
+	    !(props = cJSON_AddObjectToObject(body, "properties")) ||
+	    !cJSON_AddObjectToObject(props, "virtualNetwork") ||
+	    !cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(props,
+				     "virtualNetwork"), "id", vnet) ||
+	    !cJSON_AddBoolToObject(props, "registrationEnabled", 0) ||
+	    !(text = cJSON_Print(body))) {
+		cJSON_Delete(body);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	cJSON_Delete(body);
+	snprintf(title, sizeof title,
+		 _("Link virtual network %s to the private DNS zone %s"), vname,
+		 zname);
+	rc = fix_add_step(plan, title, "PUT", url, text, cmd);
+	free(text);
+	if (rc != 0)
+		return step_error(rc, err);
+	snprintf(plan->summary, sizeof plan->summary,
+		 _("Add a virtual network link %s from the private DNS zone %s to %s, so that the nodes of %s resolve %s to its private endpoint (auto-registration off)."),
+		 link, zname, vname, f->ctx->cluster, f->ctx->registry);
+	return 0;
+}
+
+/* ---------- network-rule-add ---------- */
+
+static int plan_network_rule(struct facts *f, const struct check_result *failed,
+			     struct fix_plan *plan, struct ad_error *err)
+{
+	const cJSON *arr = failed ? jsonu_array(failed->data, "ips") : NULL;
+	const cJSON *it, *reg;
+	const char *ips[MAX_RULE_IPS];
+	char regid[512];
+	size_t n = 0;
+	int rc;
+
+	cJSON_ArrayForEach(it, arr)
+		if (n < MAX_RULE_IPS && cJSON_IsString(it) &&
+		    netrule_ip_valid(it->valuestring, 0))
+			ips[n++] = it->valuestring;
+	if (n == 0)
+		return ad_error_set(err, AD_EINVAL,
+			_("the check found no outbound IP address of the cluster to allow"));
+	if ((rc = aks_registry(f, &reg, NULL, 0, err)) != 0)
+		return rc;
+	facts_registry_id(f, regid, sizeof regid);
+	if ((rc = netrule_plan(plan, f, regid, reg, ips, n, err)) != 0)
+		return rc;
+	if (plan->nsteps > 1)
+		snprintf(plan->summary, sizeof plan->summary,
+			 _("Open registry %s to selected networks (its public access is Disabled) and allow the outbound address %s of cluster %s (%zu address(es)) in its IP rules, as az acr network-rule add does."),
+			 f->ctx->registry, ips[0], f->ctx->cluster, n);
+	else
+		snprintf(plan->summary, sizeof plan->summary,
+			 _("Allow the outbound address %s of cluster %s (%zu address(es)) in the IP rules of registry %s, as az acr network-rule add does."),
+			 ips[0], f->ctx->cluster, n, f->ctx->registry);
+	return 0;
+}
+
+/* ---------- node-selector, pull-policy: patches of the owner ---------- */
+
+/* Wrap inner in the objects of the template path plus ".spec":
+ * "spec.template" -> {"spec":{"template":{"spec":inner}}}.  Takes inner. */
+static cJSON *wrap_template(const char *tmpl, cJSON *inner)
+{
+	char path[64], *segs[8], *seg, *save = NULL;
+	cJSON *cur = inner, *o;
+	int n = 0, i;
+
+	if (!inner)
+		return NULL;
+	snprintf(path, sizeof path, "%s.spec", tmpl);
+	for (seg = strtok_r(path, ".", &save); seg && n < 8;
+	     seg = strtok_r(NULL, ".", &save))
+		segs[n++] = seg;
+	for (i = n - 1; i >= 0; i--) {
+		if (!(o = cJSON_CreateObject())) {
+			cJSON_Delete(cur);
+			return NULL;
+		}
+		cJSON_AddItemToObject(o, segs[i], cur);
+		cur = o;
+	}
+	return cur;
+}
+
+static int template_ok(const char *t)
+{
+	return t && (strcmp(t, "spec.template") == 0 ||
+		     strcmp(t, "spec.jobTemplate.spec.template") == 0);
+}
+
+struct owner_ref {
+	const char *kind, *name, *path, *tmpl;
+	int patchable;
+};
+
+static int owner_from(const struct check_result *failed, struct facts *f,
+		      struct owner_ref *o, struct ad_error *err)
+{
+	char want[640];
+
+	o->kind = data_str(failed, "ownerKind");
+	o->name = data_str(failed, "ownerName");
+	o->path = data_str(failed, "ownerPath");
+	o->tmpl = data_str(failed, "template");
+	o->patchable = data_str(failed, "patchable") &&
+		       strcmp(data_str(failed, "patchable"), "1") == 0;
+	if (!aks_name_ok(o->kind, 31) || !k8s_name_ok(o->name) || !o->path)
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find the pod's owner"));
+	/* The path must be the one of this namespace and name. */
+	snprintf(want, sizeof want, "/namespaces/%s/", f->ctx->namespace_);
+	if (strncmp(o->path, "/api", 4) != 0 || !strstr(o->path, want) ||
+	    strlen(o->path) > 600 || strpbrk(o->path, "?#% \"'\\") ||
+	    strstr(o->path, ".."))
+		return ad_error_set(err, AD_EINVAL,
+			_("the owner's API path is not valid"));
+	if (o->patchable && !template_ok(o->tmpl))
+		o->patchable = 0;
+	return 0;
+}
+
+static int add_kube_step(struct fix_plan *plan, struct facts *f,
+			 const char *title, const char *path, cJSON *body,
+			 const char *cmd, struct ad_error *err)
+{
+	char url[1024], *text;
+	int rc;
+
+	if (!body)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	text = cJSON_Print(body);
+	cJSON_Delete(body);
+	if (!text)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	snprintf(url, sizeof url, "%s%s", f->ctx->kube_server, path);
+	rc = fix_add_step(plan, title, "PATCH", url, text, cmd);
+	free(text);
+	if (rc != 0)
+		return step_error(rc, err);
+	plan->steps[plan->nsteps - 1].kube = 1;
+	return 0;
+}
+
+static int plan_node_selector(struct facts *f, const struct check_result *failed,
+			      struct fix_plan *plan, struct ad_error *err)
+{
+	const char *os = data_str(failed, "os");
+	struct owner_ref o;
+	char patch[256], cmd[1024], title[256];
+	cJSON *sel, *inner;
+	int rc;
+
+	if ((rc = owner_from(failed, f, &o, err)) != 0)
+		return rc;
+	if (!os || (strcmp(os, "linux") != 0 && strcmp(os, "windows") != 0))
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find which OS the image needs"));
+	snprintf(plan->summary, sizeof plan->summary,
+		 _("Schedule the pods of %s/%s on %s nodes only: set nodeSelector kubernetes.io/os=%s in its pod template (a rollout replaces the misplaced pods)."),
+		 o.kind, o.name, os, os);
+	if (!o.patchable) {
+		snprintf(plan->manual, sizeof plan->manual,
+			 _("%s/%s cannot be changed in place (a bare pod or a Job's pod template is immutable). Add this to the pod spec in its manifest and create it again:\n"
+			   "  nodeSelector:\n    kubernetes.io/os: %s\n"
+			   "  kubectl delete %s %s -n %s && kubectl apply -f <manifest>"),
+			 o.kind, o.name, os, o.kind, o.name, f->ctx->namespace_);
+		return 0;
+	}
+	sel = cJSON_CreateObject();
+	inner = cJSON_CreateObject();
+	if (!sel || !inner || !cJSON_AddStringToObject(sel, "kubernetes.io/os", os)) {
+		cJSON_Delete(sel);
+		cJSON_Delete(inner);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	cJSON_AddItemToObject(inner, "nodeSelector", sel);
+	if (strcmp(o.tmpl, "spec.template") == 0)
+		snprintf(patch, sizeof patch,
+			 "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/os\":\"%s\"}}}}}",
+			 os);
+	else
+		snprintf(patch, sizeof patch,
+			 "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/os\":\"%s\"}}}}}}}",
+			 os);
+	snprintf(cmd, sizeof cmd, "kubectl patch %s %s -n %s --type merge -p '%s'",
+		 o.kind, o.name, f->ctx->namespace_, patch);
+	snprintf(title, sizeof title,
+		 _("Set nodeSelector kubernetes.io/os=%s on %s/%s"), os, o.kind,
+		 o.name);
+	return add_kube_step(plan, f, title, o.path, wrap_template(o.tmpl, inner),
+			     cmd, err);
+}
+
+/* An env entry with a literal value whose name looks like a secret. */
+static int has_literal_secret(const cJSON *containers)
+{
+	static const char *const words[] = { "pass", "secret", "token", "key",
+					     "pwd", "credential", "auth" };
+	const cJSON *c, *e;
+	size_t i;
+
+	cJSON_ArrayForEach(c, containers)
+		cJSON_ArrayForEach(e, jsonu_array(c, "env")) {
+			const char *name = jsonu_str(e, "name");
+
+			if (!name || !jsonu_str(e, "value"))
+				continue;
+			for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+				const char *p;
+				size_t n = strlen(words[i]);
+
+				for (p = name; *p; p++)
+					if (strncasecmp(p, words[i], n) == 0)
+						return 1;
+			}
+		}
+	return 0;
+}
+
+static int plan_pull_policy(struct facts *f, const struct check_result *failed,
+			    struct fix_plan *plan, struct ad_error *err)
+{
+	struct owner_ref o;
+	char cpath[80], cmd[1024], title[256], jp[640] = "";
+	const cJSON *containers, *c;
+	cJSON *owner, *copy, *inner, *cc;
+	int rc, i = 0, changed = 0;
+
+	if ((rc = owner_from(failed, f, &o, err)) != 0)
+		return rc;
+	if (!o.patchable || !o.tmpl)
+		o.tmpl = "spec.template";
+	snprintf(cpath, sizeof cpath, "%s.spec.containers", o.tmpl);
+	if ((rc = kube_get(f, o.path, &owner, err)) != 0)
+		return rc;
+	containers = jsonu_array(owner, cpath);
+	if (!containers && strcmp(o.kind, "pod") == 0)
+		containers = jsonu_array(owner, "spec.containers");
+	cJSON_ArrayForEach(c, containers) {
+		const char *p = jsonu_str(c, "imagePullPolicy");
+
+		if (p && strcmp(p, "Always") == 0) {
+			size_t used = strlen(jp);
+
+			snprintf(jp + used, sizeof jp - used,
+				 "%s{\"op\":\"replace\",\"path\":\"/%s/spec/containers/%d/imagePullPolicy\",\"value\":\"IfNotPresent\"}",
+				 changed ? "," : "",
+				 strcmp(o.tmpl, "spec.template") == 0 ?
+				 "spec/template" : "spec/jobTemplate/spec/template",
+				 i);
+			changed++;
+		}
+		i++;
+	}
+	if (!changed)
+		return ad_error_set(err, AD_EINVAL,
+			_("%s/%s has no container with imagePullPolicy Always"),
+			o.kind, o.name);
+	snprintf(cmd, sizeof cmd, "kubectl patch %s %s -n %s --type json -p '[%s]'",
+		 o.kind, o.name, f->ctx->namespace_, jp);
+	snprintf(plan->summary, sizeof plan->summary,
+		 _("Change imagePullPolicy from Always to IfNotPresent on %d container(s) of %s/%s, so that an image already on the node is not pulled again."),
+		 changed, o.kind, o.name);
+	if (!o.patchable) {
+		snprintf(plan->manual, sizeof plan->manual,
+			 _("%s/%s cannot be changed in place (a bare pod or a Job's pod template is immutable): set imagePullPolicy: IfNotPresent in its manifest and create it again:\n"
+			   "  kubectl delete %s %s -n %s && kubectl apply -f <manifest>"),
+			 o.kind, o.name, o.kind, o.name, f->ctx->namespace_);
+		return 0;
+	}
+	if (has_literal_secret(containers)) {
+		snprintf(plan->manual, sizeof plan->manual,
+			 _("The containers of %s/%s carry literal environment values that look like secrets, and a merge patch would have to show them all; patch only the policy instead:\n  %s"),
+			 o.kind, o.name, cmd);
+		return 0;
+	}
+	copy = cJSON_Duplicate(containers, 1);
+	if (!copy)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	cJSON_ArrayForEach(cc, copy) {
+		cJSON *p = cJSON_GetObjectItemCaseSensitive(cc, "imagePullPolicy");
+
+		if (cJSON_IsString(p) && strcmp(p->valuestring, "Always") == 0 &&
+		    !cJSON_ReplaceItemInObjectCaseSensitive(cc, "imagePullPolicy",
+				cJSON_CreateString("IfNotPresent"))) {
+			cJSON_Delete(copy);
+			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		}
+	}
+	inner = cJSON_CreateObject();
+	if (!inner) {
+		cJSON_Delete(copy);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	/* A merge patch replaces the whole list: send every container. */
+	cJSON_AddItemToObject(inner, "containers", copy);
+	snprintf(title, sizeof title,
+		 _("Set imagePullPolicy IfNotPresent on the containers of %s/%s"),
+		 o.kind, o.name);
+	return add_kube_step(plan, f, title, o.path, wrap_template(o.tmpl, inner),
+			     cmd, err);
+}
+
+/* ---------- manual fixes ---------- */
+
+static int plan_push_platform(struct facts *f, const struct check_result *failed,
+			      struct fix_plan *plan, struct ad_error *err)
+{
+	const char *arch = data_str(failed, "arch");
+	const char *repo = data_str(failed, "repository");
+	const char *ref = data_str(failed, "reference");
+	const char *login = data_str(failed, "loginServer");
+	struct image_ref r;
+	char img[IMAGE_REF_MAX + 8];
+
+	snprintf(img, sizeof img, "%s/%s:%s", login ? login : "",
+		 repo ? repo : "", ref ? ref : "");
+	if (!aks_name_ok(arch, 16) || !repo || !ref || !login ||
+	    image_parse(img, &r, NULL) != 0 || r.digest[0])
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find the image and the nodes' architecture"));
+	snprintf(plan->summary, sizeof plan->summary,
+		 _("Push %.300s built for linux/%s (the nodes' architecture), or as a multi-architecture image."),
+		 r.canonical, arch);
+	snprintf(plan->manual, sizeof plan->manual,
+		 _("Rebuild and push the image for the nodes' architecture, or for both:\n"
+		   "  docker buildx build --platform linux/amd64,linux/arm64 -t %.200s --push .\n"
+		   "  az acr build --registry %s --image %.100s:%.40s --platform linux/%s .\n"
+		   "Check what the tag offers now:\n"
+		   "  az acr manifest show --registry %s --name %.100s:%.40s\n"
+		   "Or run the pod on nodes of the image's architecture (arm64 VM sizes have a 'p', e.g. Standard_D4ps_v5)."),
+		 r.canonical, f->ctx->registry, r.repository, r.tag, arch,
+		 f->ctx->registry, r.repository, r.tag);
+	return 0;
+}
+
+static int plan_fix_reference(struct facts *f, const struct check_result *failed,
+			      struct fix_plan *plan, struct ad_error *err)
+{
+	const char *part = data_str(failed, "part");
+	const char *correct = data_str(failed, "correct");
+	const char *repo = data_str(failed, "repository");
+	const char *kind = data_str(failed, "ownerKind");
+	const char *owner = data_str(failed, "ownerName");
+	const char *container = data_str(failed, "container");
+	struct image_ref r;
+	char setimg[700] = "";
+
+	if (!part || !aks_name_ok(part, 16))
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find which part of the reference is wrong"));
+	if (correct && image_parse(correct, &r, NULL) != 0)
+		correct = NULL;
+	if (repo && image_parse(repo, &r, NULL) != 0)
+		repo = NULL;
+	if (correct && aks_name_ok(kind, 31) && k8s_name_ok(owner) &&
+	    aks_name_ok(container, 63))
+		snprintf(setimg, sizeof setimg,
+			 "  kubectl set image %s/%s %s=%s -n %s\n", kind, owner,
+			 container, correct, f->ctx->namespace_);
+	snprintf(plan->summary, sizeof plan->summary,
+		 correct ? _("Correct the %s of the image reference: use %s.") :
+		 _("Correct the %s of the image reference%s."),
+		 part, correct ? correct : "");
+	snprintf(plan->manual, sizeof plan->manual,
+		 _("Check every part of the reference against the registry:\n"
+		   "  az acr show --name %.50s --query loginServer -o tsv\n"
+		   "  az acr repository list --name %.50s -o table\n"
+		   "  az acr repository show-tags --name %.50s --repository %.120s -o table\n"
+		   "Then correct the image in the workload's manifest, or:\n%.250s"
+		   "  kubectl describe pod %.100s -n %.60s"),
+		 f->ctx->registry, f->ctx->registry, f->ctx->registry,
+		 repo ? repo : "<repository>", setimg[0] ? setimg :
+		 "  kubectl set image <kind>/<name> <container>=<image> -n <namespace>\n",
+		 f->ctx->pod, f->ctx->namespace_);
+	return 0;
+}
+
+static int plan_peering(struct facts *f, const struct check_result *failed,
+			struct fix_plan *plan, struct ad_error *err)
+{
+	const char *vnet = data_str(failed, "vnetId");
+	const char *remote = data_str(failed, "remoteVnetId");
+	const char *peer = data_str(failed, "peeringName");
+	const char *rpeer = data_str(failed, "remotePeeringName");
+	const char *vname, *rname;
+	char vrg[96], rrg[96], lname[160], rnew[160], del[400] = "", big[4096];
+	size_t used = 0;
+
+	if (!aks_id_ok(vnet) || !aks_id_ok(remote) ||
+	    !jsonu_id_part(vnet, "resourceGroups", vrg, sizeof vrg) ||
+	    !jsonu_id_part(remote, "resourceGroups", rrg, sizeof rrg) ||
+	    !aks_name_ok(vrg, 90) || !aks_name_ok(rrg, 90) ||
+	    !aks_name_ok(jsonu_id_name(vnet), 64) ||
+	    !aks_name_ok(jsonu_id_name(remote), 64))
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find the two virtual networks"));
+	vname = jsonu_id_name(vnet);
+	rname = jsonu_id_name(remote);
+	if (!aks_name_ok(peer, 80))
+		peer = NULL;
+	if (!aks_name_ok(rpeer, 80))
+		rpeer = NULL;
+	/* Keep the existing names; name a missing side after its VNets. */
+	snprintf(lname, sizeof lname, "%s", peer ? peer : "");
+	if (!peer)
+		snprintf(lname, sizeof lname, "%s-to-%s", vname, rname);
+	snprintf(rnew, sizeof rnew, "%s", rpeer ? rpeer : "");
+	if (!rpeer)
+		snprintf(rnew, sizeof rnew, "%s-to-%s", rname, vname);
+	if (peer)
+		used += (size_t)snprintf(del + used, sizeof del - used,
+			"  az network vnet peering delete -g %s --vnet-name %s -n %s\n",
+			vrg, vname, peer);
+	if (rpeer && used < sizeof del)
+		snprintf(del + used, sizeof del - used,
+			 "  az network vnet peering delete -g %s --vnet-name %s -n %s\n",
+			 rrg, rname, rpeer);
+	snprintf(plan->summary, sizeof plan->summary,
+		 _("Delete the peering between %s and %s on both sides and create it again, so that it is Connected."),
+		 vname, rname);
+	snprintf(big, sizeof big,
+		 "%s"
+		 "  az network vnet peering create -g %s --vnet-name %s -n %s --remote-vnet %s --allow-vnet-access\n"
+		 "  az network vnet peering create -g %s --vnet-name %s -n %s --remote-vnet %s --allow-vnet-access\n"
+		 "  az network vnet peering list -g %s --vnet-name %s -o table",
+		 del, vrg, vname, lname, remote, rrg, rname, rnew, vnet, vrg, vname);
+	copy_text(plan->manual, sizeof plan->manual, big);
+	return 0;
+}
+
+static int plan_firewall_rules(struct facts *f, const struct check_result *failed,
+			       struct fix_plan *plan, struct ad_error *err)
+{
+	const char *ip = data_str(failed, "endpointIp");
+	const char *hop = data_str(failed, "nextHopIp");
+	const char *src = data_str(failed, "sourcePrefix");
+
+	if (!netrule_ip_valid(ip, 0))
+		return ad_error_set(err, AD_EINVAL,
+			_("the check did not find the private endpoint's address"));
+	if (!netrule_ip_valid(hop, 0))
+		hop = "<firewall address>";
+	if (!netrule_ip_valid(src, 1))
+		src = "<cluster subnet prefix>";
+	snprintf(plan->summary, sizeof plan->summary,
+		 _("Allow TCP 443 from the cluster's subnet %s to the registry's private endpoint %s in the firewall at %s."),
+		 src, ip, hop);
+	{
+		char login[256];
+
+		aks_login_server(f, login, sizeof login);
+		snprintf(plan->manual, sizeof plan->manual,
+			 _("The firewall's network rules must let the nodes reach the private endpoint (Azure Firewall shown; use your appliance's equivalent):\n"
+			   "  az network firewall network-rule create --resource-group <firewall resource group> --firewall-name <firewall> --collection-name aks-to-acr --name allow-acr-private-endpoint --priority 200 --action Allow --protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443\n"
+			   "Then test from a node (kubectl debug node/<node> -it --image=mcr.microsoft.com/cbl-mariner/busybox:2.0):\n"
+			   "  nslookup %s\n  nc -vz %s 443"),
+			 src, ip, login, ip);
+	}
+	return 0;
+}
+
+const struct fix_def fix_group_aks_net[] = {
+	{ "dns-link", N_("Link the cluster's virtual network to the private DNS zone"),
+	  "aks.403.dns-link", plan_dns_link },
+	{ "network-rule-add", N_("Allow the cluster's outbound IP in the registry firewall"),
+	  "aks.403.firewall", plan_network_rule },
+	{ "node-selector", N_("Schedule the workload on nodes of the image's OS"),
+	  "aks.platform", plan_node_selector },
+	{ "pull-policy", N_("Pull only images not yet on the node (IfNotPresent)"),
+	  "aks.qps", plan_pull_policy },
+	{ "push-platform", N_("Push an image built for the nodes' architecture"),
+	  "aks.401-arch", plan_push_platform },
+	{ "fix-reference", N_("Correct the image reference"),
+	  "aks.notfound", plan_fix_reference },
+	{ "peering-recreate", N_("Recreate the virtual network peering"),
+	  "aks.timeout.peering", plan_peering },
+	{ "firewall-rules", N_("Allow the private endpoint in the firewall"),
+	  "aks.timeout.firewall", plan_firewall_rules },
+};
+const size_t fix_group_aks_net_n =
+	sizeof fix_group_aks_net / sizeof fix_group_aks_net[0];
