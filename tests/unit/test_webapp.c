@@ -1,0 +1,855 @@
+/* test_webapp.c - the App Service checks and fixes over the webapp-*
+ * scenarios: verdicts, evidence, the unknown paths, secrets, and fixes
+ * that change the world (or, declined, do not). */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "diagnose.h"
+#include "err.h"
+#include "facts.h"
+#include "fix.h"
+#include "harness.h"
+#include "jsonu.h"
+#include "scenario.h"
+
+#define SUB "/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b"
+#define REG_ID SUB "/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop"
+#define SYS_PRINCIPAL "6e3a9f17-4c2b-4d85-b0e1-7a9c5d2f8b64"
+#define UAMI_PRINCIPAL "b4d2f8a1-6c3e-47a9-9e05-2a7c1f6d8e93"
+
+/* The admin passwords and the stale one in the admin scenarios. */
+static const char *const secrets[] = {
+	"Hs7Ke2WpZ9cTq4NvB1xRm6LdF3gJy8Ua0tEo5CiP+ACRfQw7Xn",
+	"Yt4Gm9PaL2sXe7DkR0bNc5VjW1uQh8ZoF3iTy6Ms+ACRkLp3Cv",
+	"Vq3Lx8TnR0wKj5PzYb7Hc2MfA9sDe4GuN1oQiX6tBk+ACRbZm2Wd",
+	"Hs7Ke2WpZ9cTq4NvB1xRm6LdF3gJy8Ua0tEo5CiP+ACRfQw7XN",
+};
+
+static const char *const webapp_checks[] = {
+	"webapp.health", "webapp.log", "webapp.unauthorized.admin",
+	"webapp.unauthorized.identity", "webapp.manifest-unknown",
+	"webapp.ip-denied.firewall", "webapp.ip-denied.private",
+};
+#define NCHECKS (sizeof webapp_checks / sizeof webapp_checks[0])
+
+static enum check_verdict verdict_of(struct harness *h, const char *id)
+{
+	struct check_result res = { 0 };
+	enum check_verdict v = harness_check(h, id, &res);
+
+	check_result_clear(&res);
+	return v;
+}
+
+static const char *ev(const struct check_result *res, const char *key)
+{
+	return jsonu_str(res->evidence, key);
+}
+
+static int ev_list_has(const struct check_result *res, const char *key,
+		       const char *value)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, jsonu_array(res->evidence, key))
+		if (cJSON_IsString(it) && strcmp(it->valuestring, value) == 0)
+			return 1;
+	return 0;
+}
+
+static void assert_no_secret(const char *text)
+{
+	size_t i;
+
+	if (!text)
+		return;
+	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+		if (strstr(text, secrets[i])) {
+			print_error("secret %zu leaked in: %s\n", i, text);
+			fail();
+		}
+	}
+	/* Not even a recognisable fragment of one. */
+	assert_null(strstr(text, "+ACR"));
+}
+
+static void assert_result_clean(const struct check_result *res)
+{
+	char *s;
+
+	assert_no_secret(res->summary);
+	assert_no_secret(res->command);
+	s = cJSON_PrintUnformatted(res->evidence);
+	assert_no_secret(s);
+	cJSON_free(s);
+	s = cJSON_PrintUnformatted(res->data);
+	assert_no_secret(s);
+	cJSON_free(s);
+}
+
+static void assert_plan_clean(const struct fix_plan *p)
+{
+	int i;
+
+	assert_no_secret(p->summary);
+	assert_no_secret(p->manual);
+	for (i = 0; i < p->nsteps; i++) {
+		assert_no_secret(p->steps[i].title);
+		assert_no_secret(p->steps[i].url);
+		assert_no_secret(p->steps[i].body);
+		assert_no_secret(p->steps[i].command);
+		assert_no_secret(p->steps[i].warning);
+	}
+}
+
+/* Run check_id and plan fix_id from its result (no step is sent). */
+static int make_plan(struct harness *h, const char *check_id,
+		     const char *fix_id, struct fix_plan *plan)
+{
+	struct check_result res = { 0 };
+	struct ad_error err = { 0 };
+	const struct fix_def *def = fix_find(fix_id);
+	int rc;
+
+	assert_non_null(def);
+	harness_check(h, check_id, &res);
+	assert_int_equal(res.verdict, CHECK_FAIL);
+	assert_non_null(res.fix);
+	assert_string_equal(res.fix, fix_id);
+	rc = fix_plan_make(def, h->facts, &res, plan, &err);
+	if (rc != 0)
+		print_error("plan %s: %s\n", fix_id, err.msg);
+	check_result_clear(&res);
+	return rc;
+}
+
+/* ---------- the healthy world ---------- */
+
+static void test_healthy(void **state)
+{
+	struct harness *h = harness_open("webapp-healthy");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NCHECKS; i++) {
+		struct check_result res = { 0 };
+		enum check_verdict v = harness_check(h, webapp_checks[i], &res);
+
+		if (v != CHECK_PASS && v != CHECK_NA)
+			print_error("%s: %s (%s)\n", webapp_checks[i],
+				    check_verdict_str(v), res.summary);
+		assert_true(v == CHECK_PASS || v == CHECK_NA);
+		assert_true(res.summary[0] != '\0');
+		assert_null(res.fix);
+		check_result_clear(&res);
+	}
+	assert_int_equal(verdict_of(h, "webapp.log"), CHECK_NA);
+	assert_int_equal(verdict_of(h, "webapp.unauthorized.admin"), CHECK_NA);
+	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_PASS);
+	assert_int_equal(verdict_of(h, "webapp.manifest-unknown"), CHECK_PASS);
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_PASS);
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_NA);
+	harness_close(h);
+}
+
+/* ---------- every built-in scenario fails exactly its checks ---------- */
+
+static int in_list(const cJSON *arr, const char *id)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, id) == 0)
+			return 1;
+	return 0;
+}
+
+static void expect_exactly(const char *name)
+{
+	struct harness *h = harness_open(name);
+	const cJSON *exp = scenario_expect(h->sc);
+	const cJSON *failing = jsonu_array(exp, "failing");
+	const char *want_fix = jsonu_str(exp, "fix");
+	const char *want_cause = jsonu_str(exp, "cause");
+	struct diagnosis d;
+	int saw_fix = want_fix == NULL;
+	size_t i;
+
+	assert_non_null(failing);
+	for (i = 0; i < NCHECKS; i++) {
+		struct check_result res = { 0 };
+		enum check_verdict v = harness_check(h, webapp_checks[i], &res);
+		int want = in_list(failing, webapp_checks[i]);
+
+		if ((v == CHECK_FAIL) != want || v == CHECK_UNKNOWN)
+			print_error("%s: %s is %s (%s)\n", name, webapp_checks[i],
+				    check_verdict_str(v), res.summary);
+		assert_int_equal(v == CHECK_FAIL, want);
+		assert_int_not_equal(v, CHECK_UNKNOWN);
+		if (v == CHECK_FAIL && res.fix && want_fix &&
+		    strcmp(res.fix, want_fix) == 0)
+			saw_fix = 1;
+		assert_result_clean(&res);
+		check_result_clear(&res);
+	}
+	assert_true(saw_fix);
+	assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
+	if (want_cause) {
+		assert_non_null(d.cause);
+		assert_string_equal(d.cause, want_cause);
+	} else {
+		assert_null(d.cause);
+	}
+	diagnose_clear(&d);
+	harness_close(h);
+}
+
+static void test_scenario_admin_mismatch(void **state)
+{
+	(void)state;
+	expect_exactly("webapp-admin-mismatch");
+}
+
+static void test_scenario_identity_no_acrpull(void **state)
+{
+	(void)state;
+	expect_exactly("webapp-identity-no-acrpull");
+}
+
+static void test_scenario_manifest_unknown(void **state)
+{
+	(void)state;
+	expect_exactly("webapp-manifest-unknown");
+}
+
+static void test_scenario_ip_denied(void **state)
+{
+	(void)state;
+	expect_exactly("webapp-ip-denied");
+}
+
+static void test_scenario_private_pull(void **state)
+{
+	(void)state;
+	expect_exactly("webapp-private-pull");
+}
+
+static void test_scenario_files(void **state)
+{
+	(void)state;
+	expect_exactly("scenarios/webapp-admin-ok.json");
+	expect_exactly("scenarios/webapp-admin-disabled.json");
+	expect_exactly("scenarios/webapp-admin-url.json");
+	expect_exactly("scenarios/webapp-uami.json");
+	expect_exactly("scenarios/webapp-uami-no-acrpull.json");
+	expect_exactly("scenarios/webapp-uami-unassigned.json");
+	expect_exactly("scenarios/webapp-vnet-pull.json");
+	expect_exactly("scenarios/webapp-vnet-routing.json");
+	expect_exactly("scenarios/webapp-vnet-no-imagepull.json");
+	expect_exactly("scenarios/webapp-windows.json");
+	expect_exactly("scenarios/webapp-code-app.json");
+}
+
+/* ---------- the log line ---------- */
+
+static void test_log_classified(void **state)
+{
+	static const struct { const char *scn, *label; } cases[] = {
+		{ "webapp-admin-mismatch", "webapp.unauthorized" },
+		{ "webapp-identity-no-acrpull", "webapp.unauthorized" },
+		{ "webapp-manifest-unknown", "webapp.manifest-unknown" },
+		{ "webapp-ip-denied", "webapp.ip-denied" },
+		{ "webapp-private-pull", "webapp.ip-denied" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct harness *h = harness_open(cases[i].scn);
+		struct check_result res = { 0 };
+
+		assert_int_equal(harness_check(h, "webapp.log", &res), CHECK_FAIL);
+		assert_string_equal(ev(&res, "classified"), cases[i].label);
+		assert_string_equal(jsonu_str(res.data, "classified"),
+				    cases[i].label);
+		assert_non_null(strstr(res.summary, cases[i].label));
+		assert_null(res.fix);
+		check_result_clear(&res);
+		harness_close(h);
+	}
+}
+
+static void test_log_other(void **state)
+{
+	struct harness *h = harness_open("scenarios/webapp-code-app.json");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.log", &res), CHECK_PASS);
+	assert_string_equal(ev(&res, "classified"), "other");
+	assert_null(jsonu_str(res.data, "classified"));
+	check_result_clear(&res);
+	/* A code app has no image to look for. */
+	assert_int_equal(verdict_of(h, "webapp.manifest-unknown"), CHECK_NA);
+	harness_close(h);
+}
+
+/* ---------- webapp.unauthorized.admin ---------- */
+
+static void test_admin_mismatch(void **state)
+{
+	struct harness *h = harness_open("webapp-admin-mismatch");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "url"), "match");
+	assert_string_equal(ev(&res, "username"), "match");
+	assert_string_equal(ev(&res, "password"), "mismatch");
+	assert_string_equal(ev(&res, "expected_url"), "https://acrshop.azurecr.io");
+	assert_non_null(strstr(res.summary, "DOCKER_REGISTRY_SERVER_PASSWORD"));
+	assert_null(strstr(res.summary, "DOCKER_REGISTRY_SERVER_URL"));
+	assert_string_equal(res.fix, "webapp-settings");
+	assert_string_equal(jsonu_str(res.data, "adminUser"), "acrshop");
+	assert_result_clean(&res);
+	check_result_clear(&res);
+	/* The identity check does not apply to an admin-user app. */
+	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_NA);
+	harness_close(h);
+}
+
+static void test_admin_variants(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	/* Second password, URL with upper case and a trailing slash. */
+	h = harness_open("scenarios/webapp-admin-ok.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_PASS);
+	assert_string_equal(ev(&res, "password"), "match");
+	assert_string_equal(ev(&res, "password_slot"), "password2");
+	assert_string_equal(ev(&res, "url"), "match");
+	assert_result_clean(&res);
+	check_result_clear(&res);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-admin-disabled.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_FAIL);
+	assert_false(jsonu_bool(res.evidence, "admin_user_enabled", 1));
+	assert_non_null(strstr(res.summary, "disabled"));
+	assert_result_clean(&res);
+	check_result_clear(&res);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-admin-url.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "url"), "mismatch");
+	assert_string_equal(ev(&res, "password"), "match");
+	assert_string_equal(ev(&res, "settings_url"), "https://acrshop-old.azurecr.io");
+	assert_non_null(strstr(res.summary, "DOCKER_REGISTRY_SERVER_URL"));
+	assert_null(strstr(res.summary, "DOCKER_REGISTRY_SERVER_PASSWORD"));
+	check_result_clear(&res);
+	harness_close(h);
+
+	/* Exact comparison: one character off is a mismatch. */
+	h = harness_open("scenarios/webapp-admin-nearmiss.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "password"), "mismatch");
+	assert_result_clean(&res);
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+static void test_admin_creds_denied(void **state)
+{
+	struct harness *h = harness_open("scenarios/webapp-creds-denied.json");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary, "admin credentials"));
+	assert_non_null(strstr(res.summary, "403"));
+	assert_string_equal(ev(&res, "error"), "AuthorizationFailed");
+	assert_null(res.fix);
+	assert_result_clean(&res);
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+/* ---------- webapp.unauthorized.identity ---------- */
+
+static void test_identity(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	h = harness_open("webapp-identity-no-acrpull");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.identity", &res),
+			 CHECK_FAIL);
+	assert_string_equal(jsonu_str(res.data, "principalId"), SYS_PRINCIPAL);
+	assert_non_null(strstr(res.summary, SYS_PRINCIPAL));
+	assert_string_equal(res.fix, "webapp-acrpull");
+	check_result_clear(&res);
+	/* Admin settings are not in use. */
+	assert_int_equal(verdict_of(h, "webapp.unauthorized.admin"), CHECK_NA);
+	harness_close(h);
+
+	/* acrUserManagedIdentityID (a client id) -> that identity's principal */
+	h = harness_open("scenarios/webapp-uami.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.identity", &res),
+			 CHECK_PASS);
+	assert_string_equal(ev(&res, "principalId"), UAMI_PRINCIPAL);
+	assert_non_null(strstr(ev(&res, "identity"), "id-shop-pull"));
+	check_result_clear(&res);
+	harness_close(h);
+
+	/* The system identity's AcrPull does not help a user-assigned pull. */
+	h = harness_open("scenarios/webapp-uami-no-acrpull.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.identity", &res),
+			 CHECK_FAIL);
+	assert_string_equal(jsonu_str(res.data, "principalId"), UAMI_PRINCIPAL);
+	check_result_clear(&res);
+	harness_close(h);
+
+	/* The named identity is not on the app: no assignment can help. */
+	h = harness_open("scenarios/webapp-uami-unassigned.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.identity", &res),
+			 CHECK_FAIL);
+	assert_null(res.fix);
+	assert_non_null(strstr(res.summary, "not assigned"));
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+/* ---------- webapp.manifest-unknown ---------- */
+
+static void test_manifest(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	h = harness_open("webapp-manifest-unknown");
+	assert_int_equal(harness_check(h, "webapp.manifest-unknown", &res),
+			 CHECK_FAIL);
+	assert_true(ev_list_has(&res, "tags", "1.4.2"));
+	assert_true(ev_list_has(&res, "tags", "latest"));
+	assert_false(ev_list_has(&res, "tags", "1.4.3"));
+	assert_int_equal((int)jsonu_path(res.evidence, "tag_count")->valuedouble, 3);
+	assert_string_equal(jsonu_str(res.data, "reference"), "1.4.3");
+	assert_string_equal(jsonu_str(res.data, "repository"), "shop/web");
+	assert_non_null(strstr(res.command,
+		"az acr repository show-tags --name acrshop --repository shop/web"));
+	check_result_clear(&res);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-windows.json");
+	assert_int_equal(harness_check(h, "webapp.manifest-unknown", &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "setting"), "windowsFxVersion");
+	assert_string_equal(jsonu_str(res.data, "repository"), "shop/web-win");
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+static void test_manifest_unknown_paths(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	/* The login server does not answer. */
+	h = harness_open("scenarios/webapp-registry-timeout.json");
+	assert_int_equal(harness_check(h, "webapp.manifest-unknown", &res),
+			 CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary, "acrshop.azurecr.io"));
+	assert_null(res.fix);
+	check_result_clear(&res);
+	harness_close(h);
+
+	/* The registry's firewall refuses this machine. */
+	h = harness_open("scenarios/webapp-tool-denied.json");
+	assert_int_equal(harness_check(h, "webapp.manifest-unknown", &res),
+			 CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary,
+		"network rules of acrshop.azurecr.io let this machine in"));
+	assert_non_null(strstr(res.summary, "403"));
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+/* ---------- webapp.ip-denied.* ---------- */
+
+static void test_ip_denied(void **state)
+{
+	struct harness *h = harness_open("webapp-ip-denied");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.ip-denied.firewall", &res),
+			 CHECK_FAIL);
+	assert_true(ev_list_has(&res, "missing", "20.105.224.16"));
+	assert_true(ev_list_has(&res, "missing", "20.105.224.17"));
+	assert_false(ev_list_has(&res, "missing", "20.105.224.18"));
+	assert_true(ev_list_has(&res, "missing_possible", "20.105.224.18"));
+	assert_int_equal(cJSON_GetArraySize(jsonu_array(res.data, "ips")), 6);
+	assert_non_null(strstr(res.summary, "20.105.224.16"));
+	assert_string_equal(res.fix, "webapp-ip-rules");
+	check_result_clear(&res);
+
+	assert_int_equal(harness_check(h, "webapp.ip-denied.private", &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "vnet_integration"), "none");
+	assert_string_equal(res.fix, "webapp-private-pull");
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+static void test_private(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	h = harness_open("webapp-private-pull");
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_NA);
+	assert_int_equal(harness_check(h, "webapp.ip-denied.private", &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "public_network_access"), "Disabled");
+	assert_int_equal((int)jsonu_path(res.evidence, "private_endpoints")->valuedouble, 1);
+	assert_string_equal(jsonu_str(res.data, "privateEndpoint"), "yes");
+	check_result_clear(&res);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-vnet-pull.json");
+	assert_int_equal(harness_check(h, "webapp.ip-denied.private", &res),
+			 CHECK_PASS);
+	assert_string_equal(ev(&res, "vnet_integration"), "snet-app");
+	check_result_clear(&res);
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_NA);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-vnet-routing.json");
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_PASS);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-vnet-no-imagepull.json");
+	assert_int_equal(harness_check(h, "webapp.ip-denied.private", &res),
+			 CHECK_FAIL);
+	assert_non_null(strstr(res.summary, "vnetImagePullEnabled"));
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+/* ---------- reads that fail ---------- */
+
+static void test_site_broken(void **state)
+{
+	struct harness *h = harness_open("scenarios/webapp-site-broken.json");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.unauthorized.identity", &res),
+			 CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary, "not valid JSON"));
+	check_result_clear(&res);
+	assert_int_equal(harness_check(h, "webapp.ip-denied.firewall", &res),
+			 CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary, "web app"));
+	assert_null(res.fix);
+	check_result_clear(&res);
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_UNKNOWN);
+	/* Checks that do not need the site still conclude. */
+	assert_int_equal(verdict_of(h, "webapp.manifest-unknown"), CHECK_PASS);
+	harness_close(h);
+}
+
+static void test_throttled(void **state)
+{
+	static const char *const ids[] = { "webapp.unauthorized.admin",
+		"webapp.unauthorized.identity", "webapp.manifest-unknown" };
+	struct harness *h = harness_open("scenarios/webapp-throttled.json");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		struct check_result res = { 0 };
+
+		assert_int_equal(harness_check(h, ids[i], &res), CHECK_UNKNOWN);
+		assert_non_null(strstr(res.summary, "429"));
+		assert_non_null(strstr(res.summary, "17"));
+		assert_string_equal(ev(&res, "error"), "retry-after=17");
+		check_result_clear(&res);
+	}
+	harness_close(h);
+}
+
+/* ---------- secrets ---------- */
+
+static void test_secrets_never_shown(void **state)
+{
+	static const char *const scns[] = {
+		"webapp-admin-mismatch",
+		"scenarios/webapp-admin-ok.json",
+		"scenarios/webapp-admin-disabled.json",
+		"scenarios/webapp-admin-url.json",
+		"scenarios/webapp-creds-denied.json",
+		"scenarios/webapp-admin-nearmiss.json",
+	};
+	size_t s, i;
+
+	(void)state;
+	for (s = 0; s < sizeof scns / sizeof scns[0]; s++) {
+		struct harness *h = harness_open(scns[s]);
+		struct diagnosis d;
+		cJSON *j;
+		char *out;
+
+		for (i = 0; i < NCHECKS; i++) {
+			struct check_result res = { 0 };
+
+			harness_check(h, webapp_checks[i], &res);
+			assert_result_clean(&res);
+			if (res.verdict == CHECK_FAIL && res.fix) {
+				struct fix_plan plan;
+				struct ad_error err = { 0 };
+
+				if (fix_plan_make(fix_find(res.fix), h->facts,
+						  &res, &plan, &err) == 0) {
+					assert_plan_clean(&plan);
+					fix_plan_clear(&plan);
+				}
+				assert_no_secret(err.msg);
+			}
+			check_result_clear(&res);
+		}
+		assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
+		j = diagnose_json(&d);
+		out = cJSON_Print(j);
+		assert_no_secret(out);
+		cJSON_free(out);
+		cJSON_Delete(j);
+		diagnose_clear(&d);
+		harness_close(h);
+	}
+}
+
+/* ---------- fixes ---------- */
+
+static void test_fix_acrpull(void **state)
+{
+	struct harness *h = harness_open("webapp-identity-no-acrpull");
+	struct fix_plan plan;
+	int i, puts = 0;
+
+	(void)state;
+	assert_int_equal(make_plan(h, "webapp.unauthorized.identity",
+				   "webapp-acrpull", &plan), 0);
+	assert_true(plan.nsteps >= 1);
+	assert_string_equal(plan.verify_check, "webapp.unauthorized.identity");
+	for (i = 0; i < plan.nsteps; i++) {
+		if (strcmp(plan.steps[i].method, "PUT") != 0)
+			continue;
+		puts++;
+		assert_non_null(strstr(plan.steps[i].url, REG_ID
+			"/providers/Microsoft.Authorization/roleAssignments/"));
+		assert_non_null(strstr(plan.steps[i].body, SYS_PRINCIPAL));
+		assert_non_null(strstr(plan.steps[i].body,
+			"7f951dda-4ed3-4680-a7ca-43fe172d538d"));
+		assert_string_equal(plan.steps[i].command,
+			"az role assignment create --assignee " SYS_PRINCIPAL
+			" --scope " REG_ID " --role AcrPull");
+	}
+	assert_int_equal(puts, 1);
+	fix_plan_clear(&plan);
+
+	assert_int_equal(harness_fix(h, "webapp.unauthorized.identity",
+				     "webapp-acrpull"), 0);
+	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_PASS);
+	harness_close(h);
+
+	/* A user-assigned identity gets the assignment, not the system one. */
+	h = harness_open("scenarios/webapp-uami-no-acrpull.json");
+	assert_int_equal(harness_fix(h, "webapp.unauthorized.identity",
+				     "webapp-acrpull"), 0);
+	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_PASS);
+	harness_close(h);
+}
+
+static void test_fix_ip_rules(void **state)
+{
+	struct harness *h = harness_open("webapp-ip-denied");
+	struct fix_plan plan;
+	int i, found = 0;
+
+	(void)state;
+	assert_int_equal(make_plan(h, "webapp.ip-denied.firewall",
+				   "webapp-ip-rules", &plan), 0);
+	assert_true(plan.nsteps >= 1);
+	assert_string_equal(plan.verify_check, "webapp.ip-denied.firewall");
+	for (i = 0; i < plan.nsteps; i++)
+		if (plan.steps[i].body &&
+		    strstr(plan.steps[i].body, "20.105.224.16") &&
+		    strstr(plan.steps[i].body, "20.105.224.17") &&
+		    strstr(plan.steps[i].body, "198.51.100.0/24"))
+			found = 1;
+	assert_true(found);
+	fix_plan_clear(&plan);
+
+	assert_int_equal(harness_fix(h, "webapp.ip-denied.firewall",
+				     "webapp-ip-rules"), 0);
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_PASS);
+	/* With the IPs allowed, private pull is no longer needed. */
+	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_NA);
+	harness_close(h);
+}
+
+static void decline(const char *scn, const char *check_id, const char *fix_id)
+{
+	struct harness *h = harness_open(scn);
+	struct fix_plan plan;
+	char *before, *after;
+
+	before = harness_world(h);
+	assert_int_equal(make_plan(h, check_id, fix_id, &plan), 0);
+	assert_true(plan.nsteps >= 1);
+	fix_plan_clear(&plan);   /* the user said no */
+	after = harness_world(h);
+	assert_string_equal(before, after);
+	assert_int_equal(verdict_of(h, check_id), CHECK_FAIL);
+	free(before);
+	free(after);
+	harness_close(h);
+}
+
+static void test_fix_declined(void **state)
+{
+	(void)state;
+	decline("webapp-identity-no-acrpull", "webapp.unauthorized.identity",
+		"webapp-acrpull");
+	decline("webapp-ip-denied", "webapp.ip-denied.firewall",
+		"webapp-ip-rules");
+}
+
+static void test_manual_fixes(void **state)
+{
+	struct harness *h;
+	struct fix_plan plan;
+
+	(void)state;
+	h = harness_open("webapp-admin-mismatch");
+	assert_int_equal(make_plan(h, "webapp.unauthorized.admin",
+				   "webapp-settings", &plan), 0);
+	assert_int_equal(plan.nsteps, 0);
+	assert_non_null(strstr(plan.manual,
+		"az webapp config container set --name app-shop --resource-group rg-web"
+		" --container-registry-url https://acrshop.azurecr.io"
+		" --container-registry-user acrshop"
+		" --container-registry-password <password from: az acr credential show -n acrshop>"));
+	/* The admin user is enabled: no step to enable it. */
+	assert_null(strstr(plan.manual, "--admin-enabled true"));
+	assert_plan_clean(&plan);
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	h = harness_open("scenarios/webapp-admin-disabled.json");
+	assert_int_equal(make_plan(h, "webapp.unauthorized.admin",
+				   "webapp-settings", &plan), 0);
+	assert_non_null(strstr(plan.manual,
+		"az acr update --name acrshop --admin-enabled true"));
+	assert_plan_clean(&plan);
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	h = harness_open("webapp-manifest-unknown");
+	assert_int_equal(make_plan(h, "webapp.manifest-unknown", "webapp-tag",
+				   &plan), 0);
+	assert_int_equal(plan.nsteps, 0);
+	assert_non_null(strstr(plan.manual,
+		"az acr repository show-tags --name acrshop --repository shop/web"));
+	assert_non_null(strstr(plan.manual, "acrshop.azurecr.io/shop/web:1.4.3"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	h = harness_open("webapp-private-pull");
+	assert_int_equal(make_plan(h, "webapp.ip-denied.private",
+				   "webapp-private-pull", &plan), 0);
+	assert_int_equal(plan.nsteps, 0);
+	assert_non_null(strstr(plan.manual,
+		"az resource update --resource-group rg-web --name app-shop"
+		" --resource-type \"Microsoft.Web/sites\""
+		" --set properties.vnetImagePullEnabled=true"));
+	assert_non_null(strstr(plan.manual, "az webapp vnet-integration add"));
+	assert_non_null(strstr(plan.manual, "Failed to load ACR tags"));
+	/* The registry has its endpoint already: no command to create one. */
+	assert_null(strstr(plan.manual, "private-endpoint create"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	h = harness_open("webapp-ip-denied");
+	assert_int_equal(make_plan(h, "webapp.ip-denied.private",
+				   "webapp-private-pull", &plan), 0);
+	assert_non_null(strstr(plan.manual, "az network private-endpoint create"));
+	assert_non_null(strstr(plan.manual, "privatelink.azurecr.io"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	/* Already integrated: only image pull over the VNet is missing. */
+	h = harness_open("scenarios/webapp-vnet-no-imagepull.json");
+	assert_int_equal(make_plan(h, "webapp.ip-denied.private",
+				   "webapp-private-pull", &plan), 0);
+	assert_null(strstr(plan.manual, "vnet-integration add"));
+	assert_non_null(strstr(plan.manual, "properties.vnetImagePullEnabled=true"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_healthy),
+		cmocka_unit_test(test_scenario_admin_mismatch),
+		cmocka_unit_test(test_scenario_identity_no_acrpull),
+		cmocka_unit_test(test_scenario_manifest_unknown),
+		cmocka_unit_test(test_scenario_ip_denied),
+		cmocka_unit_test(test_scenario_private_pull),
+		cmocka_unit_test(test_scenario_files),
+		cmocka_unit_test(test_log_classified),
+		cmocka_unit_test(test_log_other),
+		cmocka_unit_test(test_admin_mismatch),
+		cmocka_unit_test(test_admin_variants),
+		cmocka_unit_test(test_admin_creds_denied),
+		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_manifest),
+		cmocka_unit_test(test_manifest_unknown_paths),
+		cmocka_unit_test(test_ip_denied),
+		cmocka_unit_test(test_private),
+		cmocka_unit_test(test_site_broken),
+		cmocka_unit_test(test_throttled),
+		cmocka_unit_test(test_secrets_never_shown),
+		cmocka_unit_test(test_fix_acrpull),
+		cmocka_unit_test(test_fix_ip_rules),
+		cmocka_unit_test(test_fix_declined),
+		cmocka_unit_test(test_manual_fixes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
