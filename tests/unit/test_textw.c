@@ -1,0 +1,312 @@
+/* test_textw.c - columns, cutting, wrapping and sanitizing of text. */
+#include "config.h"
+
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "textw.h"
+
+#define JA "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"          /* 日本語 */
+#define JA_TEXT "\xe3\x82\xa4\xe3\x83\xa1\xe3\x83\xbc\xe3\x82\xb8\xe3\x81\xae\xe5\x8f\x96\xe5\xbe\x97\xe3\x81\xab\xe5\xa4\xb1\xe6\x95\x97\xe3\x81\x97\xe3\x81\xbe\xe3\x81\x97\xe3\x81\x9f" /* イメージの取得に失敗しました */
+#define ZH "\xe4\xb8\xad\xe6\x96\x87"                      /* 中文 */
+#define ZH_TEXT "\xe6\x8b\x89\xe5\x8f\x96\xe6\x98\xa0\xe5\x83\x8f\xe5\xa4\xb1\xe8\xb4\xa5\xef\xbc\x8c\xe5\x87\xba\xe7\xab\x99 IP \xe5\x9c\xb0\xe5\x9d\x80\xe6\x9c\xaa\xe8\xa2\xab\xe5\x85\x81\xe8\xae\xb8" /* 拉取映像失败，出站 IP 地址未被允许 */
+#define RU "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82" /* Привет */
+#define RU_TEXT "\xd0\xa3\xd0\xb4\xd0\xbe\xd1\x81\xd1\x82\xd0\xbe\xd0\xb2\xd0\xb5\xd1\x80\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xb5 kubelet \xd0\xbd\xd0\xb5 \xd0\xb8\xd0\xbc\xd0\xb5\xd0\xb5\xd1\x82 \xd1\x80\xd0\xbe\xd0\xbb\xd0\xb8 AcrPull \xd0\xb4\xd0\xbb\xd1\x8f \xd1\x80\xd0\xb5\xd0\xb5\xd1\x81\xd1\x82\xd1\x80\xd0\xb0" /* Удостоверение kubelet не имеет роли AcrPull для реестра */
+#define SV "\xc3\xa5\xc3\xa4\xc3\xb6"                      /* åäö */
+#define SV_TEXT "Kubelet-identiteten saknar beh\xc3\xb6righet att h\xc3\xa4mta avbildningar fr\xc3\xa5n registret \xc3\xa5 \xc3\xa4 \xc3\xb6"
+#define REPL "\xef\xbf\xbd"
+#define ELL "\xe2\x80\xa6"
+
+static void test_width(void **state)
+{
+	(void)state;
+	assert_int_equal(tw_width(NULL), 0);
+	assert_int_equal(tw_width(""), 0);
+	assert_int_equal(tw_width("abc"), 3);
+	assert_int_equal(tw_width(JA), 6);
+	assert_int_equal(tw_width(ZH), 4);
+	assert_int_equal(tw_width(RU), 6);
+	assert_int_equal(tw_width(SV), 3);
+	assert_int_equal(tw_width("AcrPull " JA), 14);
+	/* e + combining acute: one column */
+	assert_int_equal(tw_width("e\xcc\x81"), 1);
+	/* invalid bytes: one replacement column each */
+	assert_int_equal(tw_width("a\xff\xfe" "b"), 4);
+	assert_int_equal(tw_width("\xe6\x97"), 2);   /* truncated sequence */
+	/* a control character is drawn as one replacement cell */
+	assert_int_equal(tw_width("a\x01" "b"), 3);
+}
+
+static void fit_is(const char *s, int cols, int ell, const char *want,
+		   int want_cols)
+{
+	char buf[256];
+	int used = tw_fit(buf, sizeof buf, s, cols, ell);
+
+	assert_string_equal(buf, want);
+	assert_int_equal(used, want_cols);
+	assert_int_equal(tw_width(buf), want_cols);
+	assert_true(used <= cols);
+}
+
+static void test_fit(void **state)
+{
+	(void)state;
+	fit_is("hello", 10, 1, "hello", 5);
+	fit_is("hello", 5, 1, "hello", 5);
+	fit_is("hello world", 5, 1, "hell" ELL, 5);
+	fit_is("hello world", 5, 0, "hello", 5);
+	fit_is("hello", 0, 1, "", 0);
+	fit_is("hello", 1, 1, ELL, 1);
+	/* never split a double-width character */
+	fit_is(JA, 6, 1, JA, 6);
+	fit_is(JA, 5, 1, "\xe6\x97\xa5\xe6\x9c\xac" ELL, 5);
+	fit_is(JA, 4, 1, "\xe6\x97\xa5" ELL, 3);
+	fit_is(JA, 4, 0, "\xe6\x97\xa5\xe6\x9c\xac", 4);
+	fit_is(JA, 3, 0, "\xe6\x97\xa5", 2);
+	fit_is(JA, 1, 0, "", 0);
+	fit_is(ZH, 3, 1, "\xe4\xb8\xad" ELL, 3);
+	fit_is(RU, 4, 1, "\xd0\x9f\xd1\x80\xd0\xb8" ELL, 4);
+	fit_is(SV, 2, 1, "\xc3\xa5" ELL, 2);
+	fit_is("Sk" SV "ne", 4, 0, "Sk\xc3\xa5\xc3\xa4", 4);
+	/* invalid bytes become U+FFFD, controls too, tabs a space */
+	fit_is("a\xff" "b", 10, 1, "a" REPL "b", 3);
+	fit_is("a\tb", 10, 1, "a b", 3);
+	fit_is("a\x1b" "b", 10, 1, "a" REPL "b", 3);
+	/* the combining mark stays with its base */
+	fit_is("e\xcc\x81" "x", 1, 0, "e\xcc\x81", 1);
+}
+
+static void test_fit_small_buffer(void **state)
+{
+	char buf[8];
+	int used;
+
+	(void)state;
+	/* 日本語 needs 9 bytes: the cut is at a character boundary */
+	used = tw_fit(buf, sizeof buf, JA, 80, 1);
+	assert_true(strlen(buf) < sizeof buf);
+	assert_string_equal(buf, "\xe6\x97\xa5" ELL);
+	assert_int_equal(used, 3);
+	used = tw_fit(buf, 1, "abc", 10, 1);
+	assert_string_equal(buf, "");
+	assert_int_equal(used, 0);
+}
+
+static void test_fit_tail(void **state)
+{
+	char buf[128];
+	int used;
+
+	(void)state;
+	used = tw_fit_tail(buf, sizeof buf, "aks > 401 > acrpull", 9, 1);
+	assert_string_equal(buf, ELL " acrpull");
+	assert_int_equal(used, 9);
+	used = tw_fit_tail(buf, sizeof buf, "x" JA, 5, 1);
+	assert_string_equal(buf, ELL "\xe6\x9c\xac\xe8\xaa\x9e");
+	assert_int_equal(used, 5);
+	used = tw_fit_tail(buf, sizeof buf, "x" JA, 4, 1);
+	assert_string_equal(buf, ELL "\xe8\xaa\x9e");
+	assert_int_equal(used, 3);
+	used = tw_fit_tail(buf, sizeof buf, "short", 9, 1);
+	assert_string_equal(buf, "short");
+	assert_int_equal(used, 5);
+}
+
+/* Every line within width, nothing lost: the non-space characters of the
+ * lines, in order, are those of the text. */
+static void check_wrap(const char *text, int width)
+{
+	size_t n, i;
+	char **lines = tw_wrap(text, width, &n);
+	char joined[4096] = "", orig[4096] = "";
+	size_t a = 0, b = 0;
+
+	assert_non_null(lines);
+	assert_true(n >= 1);
+	for (i = 0; i < n; i++) {
+		int w = tw_width(lines[i]);
+		const char *p;
+
+		if (w > width) {
+			/* only a lone double-width character may overflow */
+			assert_int_equal(width, 1);
+			assert_int_equal(w, 2);
+		}
+		/* no trailing spaces */
+		if (*lines[i])
+			assert_true(lines[i][strlen(lines[i]) - 1] != ' ');
+		for (p = lines[i]; *p; p++)
+			if (*p != ' ' && a + 1 < sizeof joined)
+				joined[a++] = *p;
+	}
+	for (; *text; text++)
+		if (*text != ' ' && *text != '\n' && b + 1 < sizeof orig)
+			orig[b++] = *text;
+	joined[a] = orig[b] = '\0';
+	assert_string_equal(joined, orig);
+	tw_lines_free(lines, n);
+}
+
+static void test_wrap_all_widths(void **state)
+{
+	static const char *texts[] = {
+		"The kubelet identity has no AcrPull role on the registry acrshop.",
+		JA_TEXT, ZH_TEXT, RU_TEXT, SV_TEXT,
+		"Mixed " JA " and " RU " and " SV " text with " ZH ".",
+		"averyveryverylongwordwithoutanyspaceatallthatmustbecutsomewhere",
+		"/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry",
+		"para one\n\npara two\n  indented line",
+		"",
+	};
+	size_t t;
+	int w;
+
+	(void)state;
+	for (t = 0; t < sizeof texts / sizeof texts[0]; t++)
+		for (w = 1; w <= 80; w++)
+			check_wrap(texts[t], w);
+}
+
+static void lines_are(const char *text, int width, const char **want,
+		      size_t nwant)
+{
+	size_t n, i;
+	char **lines = tw_wrap(text, width, &n);
+
+	assert_non_null(lines);
+	assert_int_equal(n, nwant);
+	for (i = 0; i < n; i++)
+		assert_string_equal(lines[i], want[i]);
+	tw_lines_free(lines, n);
+}
+
+static void test_wrap_exact(void **state)
+{
+	const char *en[] = { "hello", "world" };
+	const char *en2[] = { "hello world", "again" };
+	const char *ja4[] = { "\xe6\x97\xa5\xe6\x9c\xac", "\xe8\xaa\x9e" };
+	const char *ja5[] = { "\xe6\x97\xa5\xe6\x9c\xac", "\xe8\xaa\x9e" };
+	const char *ja1[] = { "\xe6\x97\xa5", "\xe6\x9c\xac", "\xe8\xaa\x9e" };
+	const char *cut[] = { "abcd", "efgh", "ij" };
+	const char *para[] = { "a", "", "b" };
+	const char *mixed[] = { "AcrPull", "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" };
+	const char *sv[] = { "h\xc3\xa4mta", "fr\xc3\xa5n" };
+	const char *ru[] = { RU, "kubelet" };
+	const char *empty[] = { "" };
+	const char *indent[] = { "  ab", "cd" };
+	const char *url[] = { "/subscriptions/",
+		"3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/",
+		"resourceGroups/rg-registry" };
+
+	(void)state;
+	lines_are("hello world", 5, en, 2);
+	lines_are("hello world", 6, en, 2);
+	lines_are("hello world again", 11, en2, 2);
+	lines_are(JA, 4, ja4, 2);
+	lines_are(JA, 5, ja5, 2);
+	lines_are(JA, 1, ja1, 3);
+	lines_are("abcdefghij", 4, cut, 3);
+	lines_are("a\n\nb", 80, para, 3);
+	lines_are("a\n\nb\n", 80, para, 3);
+	lines_are("AcrPull" JA, 7, mixed, 2);
+	lines_are("h\xc3\xa4mta fr\xc3\xa5n", 5, sv, 2);
+	lines_are(RU " kubelet", 7, ru, 2);
+	lines_are("", 10, empty, 1);
+	lines_are("  ab cd", 4, indent, 2);
+	lines_are("/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/"
+		  "resourceGroups/rg-registry", 40, url, 3);
+}
+
+static void sanitized_is(const char *in, const char *want)
+{
+	char *s = tw_sanitize_dup(in);
+	char buf[64];
+
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	free(s);
+	tw_sanitize(buf, sizeof buf, in);
+	assert_string_equal(buf, want);
+}
+
+static void test_sanitize(void **state)
+{
+	(void)state;
+	assert_null(tw_sanitize_dup(NULL));
+	sanitized_is("plain", "plain");
+	sanitized_is("\x1b[31mred\x1b[0m", "red");
+	sanitized_is("\x1b[2J\x1b[Hclear", "clear");
+	sanitized_is("\x1b]0;evil title\x07ok", "ok");
+	sanitized_is("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link");
+	sanitized_is("\x1bPdcs\x1b\\after", "after");
+	sanitized_is("\x1b(Bcharset", "charset");
+	sanitized_is("\x1b" "7saved", "saved");
+	sanitized_is("a\rb\x07" "c\x08" "d\x7f", "abcd");
+	sanitized_is("tab\there", "tab here");
+	sanitized_is("line1\nline2", "line1\nline2");
+	sanitized_is("\xc2\x9b" "31mC1", "C1");        /* U+009B CSI */
+	sanitized_is("x\xe2\x80\xaey", "xy");          /* RLO */
+	sanitized_is("bad\xff", "bad" REPL);
+	sanitized_is(JA " " RU " " SV " " ZH, JA " " RU " " SV " " ZH);
+	sanitized_is("trailing esc\x1b", "trailing esc");
+}
+
+static void test_sanitize_buf_bound(void **state)
+{
+	char buf[5];
+
+	(void)state;
+	tw_sanitize(buf, sizeof buf, "ab" JA);
+	assert_string_equal(buf, "ab");   /* 日 needs 3 more bytes + NUL */
+	tw_sanitize(buf, sizeof buf, "\x1b[1mabcdef");
+	assert_string_equal(buf, "abcd");
+}
+
+static void test_not_utf8_locale(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_true(tw_utf8());
+	assert_string_equal(tw_mark(), ELL);
+	assert_non_null(setlocale(LC_ALL, "C"));
+	assert_false(tw_utf8());
+	assert_string_equal(tw_mark(), "~");
+	tw_fit(buf, sizeof buf, "hello world", 5, 1);
+	assert_string_equal(buf, "hell~");
+	/* undecodable bytes are shown as '?' */
+	tw_fit(buf, sizeof buf, "a\xc3\xa5", 10, 1);
+	assert_string_equal(buf, "a??");
+	assert_int_equal(tw_width("a\xc3\xa5"), 3);
+	assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_fit_small_buffer),
+		cmocka_unit_test(test_fit_tail),
+		cmocka_unit_test(test_wrap_all_widths),
+		cmocka_unit_test(test_wrap_exact),
+		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_sanitize_buf_bound),
+		cmocka_unit_test(test_not_utf8_locale),
+	};
+
+	if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "en_US.UTF-8")) {
+		fprintf(stderr, "no UTF-8 locale: skipping\n");
+		return 77;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
