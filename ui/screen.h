@@ -1,0 +1,89 @@
+/* screen.h - the front end's state and the screens' contract.
+ *
+ * Screens are small ops structs kept on a stack (dialogs on top of the
+ * screen they belong to).  The loop in ui.c reads one key at a time
+ * (100 ms timeout), turns it into an action with the key table and gives
+ * it to the top screen; handlers return UI_HANDLED / UI_REDRAW / UI_QUIT
+ * bits.  Each screen keeps its own state in its file (one instance of a
+ * screen at a time).  Screens read the session, never the facts: checks
+ * and fixes run in the session's worker thread. */
+#ifndef AD_UI_SCREEN_H
+#define AD_UI_SCREEN_H
+
+#include "keys.h"
+#include "session.h"
+#include "ui.h"
+
+#define UI_HANDLED 0x1
+#define UI_REDRAW  0x2
+#define UI_QUIT    0x4
+
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+#define UI_MAX_DEPTH 8
+
+struct ui;
+
+struct ui_screen_ops {
+	const char *name;
+	void (*enter)(struct ui *ui);                 /* may be NULL */
+	void (*leave)(struct ui *ui);                 /* may be NULL */
+	/* Draw into rows 0 .. ui->rows - 3 (the last two rows are the
+	 * status line and the key bar, drawn by the loop). */
+	void (*draw)(struct ui *ui);
+	/* An action (k is the key that produced it, for PICK). */
+	int (*handle)(struct ui *ui, enum ui_action a, const struct ui_key *k);
+	/* Raw keys before the key table (text input); NULL: none.  Return 0
+	 * to let the key go through the table. */
+	int (*key)(struct ui *ui, const struct ui_key *k);
+	/* A worker job finished (its outputs are in the session). */
+	int (*job_done)(struct ui *ui, enum session_job kind);
+	/* Called on every tick of the loop when on top; may be NULL. */
+	int (*tick)(struct ui *ui);
+	/* Actions shown in the key bar, ended by UI_ACT_NONE. */
+	const enum ui_action *bar;
+	int modal;                                    /* drawn over the one below */
+};
+
+struct ui {
+	const struct ui_options *opt;
+	struct session *s;                /* NULL until a scenario is open */
+	const struct ui_screen_ops *stack[UI_MAX_DEPTH];
+	int depth;
+	int rows, cols;
+	unsigned tick;                    /* spinner frame */
+	char status[512];                 /* one-line message, "" = none */
+	int status_error;
+	int cancelling;                   /* Esc was pressed during a job */
+	int quit;
+};
+
+/* Screens. */
+extern const struct ui_screen_ops ui_screen_picker;
+extern const struct ui_screen_ops ui_screen_node;
+extern const struct ui_screen_ops ui_screen_fix;
+extern const struct ui_screen_ops ui_screen_result;
+extern const struct ui_screen_ops ui_screen_help;
+extern const struct ui_screen_ops ui_screen_message;
+extern const struct ui_screen_ops ui_screen_quit;
+/* Drawn instead of everything while the terminal is too small. */
+void ui_small_draw(struct ui *ui);
+
+/* Stack (ui.c). */
+void ui_push(struct ui *ui, const struct ui_screen_ops *sc);
+void ui_pop(struct ui *ui);
+/* Replace the whole stack with sc. */
+void ui_reset(struct ui *ui, const struct ui_screen_ops *sc);
+const struct ui_screen_ops *ui_top(const struct ui *ui);
+
+/* The status line (printf style; error: shown in the error role). */
+void ui_status(struct ui *ui, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Open scenario name (closing any open one); 0 or -1 (status says why). */
+int ui_open_scenario(struct ui *ui, const char *name);
+/* Export the report, status shows the path or the error. */
+void ui_export(struct ui *ui);
+/* Start the current node's check if it has not run (status on error). */
+void ui_autorun(struct ui *ui);
+
+#endif
