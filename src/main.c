@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,20 @@
 
 #define EXIT_USAGE 2
 #define EXPLAIN_MAX (1u << 20)
+
+/* Every message to stderr goes through here: it may quote what the user
+ * typed or a file held, so terminal control sequences are taken out. */
+static void complain(const char *fmt, ...)
+{
+	char raw[1024], clean[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	tw_sanitize(clean, sizeof clean, raw);
+	fprintf(stderr, "%s: %s\n", PACKAGE_NAME, clean);
+}
 
 static void usage(FILE *fp)
 {
@@ -88,8 +103,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (strcmp(a, "-s") == 0 || strcmp(a, "--scenario") == 0 ||
 			   strcmp(a, "--lang") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, _("%s: option '%s' needs a value\n"),
-					PACKAGE_NAME, a);
+				complain(_("option '%s' needs a value"), a);
 				return -1;
 			}
 			if (strcmp(a, "--lang") == 0)
@@ -101,8 +115,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (strncmp(a, "--lang=", 7) == 0) {
 			o->lang = a + 7;
 		} else if (a[0] == '-' && a[1] != '\0') {
-			fprintf(stderr, _("%s: unknown option '%s'\n"),
-				PACKAGE_NAME, a);
+			complain(_("unknown option '%s'"), a);
 			return -1;
 		} else if (!o->cmd && o->nargs == 0 &&
 			   (strcmp(a, "diagnose") == 0 || strcmp(a, "explain") == 0 ||
@@ -178,13 +191,12 @@ static int cmd_diagnose(const struct opts *o)
 	int rc = EXIT_USAGE;
 
 	if (!o->scenario) {
-		fprintf(stderr, _("%s: diagnose needs --scenario NAME|FILE "
-				  "(live Azure access is not available in this version)\n"),
-			PACKAGE_NAME);
+		complain(_("diagnose needs --scenario NAME|FILE "
+			   "(live Azure access is not available in this version)"));
 		return EXIT_USAGE;
 	}
 	if (scenario_load(o->scenario, &s, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", PACKAGE_NAME, err.msg);
+		complain("%s", err.msg);
 		return EXIT_USAGE;
 	}
 	ctx = *scenario_context(s);
@@ -192,12 +204,12 @@ static int cmd_diagnose(const struct opts *o)
 	p = sim_probe_new(s);
 	f = t && p ? facts_new(t, p, &ctx) : NULL;
 	if (!f) {
-		fprintf(stderr, "%s: %s\n", PACKAGE_NAME, _("out of memory"));
+		complain("%s", _("out of memory"));
 		goto out;
 	}
 	f->token_arm = f->token_graph = f->token_kube = "simulated";
 	if (diagnose_run(f, &d, NULL) != 0) {
-		fprintf(stderr, "%s: %s\n", PACKAGE_NAME, _("out of memory"));
+		complain("%s", _("out of memory"));
 		diagnose_clear(&d);
 		goto out;
 	}
@@ -264,8 +276,7 @@ static int cmd_explain(const struct opts *o)
 
 	if (o->nargs == 0 || (o->nargs == 1 && strcmp(o->args[0], "-") == 0)) {
 		if (o->nargs == 0 && isatty(STDIN_FILENO)) {
-			fprintf(stderr, _("%s: explain needs a MESSAGE, or - to read it from standard input\n"),
-				PACKAGE_NAME);
+			complain(_("explain needs a MESSAGE, or - to read it from standard input"));
 			return EXIT_USAGE;
 		}
 		text = read_stdin(&len);
@@ -281,7 +292,7 @@ static int cmd_explain(const struct opts *o)
 		len = text ? strlen(text) : 0;
 	}
 	if (!text) {
-		fprintf(stderr, "%s: %s\n", PACKAGE_NAME, _("out of memory"));
+		complain("%s", _("out of memory"));
 		return EXIT_USAGE;
 	}
 	classify_message(text, len, &r);
@@ -342,8 +353,7 @@ int main(int argc, char **argv)
 	} else if (o.cmd && strcmp(o.cmd, "explain") == 0) {
 		rc = cmd_explain(&o);
 	} else if (o.nargs) {
-		fprintf(stderr, _("%s: unknown command '%s'\n"), PACKAGE_NAME,
-			o.args[0]);
+		complain(_("unknown command '%s'"), o.args[0]);
 		usage(stderr);
 		rc = EXIT_USAGE;
 	} else {

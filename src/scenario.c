@@ -600,9 +600,15 @@ char *scenario_world_dump(const struct scenario *s)
 static const char *builtin_names[256];
 static size_t builtin_n = (size_t)-1;
 
-static int cmp_str(const void *a, const void *b)
+/* Order by scenario name, the ".json" left out: "aks-403-firewall"
+ * comes before "aks-403-firewall-disabled", as `ls` users expect. */
+static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t nx = strlen(x) - 5, ny = strlen(y) - 5;
+	int c = strncmp(x, y, nx < ny ? nx : ny);
+
+	return c ? c : (nx > ny) - (nx < ny);
 }
 
 static void builtin_index(void)
@@ -620,7 +626,7 @@ static void builtin_index(void)
 		    strcmp(nm + len - 5, ".json") == 0)
 			builtin_names[builtin_n++] = nm;
 	}
-	qsort(builtin_names, builtin_n, sizeof builtin_names[0], cmp_str);
+	qsort(builtin_names, builtin_n, sizeof builtin_names[0], cmp_name);
 }
 
 size_t scenario_builtin_count(void)
