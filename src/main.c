@@ -34,6 +34,8 @@
 /* Every message to stderr goes through here: it may quote what the user
  * typed or a file held, so terminal control sequences are taken out. */
 static void complain(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static void complain(const char *fmt, ...)
 {
 	char raw[1024], clean[1024];
 	va_list ap;
