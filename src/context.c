@@ -146,6 +146,25 @@ bad:
 		field);
 }
 
+int ctx_name_ok(const char *s, const char *extra, size_t max)
+{
+	size_t n = 0;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++, n++)
+		if (n >= max ||
+		    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
+int ctx_is_guid(const char *s)
+{
+	return s && ctx_valid_guid("id", s, NULL) == 0;
+}
+
 static int copy_field(char *dst, size_t len, const cJSON *obj,
 		      const char *key, struct ad_error *err)
 {

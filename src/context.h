@@ -6,6 +6,8 @@
 #ifndef AD_CONTEXT_H
 #define AD_CONTEXT_H
 
+#include <stddef.h>
+
 struct ad_error;
 struct cJSON;
 
@@ -45,6 +47,11 @@ int ctx_valid_registry_name(const char *s, struct ad_error *err);
 int ctx_valid_k8s_name(const char *field, const char *s, struct ad_error *err);
 int ctx_valid_azure_name(const char *field, const char *s, struct ad_error *err);
 int ctx_valid_guid(const char *field, const char *s, struct ad_error *err);
+/* Quiet forms for values read from servers before they go into a URL,
+ * a command or evidence: s is 1..max characters of letters, digits and
+ * the characters of extra; s is a GUID. */
+int ctx_name_ok(const char *s, const char *extra, size_t max);
+int ctx_is_guid(const char *s);
 
 /* Load the scenario "context" object into c (validating every field). */
 int ctx_from_json(struct ad_context *c, const struct cJSON *obj,

@@ -194,34 +194,15 @@ static void decline(struct ui *ui)
 static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 {
 	struct ad_error err = { 0 };
-	int page = st.h > 2 ? st.h - 1 : 1;
-
 	(void)k;
 	if (session_busy(ui->s)) {
 		/* Esc is handled by the loop (cancel); nothing else now. */
 		return a == UI_ACT_QUIT || a == UI_ACT_HELP ? 0 :
 		       UI_HANDLED | UI_REDRAW;
 	}
+	if (ui_text_scroll(&st.scroll, st.h, a))
+		return UI_HANDLED | UI_REDRAW;
 	switch (a) {
-	case UI_ACT_UP:
-		if (st.scroll)
-			st.scroll--;
-		break;
-	case UI_ACT_DOWN:
-		st.scroll++;
-		break;
-	case UI_ACT_PGUP:
-		st.scroll = st.scroll > (size_t)page ? st.scroll - (size_t)page : 0;
-		break;
-	case UI_ACT_PGDN:
-		st.scroll += (size_t)page;
-		break;
-	case UI_ACT_HOME:
-		st.scroll = 0;
-		break;
-	case UI_ACT_END:
-		st.scroll = (size_t)-1 / 2;
-		break;
 	case UI_ACT_YES:
 		if (!session_plan(ui->s) || session_plan(ui->s)->nsteps == 0) {
 			decline(ui);

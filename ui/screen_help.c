@@ -59,29 +59,10 @@ static void draw(struct ui *ui)
 
 static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 {
-	int page = st.h > 2 ? st.h - 1 : 1;
-
 	(void)k;
+	if (ui_text_scroll(&st.scroll, st.h, a))
+		return UI_HANDLED | UI_REDRAW;
 	switch (a) {
-	case UI_ACT_UP:
-		if (st.scroll)
-			st.scroll--;
-		break;
-	case UI_ACT_DOWN:
-		st.scroll++;
-		break;
-	case UI_ACT_PGUP:
-		st.scroll = st.scroll > (size_t)page ? st.scroll - (size_t)page : 0;
-		break;
-	case UI_ACT_PGDN:
-		st.scroll += (size_t)page;
-		break;
-	case UI_ACT_HOME:
-		st.scroll = 0;
-		break;
-	case UI_ACT_END:
-		st.scroll = (size_t)-1 / 2;
-		break;
 	case UI_ACT_BACK:
 	case UI_ACT_CANCEL:
 	case UI_ACT_HELP:

@@ -300,10 +300,13 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 {
 	struct session_item items[SESSION_MAX_ITEMS];
 	size_t n;
-	int page = st.content_h > 2 ? st.content_h - 1 : 1;
 
 	sync(ui);
 	n = items_of(ui, items);
+	/* Up and down move in the menu; the page keys scroll the text. */
+	if (a != UI_ACT_UP && a != UI_ACT_DOWN &&
+	    ui_text_scroll(&st.scroll, st.content_h, a))
+		return UI_HANDLED | UI_REDRAW;
 	switch (a) {
 	case UI_ACT_UP:
 		if (st.sel > 0)
@@ -312,18 +315,6 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 	case UI_ACT_DOWN:
 		if (st.sel + 1 < (int)n)
 			st.sel++;
-		break;
-	case UI_ACT_PGUP:
-		st.scroll = st.scroll > (size_t)page ? st.scroll - (size_t)page : 0;
-		break;
-	case UI_ACT_PGDN:
-		st.scroll += (size_t)page;
-		break;
-	case UI_ACT_HOME:
-		st.scroll = 0;
-		break;
-	case UI_ACT_END:
-		st.scroll = (size_t)-1 / 2;
 		break;
 	case UI_ACT_SELECT:
 		if (session_busy(ui->s)) {

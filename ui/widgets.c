@@ -137,6 +137,35 @@ size_t ui_text_clamp(const struct ui_text *t, size_t scroll, int h)
 	return scroll > max ? max : scroll;
 }
 
+int ui_text_scroll(size_t *scroll, int h, enum ui_action a)
+{
+	size_t page = h > 2 ? (size_t)h - 1 : 1;
+
+	switch (a) {
+	case UI_ACT_UP:
+		if (*scroll)
+			(*scroll)--;
+		return 1;
+	case UI_ACT_DOWN:
+		(*scroll)++;
+		return 1;
+	case UI_ACT_PGUP:
+		*scroll = *scroll > page ? *scroll - page : 0;
+		return 1;
+	case UI_ACT_PGDN:
+		*scroll += page;
+		return 1;
+	case UI_ACT_HOME:
+		*scroll = 0;
+		return 1;
+	case UI_ACT_END:
+		*scroll = (size_t)-1 / 2;  /* clamped when drawn */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int ui_put(int y, int x, const char *s, int cols, int attr, int pad)
 {
 	char buf[2048];

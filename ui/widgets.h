@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "keys.h"
 #include "theme.h"
 
 struct ui_line {
@@ -39,6 +40,9 @@ void ui_text_draw(const struct ui_text *t, int y, int x, int h, int w,
 		  size_t scroll);
 /* Keep scroll within [0, n - h]. */
 size_t ui_text_clamp(const struct ui_text *t, size_t scroll, int h);
+/* Move *scroll for a scrolling action (line up/down, page of h rows,
+ * home, end; the draw clamps it).  Returns 1 when a was one of them. */
+int ui_text_scroll(size_t *scroll, int h, enum ui_action a);
 
 /* Put s at y,x in at most cols columns (cut with the mark), with attr;
  * pad: fill the rest of cols with spaces.  Returns columns drawn. */

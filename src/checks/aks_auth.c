@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "checks/aks_common.h"
 #include "checks/roles.h"
 #include "context.h"
 #include "err.h"
@@ -51,23 +52,6 @@ static void clean(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
-/* A name we may put into a command or URL: [A-Za-z0-9._-], bounded. */
-static int name_ok(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++, n++)
-		if (n >= max || !(isalnum((unsigned char)*s) || strchr("._-", *s)))
-			return 0;
-	return 1;
-}
-
-static int is_guid(const char *s)
-{
-	return s && ctx_valid_guid("id", s, NULL) == 0;
-}
 
 /* Overwrite memory that held a secret (not optimised away). */
 static void wipe(void *p, size_t n)
@@ -205,7 +189,7 @@ static int read_cluster(struct facts *f, struct cluster *c,
 	if ((cid && strcasecmp(cid, "msi") == 0) ||
 	    (!cid && type && strstr(type, "Assigned"))) {
 		c->msi = 1;
-	} else if (is_guid(cid)) {
+	} else if (ctx_is_guid(cid)) {
 		c->sp_client = cid;
 	} else {
 		return ad_error_set(err, AD_EPARSE,
@@ -214,15 +198,15 @@ static int read_cluster(struct facts *f, struct cluster *c,
 	c->kubelet_object = jsonu_str(j, "properties.identityProfile.kubeletidentity.objectId");
 	c->kubelet_client = jsonu_str(j, "properties.identityProfile.kubeletidentity.clientId");
 	c->kubelet_rid = jsonu_str(j, "properties.identityProfile.kubeletidentity.resourceId");
-	if (!is_guid(c->kubelet_object))
+	if (!ctx_is_guid(c->kubelet_object))
 		c->kubelet_object = NULL;
-	if (!is_guid(c->kubelet_client))
+	if (!ctx_is_guid(c->kubelet_client))
 		c->kubelet_client = NULL;
 	if (c->kubelet_rid && (strlen(c->kubelet_rid) > 400 ||
 			       c->kubelet_rid[0] != '/'))
 		c->kubelet_rid = NULL;
 	c->node_rg = jsonu_str(j, "properties.nodeResourceGroup");
-	if (c->node_rg && !name_ok(c->node_rg, 90) &&
+	if (c->node_rg && !aks_name_ok(c->node_rg, 90) &&
 	    ctx_valid_azure_name("nodeResourceGroup", c->node_rg, NULL) != 0)
 		c->node_rg = NULL;
 	return 0;
@@ -242,7 +226,7 @@ static int sp_object_id(struct facts *f, const char *app_id,
 	if (rc != 0)
 		return rc;
 	*out = jsonu_str(j, "id");
-	if (!is_guid(*out))
+	if (!ctx_is_guid(*out))
 		return ad_error_set(err, AD_EPARSE,
 			_("the service principal of application %s has no valid object id"),
 			app_id);
@@ -615,8 +599,8 @@ static int run_kubelet_vmss(struct facts *f, struct check_result *res)
 			  _("there are no virtual machine scale sets in %s"), c.node_rg);
 		return 0;
 	}
-	if (name_ok(missing ? first_missing : first, 80) &&
-	    name_ok(c.node_rg, 90))
+	if (aks_name_ok(missing ? first_missing : first, 80) &&
+	    aks_name_ok(c.node_rg, 90))
 		check_command(res, "az vmss identity show -g %s -n %s",
 			      c.node_rg, missing ? first_missing : first);
 	if (!missing) {
@@ -901,7 +885,7 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 		return 0;
 	}
 	for (i = 0; i < n; i++)
-		if (is_guid(creds[i].username)) {
+		if (ctx_is_guid(creds[i].username)) {
 			secret = creds[i].secret;
 			user = creds[i].username;
 			break;

@@ -37,14 +37,7 @@
 
 int aks_name_ok(const char *s, size_t max)
 {
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++, n++)
-		if (n >= max || !(isalnum((unsigned char)*s) || strchr("._-", *s)))
-			return 0;
-	return 1;
+	return ctx_name_ok(s, "._-", max);
 }
 
 int aks_id_ok(const char *id)

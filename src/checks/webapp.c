@@ -86,20 +86,6 @@ static int read_registry(struct facts *f, const cJSON **out,
 	return rc;
 }
 
-/* A bounded name made of letters, digits and the extra characters. */
-static int name_ok(const char *s, const char *extra, size_t max)
-{
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++, n++)
-		if (n >= max ||
-		    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
-			return 0;
-	return 1;
-}
 
 /* The registry's login server: its own answer when it is a sane host
  * name, else <registry>.<suffix> from the context. */
@@ -108,7 +94,7 @@ static void login_server(struct facts *f, const cJSON *reg, char *buf,
 {
 	const char *l = jsonu_str(reg, "properties.loginServer");
 
-	if (name_ok(l, ".-", 253))
+	if (ctx_name_ok(l, ".-", 253))
 		snprintf(buf, len, "%s", l);
 	else
 		ctx_login_server(f->ctx, buf, (unsigned)len);
@@ -344,7 +330,7 @@ static int run_admin(struct facts *f, struct check_result *res)
 	res->fix = "webapp-settings";
 
 	url_ok = url_matches(url, login);
-	if (url && name_ok(url, ".-:/", 200))
+	if (url && ctx_name_ok(url, ".-:/", 200))
 		snprintf(shown, sizeof shown, "%s", url);
 	else
 		snprintf(shown, sizeof shown, "%s", url ? _("(unexpected value)") :
@@ -382,7 +368,7 @@ static int run_admin(struct facts *f, struct check_result *res)
 	}
 	cuser = jsonu_str(creds, "username");
 	user_ok = cuser && strcasecmp(cuser, user) == 0;
-	if (cuser && name_ok(cuser, "-", 50) &&
+	if (cuser && ctx_name_ok(cuser, "-", 50) &&
 	    check_data_str(res, "adminUser", cuser))
 		return AD_ENOMEM;
 	if (ev_str(res, "username", "%s", user_ok ? "match" : "mismatch"))
@@ -418,7 +404,7 @@ static int run_admin(struct facts *f, struct check_result *res)
 				    first ? first : ""))
 			return AD_ENOMEM;
 		pass_ok = matched != NULL;
-		if (matched && slot && name_ok(slot, "", 16) &&
+		if (matched && slot && ctx_name_ok(slot, "", 16) &&
 		    ev_str(res, "password_slot", "%s", slot))
 			return AD_ENOMEM;
 	}
@@ -492,12 +478,12 @@ static int run_identity(struct facts *f, struct check_result *res)
 				principal = jsonu_str(it, "principalId");
 				snprintf(label, sizeof label,
 					 _("user-assigned identity %.80s"),
-					 it->string && name_ok(jsonu_id_name(it->string), "._-", 128) ?
+					 it->string && ctx_name_ok(jsonu_id_name(it->string), "._-", 128) ?
 					 jsonu_id_name(it->string) : "?");
 				break;
 			}
 		}
-		if (name_ok(uami, "-", 64) &&
+		if (ctx_name_ok(uami, "-", 64) &&
 		    ev_str(res, "acrUserManagedIdentityID", "%s", uami))
 			return AD_ENOMEM;
 		if (!it) {
@@ -649,7 +635,7 @@ static int run_manifest(struct facts *f, struct check_result *res)
 	rc = reg_tags(f, login, ref.repository, &status, &j, &err);
 	tags = rc == 0 ? jsonu_array(j, "tags") : NULL;
 	cJSON_ArrayForEach(t, tags) {
-		if (!cJSON_IsString(t) || !name_ok(t->valuestring, "._-", 128))
+		if (!cJSON_IsString(t) || !ctx_name_ok(t->valuestring, "._-", 128))
 			continue;
 		if (n < MAX_TAGS_SHOWN &&
 		    ev_list_add(res, "tags", t->valuestring))
@@ -803,9 +789,9 @@ static int run_private(struct facts *f, struct check_result *res)
 	pna = jsonu_str(reg, "properties.publicNetworkAccess");
 	da = jsonu_str(reg, "properties.networkRuleSet.defaultAction");
 	if (ev_str(res, "public_network_access", "%s",
-		   pna && name_ok(pna, "", 16) ? pna : "Enabled") ||
+		   pna && ctx_name_ok(pna, "", 16) ? pna : "Enabled") ||
 	    ev_str(res, "default_action", "%s",
-		   da && name_ok(da, "", 16) ? da : "Allow"))
+		   da && ctx_name_ok(da, "", 16) ? da : "Allow"))
 		return AD_ENOMEM;
 	if (registry_open(reg)) {
 		check_say(res, CHECK_NA,
@@ -821,7 +807,7 @@ static int run_private(struct facts *f, struct check_result *res)
 	pull = vnet_image_pull(site);
 	npe = approved_endpoints(reg);
 	if (ev_str(res, "vnet_integration", "%s", subnet &&
-		   name_ok(jsonu_id_name(subnet), "._-", 80) ?
+		   ctx_name_ok(jsonu_id_name(subnet), "._-", 80) ?
 		   jsonu_id_name(subnet) : subnet ? "?" : "none") ||
 	    ev_bool(res, "vnet_image_pull", pull) ||
 	    ev_num(res, "private_endpoints", npe))

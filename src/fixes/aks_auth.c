@@ -5,13 +5,13 @@
 #include "config.h"
 #include "checks/groups.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "checks/aks_common.h"
 #include "checks/roles.h"
 #include "context.h"
 #include "err.h"
@@ -25,22 +25,6 @@ static const char *data_str(const struct check_result *failed,
 	return failed ? jsonu_str(failed->data, key) : NULL;
 }
 
-static int name_ok(const char *s, size_t max)
-{
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++, n++)
-		if (n >= max || !(isalnum((unsigned char)*s) || strchr("._-", *s)))
-			return 0;
-	return 1;
-}
-
-static int is_guid(const char *s)
-{
-	return s && ctx_valid_guid("id", s, NULL) == 0;
-}
 
 /* ---------- attach-acr ---------- */
 
@@ -55,7 +39,7 @@ static int plan_attach_acr(struct facts *f, const struct check_result *failed,
 
 	/* The registry comes from the context, never from a response. */
 	facts_registry_id(f, regid, sizeof regid);
-	if (!is_guid(principal))
+	if (!ctx_is_guid(principal))
 		return ad_error_set(err, AD_EINVAL,
 			_("the check did not find the cluster's identity: nothing to assign"));
 	snprintf(cmd, sizeof cmd, "az aks update -n %s -g %s --attach-acr %s",
@@ -66,7 +50,7 @@ static int plan_attach_acr(struct facts *f, const struct check_result *failed,
 		return rc;
 	snprintf(plan->summary, sizeof plan->summary,
 		 _("Give the identity of cluster %s (client id %s, principal %s) the AcrPull role on registry %s, as az aks update --attach-acr does, so that its nodes may pull."),
-		 f->ctx->cluster, is_guid(client) ? client : principal,
+		 f->ctx->cluster, ctx_is_guid(client) ? client : principal,
 		 principal, f->ctx->registry);
 	return 0;
 }
@@ -132,7 +116,7 @@ static int plan_reconcile(struct facts *f, const struct check_result *failed,
 	snprintf(plan->summary, sizeof plan->summary,
 		 _("Reconcile cluster %s: re-apply its model with no change, as az aks update with no arguments does, which puts the kubelet identity back on the scale sets of node resource group %s."),
 		 f->ctx->cluster,
-		 name_ok(data_str(failed, "nodeResourceGroup"), 90) ?
+		 aks_name_ok(data_str(failed, "nodeResourceGroup"), 90) ?
 		 data_str(failed, "nodeResourceGroup") : "?");
 	return 0;
 }
@@ -144,7 +128,7 @@ static int plan_sp_renew(struct facts *f, const struct check_result *failed,
 {
 	const char *app = data_str(failed, "clientId");
 
-	if (!is_guid(app))
+	if (!ctx_is_guid(app))
 		return ad_error_set(err, AD_EINVAL,
 			_("the check did not find the cluster's service principal"));
 	snprintf(plan->summary, sizeof plan->summary,
@@ -168,7 +152,7 @@ static int plan_secret_sp_reset(struct facts *f,
 	char login[256];
 
 	ctx_login_server(f->ctx, login, sizeof login);
-	if (!is_guid(app) || !secret ||
+	if (!ctx_is_guid(app) || !secret ||
 	    ctx_valid_k8s_name("secret", secret, NULL) != 0)
 		return ad_error_set(err, AD_EINVAL,
 			_("the check did not find the pull secret or its service principal"));

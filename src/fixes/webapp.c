@@ -26,20 +26,6 @@
 
 #define MAX_RULE_IPS 64
 
-/* A bounded value of letters, digits and the extra characters. */
-static int name_ok(const char *s, const char *extra, size_t max)
-{
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++, n++)
-		if (n >= max ||
-		    !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
-			return 0;
-	return 1;
-}
 
 /* Bounded formatting into a plan field; long names are cut, which the
  * UI shows as they are. */
@@ -80,7 +66,7 @@ static int plan_acrpull(struct facts *f, const struct check_result *failed,
 	    "az role assignment create --assignee %s --scope %s --role AcrPull",
 	    principal, regid);
 	rc = roles_plan_acrpull(plan, f, regid, principal,
-				ptype && name_ok(ptype, "", 32) ? ptype :
+				ptype && ctx_name_ok(ptype, "", 32) ? ptype :
 				"ServicePrincipal", cmd, err);
 	if (rc != 0)
 		return rc;
@@ -109,7 +95,7 @@ static int plan_ip_rules(struct facts *f, const struct check_result *failed,
 
 	cJSON_ArrayForEach(it, arr) {
 		if (n < MAX_RULE_IPS && cJSON_IsString(it) &&
-		    name_ok(it->valuestring, ".", 15))
+		    ctx_name_ok(it->valuestring, ".", 15))
 			ips[n++] = it->valuestring;
 	}
 	if (n == 0)
@@ -139,11 +125,11 @@ static int plan_settings(struct facts *f, const struct check_result *failed,
 	char lbuf[256], enable[160];
 
 	(void)err;
-	if (!name_ok(login, ".-", 253)) {
+	if (!ctx_name_ok(login, ".-", 253)) {
 		ctx_login_server(f->ctx, lbuf, sizeof lbuf);
 		login = lbuf;
 	}
-	if (!name_ok(user, "-", 50))
+	if (!ctx_name_ok(user, "-", 50))
 		user = f->ctx->registry;
 	put(plan->summary, sizeof plan->summary,
 	    _("Put the current admin credentials of registry %s into the registry settings of %s."),
@@ -174,11 +160,11 @@ static int plan_tag(struct facts *f, const struct check_result *failed,
 	char lbuf[256];
 
 	(void)err;
-	if (!name_ok(repo, "._-/", 256))
+	if (!ctx_name_ok(repo, "._-/", 256))
 		repo = "<repository>";
-	if (!name_ok(ref, "._-:", 140))
+	if (!ctx_name_ok(ref, "._-:", 140))
 		ref = "<tag>";
-	if (!name_ok(login, ".-", 253)) {
+	if (!ctx_name_ok(login, ".-", 253)) {
 		ctx_login_server(f->ctx, lbuf, sizeof lbuf);
 		login = lbuf;
 	}
