@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
+#include "textw.h"
 
 #define MSG_MAX 600          /* event text kept in evidence */
 #define MAX_EVENTS 2000      /* events looked at */
@@ -61,10 +62,17 @@ static const char *const secret_keys[] = {
 
 void aks_clean_text(char *dst, size_t len, const char *src)
 {
+	/* Escape sequences and bidi overrides go whole, not byte by byte:
+	 * "ESC [2J" must not leave "[2J" behind in the evidence. */
+	char *clean = tw_sanitize_dup(src);
 	size_t i = 0, k;
 
-	if (!len)
+	if (clean)
+		src = clean;
+	if (!len) {
+		free(clean);
 		return;
+	}
 	while (src && *src && i + 1 < len) {
 		for (k = 0; k < sizeof secret_keys / sizeof secret_keys[0]; k++) {
 			size_t kl = strlen(secret_keys[k]);
@@ -90,6 +98,7 @@ void aks_clean_text(char *dst, size_t len, const char *src)
 		src++;
 	}
 	dst[i] = '\0';
+	free(clean);
 }
 
 int aks_cluster(struct facts *f, const cJSON **out, struct ad_error *err)

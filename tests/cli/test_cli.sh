@@ -46,6 +46,19 @@ printf 'Failed to pull image: \033]52;c;ZXZpbA==\007 \033[2J 403 Forbidden faile
 "$AD" explain - <"$TMPD/msg" >"$TMPD/out" 2>&1
 lacks "$TMPD/out" "$(printf '\033')" "explain output has no escape sequences"
 
+# A pod event carrying escape sequences, a bell and a bidi override: the
+# diagnosis is still right and none of them reaches the output.
+hostile="$DATA/scenarios/hostile-event.json"
+for fmt in --json ""; do
+	expect_exit 1 "diagnose hostile event $fmt" -- "$AD" diagnose $fmt --scenario "$hostile"
+	contains "$TMPD/out" "FORGED 401 Unauthorized" "hostile event text kept $fmt"
+	lacks "$TMPD/out" "$(printf '\033')" "no ESC from the event $fmt"
+	lacks "$TMPD/out" "$(printf '\007')" "no BEL from the event $fmt"
+	lacks "$TMPD/out" "$(printf '\342\200\256')" "no bidi override from the event $fmt"
+	lacks "$TMPD/out" "52;c;" "no remnant of the OSC sequence $fmt"
+done
+contains "$TMPD/out" "aks.401" "hostile event still diagnosed as aks.401"
+
 # languages: the program runs in each of them
 for l in sv ru ja zh_CN; do
 	expect_exit 0 "--lang $l" -- "$AD" --lang "$l" diagnose --scenario aks-healthy
