@@ -3,10 +3,6 @@
 # the network-rule fix is offered, applied, verified; right verdict.
 . "$(dirname "$0")/lib.sh"
 e2e_init
-"$ACR_DOCTOR" scenarios 2>/dev/null | grep -q '^aks-403-firewall[[:space:]]' || {
-	echo "SKIP: $e2e_name: the built-in scenario aks-403-firewall does not exist yet"
-	exit 77
-}
 
 e2e_start --scenario aks-403-firewall
 e2e_wait "What cannot pull its image?"
