@@ -26,6 +26,7 @@
 #include "i18n.h"
 #include "scenario.h"
 #include "textw.h"
+#include "tree.h"
 #include "../ui/ui.h"
 
 #define EXIT_USAGE 2
@@ -156,9 +157,14 @@ static int cmd_scenarios(void)
 	return 0;
 }
 
-static void print_text(const struct diagnosis *d, const struct scenario *s)
+/* The human form: one line a check, then the cause in words (the tree's
+ * verdict title), the fixes the failing checks offer and how to apply
+ * them in the wizard. */
+static void print_text(const struct diagnosis *d, const struct scenario *s,
+		       const char *scenario_arg)
 {
-	size_t i;
+	struct tree *t = NULL;
+	size_t i, nfix = 0;
 
 	printf(_("Scenario: %s — %s\n\n"), scenario_name(s), scenario_summary(s));
 	for (i = 0; i < d->n; i++) {
@@ -168,17 +174,38 @@ static void print_text(const struct diagnosis *d, const struct scenario *s)
 		tw_sanitize(clean, sizeof clean, fd->res.summary);
 		printf("%-15s %-28s %s\n", check_verdict_str(fd->res.verdict),
 		       fd->def->id, clean);
-		if (fd->res.verdict == CHECK_FAIL && fd->res.fix)
+		if (fd->res.verdict == CHECK_FAIL && fd->res.fix) {
 			printf("%-15s %-28s %s %s\n", "", "", _("fix:"), fd->res.fix);
+			nfix++;
+		}
 	}
 	printf("\n");
-	if (d->cause)
-		printf(_("Diagnosis: %s\n"), d->cause);
-	else if (d->nunknown)
+	if (d->cause) {
+		char id[64];
+		const struct tree_node *v;
+
+		snprintf(id, sizeof id, "verdict.%s", d->cause);
+		tree_load_builtin(&t, NULL);
+		v = t ? tree_find(t, id) : NULL;
+		/* The verdict titles read "Cause: ..." already. */
+		if (v)
+			printf("%s (%s)\n", _(v->title), d->cause);
+		else
+			printf(_("Diagnosis: %s\n"), d->cause);
+		if (nfix) {
+			char arg[256];
+
+			tw_sanitize(arg, sizeof arg, scenario_arg);
+			printf(_("The wizard offers the fix, shows the exact change and asks first:\n"
+				 "  acr-doctor --scenario %s\n"), arg);
+		}
+	} else if (d->nunknown) {
 		printf(_("Diagnosis: none found, but %zu check(s) could not tell\n"),
 		       d->nunknown);
-	else
+	} else {
 		printf(_("Diagnosis: healthy\n"));
+	}
+	tree_free(t);
 }
 
 static int cmd_diagnose(const struct opts *o)
@@ -224,7 +251,7 @@ static int cmd_diagnose(const struct opts *o)
 		cJSON_free(txt);
 		cJSON_Delete(j);
 	} else {
-		print_text(&d, s);
+		print_text(&d, s, o->scenario);
 	}
 	rc = diagnose_exit_code(&d);
 	diagnose_clear(&d);

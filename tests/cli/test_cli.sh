@@ -46,6 +46,19 @@ printf 'Failed to pull image: \033]52;c;ZXZpbA==\007 \033[2J 403 Forbidden faile
 "$AD" explain - <"$TMPD/msg" >"$TMPD/out" 2>&1
 lacks "$TMPD/out" "$(printf '\033')" "explain output has no escape sequences"
 
+# The human form of diagnose: a line a check, the cause in words, how to
+# apply the fix; a healthy world says so and exits 0.
+expect_exit 1 "diagnose text, a problem" -- "$AD" diagnose --scenario aks-401-no-acrpull
+contains "$TMPD/out" "Cause: the registry refused the cluster's login (aks.401)" "cause in words"
+contains "$TMPD/out" "fix: attach-acr" "the failing check names its fix"
+contains "$TMPD/out" "acr-doctor --scenario aks-401-no-acrpull" "how to apply the fix"
+grep -qE '^fail +aks\.401\.acrpull ' "$TMPD/out" && ok || bad "a line for the failing check"
+expect_exit 0 "diagnose text, healthy" -- "$AD" diagnose --scenario webapp-healthy
+contains "$TMPD/out" "Diagnosis: healthy" "healthy in words"
+lacks "$TMPD/out" "fix:" "no fix for a healthy world"
+expect_exit 3 "diagnose text, inconclusive" -- "$AD" diagnose --scenario "$DATA/scenarios/aks-net-probe-unavailable.json"
+contains "$TMPD/out" "could not tell" "inconclusive in words"
+
 # A pod event carrying escape sequences, a bell and a bidi override: the
 # diagnosis is still right and none of them reaches the output.
 hostile="$DATA/scenarios/hostile-event.json"
