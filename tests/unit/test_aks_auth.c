@@ -17,7 +17,6 @@
 
 #include "check.h"
 #include "checks/roles.h"
-#include "diagnose.h"
 #include "err.h"
 #include "facts.h"
 #include "fix.h"
@@ -43,6 +42,7 @@ static const char *const secrets[] = {
 	"Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn",     /* password2 */
 	"ghp_notused",
 };
+#define NSECRETS (sizeof secrets / sizeof secrets[0])
 
 enum { ACRPULL, SP_EXPIRED, SP_MISMATCH, KUBELET_VMSS, SECRET_SP,
        SECRET_ADMIN, NCHECKS };
@@ -86,21 +86,6 @@ static int ev_list_len(const struct check_result *res, const char *key)
 	const cJSON *a = jsonu_array(res->evidence, key);
 
 	return a ? cJSON_GetArraySize(a) : 0;
-}
-
-static void assert_no_secret(const char *text)
-{
-	size_t i;
-
-	if (!text)
-		return;
-	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
-		if (strstr(text, secrets[i])) {
-			print_error("secret %zu leaked in: %s\n", i, text);
-			fail();
-		}
-	}
-	assert_null(strstr(text, "+ACR"));
 }
 
 /* Run every aks.401 check on scenario and compare with want. */
@@ -556,35 +541,6 @@ static void test_unknown_paths(void **state)
 
 /* ---------- secrets ---------- */
 
-static void assert_result_clean(const struct check_result *res)
-{
-	char *s;
-
-	assert_no_secret(res->summary);
-	assert_no_secret(res->command);
-	s = cJSON_PrintUnformatted(res->evidence);
-	assert_no_secret(s);
-	cJSON_free(s);
-	s = cJSON_PrintUnformatted(res->data);
-	assert_no_secret(s);
-	cJSON_free(s);
-}
-
-static void assert_plan_clean(const struct fix_plan *p)
-{
-	int i;
-
-	assert_no_secret(p->summary);
-	assert_no_secret(p->manual);
-	for (i = 0; i < p->nsteps; i++) {
-		assert_no_secret(p->steps[i].title);
-		assert_no_secret(p->steps[i].url);
-		assert_no_secret(p->steps[i].body);
-		assert_no_secret(p->steps[i].command);
-		assert_no_secret(p->steps[i].warning);
-	}
-}
-
 static void test_secrets_never_shown(void **state)
 {
 	static const char *const scns[] = {
@@ -598,66 +554,17 @@ static void test_secrets_never_shown(void **state)
 		"scenarios/aks-auth-secret-sp-valid.json",
 	};
 	size_t s;
-	int i, compared = 0;
+	int compared = 0;
 
 	(void)state;
-	for (s = 0; s < sizeof scns / sizeof scns[0]; s++) {
-		struct harness *h = harness_open(scns[s]);
-		struct diagnosis d;
-		cJSON *j;
-		char *out;
-
-		for (i = 0; i < NCHECKS; i++) {
-			struct check_result res = { 0 };
-
-			harness_check(h, ids[i], &res);
-			assert_result_clean(&res);
-			if (ev(&res, "password"))
-				compared++;
-			if (res.verdict == CHECK_FAIL && res.fix) {
-				struct fix_plan plan;
-				struct ad_error err = { 0 };
-
-				assert_int_equal(fix_plan_make(fix_find(res.fix),
-						 h->facts, &res, &plan, &err), 0);
-				assert_plan_clean(&plan);
-				fix_plan_clear(&plan);
-			}
-			check_result_clear(&res);
-		}
-		assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
-		j = diagnose_json(&d);
-		out = cJSON_Print(j);
-		assert_no_secret(out);
-		cJSON_free(out);
-		cJSON_Delete(j);
-		diagnose_clear(&d);
-		harness_close(h);
-	}
+	for (s = 0; s < sizeof scns / sizeof scns[0]; s++)
+		compared += harness_assert_secrets_hidden(scns[s], ids, NCHECKS,
+							  secrets, NSECRETS);
 	/* The passwords were really compared, not skipped. */
 	assert_true(compared >= 4);
 }
 
 /* ---------- fixes ---------- */
-
-/* Run check_id and plan fix_id from its result (no step is sent). */
-static void make_plan(struct harness *h, const char *check_id,
-		      const char *fix_id, struct fix_plan *plan)
-{
-	struct check_result res = { 0 };
-	struct ad_error err = { 0 };
-	const struct fix_def *def = fix_find(fix_id);
-	int rc;
-
-	assert_non_null(def);
-	assert_int_equal(harness_check(h, check_id, &res), CHECK_FAIL);
-	assert_string_equal(res.fix, fix_id);
-	rc = fix_plan_make(def, h->facts, &res, plan, &err);
-	if (rc != 0)
-		print_error("plan %s: %s\n", fix_id, err.msg);
-	assert_int_equal(rc, 0);
-	check_result_clear(&res);
-}
 
 static void assert_acrpull_body(const struct fix_plan *plan,
 				const char *principal)
@@ -692,7 +599,7 @@ static void test_fix_attach_acr(void **state)
 
 	(void)state;
 	h = harness_open("aks-401-no-acrpull");
-	make_plan(h, "aks.401.acrpull", "attach-acr", &plan);
+	harness_plan(h, "aks.401.acrpull", "attach-acr", &plan);
 	assert_acrpull_body(&plan, KUBELET_OBJ);
 	fix_plan_clear(&plan);
 	assert_int_equal(harness_fix(h, "aks.401.acrpull", "attach-acr"), 0);
@@ -707,7 +614,7 @@ static void test_fix_attach_acr(void **state)
 
 	/* After a service principal change, the current one gets it. */
 	h = harness_open("aks-401-sp-mismatch");
-	make_plan(h, "aks.401.sp-mismatch", "attach-acr", &plan);
+	harness_plan(h, "aks.401.sp-mismatch", "attach-acr", &plan);
 	assert_acrpull_body(&plan, SP_NEW_OBJ);
 	fix_plan_clear(&plan);
 	assert_int_equal(harness_fix(h, "aks.401.sp-mismatch", "attach-acr"), 0);
@@ -726,7 +633,7 @@ static void test_fix_reconcile(void **state)
 	cJSON *body;
 
 	(void)state;
-	make_plan(h, "aks.401.kubelet-vmss", "reconcile", &plan);
+	harness_plan(h, "aks.401.kubelet-vmss", "reconcile", &plan);
 	assert_int_equal(plan.nsteps, 1);
 	assert_string_equal(plan.steps[0].method, "PUT");
 	assert_string_equal(plan.steps[0].url,
@@ -765,23 +672,8 @@ static void test_fix_declined(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct harness *h = harness_open(cases[i].scn);
-		struct fix_plan plan;
-		struct check_result res = { 0 };
-		char *before = harness_world(h), *after;
-
-		make_plan(h, cases[i].check, cases[i].fix, &plan);
-		assert_true(plan.nsteps > 0);
-		fix_plan_clear(&plan);   /* the user said no */
-		after = harness_world(h);
-		assert_string_equal(before, after);
-		free(before);
-		free(after);
-		assert_int_equal(harness_check(h, cases[i].check, &res), CHECK_FAIL);
-		check_result_clear(&res);
-		harness_close(h);
-	}
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		harness_decline(cases[i].scn, cases[i].check, cases[i].fix);
 }
 
 static void test_manual_fixes(void **state)
@@ -791,7 +683,7 @@ static void test_manual_fixes(void **state)
 
 	(void)state;
 	h = harness_open("aks-401-sp-expired");
-	make_plan(h, "aks.401.sp-expired", "sp-renew", &plan);
+	harness_plan(h, "aks.401.sp-expired", "sp-renew", &plan);
 	assert_int_equal(plan.nsteps, 0);
 	assert_string_equal(plan.verify_check, "aks.401.sp-expired");
 	assert_non_null(strstr(plan.manual, "az aks update-credentials --resource-group rg-shop --name aks-shop --reset-service-principal --service-principal " SP_EXPIRED_APP));
@@ -801,7 +693,7 @@ static void test_manual_fixes(void **state)
 	harness_close(h);
 
 	h = harness_open("aks-401-secret-sp-expired");
-	make_plan(h, "aks.401.secret-sp", "secret-sp-reset", &plan);
+	harness_plan(h, "aks.401.secret-sp", "secret-sp-reset", &plan);
 	assert_int_equal(plan.nsteps, 0);
 	assert_string_equal(plan.verify_check, "aks.401.secret-sp");
 	assert_non_null(strstr(plan.manual, "az ad sp credential reset --id " SECRET_APP));
@@ -811,13 +703,13 @@ static void test_manual_fixes(void **state)
 	harness_close(h);
 
 	h = harness_open("aks-401-secret-admin-mismatch");
-	make_plan(h, "aks.401.secret-admin", "secret-update", &plan);
+	harness_plan(h, "aks.401.secret-admin", "secret-update", &plan);
 	assert_int_equal(plan.nsteps, 0);
 	assert_string_equal(plan.verify_check, "aks.401.secret-admin");
 	assert_non_null(strstr(plan.manual, "az acr credential show --name acrshop"));
 	assert_non_null(strstr(plan.manual, "kubectl create secret docker-registry acr-admin --namespace default --docker-server=acrshop.azurecr.io --docker-username=acrshop"));
 	assert_non_null(strstr(plan.manual, "<admin password>"));
-	assert_plan_clean(&plan);
+	harness_assert_plan_clean(&plan, secrets, NSECRETS);
 	fix_plan_clear(&plan);
 	harness_close(h);
 }

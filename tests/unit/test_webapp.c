@@ -14,8 +14,6 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
-#include "diagnose.h"
-#include "err.h"
 #include "facts.h"
 #include "fix.h"
 #include "harness.h"
@@ -34,6 +32,7 @@ static const char *const secrets[] = {
 	"Vq3Lx8TnR0wKj5PzYb7Hc2MfA9sDe4GuN1oQiX6tBk+ACRbZm2Wd",
 	"Hs7Ke2WpZ9cTq4NvB1xRm6LdF3gJy8Ua0tEo5CiP+ACRfQw7XN",
 };
+#define NSECRETS (sizeof secrets / sizeof secrets[0])
 
 static const char *const webapp_checks[] = {
 	"webapp.health", "webapp.log", "webapp.unauthorized.admin",
@@ -41,15 +40,6 @@ static const char *const webapp_checks[] = {
 	"webapp.ip-denied.firewall", "webapp.ip-denied.private",
 };
 #define NCHECKS (sizeof webapp_checks / sizeof webapp_checks[0])
-
-static enum check_verdict verdict_of(struct harness *h, const char *id)
-{
-	struct check_result res = { 0 };
-	enum check_verdict v = harness_check(h, id, &res);
-
-	check_result_clear(&res);
-	return v;
-}
 
 static const char *ev(const struct check_result *res, const char *key)
 {
@@ -67,151 +57,38 @@ static int ev_list_has(const struct check_result *res, const char *key,
 	return 0;
 }
 
-static void assert_no_secret(const char *text)
-{
-	size_t i;
-
-	if (!text)
-		return;
-	for (i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
-		if (strstr(text, secrets[i])) {
-			print_error("secret %zu leaked in: %s\n", i, text);
-			fail();
-		}
-	}
-	/* Not even a recognisable fragment of one. */
-	assert_null(strstr(text, "+ACR"));
-}
-
-static void assert_result_clean(const struct check_result *res)
-{
-	char *s;
-
-	assert_no_secret(res->summary);
-	assert_no_secret(res->command);
-	s = cJSON_PrintUnformatted(res->evidence);
-	assert_no_secret(s);
-	cJSON_free(s);
-	s = cJSON_PrintUnformatted(res->data);
-	assert_no_secret(s);
-	cJSON_free(s);
-}
-
-static void assert_plan_clean(const struct fix_plan *p)
-{
-	int i;
-
-	assert_no_secret(p->summary);
-	assert_no_secret(p->manual);
-	for (i = 0; i < p->nsteps; i++) {
-		assert_no_secret(p->steps[i].title);
-		assert_no_secret(p->steps[i].url);
-		assert_no_secret(p->steps[i].body);
-		assert_no_secret(p->steps[i].command);
-		assert_no_secret(p->steps[i].warning);
-	}
-}
-
-/* Run check_id and plan fix_id from its result (no step is sent). */
-static int make_plan(struct harness *h, const char *check_id,
-		     const char *fix_id, struct fix_plan *plan)
-{
-	struct check_result res = { 0 };
-	struct ad_error err = { 0 };
-	const struct fix_def *def = fix_find(fix_id);
-	int rc;
-
-	assert_non_null(def);
-	harness_check(h, check_id, &res);
-	assert_int_equal(res.verdict, CHECK_FAIL);
-	assert_non_null(res.fix);
-	assert_string_equal(res.fix, fix_id);
-	rc = fix_plan_make(def, h->facts, &res, plan, &err);
-	if (rc != 0)
-		print_error("plan %s: %s\n", fix_id, err.msg);
-	check_result_clear(&res);
-	return rc;
-}
-
 /* ---------- the healthy world ---------- */
 
 static void test_healthy(void **state)
 {
 	struct harness *h = harness_open("webapp-healthy");
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < NCHECKS; i++) {
-		struct check_result res = { 0 };
-		enum check_verdict v = harness_check(h, webapp_checks[i], &res);
-
-		if (v != CHECK_PASS && v != CHECK_NA)
-			print_error("%s: %s (%s)\n", webapp_checks[i],
-				    check_verdict_str(v), res.summary);
-		assert_true(v == CHECK_PASS || v == CHECK_NA);
-		assert_true(res.summary[0] != '\0');
-		assert_null(res.fix);
-		check_result_clear(&res);
-	}
-	assert_int_equal(verdict_of(h, "webapp.log"), CHECK_NA);
-	assert_int_equal(verdict_of(h, "webapp.unauthorized.admin"), CHECK_NA);
-	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_PASS);
-	assert_int_equal(verdict_of(h, "webapp.manifest-unknown"), CHECK_PASS);
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_PASS);
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_NA);
+	harness_assert_healthy(h, webapp_checks, NCHECKS);
+	assert_int_equal(harness_verdict(h, "webapp.log"), CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.unauthorized.admin"),
+			 CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.unauthorized.identity"),
+			 CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.manifest-unknown"),
+			 CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.firewall"),
+			 CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.private"),
+			 CHECK_NA);
 	harness_close(h);
 }
 
 /* ---------- every built-in scenario fails exactly its checks ---------- */
 
-static int in_list(const cJSON *arr, const char *id)
+static void result_clean(const struct check_result *res)
 {
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, arr)
-		if (cJSON_IsString(it) && strcmp(it->valuestring, id) == 0)
-			return 1;
-	return 0;
+	harness_assert_result_clean(res, secrets, NSECRETS);
 }
 
 static void expect_exactly(const char *name)
 {
-	struct harness *h = harness_open(name);
-	const cJSON *exp = scenario_expect(h->sc);
-	const cJSON *failing = jsonu_array(exp, "failing");
-	const char *want_fix = jsonu_str(exp, "fix");
-	const char *want_cause = jsonu_str(exp, "cause");
-	struct diagnosis d;
-	int saw_fix = want_fix == NULL;
-	size_t i;
-
-	assert_non_null(failing);
-	for (i = 0; i < NCHECKS; i++) {
-		struct check_result res = { 0 };
-		enum check_verdict v = harness_check(h, webapp_checks[i], &res);
-		int want = in_list(failing, webapp_checks[i]);
-
-		if ((v == CHECK_FAIL) != want || v == CHECK_UNKNOWN)
-			print_error("%s: %s is %s (%s)\n", name, webapp_checks[i],
-				    check_verdict_str(v), res.summary);
-		assert_int_equal(v == CHECK_FAIL, want);
-		assert_int_not_equal(v, CHECK_UNKNOWN);
-		if (v == CHECK_FAIL && res.fix && want_fix &&
-		    strcmp(res.fix, want_fix) == 0)
-			saw_fix = 1;
-		assert_result_clean(&res);
-		check_result_clear(&res);
-	}
-	assert_true(saw_fix);
-	assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
-	if (want_cause) {
-		assert_non_null(d.cause);
-		assert_string_equal(d.cause, want_cause);
-	} else {
-		assert_null(d.cause);
-	}
-	diagnose_clear(&d);
-	harness_close(h);
+	harness_expect_exactly(name, webapp_checks, NCHECKS, result_clean);
 }
 
 static void test_scenario_admin_mismatch(void **state)
@@ -300,7 +177,8 @@ static void test_log_other(void **state)
 	assert_null(jsonu_str(res.data, "classified"));
 	check_result_clear(&res);
 	/* A code app has no image to look for. */
-	assert_int_equal(verdict_of(h, "webapp.manifest-unknown"), CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.manifest-unknown"),
+			 CHECK_NA);
 	harness_close(h);
 }
 
@@ -322,10 +200,11 @@ static void test_admin_mismatch(void **state)
 	assert_null(strstr(res.summary, "DOCKER_REGISTRY_SERVER_URL"));
 	assert_string_equal(res.fix, "webapp-settings");
 	assert_string_equal(jsonu_str(res.data, "adminUser"), "acrshop");
-	assert_result_clean(&res);
+	harness_assert_result_clean(&res, secrets, NSECRETS);
 	check_result_clear(&res);
 	/* The identity check does not apply to an admin-user app. */
-	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.unauthorized.identity"),
+			 CHECK_NA);
 	harness_close(h);
 }
 
@@ -342,7 +221,7 @@ static void test_admin_variants(void **state)
 	assert_string_equal(ev(&res, "password"), "match");
 	assert_string_equal(ev(&res, "password_slot"), "password2");
 	assert_string_equal(ev(&res, "url"), "match");
-	assert_result_clean(&res);
+	harness_assert_result_clean(&res, secrets, NSECRETS);
 	check_result_clear(&res);
 	harness_close(h);
 
@@ -351,7 +230,7 @@ static void test_admin_variants(void **state)
 			 CHECK_FAIL);
 	assert_false(jsonu_bool(res.evidence, "admin_user_enabled", 1));
 	assert_non_null(strstr(res.summary, "disabled"));
-	assert_result_clean(&res);
+	harness_assert_result_clean(&res, secrets, NSECRETS);
 	check_result_clear(&res);
 	harness_close(h);
 
@@ -371,7 +250,7 @@ static void test_admin_variants(void **state)
 	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
 			 CHECK_FAIL);
 	assert_string_equal(ev(&res, "password"), "mismatch");
-	assert_result_clean(&res);
+	harness_assert_result_clean(&res, secrets, NSECRETS);
 	check_result_clear(&res);
 	harness_close(h);
 }
@@ -388,7 +267,7 @@ static void test_admin_creds_denied(void **state)
 	assert_non_null(strstr(res.summary, "403"));
 	assert_string_equal(ev(&res, "error"), "AuthorizationFailed");
 	assert_null(res.fix);
-	assert_result_clean(&res);
+	harness_assert_result_clean(&res, secrets, NSECRETS);
 	check_result_clear(&res);
 	harness_close(h);
 }
@@ -409,7 +288,8 @@ static void test_identity(void **state)
 	assert_string_equal(res.fix, "webapp-acrpull");
 	check_result_clear(&res);
 	/* Admin settings are not in use. */
-	assert_int_equal(verdict_of(h, "webapp.unauthorized.admin"), CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.unauthorized.admin"),
+			 CHECK_NA);
 	harness_close(h);
 
 	/* acrUserManagedIdentityID (a client id) -> that identity's principal */
@@ -530,7 +410,8 @@ static void test_private(void **state)
 
 	(void)state;
 	h = harness_open("webapp-private-pull");
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.firewall"),
+			 CHECK_NA);
 	assert_int_equal(harness_check(h, "webapp.ip-denied.private", &res),
 			 CHECK_FAIL);
 	assert_string_equal(ev(&res, "public_network_access"), "Disabled");
@@ -544,11 +425,13 @@ static void test_private(void **state)
 			 CHECK_PASS);
 	assert_string_equal(ev(&res, "vnet_integration"), "snet-app");
 	check_result_clear(&res);
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_NA);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.firewall"),
+			 CHECK_NA);
 	harness_close(h);
 
 	h = harness_open("scenarios/webapp-vnet-routing.json");
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.private"),
+			 CHECK_PASS);
 	harness_close(h);
 
 	h = harness_open("scenarios/webapp-vnet-no-imagepull.json");
@@ -576,9 +459,11 @@ static void test_site_broken(void **state)
 	assert_non_null(strstr(res.summary, "web app"));
 	assert_null(res.fix);
 	check_result_clear(&res);
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_UNKNOWN);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.private"),
+			 CHECK_UNKNOWN);
 	/* Checks that do not need the site still conclude. */
-	assert_int_equal(verdict_of(h, "webapp.manifest-unknown"), CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.manifest-unknown"),
+			 CHECK_PASS);
 	harness_close(h);
 }
 
@@ -614,42 +499,12 @@ static void test_secrets_never_shown(void **state)
 		"scenarios/webapp-creds-denied.json",
 		"scenarios/webapp-admin-nearmiss.json",
 	};
-	size_t s, i;
+	size_t s;
 
 	(void)state;
-	for (s = 0; s < sizeof scns / sizeof scns[0]; s++) {
-		struct harness *h = harness_open(scns[s]);
-		struct diagnosis d;
-		cJSON *j;
-		char *out;
-
-		for (i = 0; i < NCHECKS; i++) {
-			struct check_result res = { 0 };
-
-			harness_check(h, webapp_checks[i], &res);
-			assert_result_clean(&res);
-			if (res.verdict == CHECK_FAIL && res.fix) {
-				struct fix_plan plan;
-				struct ad_error err = { 0 };
-
-				if (fix_plan_make(fix_find(res.fix), h->facts,
-						  &res, &plan, &err) == 0) {
-					assert_plan_clean(&plan);
-					fix_plan_clear(&plan);
-				}
-				assert_no_secret(err.msg);
-			}
-			check_result_clear(&res);
-		}
-		assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
-		j = diagnose_json(&d);
-		out = cJSON_Print(j);
-		assert_no_secret(out);
-		cJSON_free(out);
-		cJSON_Delete(j);
-		diagnose_clear(&d);
-		harness_close(h);
-	}
+	for (s = 0; s < sizeof scns / sizeof scns[0]; s++)
+		harness_assert_secrets_hidden(scns[s], webapp_checks, NCHECKS,
+					      secrets, NSECRETS);
 }
 
 /* ---------- fixes ---------- */
@@ -661,8 +516,8 @@ static void test_fix_acrpull(void **state)
 	int i, puts = 0;
 
 	(void)state;
-	assert_int_equal(make_plan(h, "webapp.unauthorized.identity",
-				   "webapp-acrpull", &plan), 0);
+	harness_plan(h, "webapp.unauthorized.identity",
+		     "webapp-acrpull", &plan);
 	assert_true(plan.nsteps >= 1);
 	assert_string_equal(plan.verify_check, "webapp.unauthorized.identity");
 	for (i = 0; i < plan.nsteps; i++) {
@@ -683,14 +538,16 @@ static void test_fix_acrpull(void **state)
 
 	assert_int_equal(harness_fix(h, "webapp.unauthorized.identity",
 				     "webapp-acrpull"), 0);
-	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.unauthorized.identity"),
+			 CHECK_PASS);
 	harness_close(h);
 
 	/* A user-assigned identity gets the assignment, not the system one. */
 	h = harness_open("scenarios/webapp-uami-no-acrpull.json");
 	assert_int_equal(harness_fix(h, "webapp.unauthorized.identity",
 				     "webapp-acrpull"), 0);
-	assert_int_equal(verdict_of(h, "webapp.unauthorized.identity"), CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.unauthorized.identity"),
+			 CHECK_PASS);
 	harness_close(h);
 }
 
@@ -701,8 +558,7 @@ static void test_fix_ip_rules(void **state)
 	int i, found = 0;
 
 	(void)state;
-	assert_int_equal(make_plan(h, "webapp.ip-denied.firewall",
-				   "webapp-ip-rules", &plan), 0);
+	harness_plan(h, "webapp.ip-denied.firewall", "webapp-ip-rules", &plan);
 	assert_true(plan.nsteps >= 1);
 	assert_string_equal(plan.verify_check, "webapp.ip-denied.firewall");
 	for (i = 0; i < plan.nsteps; i++)
@@ -716,37 +572,21 @@ static void test_fix_ip_rules(void **state)
 
 	assert_int_equal(harness_fix(h, "webapp.ip-denied.firewall",
 				     "webapp-ip-rules"), 0);
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.firewall"), CHECK_PASS);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.firewall"),
+			 CHECK_PASS);
 	/* With the IPs allowed, private pull is no longer needed. */
-	assert_int_equal(verdict_of(h, "webapp.ip-denied.private"), CHECK_NA);
-	harness_close(h);
-}
-
-static void decline(const char *scn, const char *check_id, const char *fix_id)
-{
-	struct harness *h = harness_open(scn);
-	struct fix_plan plan;
-	char *before, *after;
-
-	before = harness_world(h);
-	assert_int_equal(make_plan(h, check_id, fix_id, &plan), 0);
-	assert_true(plan.nsteps >= 1);
-	fix_plan_clear(&plan);   /* the user said no */
-	after = harness_world(h);
-	assert_string_equal(before, after);
-	assert_int_equal(verdict_of(h, check_id), CHECK_FAIL);
-	free(before);
-	free(after);
+	assert_int_equal(harness_verdict(h, "webapp.ip-denied.private"),
+			 CHECK_NA);
 	harness_close(h);
 }
 
 static void test_fix_declined(void **state)
 {
 	(void)state;
-	decline("webapp-identity-no-acrpull", "webapp.unauthorized.identity",
-		"webapp-acrpull");
-	decline("webapp-ip-denied", "webapp.ip-denied.firewall",
-		"webapp-ip-rules");
+	harness_decline("webapp-identity-no-acrpull",
+			"webapp.unauthorized.identity", "webapp-acrpull");
+	harness_decline("webapp-ip-denied", "webapp.ip-denied.firewall",
+			"webapp-ip-rules");
 }
 
 static void test_manual_fixes(void **state)
@@ -756,8 +596,7 @@ static void test_manual_fixes(void **state)
 
 	(void)state;
 	h = harness_open("webapp-admin-mismatch");
-	assert_int_equal(make_plan(h, "webapp.unauthorized.admin",
-				   "webapp-settings", &plan), 0);
+	harness_plan(h, "webapp.unauthorized.admin", "webapp-settings", &plan);
 	assert_int_equal(plan.nsteps, 0);
 	assert_non_null(strstr(plan.manual,
 		"az webapp config container set --name app-shop --resource-group rg-web"
@@ -766,22 +605,20 @@ static void test_manual_fixes(void **state)
 		" --container-registry-password <password from: az acr credential show -n acrshop>"));
 	/* The admin user is enabled: no step to enable it. */
 	assert_null(strstr(plan.manual, "--admin-enabled true"));
-	assert_plan_clean(&plan);
+	harness_assert_plan_clean(&plan, secrets, NSECRETS);
 	fix_plan_clear(&plan);
 	harness_close(h);
 
 	h = harness_open("scenarios/webapp-admin-disabled.json");
-	assert_int_equal(make_plan(h, "webapp.unauthorized.admin",
-				   "webapp-settings", &plan), 0);
+	harness_plan(h, "webapp.unauthorized.admin", "webapp-settings", &plan);
 	assert_non_null(strstr(plan.manual,
 		"az acr update --name acrshop --admin-enabled true"));
-	assert_plan_clean(&plan);
+	harness_assert_plan_clean(&plan, secrets, NSECRETS);
 	fix_plan_clear(&plan);
 	harness_close(h);
 
 	h = harness_open("webapp-manifest-unknown");
-	assert_int_equal(make_plan(h, "webapp.manifest-unknown", "webapp-tag",
-				   &plan), 0);
+	harness_plan(h, "webapp.manifest-unknown", "webapp-tag", &plan);
 	assert_int_equal(plan.nsteps, 0);
 	assert_non_null(strstr(plan.manual,
 		"az acr repository show-tags --name acrshop --repository shop/web"));
@@ -790,8 +627,8 @@ static void test_manual_fixes(void **state)
 	harness_close(h);
 
 	h = harness_open("webapp-private-pull");
-	assert_int_equal(make_plan(h, "webapp.ip-denied.private",
-				   "webapp-private-pull", &plan), 0);
+	harness_plan(h, "webapp.ip-denied.private",
+		     "webapp-private-pull", &plan);
 	assert_int_equal(plan.nsteps, 0);
 	assert_non_null(strstr(plan.manual,
 		"az resource update --resource-group rg-web --name app-shop"
@@ -805,8 +642,8 @@ static void test_manual_fixes(void **state)
 	harness_close(h);
 
 	h = harness_open("webapp-ip-denied");
-	assert_int_equal(make_plan(h, "webapp.ip-denied.private",
-				   "webapp-private-pull", &plan), 0);
+	harness_plan(h, "webapp.ip-denied.private",
+		     "webapp-private-pull", &plan);
 	assert_non_null(strstr(plan.manual, "az network private-endpoint create"));
 	assert_non_null(strstr(plan.manual, "privatelink.azurecr.io"));
 	fix_plan_clear(&plan);
@@ -814,8 +651,8 @@ static void test_manual_fixes(void **state)
 
 	/* Already integrated: only image pull over the VNet is missing. */
 	h = harness_open("scenarios/webapp-vnet-no-imagepull.json");
-	assert_int_equal(make_plan(h, "webapp.ip-denied.private",
-				   "webapp-private-pull", &plan), 0);
+	harness_plan(h, "webapp.ip-denied.private",
+		     "webapp-private-pull", &plan);
 	assert_null(strstr(plan.manual, "vnet-integration add"));
 	assert_non_null(strstr(plan.manual, "properties.vnetImagePullEnabled=true"));
 	fix_plan_clear(&plan);
