@@ -610,6 +610,14 @@ int session_wants_message(const struct session *s)
 
 /* The cause the latest classification named: a pasted message first,
  * else the classifier checks (pod event, web app log), latest first. */
+/* A choice leads to a cause when it goes to the cause's node or straight
+ * to its verdict. */
+static int leads_to_cause(const char *next, const char *cause)
+{
+	return strcmp(next, cause) == 0 ||
+	       (strncmp(next, "verdict.", 8) == 0 && strcmp(next + 8, cause) == 0);
+}
+
 static const char *classified_cause(const struct session *s)
 {
 	size_t i;
@@ -655,7 +663,7 @@ size_t session_items(const struct session *s, struct session_item *items,
 			k = add_item(items, k, max, SESSION_ITEM_CHOICE, i,
 				     "%s", n->choices[i].label);
 			if (cause && k > first &&
-			    strcmp(n->choices[i].next, cause) == 0)
+			    leads_to_cause(n->choices[i].next, cause))
 				items[k - 1].suggested = 1;
 			shown++;
 		}

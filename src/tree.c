@@ -56,7 +56,7 @@ static const char *const placeholders[] = {
 	"docker_server", "docker_username", "firewall",
 	"firewall_resource_group", "image", "ip_address",
 	"kubelet_client_id", "link_name", "login_server", "namespace",
-	"node_resource_group", "owner", "peering", "pod", "private_dns_zone",
+	"node", "node_resource_group", "owner", "peering", "pod", "private_dns_zone",
 	"public_ip_name", "pull_secret", "registry", "registry_id",
 	"registry_ip", "remote_peering", "remote_vnet", "remote_vnet_id",
 	"remote_vnet_resource_group", "repository", "resource_group",

@@ -87,6 +87,22 @@ static const char *const tree_strings[] = {
 	   "similar test from inside the cluster and also tries to sign in "
 	   "with the kubelet identity. The login server ends in azurecr.io, "
 	   "azurecr.cn or azurecr.us, depending on the cloud."),
+	/* TRANSLATORS: tree node aks.reach.how, title */
+	N_("How does the connection from the node fail?"),
+	/* TRANSLATORS: tree node aks.reach.how, body */
+	N_("The check above could not get from a node to the registry. How "
+	   "it failed tells you where to look. When the registry's name does "
+	   "not resolve on the node, or the connection is refused, the "
+	   "cluster's DNS or the address it gets is wrong, and that is the "
+	   "cause. When the name resolves but the connection to port 443 "
+	   "times out, the packets are lost on the way: the next steps look "
+	   "at the private endpoint path, the virtual network peering and "
+	   "any firewall in between. The check's result is preselected "
+	   "below."),
+	/* TRANSLATORS: tree node aks.reach.how, choice 1 label */
+	N_("The connection to port 443 times out"),
+	/* TRANSLATORS: tree node aks.reach.how, choice 2 label */
+	N_("The name does not resolve, or the connection is refused"),
 	/* TRANSLATORS: tree node aks.cause, title */
 	N_("Which failure does the event show?"),
 	/* TRANSLATORS: tree node aks.cause, body */

@@ -737,7 +737,7 @@ static int run_reach(struct facts *f, struct check_result *res)
 		check_say(res, CHECK_FAIL,
 			  _("the node cannot resolve %s (%s): the cluster's DNS does not know the registry"),
 			  login, dns.answer_error[0] ? dns.answer_error : "no answer");
-		return 0;
+		return check_data_str(res, "classified", "aks.reach") ? oom() : 0;
 	}
 	rc = facts_tcp(f, dns.addr[0], 443, &tcp, &err);
 	if (rc != 0) {
@@ -750,7 +750,11 @@ static int run_reach(struct facts *f, struct check_result *res)
 		check_say(res, CHECK_FAIL,
 			  _("the node resolves %s to %s, but a TCP connection to it on port 443 fails (%s)"),
 			  login, dns.addr[0], probe_tcp_str(tcp));
-		return 0;
+		/* Lost packets are the network path (cause 4); a refusal
+		 * means the name leads to the wrong place. */
+		return check_data_str(res, "classified",
+				      tcp == PROBE_TCP_REFUSED ? "aks.reach" :
+				      "aks.timeout") ? oom() : 0;
 	}
 	check_say(res, CHECK_PASS,
 		  _("the node resolves %s to %s and opens TCP 443"), login,

@@ -564,6 +564,42 @@ static void test_webapp_report(void **state)
 	session_free(s);
 }
 
+/* Every built-in scenario walked as a user taking the obvious answer at
+ * each step (the suggested choice, Continue, no fix applied) ends on the
+ * verdict the scenario teaches: the wizard and diagnose agree. */
+static void test_every_scenario_walk(void **state)
+{
+	size_t i, n = scenario_builtin_count();
+	int bad = 0;
+
+	(void)state;
+	assert_true(n >= 20);
+	for (i = 0; i < n; i++) {
+		const char *name = scenario_builtin_name(i);
+		struct session *s = open_session(name);
+		const char *want = scenario_expect_cause(session_scenario(s));
+		const struct tree_node *v;
+		int guard;
+
+		if (!want)
+			want = "healthy";
+		for (guard = 0; guard < 120 && step(s); guard++)
+			;
+		v = session_verdict(s);
+		if (!v) {
+			print_error("%s: no verdict after %d steps (at %s)\n",
+				    name, guard, node_id(s));
+			bad++;
+		} else if (strcmp(v->cause, want) != 0) {
+			print_error("%s: the walk ends at %s, the scenario teaches %s\n",
+				    name, v->id, want);
+			bad++;
+		}
+		session_free(s);
+	}
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_report_write),
 		cmocka_unit_test(test_webapp_report),
+		cmocka_unit_test(test_every_scenario_walk),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

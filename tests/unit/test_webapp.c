@@ -65,7 +65,8 @@ static void test_healthy(void **state)
 
 	(void)state;
 	harness_assert_healthy(h, webapp_checks, NCHECKS);
-	assert_int_equal(harness_verdict(h, "webapp.log"), CHECK_NA);
+	/* Its log line says the container started. */
+	assert_int_equal(harness_verdict(h, "webapp.log"), CHECK_PASS);
 	assert_int_equal(harness_verdict(h, "webapp.unauthorized.admin"),
 			 CHECK_NA);
 	assert_int_equal(harness_verdict(h, "webapp.unauthorized.identity"),
@@ -179,6 +180,20 @@ static void test_log_other(void **state)
 	/* A code app has no image to look for. */
 	assert_int_equal(harness_verdict(h, "webapp.manifest-unknown"),
 			 CHECK_NA);
+	harness_close(h);
+}
+
+/* Without a log line there is nothing to classify: not applicable, and
+ * the summary says where to find the line. */
+static void test_log_missing(void **state)
+{
+	struct harness *h = harness_open("scenarios/webapp-uami.json");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.log", &res), CHECK_NA);
+	assert_non_null(strstr(res.summary, "no log line"));
+	check_result_clear(&res);
 	harness_close(h);
 }
 
@@ -671,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_files),
 		cmocka_unit_test(test_log_classified),
 		cmocka_unit_test(test_log_other),
+		cmocka_unit_test(test_log_missing),
 		cmocka_unit_test(test_admin_mismatch),
 		cmocka_unit_test(test_admin_variants),
 		cmocka_unit_test(test_admin_creds_denied),
