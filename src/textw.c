@@ -289,6 +289,29 @@ static int lines_add(struct lines *l, const wchar_t *w, size_t a, size_t b)
 	return 0;
 }
 
+/* CJK line-breaking rules (kinsoku), the common core: closing
+ * punctuation never starts a line, opening brackets never end one. */
+static int no_line_start(wchar_t c)
+{
+	return c && wcschr(L"\x3001\x3002\xFF0C\xFF0E\xFF1A\xFF1B\xFF01"
+			   L"\xFF1F\xFF09\x300D\x300F\x3011\x3009\x300B"
+			   L"\x30FC\x2026\x30FB\xFF5E,.;:!?)]}", c) != NULL;
+}
+
+static int no_line_end(wchar_t c)
+{
+	return c && wcschr(L"\xFF08\x300C\x300E\x3010\x3008\x300A([{",
+			   c) != NULL;
+}
+
+/* May a line end just before w[p] (start < p < b)? */
+static int may_break(const wchar_t *w, size_t start, size_t p, size_t b)
+{
+	if (p <= start || p >= b)
+		return 0;
+	return !no_line_start(w[p]) && !no_line_end(w[p - 1]);
+}
+
 /* Wrap one paragraph w[a..b). */
 static int wrap_para(struct lines *l, const wchar_t *w, size_t a, size_t b,
 		     int width)
@@ -336,11 +359,12 @@ static int wrap_para(struct lines *l, const wchar_t *w, size_t a, size_t b,
 				brk = i + 1;
 				have_brk = 1;
 			} else if (cw == 2) {
-				if (seen) {
+				if (seen && may_break(w, start, i, b)) {
 					brk = i;
 					have_brk = 1;
 				}
-				if (i + 1 < b && tw_wcwidth(shown(w[i + 1])) > 0) {
+				if (i + 1 < b && tw_wcwidth(shown(w[i + 1])) > 0 &&
+				    may_break(w, start, i + 1, b)) {
 					brk = i + 1;
 					have_brk = 1;
 				}

@@ -226,6 +226,24 @@ static void test_wrap_exact(void **state)
 		  "resourceGroups/rg-registry", 40, url, 3);
 }
 
+/* CJK line breaking: a full-width comma never starts a line, an opening
+ * bracket never ends one (the character before moves down with it). */
+static void test_wrap_kinsoku(void **state)
+{
+	/* 链接，并查找 */
+	const char *zh[] = { "\xe9\x93\xbe", "\xe6\x8e\xa5\xef\xbc\x8c",
+		"\xe5\xb9\xb6\xe6\x9f\xa5", "\xe6\x89\xbe" };
+	/* 日本（語） */
+	const char *ja[] = { "\xe6\x97\xa5\xe6\x9c\xac",
+		"\xef\xbc\x88\xe8\xaa\x9e\xef\xbc\x89" };
+
+	(void)state;
+	lines_are("\xe9\x93\xbe\xe6\x8e\xa5\xef\xbc\x8c\xe5\xb9\xb6"
+		  "\xe6\x9f\xa5\xe6\x89\xbe", 4, zh, 4);
+	lines_are("\xe6\x97\xa5\xe6\x9c\xac\xef\xbc\x88\xe8\xaa\x9e"
+		  "\xef\xbc\x89", 6, ja, 2);
+}
+
 static void sanitized_is(const char *in, const char *want)
 {
 	char *s = tw_sanitize_dup(in);
@@ -299,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_fit_tail),
 		cmocka_unit_test(test_wrap_all_widths),
 		cmocka_unit_test(test_wrap_exact),
+		cmocka_unit_test(test_wrap_kinsoku),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_sanitize_buf_bound),
 		cmocka_unit_test(test_not_utf8_locale),
