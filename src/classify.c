@@ -3,7 +3,8 @@
  * Pipeline, every step linear in the input and bounded in memory:
  *   1. read at most the first and the last CAP bytes;
  *   2. sanitize: valid UTF-8 only, control characters and terminal escape
- *      sequences removed, invisible/bidi characters dropped;
+ *      sequences removed, invisible/bidi characters dropped, JSON \u0022
+ *      and HTML &quot; style escapes of printable ASCII decoded;
  *   3. mask secrets (password=, Bearer, access_token=, JWTs, URL
  *      passwords, SAS signatures) - this "safe" copy is the only source of
  *      evidence, image and registry, so nothing shown can leak a secret;
@@ -73,6 +74,65 @@ static int is_cont(unsigned char c)
 }
 
 /* ---------- step 2: sanitize ---------- */
+
+static int ci_prefix(const char *s, size_t n, const char *p)
+{
+	size_t i;
+
+	for (i = 0; p[i]; i++)
+		if (i >= n || lower((unsigned char)s[i]) != (unsigned char)p[i])
+			return 0;
+	return 1;
+}
+
+static int hex_val(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower(c);
+	return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+/* A quoting escape at s[0]: a JSON "\u0022" (Container Apps and event
+ * logs escape quotes, apostrophes, '&' and '<' that way) or an HTML
+ * entity ("&quot;", "&#39;", "&amp;": messages copied from a web page).
+ * Returns the escape's length and the ASCII character it stands for in
+ * *c, 0 when s does not start one.  Only printable ASCII other than the
+ * space is decoded: no control character comes back that way. */
+static size_t quote_escape(const unsigned char *s, size_t n,
+			   unsigned char *c)
+{
+	static const struct {
+		const char *ent;
+		char c;
+	} ents[] = {
+		{ "&quot;", '"' }, { "&#34;", '"' }, { "&#x22;", '"' },
+		{ "&apos;", '\'' }, { "&#39;", '\'' }, { "&#x27;", '\'' },
+		{ "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' },
+	};
+	size_t k;
+
+	if (s[0] == '\\' && n >= 6 && (s[1] == 'u' || s[1] == 'U')) {
+		int h[4], v;
+
+		for (k = 0; k < 4; k++)
+			if ((h[k] = hex_val(s[2 + k])) < 0)
+				return 0;
+		v = (h[0] << 12) | (h[1] << 8) | (h[2] << 4) | h[3];
+		if (v <= 0x20 || v > 0x7E)
+			return 0;
+		*c = (unsigned char)v;
+		return 6;
+	}
+	if (s[0] != '&')
+		return 0;
+	for (k = 0; k < sizeof ents / sizeof ents[0]; k++)
+		if (ci_prefix((const char *)s, n, ents[k].ent)) {
+			*c = (unsigned char)ents[k].c;
+			return strlen(ents[k].ent);
+		}
+	return 0;
+}
 
 /* Length of a terminal escape sequence starting at s[0] == ESC, so the
  * whole sequence goes, not just the ESC byte: "ESC [ 2 J" must not leave
@@ -179,6 +239,12 @@ static void sanitize(const unsigned char *s, size_t n, char *out, size_t *o)
 			i++;
 			continue;
 		}
+		if ((c == '\\' || c == '&') &&
+		    (k = quote_escape(s + i, n - i, &c)) > 0) {
+			out[(*o)++] = (char)c;
+			i += k;
+			continue;
+		}
 		if (c < 0x80) {
 			out[(*o)++] = (char)c;
 			i++;
@@ -244,16 +310,6 @@ static const struct {
 	{ "pwd", 0 },
 	{ "sig", 0 },
 };
-
-static int ci_prefix(const char *s, size_t n, const char *p)
-{
-	size_t i;
-
-	for (i = 0; p[i]; i++)
-		if (i >= n || lower((unsigned char)s[i]) != (unsigned char)p[i])
-			return 0;
-	return 1;
-}
 
 static int value_end_char(unsigned char c)
 {
@@ -827,7 +883,9 @@ done:
 	t->registry[p] = '\0';
 }
 
-/* The host of a failed DNS lookup: "lookup HOST on ...", "lookup HOST:". */
+/* The host of a failed DNS lookup: "lookup HOST on ...", "lookup HOST:".
+ * A name with a dot wins over a bare word ("DNS lookup to HOST at IP",
+ * a check-health line, would otherwise give "to"). */
 static void find_lookup(struct text *t)
 {
 	static const char *const anchors[] = {
@@ -839,14 +897,18 @@ static void find_lookup(struct text *t)
 
 	for (a = anchors; *a; a++) {
 		l = strlen(*a);
-		p = find_lit(t->norm, t->nlen, 0, *a, l);
-		if (p == SIZE_MAX)
-			continue;
-		q = host_end(t, p + l, 0);
-		if (q > p + l && q - p - l < sizeof t->lookup) {
+		for (p = find_lit(t->norm, t->nlen, 0, *a, l); p != SIZE_MAX;
+		     p = find_lit(t->norm, t->nlen, p + 1, *a, l)) {
+			q = host_end(t, p + l, 0);
+			if (q == p + l || q - p - l >= sizeof t->lookup)
+				continue;
+			if (!memchr(t->norm + p + l, '.', q - p - l) &&
+			    t->lookup[0])
+				continue;       /* keep the first bare word */
 			memcpy(t->lookup, t->norm + p + l, q - p - l);
 			t->lookup[q - p - l] = '\0';
-			return;
+			if (strchr(t->lookup, '.'))
+				return;
 		}
 	}
 }
@@ -918,6 +980,26 @@ static int pred_acr_lookup(const struct text *t)
 	return t->registry[0] && acr_like(t->registry);
 }
 
+/* An ACR token that does not grant pull on the repository.  ACR gives
+ * any caller with a registry-wide pull right a token for every
+ * repository name, so a missing repository answers 404; an
+ * insufficient_scope there means the identity's token (scope map, ABAC
+ * repository permissions, a role missing) does not cover the repository.
+ * Docker Hub says the same for a missing repository, hence ACR only, and
+ * only when nothing else says "not found". */
+static int pred_acr_scope(const struct text *t)
+{
+	static const char *const missing[] = {
+		"manifest unknown", "manifest_unknown", "name unknown",
+		"name_unknown", "not known to registry", ": not found",
+		"404 not found", "status: 404", "status code 404", NULL
+	};
+	struct match m;
+
+	return t->registry[0] && strstr(t->registry, ".azurecr.") &&
+	       !find_any(t, missing, &m);
+}
+
 /* A public registry that is not ACR: its 403 is an authorization answer
  * (GHCR answers 403 for a missing or private package), not a firewall. */
 static int pred_foreign(const struct text *t)
@@ -980,7 +1062,8 @@ static int pred_dockerhub(const struct text *t)
 	"request canceled while waiting for connection", \
 	"tls handshake timeout", "timeout awaiting response headers", \
 	"connection timed out", "operation timed out", "code 4 desc", \
-	"net/http: request canceled", "timed out"
+	"net/http: request canceled", "timed out", \
+	"did not properly respond after a period of time"
 
 /* The name does not exist (NXDOMAIN), as opposed to a DNS failure. */
 #define DNS_NX \
@@ -989,7 +1072,8 @@ static int pred_dockerhub(const struct text *t)
 
 #define DNS \
 	DNS_NX, "server misbehaving", "temporary failure in name resolution", \
-	"could not resolve host", "name resolution"
+	"could not resolve host", "name resolution", "getaddrinfow", \
+	"temporary error during hostname resolution"
 
 #define AUTH401 \
 	"401 unauthorized", "error status: 401", "status: 401", "status 401", \
@@ -1007,7 +1091,54 @@ static int pred_dockerhub(const struct text *t)
 	"connectivity_aad_login_error", "connectivity_refresh_token_error", \
 	"connectivity_access_token_error", "status code: 401", \
 	"response code: 401", "401 (unauthorized)", "denied: permission", \
-	"not authorized to perform", "validating image pull permission: failed"
+	"not authorized to perform", "validating image pull permission: failed", \
+	"retrieving permissions failed", "unable to retrieve pull secret", \
+	"image pull may not succeed", "unable to pull image using managed identity"
+
+/* Is norm[x] inside the clause of a DNS lookup?  Go words a resolver
+ * failure "lookup HOST on SERVER:53: read udp A->SERVER:53: i/o
+ * timeout"; the clause ends at the next separator of a multi-error or a
+ * quoted message. */
+static int in_dns_clause(const struct text *t, size_t x)
+{
+	size_t j, stop = x > 200 ? x - 200 : 0;
+
+	for (j = x; j > stop; j--) {
+		char c = t->norm[j - 1];
+
+		if (c == ',' || c == ']' || c == '[' || c == '"' || c == ';')
+			return 0;
+		if (j - 1 + 7 <= x && memcmp(t->norm + j - 1, "lookup ", 7) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Every timeout in the message is a DNS query that got no answer: a DNS
+ * server problem (custom DNS, forwarder, port 53 blocked), not the TCP
+ * path to the registry of tree 4.  A gRPC status ("code =
+ * DeadlineExceeded", "code = 4 desc") only repeats the error it wraps. */
+static int pred_dns_timeout(const struct text *t)
+{
+	static const char *const pats[] = { TIMEOUT, NULL };
+	const char *const *p;
+	size_t at, l;
+	int dns = 0;
+
+	for (p = pats; *p; p++) {
+		l = strlen(*p);
+		for (at = find_lit(t->norm, t->nlen, 0, *p, l); at != SIZE_MAX;
+		     at = find_lit(t->norm, t->nlen, at + 1, *p, l)) {
+			if (strncmp(*p, "code ", 5) == 0 ||
+			    (at >= 5 && memcmp(t->norm + at - 5, "code ", 5) == 0))
+				continue;
+			if (!in_dns_clause(t, at))
+				return 0;
+			dns = 1;
+		}
+	}
+	return dns;
+}
 
 /* App Service (Web App) container log markers.  "pulling docker image"
  * only with App Service's " - " log prefix: GitLab runners say it too. */
@@ -1121,6 +1252,13 @@ static const struct rule rules[] = {
 	{ "proxy", CAUSE("other", "other"),
 	  "HTTP proxy connection failed: check the node's proxy settings", 0,
 	  NULL, P("proxyconnect tcp"), NULL },
+	/* 407 is the node's HTTP proxy asking for credentials; its
+	 * "Proxy Authentication Required" is not the registry's 401. */
+	{ "proxy-auth", CAUSE("other", "other"),
+	  "HTTP proxy requires authentication (407): check the node's proxy settings",
+	  0, NULL, P("proxy authentication required", "407 proxy",
+		     "status: 407", "status code 407", "status code: 407",
+		     "proxy-authenticate"), NULL },
 	/* A local content-store problem; its "not found" is not the
 	 * registry's. */
 	{ "unpack", CAUSE("other", "other"),
@@ -1148,6 +1286,10 @@ static const struct rule rules[] = {
 	  0, NULL, P("error parsing http 403 response body",
 		     "<title>403 forbidden</title>"), NULL },
 
+	/* Tree 1a: "repository does not exist or may require authorization:
+	 * insufficient_scope" from ACR is the token's scope, not a name. */
+	{ "acr-insufficient-scope", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, pred_acr_scope, P("insufficient_scope"), NULL },
 	/* Tree 2 / App Service error 2: outranks the 401 of the anonymous
 	 * retry that follows it. */
 	{ "not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
@@ -1176,7 +1318,12 @@ static const struct rule rules[] = {
 	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P(FORBIDDEN), NULL },
 
-	/* Tree 4: the network path to the registry. */
+	/* Tree 4: the network path to the registry.  A timeout of the DNS
+	 * query itself is the resolver, not that path. */
+	{ "dns-timeout", CAUSE("other", "other"),
+	  "DNS: the DNS server did not answer (lookup timed out); check the VNet's DNS servers and the path to them",
+	  0, pred_dns_timeout, P("lookup * timeout", "lookup * deadline exceeded",
+				 "lookup * timed out", "lookup "), NULL },
 	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0, NULL,
 	  P(TIMEOUT), NULL },
 	{ "no-such-host", CAUSE("other", "other"),
@@ -1189,13 +1336,16 @@ static const struct rule rules[] = {
 	  0, NULL, P("httpreadseeker", "failed to copy:", "failed open:",
 		     ".blob.core.windows.net", "/blobs/"),
 	  P(": eof", "unexpected eof", "connection reset by peer",
-	    "broken pipe") },
+	    "broken pipe", "forcibly closed by the remote host") },
+	/* the Linux and the Windows (Winsock) wordings */
 	{ "connection-refused", CAUSE("other", "other"),
-	  "network: connection refused", 0, NULL, P("connection refused"), NULL },
+	  "network: connection refused", 0, NULL,
+	  P("connection refused", "target machine actively refused it"), NULL },
 	{ "connection-closed", CAUSE("other", "other"),
 	  "network: connection closed (EOF or reset); proxy or firewall?", 0,
 	  NULL, P("connection reset by peer", ": eof", "unexpected eof",
-		  "broken pipe"), NULL },
+		  "broken pipe", "forcibly closed by the remote host",
+		  "connection was aborted by the software in your host"), NULL },
 	{ "unreachable", CAUSE("other", "other"),
 	  "network: no route to the registry", 0, NULL,
 	  P("no route to host", "network is unreachable", "host is unreachable"),
@@ -1217,13 +1367,22 @@ static const struct rule rules[] = {
 	  "pull cancelled (context canceled): slow or very large pull, see kubelet image-pull-progress-deadline",
 	  0, NULL, P("context canceled", "code canceled", "cancel pulling image",
 		     "no progress"), NULL },
+	/* az acr check-health: Docker, Helm and Notary errors are about the
+	 * local tools (tree 1); any registry error matched above. */
+	{ "check-health-tools", CAUSE("other", "other"),
+	  "az acr check-health found only local tool problems (Docker, Helm or Notary), nothing about the registry",
+	  0, NULL, P("helm_command_error", "helm_version_error",
+		     "notary_command_error", "notary_version_error",
+		     "docker_command_error", "docker_daemon_error",
+		     "docker_version_error", "docker_pull_error"), NULL },
 	{ "webapp-no-reason", CAUSE("other", "other"),
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",
 	    "pulling docker image", "dockerapiexception", "pulling image"), NULL },
 	{ "backoff-only", CAUSE("other", "other"),
 	  "ImagePullBackOff without the underlying error: see the pod's earlier Failed event",
-	  0, NULL, P("back-off pulling image", "imagepullbackoff", "errimagepull"),
+	  0, NULL, P("back-off pulling image", "imagepullbackoff", "errimagepull",
+		     "trying and failing to pull image"),
 	  NULL },
 };
 

@@ -12,6 +12,7 @@
  *   "aks.notfound"   repository, tag or login server does not exist
  *   "aks.403"        403 / registry firewall denies the client's IP
  *   "aks.timeout"    i/o timeout, deadline exceeded talking to the registry
+ *                    (a DNS query that timed out is "other")
  *   "aks.platform"   no image for the node's OS/architecture
  *   "aks.qps"        kubelet pull QPS exceeded
  *   "webapp.unauthorized", "webapp.manifest-unknown", "webapp.ip-denied"
