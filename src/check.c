@@ -63,6 +63,16 @@ const char *check_verdict_str(enum check_verdict v)
 	return (unsigned)v < 4 ? verdicts[v] : "unknown";
 }
 
+const char *check_verdict_label(enum check_verdict v)
+{
+	/* TRANSLATORS: check verdicts in diagnose's table and the report */
+	static const char *const labels[] = {
+		N_("pass"), N_("fail"), N_("unknown"), N_("not applicable")
+	};
+
+	return _((unsigned)v < 4 ? labels[v] : labels[CHECK_UNKNOWN]);
+}
+
 int check_verdict_parse(const char *s, enum check_verdict *out)
 {
 	int i;

@@ -54,6 +54,8 @@ int check_run(const struct check_def *def, struct facts *f,
 	      struct check_result *res);
 void check_result_clear(struct check_result *res);
 const char *check_verdict_str(enum check_verdict v); /* "pass", ... */
+/* The verdict in words for people, translated ("pass", "not applicable"). */
+const char *check_verdict_label(enum check_verdict v);
 int check_verdict_parse(const char *s, enum check_verdict *out);
 
 /* Helpers for check bodies.  They return 0 or AD_ENOMEM. */

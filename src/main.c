@@ -171,9 +171,15 @@ static void print_text(const struct diagnosis *d, const struct scenario *s,
 		const struct finding *fd = &d->findings[i];
 		char clean[600];
 
+		char verdict[64];
+		int w;
+
 		tw_sanitize(clean, sizeof clean, fd->res.summary);
-		printf("%-15s %-28s %s\n", check_verdict_str(fd->res.verdict),
-		       fd->def->id, clean);
+		/* Padded in columns: a translated verdict may be CJK. */
+		w = tw_fit(verdict, sizeof verdict,
+			   check_verdict_label(fd->res.verdict), 15, 0);
+		printf("%s%*s %-28s %s\n", verdict, 15 - w, "", fd->def->id,
+		       clean);
 		if (fd->res.verdict == CHECK_FAIL && fd->res.fix) {
 			printf("%-15s %-28s %s %s\n", "", "", _("fix:"), fd->res.fix);
 			nfix++;

@@ -257,9 +257,9 @@ static void section_checks(struct sbuf *b, const struct session *s)
 
 		sb_add(b, "| `", 3);
 		sb_code(b, d->id);
-		sb_printf(b, "` | **%s**", check_verdict_str(r->verdict));
+		sb_printf(b, "` | **%s**", check_verdict_label(r->verdict));
 		if (fx) {
-			sb_printf(b, " (%s %s, ", _("was"), check_verdict_str(before));
+			sb_printf(b, " (%s %s, ", _("was"), check_verdict_label(before));
 			sb_printf(b, "%s `", _("before fix"));
 			sb_code(b, fx);
 			sb_add(b, "`)", 2);
@@ -274,7 +274,7 @@ static void section_checks(struct sbuf *b, const struct session *s)
 
 		sb_printf(b, "\n### %s (`", _(d->title));
 		sb_code(b, d->id);
-		sb_printf(b, "`): %s\n\n", check_verdict_str(r->verdict));
+		sb_printf(b, "`): %s\n\n", check_verdict_label(r->verdict));
 		sb_text(b, r->summary);
 		sb_add(b, "\n", 1);
 		evidence_table(b, r->evidence);
@@ -333,8 +333,8 @@ static void section_fixes(struct sbuf *b, const struct session *s)
 			sb_add(b, "` | `", 5);
 			sb_code(b, o->check_id);
 			sb_printf(b, "` | %s | %d | %s |\n",
-				  session_fix_state_str(o->state), o->steps_sent,
-				  o->verified ? check_verdict_str(o->verify) : "-");
+				  session_fix_state_label(o->state), o->steps_sent,
+				  o->verified ? check_verdict_label(o->verify) : "-");
 		}
 		sb_add(b, "\n", 1);
 	}

@@ -1222,6 +1222,20 @@ const char *session_fix_state_str(enum session_fix_state st)
 	return "?";
 }
 
+const char *session_fix_state_label(enum session_fix_state st)
+{
+	switch (st) {
+	/* TRANSLATORS: what became of a fix, on the result screen and in
+	 * the report */
+	case SESSION_FIX_APPLIED: return _("applied");
+	case SESSION_FIX_DECLINED: return _("declined");
+	case SESSION_FIX_FAILED: return _("failed");
+	case SESSION_FIX_MANUAL: return _("manual");
+	case SESSION_FIX_CANCELLED: return _("cancelled");
+	}
+	return "?";
+}
+
 size_t session_audit_count(const struct session *s) { return s->naudit; }
 
 const char *session_audit_at(const struct session *s, size_t i)

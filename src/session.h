@@ -196,6 +196,8 @@ size_t session_fix_count(const struct session *s);
 const struct session_fix_outcome *session_fix_at(const struct session *s,
 						 size_t i);
 const char *session_fix_state_str(enum session_fix_state st);
+/* The same in words for people, translated. */
+const char *session_fix_state_label(enum session_fix_state st);
 
 /* ---------- audit log ---------- */
 

@@ -113,11 +113,11 @@ static void build(struct ui *ui, struct ui_text *t)
 		if (o->verified)
 			snprintf(line, sizeof line, _("%s (for %s): %s, check run again: %s"),
 				 o->fix_id, o->check_id,
-				 session_fix_state_str(o->state),
+				 session_fix_state_label(o->state),
 				 ui_verdict_label(o->verify));
 		else
 			snprintf(line, sizeof line, _("%s (for %s): %s"), o->fix_id,
-				 o->check_id, session_fix_state_str(o->state));
+				 o->check_id, session_fix_state_label(o->state));
 		ui_text_add(t, line, o->state == SESSION_FIX_APPLIED ?
 			    UI_ROLE_PASS : UI_ROLE_NORMAL, 2);
 	}
