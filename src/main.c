@@ -131,6 +131,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* The value of --lang (or --lang=), before the other options. */
+static const char *find_lang(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			return argv[i + 1];
+		if (strncmp(argv[i], "--lang=", 7) == 0)
+			return argv[i] + 7;
+	}
+	return NULL;
+}
+
 static void set_language(const char *lang)
 {
 	const char *cur;
@@ -365,15 +379,16 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	/* The language first, so that even a usage error is in it. */
+	set_language(find_lang(argc, argv));
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	textdomain(PACKAGE);
 	if (parse_args(argc, argv, &o) != 0) {
 		usage(stderr);
 		free(o.args);
 		return EXIT_USAGE;
 	}
-	set_language(o.lang);
-	bindtextdomain(PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(PACKAGE, "UTF-8");
-	textdomain(PACKAGE);
 
 	if (o.cmd && strcmp(o.cmd, "help") == 0) {
 		usage(stdout);
