@@ -1,6 +1,7 @@
 /* embed - write a C file holding data files, so the tree and the built-in
  * scenarios travel inside the one binary an engineer copies to a jump
- * host.  Usage: embed OUT.c BASEDIR NAME...  (NAME relative to BASEDIR).
+ * host.  Usage: embed OUT.c BASEDIR NAME...  (NAME relative to BASEDIR,
+ * or NAME=PATH for a file from elsewhere, e.g. a compiled catalogue).
  * A build-time tool: it prints its errors and exits 1. */
 #include "config.h"
 
@@ -11,11 +12,15 @@
 static int emit_file(FILE *out, const char *base, const char *name, int idx)
 {
 	char path[4096];
+	const char *eq = strchr(name, '=');
 	FILE *in;
 	int c;
 	long n = 0;
 
-	snprintf(path, sizeof path, "%s/%s", base, name);
+	if (eq)
+		snprintf(path, sizeof path, "%s", eq + 1);
+	else
+		snprintf(path, sizeof path, "%s/%s", base, name);
 	in = fopen(path, "rb");
 	if (!in) {
 		perror(path);
@@ -55,9 +60,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	fprintf(out, "\nconst struct builtin_file builtin_files[] = {\n");
-	for (i = 3; i < argc; i++)
-		fprintf(out, "\t{ \"%s\", file_%d, sizeof file_%d - 1 },\n",
-			argv[i], i - 3, i - 3);
+	for (i = 3; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		int len = eq ? (int)(eq - argv[i]) : (int)strlen(argv[i]);
+
+		fprintf(out, "\t{ \"%.*s\", file_%d, sizeof file_%d - 1 },\n",
+			len, argv[i], i - 3, i - 3);
+	}
 	fprintf(out, "\t{ NULL, NULL, 0 }\n};\n"
 		     "const size_t builtin_nfiles = %d;\n", argc - 3);
 	if (fclose(out) != 0) {

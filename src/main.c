@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "catalog.h"
 #include "check.h"
 #include "classify.h"
 #include "diagnose.h"
@@ -381,9 +382,7 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	/* The language first, so that even a usage error is in it. */
 	set_language(find_lang(argc, argv));
-	bindtextdomain(PACKAGE, LOCALEDIR);
-	bind_textdomain_codeset(PACKAGE, "UTF-8");
-	textdomain(PACKAGE);
+	catalog_bind(PACKAGE, LOCALEDIR, find_lang(argc, argv));
 	if (parse_args(argc, argv, &o) != 0) {
 		usage(stderr);
 		free(o.args);

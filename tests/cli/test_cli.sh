@@ -77,4 +77,21 @@ for l in sv ru ja zh_CN; do
 	expect_exit 0 "--lang $l" -- "$AD" --lang "$l" diagnose --scenario aks-healthy
 done
 
+# The catalogues travel inside the binary: a copy alone in a directory
+# speaks the language asked for, with --lang or from the environment, and
+# leaves nothing behind in TMPDIR.
+cp "$AD" "$TMPD/acr-doctor-copy"
+mkdir "$TMPD/tmp"
+TMPDIR="$TMPD/tmp" "$TMPD/acr-doctor-copy" --lang sv --help >"$TMPD/out" 2>&1
+contains "$TMPD/out" "Användning: acr-doctor" "Swedish help from a copied binary"
+TMPDIR="$TMPD/tmp" "$TMPD/acr-doctor-copy" --lang ja diagnose --scenario aks-401-no-acrpull >"$TMPD/out" 2>&1
+contains "$TMPD/out" "(aks.401)" "Japanese diagnose names the cause id"
+grep -q "$(printf '\345\216\237\345\233\240')" "$TMPD/out" && ok || bad "Japanese diagnose is in Japanese"
+TMPDIR="$TMPD/tmp" LANGUAGE=ru LC_ALL=C.UTF-8 "$TMPD/acr-doctor-copy" --frob >"$TMPD/out" 2>&1
+lacks "$TMPD/out" "unknown option" "LANGUAGE=ru gives Russian messages"
+contains "$TMPD/out" "--frob" "the Russian message names the option"
+TMPDIR="$TMPD/tmp" LC_ALL=C.UTF-8 "$TMPD/acr-doctor-copy" --help >"$TMPD/out" 2>&1
+contains "$TMPD/out" "Usage: acr-doctor" "English without a language"
+[ -z "$(ls -A "$TMPD/tmp")" ] && ok || bad "catalogue files left in TMPDIR: $(ls -A "$TMPD/tmp")"
+
 finish
