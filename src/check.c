@@ -12,6 +12,7 @@
 #include "checks/groups.h"
 #include "err.h"
 #include "i18n.h"
+#include "textw.h"
 
 static const struct {
 	const struct check_def *defs;
@@ -114,6 +115,8 @@ int check_run(const struct check_def *def, struct facts *f,
 		check_say(res, CHECK_UNKNOWN, _("the check reached no conclusion"));
 	if (res->verdict != CHECK_FAIL)
 		res->fix = NULL;
+	tw_utf8_trim(res->summary);
+	tw_utf8_trim(res->command);
 	return rc;
 }
 

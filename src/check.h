@@ -22,7 +22,7 @@ enum check_verdict { CHECK_PASS, CHECK_FAIL, CHECK_UNKNOWN, CHECK_NA };
 
 struct check_result {
 	enum check_verdict verdict;
-	char summary[512];       /* one translated sentence */
+	char summary[1024];      /* one translated sentence */
 	struct cJSON *evidence;  /* object of string/number/bool/array; owned */
 	char command[512];       /* equivalent command, context filled in */
 	const char *fix;         /* fix id to offer when FAIL, or NULL */

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "textw.h"
+
 const char *ad_strerror(int code)
 {
 	switch (code) {
@@ -26,6 +28,7 @@ int ad_error_set(struct ad_error *e, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
+	tw_utf8_trim(e->msg);
 	return code;
 }
 

@@ -31,7 +31,7 @@ enum ad_code {
 
 struct ad_error {
 	int code;          /* one of enum ad_code */
-	char msg[256];     /* one human sentence, already translated */
+	char msg[512];     /* one human sentence, already translated */
 	char detail[512];  /* optional: server code, node/field name... */
 };
 

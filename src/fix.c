@@ -12,6 +12,7 @@
 #include "err.h"
 #include "facts.h"
 #include "i18n.h"
+#include "textw.h"
 
 static const struct {
 	const struct fix_def *defs;
@@ -70,15 +71,23 @@ int fix_plan_make(const struct fix_def *def, struct facts *f,
 		  const struct check_result *failed, struct fix_plan *plan,
 		  struct ad_error *err)
 {
-	int rc;
+	int rc, i;
 
 	memset(plan, 0, sizeof *plan);
 	plan->fix_id = def->id;
 	plan->verify_check = def->verify_check;
 	rc = def->plan(f, failed, plan, err);
-	if (rc != 0)
+	if (rc != 0) {
 		fix_plan_clear(plan);
-	return rc;
+		return rc;
+	}
+	tw_utf8_trim(plan->summary);
+	tw_utf8_trim(plan->manual);
+	for (i = 0; i < plan->nsteps; i++) {
+		tw_utf8_trim(plan->steps[i].title);
+		tw_utf8_trim(plan->steps[i].warning);
+	}
+	return 0;
 }
 
 int fix_add_step(struct fix_plan *plan, const char *title, const char *method,

@@ -20,19 +20,19 @@ struct check_result;
 #define FIX_MAX_STEPS 8
 
 struct fix_step {
-	char title[256];          /* translated, one line */
+	char title[512];          /* translated, one line */
 	char method[8];
 	char url[1024];           /* absolute URL with api-version */
 	char *body;               /* owned; NULL for none; never a secret */
 	char command[1024];       /* equivalent az/kubectl command */
-	char warning[512];        /* translated, "" when none */
+	char warning[1024];       /* translated, "" when none */
 	int confirm_separately;
 	int kube;                 /* 1: Kubernetes API (merge patch) */
 };
 
 struct fix_plan {
 	const char *fix_id;
-	char summary[512];        /* translated: what will change and why */
+	char summary[1024];       /* translated: what will change and why */
 	struct fix_step steps[FIX_MAX_STEPS];
 	int nsteps;
 	const char *verify_check; /* check id to run again afterwards */

@@ -190,7 +190,7 @@ struct session_fix_outcome {
 	int steps_sent;
 	int verified;                 /* verify ran */
 	enum check_verdict verify;    /* its verdict when verified */
-	char message[256];            /* why it failed, "" otherwise */
+	char message[512];            /* why it failed, "" otherwise */
 };
 size_t session_fix_count(const struct session *s);
 const struct session_fix_outcome *session_fix_at(const struct session *s,

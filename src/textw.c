@@ -562,3 +562,22 @@ void tw_sanitize(char *buf, size_t len, const char *s)
 	buf[pos] = '\0';
 	free(w);
 }
+
+void tw_utf8_trim(char *s)
+{
+	size_t n = s ? strlen(s) : 0, i = n, need;
+	unsigned char c;
+
+	/* Back over continuation bytes to the lead byte of the last
+	 * character, then see whether it has all its bytes. */
+	while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}

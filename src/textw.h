@@ -45,6 +45,10 @@ int tw_fit_tail(char *buf, size_t len, const char *s, int cols,
 char **tw_wrap(const char *s, int width, size_t *n);
 void tw_lines_free(char **lines, size_t n);
 
+/* Cut a multibyte character left incomplete at the end of s (what
+ * snprintf leaves when a translated sentence fills its buffer). */
+void tw_utf8_trim(char *s);
+
 /* Untrusted text without terminal control, into buf (len bytes, always
  * NUL-terminated, cut at a character boundary): escape sequences (CSI,
  * OSC, DCS, ...), C0 controls other than '\n' and '\t' (a tab becomes a

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "fix.h"
 #include "i18n.h"
+#include "textw.h"
 
 #define TREE_FORMAT "acr-doctor-tree/1"
 #define TREE_VERSION 1
@@ -125,6 +126,7 @@ static int tree_err(struct ad_error *err, int code, const char *node,
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
+	tw_utf8_trim(err->msg);
 	if (node || field)
 		snprintf(err->detail, sizeof err->detail, "node=%s field=%s",
 			 node ? node : "-", field ? field : "-");

@@ -262,7 +262,7 @@ static void draw(struct ui *ui)
 			size_t tl = strlen(text);
 
 			snprintf(text + tl, sizeof text - tl, "  %s",
-				 _("(what the error message says)"));
+				 _("(suggested by the findings)"));
 		}
 		if (i < 9)
 			snprintf(line, sizeof line, "%s%zu) %s", sel ? "> " : "  ",

@@ -308,6 +308,30 @@ static void test_not_utf8_locale(void **state)
 	assert_non_null(setlocale(LC_ALL, "C.UTF-8"));
 }
 
+/* A translated sentence cut by snprintf loses the half character. */
+static void test_utf8_trim(void **state)
+{
+	static const struct { const char *in, *want; } cases[] = {
+		{ "abc\xe6\x97", "abc" },             /* 2 of 3 bytes */
+		{ "abc\xe6", "abc" },                  /* lead byte only */
+		{ "abc\xe6\x97\xa5", "abc\xe6\x97\xa5" }, /* whole: kept */
+		{ "\xd0\xbf\xd1", "\xd0\xbf" },          /* Cyrillic */
+		{ "x\xf0\x9f\x98", "x" },              /* 3 of 4 bytes */
+		{ "plain", "plain" },
+		{ "", "" },
+	};
+	char buf[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(buf, sizeof buf, "%s", cases[i].in);
+		tw_utf8_trim(buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+	tw_utf8_trim(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_wrap_all_widths),
 		cmocka_unit_test(test_wrap_exact),
 		cmocka_unit_test(test_wrap_kinsoku),
+		cmocka_unit_test(test_utf8_trim),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_sanitize_buf_bound),
 		cmocka_unit_test(test_not_utf8_locale),
