@@ -221,7 +221,9 @@ static void print_text(const struct diagnosis *d, const struct scenario *s,
 				 "  acr-doctor --scenario %s\n"), arg);
 		}
 	} else if (d->nunknown) {
-		printf(_("Diagnosis: none found, but %zu check(s) could not tell\n"),
+		printf(ngettext("Diagnosis: none found, but %zu check could not tell\n",
+				"Diagnosis: none found, but %zu checks could not tell\n",
+				d->nunknown),
 		       d->nunknown);
 	} else {
 		printf(_("Diagnosis: healthy\n"));

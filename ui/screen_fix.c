@@ -255,7 +255,9 @@ static int job_done(struct ui *ui, enum session_job kind)
 			ui_status(ui, 0, _("Fix %s applied."), o->fix_id);
 		break;
 	case SESSION_FIX_CANCELLED:
-		ui_status(ui, 1, _("Fix %s cancelled after %d request(s)."),
+		ui_status(ui, 1, ngettext("Fix %s cancelled after %d request.",
+				  "Fix %s cancelled after %d requests.",
+				  (unsigned long)o->steps_sent),
 			  o->fix_id, o->steps_sent);
 		break;
 	default:

@@ -422,13 +422,17 @@ static int run_sp_expired(struct facts *f, struct check_result *res)
 		return oom(res);
 	if (cc.valid > 0) {
 		check_say(res, CHECK_PASS,
-			  _("the service principal %s of %s has %d valid client secret(s), the latest until %s"),
+			  ngettext("the service principal %s of %s has %d valid client secret, valid until %s",
+				   "the service principal %s of %s has %d valid client secrets, the latest until %s",
+				   (unsigned long)cc.valid),
 			  c.sp_client, f->ctx->cluster, cc.valid, cc.latest);
 		return 0;
 	}
 	if (cc.unreadable > 0) {
 		check_say(res, CHECK_UNKNOWN,
-			  _("the end dates of %d client secret(s) of %s cannot be read"),
+			  ngettext("the end date of %d client secret of %s cannot be read",
+				   "the end dates of %d client secrets of %s cannot be read",
+				   (unsigned long)cc.unreadable),
 			  cc.unreadable, c.sp_client);
 		return 0;
 	}
@@ -521,7 +525,9 @@ static int run_sp_mismatch(struct facts *f, struct check_result *res)
 	}
 	res->fix = "attach-acr";
 	check_say(res, CHECK_FAIL,
-		  _("the cluster's service principal %s (object %s) has no pull role on %s, but %d other service principal(s) do: the assignment probably still points at a previous service principal"),
+		  ngettext("the cluster's service principal %s (object %s) has no pull role on %s, but %d other service principal does: the assignment probably still points at a previous service principal",
+			   "the cluster's service principal %s (object %s) has no pull role on %s, but %d other service principals do: the assignment probably still points at a previous service principal",
+			   (unsigned long)others),
 		  c.sp_client, principal, f->ctx->registry, others);
 	return 0;
 }
@@ -605,13 +611,17 @@ static int run_kubelet_vmss(struct facts *f, struct check_result *res)
 			      c.node_rg, missing ? first_missing : first);
 	if (!missing) {
 		check_say(res, CHECK_PASS,
-			  _("the kubelet identity %s is assigned to all %d scale set(s) in %s"),
+			  ngettext("the kubelet identity %s is assigned to the %d scale set in %s",
+				   "the kubelet identity %s is assigned to all %d scale sets in %s",
+				   (unsigned long)n),
 			  jsonu_id_name(c.kubelet_rid), n, c.node_rg);
 		return 0;
 	}
 	res->fix = "reconcile";
 	check_say(res, CHECK_FAIL,
-		  _("the kubelet identity %s was removed from %d of %d scale set(s) in %s (first: %s): nodes there cannot pull"),
+		  ngettext("the kubelet identity %s was removed from %d of %d scale set in %s (first: %s): nodes there cannot pull",
+			   "the kubelet identity %s was removed from %d of %d scale sets in %s (first: %s): nodes there cannot pull",
+			   (unsigned long)n),
 		  jsonu_id_name(c.kubelet_rid), missing, n, c.node_rg,
 		  first_missing);
 	return 0;
@@ -793,7 +803,9 @@ static int read_pull_creds(struct facts *f, const char *login,
 				 f->ctx->pod);
 		else
 			snprintf(why, wlen,
-				 _("none of the %d image pull secret(s) of pod %s holds a credential for %s (%d missing, %d for other registries)"),
+				 ngettext("the %d image pull secret of pod %s holds no credential for %s (%d missing, %d for other registries)",
+					  "none of the %d image pull secrets of pod %s holds a credential for %s (%d missing, %d for other registries)",
+					  (unsigned long)refs),
 				 refs, f->ctx->pod, login, absent, other);
 	}
 	return 0;
@@ -858,7 +870,9 @@ static enum sp_state sp_secret_state(struct facts *f, struct check_result *res,
 		return SP_VALID;
 	if (cc.unreadable) {
 		check_say(res, CHECK_UNKNOWN,
-			  _("the end dates of %d client secret(s) of %s cannot be read"),
+			  ngettext("the end date of %d client secret of %s cannot be read",
+				   "the end dates of %d client secrets of %s cannot be read",
+				   (unsigned long)cc.unreadable),
 			  cc.unreadable, app_id);
 		return SP_UNKNOWN;
 	}

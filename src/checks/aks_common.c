@@ -533,7 +533,9 @@ static int run_events(struct facts *f, struct check_result *res)
 		return oom();
 	if (!ws && !recent) {
 		check_say(res, CHECK_PASS,
-			  nfail ? _("pod %s/%s is not waiting on an image pull; its last pull succeeded after %d earlier failure event(s)") :
+			  nfail ? ngettext("pod %s/%s is not waiting on an image pull; its last pull succeeded after %d earlier failure event",
+					   "pod %s/%s is not waiting on an image pull; its last pull succeeded after %d earlier failure events",
+					   (unsigned long)nfail) :
 			  _("pod %s/%s is not waiting on an image pull and has no pull failure events"),
 			  f->ctx->namespace_, f->ctx->pod, nfail);
 		return 0;
@@ -576,7 +578,9 @@ static int run_events(struct facts *f, struct check_result *res)
 	if (classify_into(res, text, source))
 		return oom();
 	check_say(res, CHECK_FAIL,
-		  _("pod %s/%s cannot pull its image (%s, %.0f time(s)); the newest error reads as cause %s: %.200s"),
+		  ngettext("pod %s/%s cannot pull its image (%s, %.0f time); the newest error reads as cause %s: %.200s",
+			   "pod %s/%s cannot pull its image (%s, %.0f times); the newest error reads as cause %s: %.200s",
+			   (unsigned long)(count > 1 ? count : 1)),
 		  f->ctx->namespace_, f->ctx->pod,
 		  aks_name_ok(reason, 64) ? reason : "?", count > 0 ? count : 1,
 		  jsonu_str(res->evidence, "classified"),

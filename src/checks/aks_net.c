@@ -445,7 +445,7 @@ static int run_dns_link(struct facts *f, struct check_result *res)
 		}
 		if (linked_all) {
 			check_say(res, CHECK_PASS,
-				  _("the private DNS zone %s of endpoint %s is linked to the cluster's virtual network(s)"),
+				  _("the private DNS zone %s of endpoint %s is linked to every virtual network of the cluster"),
 				  jsonu_id_name(zone), jsonu_id_name(nv.pe[i].id));
 			return 0;
 		}
@@ -1366,7 +1366,9 @@ static int run_notfound(struct facts *f, struct check_result *res)
 			  im.ref.tag, im.login, im.ref.repository, closest);
 	} else {
 		check_say(res, CHECK_FAIL,
-			  _("%s does not exist in %s (MANIFEST_UNKNOWN); the repository has %d tag(s)"),
+			  ngettext("%s does not exist in %s (MANIFEST_UNKNOWN); the repository has %d tag",
+				   "%s does not exist in %s (MANIFEST_UNKNOWN); the repository has %d tags",
+				   (unsigned long)n),
 			  image_ref_reference(&im.ref), im.ref.repository, n);
 	}
 	return 0;
@@ -1483,10 +1485,14 @@ static int run_platform(struct facts *f, struct check_result *res)
 		}
 	}
 	if (!bad_node) {
-		check_say(res, CHECK_PASS,
-			  sched ? _("%s is built for the OS of node %s") :
-			  _("%s is built for the OS of every node the pod can run on%s"),
-			  im.ref.canonical, sched ? sched : "");
+		if (sched)
+			check_say(res, CHECK_PASS,
+				  _("%s is built for the OS of node %s"),
+				  im.ref.canonical, sched);
+		else
+			check_say(res, CHECK_PASS,
+				  _("%s is built for the OS of every node the pod can run on"),
+				  im.ref.canonical);
 		return 0;
 	}
 	res->fix = "node-selector";
@@ -1595,7 +1601,9 @@ static int run_qps(struct facts *f, struct check_result *res)
 	if (nalways == 0) {
 		cJSON_Delete(names);
 		check_say(res, CHECK_PASS,
-			  _("%d 'pull QPS exceeded' event(s) in %s, but %s/%s no longer pulls with imagePullPolicy Always: images already on a node are not pulled again"),
+			  ngettext("%d 'pull QPS exceeded' event in %s, but %s/%s no longer pulls with imagePullPolicy Always: images already on a node are not pulled again",
+				   "%d 'pull QPS exceeded' events in %s, but %s/%s no longer pulls with imagePullPolicy Always: images already on a node are not pulled again",
+				   (unsigned long)all),
 			  all, f->ctx->namespace_, o.kubectl, o.name);
 		return 0;
 	}
@@ -1608,7 +1616,9 @@ static int run_qps(struct facts *f, struct check_result *res)
 	    check_data_str(res, "patchable", o.patchable ? "1" : "0"))
 		return oom();
 	check_say(res, CHECK_FAIL,
-		  _("the kubelet refused pulls with 'pull QPS exceeded' %d time(s) in %s (%d for this pod), and %s/%s pulls with imagePullPolicy Always, so every pod pulls again"),
+		  ngettext("the kubelet refused pulls with 'pull QPS exceeded' %d time in %s (%d for this pod), and %s/%s pulls with imagePullPolicy Always, so every pod pulls again",
+			   "the kubelet refused pulls with 'pull QPS exceeded' %d times in %s (%d for this pod), and %s/%s pulls with imagePullPolicy Always, so every pod pulls again",
+			   (unsigned long)all),
 		  all, f->ctx->namespace_, own, o.kubectl, o.name);
 	return 0;
 }

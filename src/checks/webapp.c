@@ -814,7 +814,9 @@ static int run_private(struct facts *f, struct check_result *res)
 		return AD_ENOMEM;
 	if (subnet && pull && npe > 0) {
 		check_say(res, CHECK_PASS,
-			  _("%s pulls over its virtual network (%s), and %s has %d approved private endpoint(s)"),
+			  ngettext("%s pulls over its virtual network (%s), and %s has %d approved private endpoint",
+				   "%s pulls over its virtual network (%s), and %s has %d approved private endpoints",
+				   (unsigned long)npe),
 			  app_name(f), jsonu_id_name(subnet), f->ctx->registry, npe);
 		return 0;
 	}

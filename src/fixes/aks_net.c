@@ -365,7 +365,9 @@ static int plan_pull_policy(struct facts *f, const struct check_result *failed,
 	snprintf(cmd, sizeof cmd, "kubectl patch %s %s -n %s --type json -p '[%s]'",
 		 o.kind, o.name, f->ctx->namespace_, jp);
 	snprintf(plan->summary, sizeof plan->summary,
-		 _("Change imagePullPolicy from Always to IfNotPresent on %d container(s) of %s/%s, so that an image already on the node is not pulled again."),
+		 ngettext("Change imagePullPolicy from Always to IfNotPresent on %d container of %s/%s, so that an image already on the node is not pulled again.",
+			  "Change imagePullPolicy from Always to IfNotPresent on %d containers of %s/%s, so that an image already on the node is not pulled again.",
+			  (unsigned long)changed),
 		 changed, o.kind, o.name);
 	if (!o.patchable) {
 		snprintf(plan->manual, sizeof plan->manual,
@@ -440,6 +442,26 @@ static int plan_push_platform(struct facts *f, const struct check_result *failed
 	return 0;
 }
 
+/* The wrong part of an image reference in words, translated. */
+static const char *part_word(const char *part)
+{
+	/* TRANSLATORS: parts of an image reference, as in "Correct the
+	 * %s of the image reference" */
+	static const char *const words[][2] = {
+		{ "registry", N_("registry") },
+		{ "repository", N_("repository") },
+		{ "tag", N_("tag") },
+		{ "digest", N_("digest") },
+		{ "reference", N_("reference") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(part, words[i][0]) == 0)
+			return _(words[i][1]);
+	return part;
+}
+
 static int plan_fix_reference(struct facts *f, const struct check_result *failed,
 			      struct fix_plan *plan, struct ad_error *err)
 {
@@ -464,10 +486,14 @@ static int plan_fix_reference(struct facts *f, const struct check_result *failed
 		snprintf(setimg, sizeof setimg,
 			 "  kubectl set image %s/%s %s=%s -n %s\n", kind, owner,
 			 container, correct, f->ctx->namespace_);
-	snprintf(plan->summary, sizeof plan->summary,
-		 correct ? _("Correct the %s of the image reference: use %s.") :
-		 _("Correct the %s of the image reference%s."),
-		 part, correct ? correct : "");
+	if (correct)
+		snprintf(plan->summary, sizeof plan->summary,
+			 _("Correct the %s of the image reference: use %s."),
+			 part_word(part), correct);
+	else
+		snprintf(plan->summary, sizeof plan->summary,
+			 _("Correct the %s of the image reference."),
+			 part_word(part));
 	snprintf(plan->manual, sizeof plan->manual,
 		 _("Check every part of the reference against the registry:\n"
 		   "  az acr show --name %.50s --query loginServer -o tsv\n"

@@ -320,7 +320,9 @@ int netrule_plan(struct fix_plan *plan, struct facts *f,
 		return rc;
 	if (!plan->summary[0])
 		snprintf(plan->summary, sizeof plan->summary,
-			 _("Add %s to the IP rules of registry %s (%zu new rule(s), %d kept)."),
+			 ngettext("Add %s to the IP rules of registry %s (%zu new rule, %d kept).",
+				  "Add %s to the IP rules of registry %s (%zu new rules, %d kept).",
+				  (unsigned long)nadd),
 			 list, name, nadd, nrules);
 	return 0;
 }
