@@ -16,6 +16,7 @@
 #   e2e_choose TEXT                press the number of the item "N) ...TEXT..."
 #   e2e_resize W H                 resize the window
 #   e2e_wait_exit                  until the program ended; sets E2E_STATUS
+#   e2e_quit                       q, confirm with y, require exit status 0
 #   e2e_stop                       kill the program and its tmux server
 #   e2e_fail MESSAGE               print the message and the screen, exit 1
 
@@ -167,6 +168,15 @@ e2e_resize() {
 e2e_wait_exit() {
 	e2e_wait "[exited "
 	E2E_STATUS=$(e2e_screen | sed -n 's/.*\[exited \([0-9]*\)\].*/\1/p' | tail -n 1)
+}
+
+# Quit the way a user does and require a clean exit.
+e2e_quit() {
+	e2e_keys q
+	e2e_wait "Quit acr-doctor?"
+	e2e_keys y
+	e2e_wait_exit
+	[ "$E2E_STATUS" = 0 ] || e2e_fail "exit status $E2E_STATUS"
 }
 
 # The screen with its attributes (escape sequences), for color tests.

@@ -56,9 +56,5 @@ e2e_keys End
 e2e_wait "attach-acr (for aks.401.acrpull): applied, check run again: PASS"
 e2e_has "fix=attach-acr step=1 PUT"
 
-e2e_keys q
-e2e_wait "Quit acr-doctor?"
-e2e_keys y
-e2e_wait_exit
-[ "$E2E_STATUS" = 0 ] || e2e_fail "exit status $E2E_STATUS"
+e2e_quit
 e2e_pass

@@ -26,8 +26,5 @@ e2e_wait "The scenario teaches: aks.403"
 e2e_has "[MATCH]"
 e2e_keys End
 e2e_wait "network-rule-add (for aks.403.firewall): applied, check run again: PASS"
-e2e_keys q
-e2e_wait "Quit acr-doctor?"
-e2e_keys y
-e2e_wait_exit
+e2e_quit
 e2e_pass

@@ -74,8 +74,5 @@ e2e_has "aks-healthy"
 e2e_has "aks-401-no-acrpull"
 e2e_keys End Enter
 e2e_wait "What cannot pull its image?"
-e2e_keys q
-e2e_wait "Quit acr-doctor?"
-e2e_keys y
-e2e_wait_exit
+e2e_quit
 e2e_pass

@@ -22,8 +22,5 @@ e2e_walk_to "Cause: the registry firewall blocks the web app"
 e2e_choose "Show the result"
 e2e_wait "The scenario teaches: webapp.ip-denied"
 e2e_has "[MATCH]"
-e2e_keys q
-e2e_wait "Quit acr-doctor?"
-e2e_keys y
-e2e_wait_exit
+e2e_quit
 e2e_pass
