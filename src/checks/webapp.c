@@ -244,7 +244,13 @@ static int run_log(struct facts *f, struct check_result *res)
 		if (ev_str(res, "classified", "%s", "other") ||
 		    (cr.note[0] && ev_str(res, "note", "%s", cr.note)))
 			return AD_ENOMEM;
-		if (cr.note[0])
+		/* A failure the tree has no branch for (x509, a 5xx, a
+		 * rate limit) is not a healthy log: say so, do not pass. */
+		if (cr.rule && strcmp(cr.rule, "none") != 0)
+			check_say(res, CHECK_UNKNOWN,
+				  _("the log line shows a pull failure this guide has no branch for (%s)"),
+				  cr.note[0] ? cr.note : cr.rule);
+		else if (cr.note[0])
 			check_say(res, CHECK_PASS,
 				  _("the log line is none of the pull errors this guide covers (%s)"),
 				  cr.note);

@@ -183,6 +183,21 @@ static void test_log_other(void **state)
 	harness_close(h);
 }
 
+/* A pull failure the tree has no branch for is not a healthy log: the
+ * check cannot tell, it does not pass. */
+static void test_log_uncovered_failure(void **state)
+{
+	struct harness *h = harness_open("scenarios/webapp-log-x509.json");
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.log", &res), CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary, "no branch"));
+	assert_string_equal(ev(&res, "classified"), "other");
+	check_result_clear(&res);
+	harness_close(h);
+}
+
 /* Without a log line there is nothing to classify: not applicable, and
  * the summary says where to find the line. */
 static void test_log_missing(void **state)
@@ -687,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_log_classified),
 		cmocka_unit_test(test_log_other),
 		cmocka_unit_test(test_log_missing),
+		cmocka_unit_test(test_log_uncovered_failure),
 		cmocka_unit_test(test_admin_mismatch),
 		cmocka_unit_test(test_admin_variants),
 		cmocka_unit_test(test_admin_creds_denied),
