@@ -317,10 +317,10 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 			st.sel++;
 		break;
 	case UI_ACT_SELECT:
-		if (session_busy(ui->s)) {
-			ui_status(ui, 0, "%s", _("A check is running; Esc cancels it."));
+		/* While a check runs the status line spins and says that Esc
+		 * cancels; other keys wait. */
+		if (session_busy(ui->s))
 			break;
-		}
 		if (st.sel < (int)n)
 			return activate(ui, &items[st.sel]);
 		break;
@@ -333,20 +333,18 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 		break;
 	case UI_ACT_BACK:
 		if (session_busy(ui->s))
-			ui_status(ui, 0, "%s", _("A check is running; Esc cancels it."));
-		else if (session_back(ui->s) != 0)
+			break;
+		if (session_back(ui->s) != 0)
 			ui_status(ui, 0, "%s", _("This is the first step."));
 		break;
 	case UI_ACT_FORWARD:
 		if (session_busy(ui->s))
-			ui_status(ui, 0, "%s", _("A check is running; Esc cancels it."));
-		else if (session_forward(ui->s) != 0)
+			break;
+		if (session_forward(ui->s) != 0)
 			ui_status(ui, 0, "%s", _("There is no later step to go forward to."));
 		break;
 	case UI_ACT_RESTART:
-		if (session_restart(ui->s) != 0)
-			ui_status(ui, 0, "%s", _("A check is running; Esc cancels it."));
-		else
+		if (!session_busy(ui->s) && session_restart(ui->s) == 0)
 			ui_status(ui, 0, "%s", _("Started again from the first question."));
 		break;
 	case UI_ACT_COMMANDS:
