@@ -3,6 +3,10 @@
 # no invalid access.
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: no valgrind"; exit 77; }
+# valgrind cannot run a binary built with AddressSanitizer.
+if grep -q __asan_init "${ACR_DOCTOR:-$AD}" 2>/dev/null; then
+	echo "SKIP: the binary is built with AddressSanitizer"; exit 77
+fi
 
 VG="valgrind -q --log-file=$TMPD/vg --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 for name in $("$AD" scenarios | awk '{print $1}'); do

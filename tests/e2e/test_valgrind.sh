@@ -5,6 +5,10 @@
 # "still reachable" is not counted).
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null 2>&1 || { echo "SKIP: no valgrind"; exit 77; }
+# valgrind cannot run a binary built with AddressSanitizer.
+if grep -q __asan_init "${ACR_DOCTOR:-$AD}" 2>/dev/null; then
+	echo "SKIP: the binary is built with AddressSanitizer"; exit 77
+fi
 e2e_init
 E2E_TIMEOUT=90
 
