@@ -53,7 +53,9 @@ static void draw(struct ui *ui)
 	}
 	if (namew > ui->cols / 2)
 		namew = ui->cols / 2;
-	st.h = ui->rows - 2 - 4;
+	/* Rows: title, intro, blank, the list, blank, two of summary,
+	 * status, key bar. */
+	st.h = ui->rows - 2 - 4 - 3;
 	if (st.sel < st.top)
 		st.top = st.sel;
 	if (st.sel >= st.top + st.h)
@@ -76,6 +78,15 @@ static void draw(struct ui *ui)
 		(void)used;
 		if (x < ui->cols - 2)
 			ui_put(y, x, st.summary[i], ui->cols - 2 - x, attr, 0);
+	}
+	/* The whole summary of the highlighted world: the list cuts it. */
+	if (st.n) {
+		struct ui_text t;
+
+		ui_text_init(&t, ui->cols - 4);
+		ui_text_add(&t, st.summary[st.sel], UI_ROLE_DIM, 0);
+		ui_text_draw(&t, 4 + st.h + 1, 2, 2, ui->cols - 4, 0);
+		ui_text_free(&t);
 	}
 }
 

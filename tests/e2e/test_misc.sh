@@ -72,6 +72,9 @@ e2e_start
 e2e_wait "Training scenarios"
 e2e_has "aks-healthy"
 e2e_has "aks-401-no-acrpull"
+# The list cuts summaries; the highlighted one is shown whole below it.
+e2e_keys Down
+e2e_wait "$("$ACR_DOCTOR" scenarios | sed -n 's/^aks-401-no-acrpull  *//p' | tail -c 30)"
 e2e_keys End Enter
 e2e_wait "What cannot pull its image?"
 e2e_quit
