@@ -67,6 +67,11 @@ static void usage(FILE *fp)
 		"      --no-color            no colors (also when NO_COLOR is set)\n"
 		"  -h, --help                show this help and exit\n"
 		"  -V, --version             show the version and exit\n\n"), fp);
+	fputs(_("Environment:\n"
+		"  NO_COLOR          no colours, as --no-color\n"
+		"  LANGUAGE, LANG    the interface language when --lang is not given\n"
+		"  ACR_DOCTOR_NOW    the time date checks use (ISO 8601, UTC), to replay\n"
+		"                    a scenario as of that moment\n\n"), fp);
 	fputs(_("Exit status: 0 healthy, 1 problem found, 2 usage or input error,\n"
 		"3 inconclusive (no check failed but some could not tell).\n"), fp);
 }
