@@ -816,6 +816,25 @@ static void wipe_creds(struct pull_cred *creds, int n)
 	wipe(creds, sizeof *creds * (size_t)(n > 0 ? n : 0));
 }
 
+/* read_pull_creds() for a check: when the secrets cannot be read the
+ * check says unknown and 1 is returned (the caller returns 0); AD_ENOMEM
+ * passes through; 0 when creds holds *n credentials. */
+static int pull_creds_or_unknown(struct facts *f, struct check_result *res,
+				 const char *login, struct pull_cred *creds,
+				 int *n, char *why, size_t wlen)
+{
+	struct ad_error err = { 0 };
+	int rc = read_pull_creds(f, login, creds, n, why, wlen, &err);
+
+	if (rc == 0)
+		return 0;
+	wipe_creds(creds, *n);
+	if (rc == AD_ENOMEM)
+		return rc;
+	check_unknown(res, _("cannot read the pod's image pull secrets"), &err);
+	return 1;
+}
+
 /* ---------- aks.401.secret-sp ---------- */
 
 enum sp_state { SP_VALID, SP_EXPIRED, SP_UNKNOWN, SP_NOMEM };
@@ -882,7 +901,6 @@ static enum sp_state sp_secret_state(struct facts *f, struct check_result *res,
 static int run_secret_sp(struct facts *f, struct check_result *res)
 {
 	struct pull_cred creds[MAX_PULL_SECRETS];
-	struct ad_error err = { 0 };
 	char login[256], why[512] = "", latest[40];
 	const char *secret = NULL, *user = NULL;
 	time_t now;
@@ -890,14 +908,9 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 	int rc, n = 0, i;
 
 	login_server(f, login, sizeof login);
-	rc = read_pull_creds(f, login, creds, &n, why, sizeof why, &err);
-	if (rc != 0) {
-		wipe_creds(creds, n);
-		if (rc == AD_ENOMEM)
-			return rc;
-		check_unknown(res, _("cannot read the pod's image pull secrets"), &err);
-		return 0;
-	}
+	rc = pull_creds_or_unknown(f, res, login, creds, &n, why, sizeof why);
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	for (i = 0; i < n; i++)
 		if (ctx_is_guid(creds[i].username)) {
 			secret = creds[i].secret;
@@ -1021,14 +1034,9 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 
 	login_server(f, login, sizeof login);
 	facts_registry_id(f, regid, sizeof regid);
-	rc = read_pull_creds(f, login, creds, &n, why, sizeof why, &err);
-	if (rc != 0) {
-		wipe_creds(creds, n);
-		if (rc == AD_ENOMEM)
-			return rc;
-		check_unknown(res, _("cannot read the pod's image pull secrets"), &err);
-		return 0;
-	}
+	rc = pull_creds_or_unknown(f, res, login, creds, &n, why, sizeof why);
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
 	for (i = 0; i < n; i++)
 		if (strcasecmp(creds[i].username, f->ctx->registry) == 0) {
 			c = &creds[i];
