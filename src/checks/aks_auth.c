@@ -1092,24 +1092,10 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 			      &err);
 		return 0;
 	}
-	cJSON_ArrayForEach(pw, jsonu_array(lc, "passwords")) {
-		const char *v = jsonu_str(pw, "value");
-
-		if (!v)
-			continue;
-		npw++;
-		if (!first_pw)
-			first_pw = v;
-		if (!matched && strcmp(v, c->password) == 0) {
-			matched = 1;
-			if (ev_secret_match(res, "password", c->password, v)) {
-				wipe_creds(creds, n);
-				return AD_ENOMEM;
-			}
-		}
-	}
-	if (!matched && ev_secret_match(res, "password", c->password,
-					first_pw)) {
+	npw = aks_admin_password_find(lc, c->password, &pw, &first_pw);
+	matched = pw != NULL;
+	if (ev_secret_match(res, "password", c->password,
+			    pw ? jsonu_str(pw, "value") : first_pw)) {
 		wipe_creds(creds, n);
 		return AD_ENOMEM;
 	}

@@ -779,3 +779,25 @@ const struct check_def check_group_aks_common[] = {
 };
 const size_t check_group_aks_common_n =
 	sizeof check_group_aks_common / sizeof check_group_aks_common[0];
+
+int aks_admin_password_find(const cJSON *creds, const char *pass,
+			    const cJSON **match, const char **first)
+{
+	const cJSON *pw;
+	int n = 0;
+
+	*match = NULL;
+	*first = NULL;
+	cJSON_ArrayForEach(pw, jsonu_array(creds, "passwords")) {
+		const char *v = jsonu_str(pw, "value");
+
+		if (!v)
+			continue;
+		n++;
+		if (!*first)
+			*first = v;
+		if (pass && !*match && strcmp(v, pass) == 0)
+			*match = pw;
+	}
+	return n;
+}

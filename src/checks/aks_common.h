@@ -72,6 +72,13 @@ struct aks_owner {
 /* 0, or negative AD_E* when an owner could not be read. */
 int aks_pod_owner(struct facts *f, const struct cJSON *pod,
 		  struct aks_owner *o, struct ad_error *err);
+/* Look for pass among the passwords of a registry's listCredentials
+ * answer (compared, never copied).  Returns how many passwords it holds;
+ * *match is the matching entry or NULL (also when pass is NULL), *first
+ * the first password's value or NULL. */
+int aks_admin_password_find(const struct cJSON *creds, const char *pass,
+			    const struct cJSON **match, const char **first);
+
 /* The pod spec of the owner's template (or of the pod itself). */
 const struct cJSON *aks_owner_spec(const struct aks_owner *o,
 				   const struct cJSON *pod);

@@ -380,18 +380,10 @@ static int run_admin(struct facts *f, struct check_result *res)
 	if (ev_str(res, "username", "%s", user_ok ? "match" : "mismatch"))
 		return AD_ENOMEM;
 
-	cJSON_ArrayForEach(pw, jsonu_array(creds, "passwords")) {
-		const char *v = jsonu_str(pw, "value");
-
-		if (!v)
-			continue;
-		n++;
-		if (!first)
-			first = v;
-		if (pass && !matched && strcmp(v, pass) == 0) {
-			matched = v;
-			slot = jsonu_str(pw, "name");
-		}
+	n = aks_admin_password_find(creds, pass, &pw, &first);
+	if (pw) {
+		matched = jsonu_str(pw, "value");
+		slot = jsonu_str(pw, "name");
 	}
 	if (pass && strncmp(pass, "@Microsoft.KeyVault(", 20) == 0) {
 		if (ev_str(res, "password", "%s", "key-vault-reference"))
