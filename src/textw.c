@@ -130,29 +130,44 @@ static int put(char *buf, size_t len, size_t *pos, const wchar_t *w,
 	return 0;
 }
 
+/* The start both fits share: decode s and, when it fits whole in cols
+ * and in buf, copy it and return NULL with *whole set to its columns.
+ * Otherwise (or when nothing can be shown: NULL, *whole 0) the decoded
+ * text, owned by the caller, with its length in *n. */
+static wchar_t *fit_start(char *buf, size_t len, const char *s, int cols,
+			  size_t *n, int *whole)
+{
+	wchar_t *w;
+	size_t i, pos = 0;
+	int total = 0;
+
+	*whole = 0;
+	if (!buf || len == 0)
+		return NULL;
+	buf[0] = '\0';
+	if (!s || cols <= 0 || !(w = decode(s, strlen(s), n)))
+		return NULL;
+	for (i = 0; i < *n; i++)
+		total += tw_wcwidth(shown(w[i]));
+	if (total <= cols && put(buf, len, &pos, w, 0, *n, 0) == 0) {
+		buf[pos] = '\0';
+		free(w);
+		*whole = total;
+		return NULL;
+	}
+	buf[0] = '\0';
+	return w;
+}
+
 int tw_fit(char *buf, size_t len, const char *s, int cols, int ellipsis)
 {
 	const char *mark = tw_mark();
 	wchar_t *w;
 	size_t n, i, pos = 0;
-	int total = 0, used = 0, avail;
+	int used = 0, avail;
 
-	if (!buf || len == 0)
-		return 0;
-	buf[0] = '\0';
-	if (!s || cols <= 0)
-		return 0;
-	w = decode(s, strlen(s), &n);
-	if (!w)
-		return 0;
-	for (i = 0; i < n; i++)
-		total += tw_wcwidth(shown(w[i]));
-	if (total <= cols && put(buf, len, &pos, w, 0, n, 0) == 0) {
-		buf[pos] = '\0';
-		free(w);
-		return total;
-	}
-	pos = 0;
+	if (!(w = fit_start(buf, len, s, cols, &n, &used)))
+		return used;
 	avail = ellipsis ? cols - 1 : cols;
 	for (i = 0; i < n; i++) {
 		int cw = tw_wcwidth(shown(w[i]));
@@ -192,23 +207,10 @@ int tw_fit_tail(char *buf, size_t len, const char *s, int cols, int ellipsis)
 	const char *mark = tw_mark();
 	wchar_t *w;
 	size_t n, i, start, pos = 0;
-	int total = 0, used = 0, avail;
+	int used = 0, avail;
 
-	if (!buf || len == 0)
-		return 0;
-	buf[0] = '\0';
-	if (!s || cols <= 0)
-		return 0;
-	w = decode(s, strlen(s), &n);
-	if (!w)
-		return 0;
-	for (i = 0; i < n; i++)
-		total += tw_wcwidth(shown(w[i]));
-	if (total <= cols && put(buf, len, &pos, w, 0, n, 0) == 0) {
-		buf[pos] = '\0';
-		free(w);
-		return total;
-	}
+	if (!(w = fit_start(buf, len, s, cols, &n, &used)))
+		return used;
 	avail = ellipsis ? cols - 1 : cols;
 	start = n;
 	while (start > 0) {
