@@ -24,6 +24,7 @@ int ad_error_set(struct ad_error *e, int code, const char *fmt, ...)
 	if (!e)
 		return code;
 	e->code = code;
+	e->net = AD_NET_NONE;
 	e->detail[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
@@ -47,4 +48,23 @@ void ad_error_clear(struct ad_error *e)
 {
 	if (e)
 		memset(e, 0, sizeof *e);
+}
+
+int ad_error_net(struct ad_error *e, enum ad_net kind)
+{
+	if (!e)
+		return 0;
+	e->net = kind;
+	return e->code;
+}
+
+const char *ad_net_str(enum ad_net kind)
+{
+	static const char *const names[] = {
+		"none", "dns", "refused", "timeout", "tls", "reset",
+		"cancelled", "other"
+	};
+
+	return (unsigned)kind < sizeof names / sizeof names[0] ?
+	       names[kind] : "other";
 }

@@ -29,8 +29,22 @@ enum ad_code {
 #undef AD_ERR_ENUM
 };
 
+/* Why a request got no answer: decided by the transport from what the
+ * network library reported, never by reading the (translated) message. */
+enum ad_net {
+	AD_NET_NONE = 0,   /* not a transport failure */
+	AD_NET_DNS,        /* the name did not resolve */
+	AD_NET_REFUSED,    /* connection refused */
+	AD_NET_TIMEOUT,    /* connect or total timeout */
+	AD_NET_TLS,        /* certificate did not verify, handshake failed */
+	AD_NET_RESET,      /* connection reset or closed mid-answer */
+	AD_NET_CANCELLED,  /* the user cancelled */
+	AD_NET_OTHER
+};
+
 struct ad_error {
 	int code;          /* one of enum ad_code */
+	enum ad_net net;   /* transport failures: which kind */
 	char msg[512];     /* one human sentence, already translated */
 	char detail[512];  /* optional: server code, node/field name... */
 };
@@ -46,5 +60,8 @@ int ad_error_set(struct ad_error *e, int code, const char *fmt, ...)
 void ad_error_detail(struct ad_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ad_error_clear(struct ad_error *e);
+/* Set the transport-failure kind; returns e->code. */
+int ad_error_net(struct ad_error *e, enum ad_net kind);
+const char *ad_net_str(enum ad_net kind);   /* "dns", "refused"... */
 
 #endif

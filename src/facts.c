@@ -202,8 +202,11 @@ static int fetch_json(struct facts *f, struct http_request *req,
 		char msg[sizeof err->msg];
 
 		if (err) {
+			enum ad_net net = err->net;
+
 			snprintf(msg, sizeof msg, "%s", err->msg);
 			ad_error_set(err, rc, _("%s: %s"), what, msg);
+			ad_error_net(err, net);
 		}
 		return rc;
 	}
@@ -480,8 +483,11 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 		char msg[sizeof err->msg];
 
 		if (err) {
+			enum ad_net net = err->net;
+
 			snprintf(msg, sizeof msg, "%s", err->msg);
 			ad_error_set(err, rc, _("GET https://%s/v2/: %s"), login, msg);
+			ad_error_net(err, net);
 		}
 		return rc;
 	}
@@ -566,8 +572,11 @@ int reg_ping(struct facts *f, const char *login_server, long *status,
 		char msg[sizeof err->msg];
 
 		if (err) {
+			enum ad_net net = err->net;
+
 			snprintf(msg, sizeof msg, "%s", err->msg);
 			ad_error_set(err, rc, _("GET %s: %s"), url, msg);
+			ad_error_net(err, net);
 		}
 		return rc;
 	}

@@ -27,6 +27,14 @@ struct http_request {
 	const char *bearer;        /* NULL or an access token: never logged */
 	const char *basic_user;    /* NULL or HTTP basic credentials (registry) */
 	const char *basic_pass;
+	/* TLS for servers with their own CA and client certificates (the
+	 * Kubernetes API from a kubeconfig): PEM text, NULL for none. */
+	const char *ca_pem;        /* replaces the default CA bundle */
+	const char *client_cert_pem;
+	const char *client_key_pem;  /* secret: never logged */
+	/* Which credential signs this request, for --debug ("azure-cli",
+	 * "kubeconfig exec"...); never the secret itself. */
+	const char *auth_label;
 };
 
 /* Filled by http_send(); release with http_response_clear(). */

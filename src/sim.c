@@ -430,8 +430,10 @@ static int sim_send(void *impl, const struct http_request *req,
 	if (split_url(req->url, origin, sizeof origin, path, sizeof path) != 0)
 		return ad_error_set(err, AD_EINVAL, _("unsupported URL: %.200s"),
 				    req->url);
-	if (s->latency_ms && sim_sleep(sim, s->latency_ms) != 0)
-		return ad_error_set(err, AD_ECANCEL, _("cancelled"));
+	if (s->latency_ms && sim_sleep(sim, s->latency_ms) != 0) {
+		ad_error_set(err, AD_ECANCEL, _("cancelled"));
+		return ad_error_net(err, AD_NET_CANCELLED);
+	}
 	host_of(origin, host, sizeof host);
 	{
 		const cJSON *hv = jsonu_get_ci(s->hosts, host);
@@ -439,14 +441,19 @@ static int sim_send(void *impl, const struct http_request *req,
 		fail = cJSON_IsString(hv) ? hv->valuestring : NULL;
 	}
 	if (fail) {
-		if (strcmp(fail, "dns") == 0)
-			return ad_error_set(err, AD_EIO,
+		if (strcmp(fail, "dns") == 0) {
+			ad_error_set(err, AD_EIO,
 				_("could not resolve host %s"), host);
-		if (strcmp(fail, "refused") == 0)
-			return ad_error_set(err, AD_EIO,
+			return ad_error_net(err, AD_NET_DNS);
+		}
+		if (strcmp(fail, "refused") == 0) {
+			ad_error_set(err, AD_EIO,
 				_("connection to %s refused"), host);
-		return ad_error_set(err, AD_ETIMEOUT,
+			return ad_error_net(err, AD_NET_REFUSED);
+		}
+		ad_error_set(err, AD_ETIMEOUT,
 			_("connection to %s timed out"), host);
+		return ad_error_net(err, AD_NET_TIMEOUT);
 	}
 	e = find_entry(s, method, origin, path);
 	if (!e && head)

@@ -592,12 +592,11 @@ static int run_events(struct facts *f, struct check_result *res)
 
 /* ---------- aks.health ---------- */
 
-/* The transport could not resolve the name (sim: "could not resolve
- * host"; libcurl: "Could not resolve host"). */
+/* The transport could not resolve the name: its structured kind, never
+ * the message, which is translated. */
 static int dns_failure(int rc, const struct ad_error *err)
 {
-	return rc == AD_EIO && (strcmp(err->detail, "dns") == 0 ||
-				contains_ci(err->msg, "resolve"));
+	return rc != 0 && err->net == AD_NET_DNS;
 }
 
 int check_registry_health(struct facts *f, struct check_result *res)
