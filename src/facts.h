@@ -22,12 +22,36 @@ struct cJSON;
 struct ad_error;
 struct facts_cache;
 
+/* Who a request is for: decides which credential signs it. */
+enum facts_aud {
+	FACTS_AUD_NONE,     /* anonymous (registry /v2/ ping) */
+	FACTS_AUD_ARM,      /* Azure Resource Manager (and the ACR exchange) */
+	FACTS_AUD_GRAPH,    /* Microsoft Graph */
+	FACTS_AUD_KUBE      /* the cluster's API server */
+};
+
+/* Asked at send time, for every request, so tokens can be refreshed
+ * and kubeconfig client certificates fit the same seam.  Fills req's
+ * bearer / TLS fields / auth_label; a token is copied into buf (len
+ * bytes) so the request never points at memory another thread may
+ * refresh.  0, or negative AD_E* with err saying which credential
+ * failed (never the secret). */
+struct facts_auth {
+	int (*authorize)(void *arg, enum facts_aud aud,
+			 struct http_request *req, char *buf, size_t len,
+			 struct ad_error *err);
+	void *arg;
+};
+
+#define FACTS_TOKEN_MAX 16384
+
 struct facts {
 	struct http_transport *http;  /* borrowed */
 	struct node_probe *probe;     /* borrowed, may be NULL */
 	struct ad_context *ctx;       /* borrowed */
 	struct facts_cache *cache;    /* owned */
-	const char *token_arm;        /* bearer for ARM; sim: any string */
+	struct facts_auth auth;       /* NULL authorize: the tokens below */
+	const char *token_arm;        /* fixed bearers (simulated worlds) */
 	const char *token_graph;
 	const char *token_kube;
 };
@@ -55,6 +79,21 @@ int arm_post(struct facts *f, const char *path, const char *api_version,
 int arm_write(struct facts *f, const char *method, const char *path,
 	      const char *api_version, const char *body, long *status,
 	      struct cJSON **out, struct ad_error *err);
+
+/* Sign req for aud (see struct facts_auth); buf holds the token and
+ * must outlive the request: zero it afterwards. */
+int facts_authorize(struct facts *f, enum facts_aud aud,
+		    struct http_request *req, char *buf, size_t len,
+		    struct ad_error *err);
+/* A write as Azure and Kubernetes answer it: signed for aud, and when
+ * ARM accepts it as a long-running operation (201/202 with
+ * Azure-AsyncOperation or Location), followed until it Succeeded,
+ * Failed or was Canceled; resp then holds the final answer (status of
+ * the write, body of the operation when it failed).  Bounded: gives up
+ * with AD_ETIMEOUT saying the operation is still running. */
+int facts_write(struct facts *f, enum facts_aud aud,
+		const struct http_request *req, struct http_response *resp,
+		struct ad_error *err);
 
 /* Microsoft Graph, path like "/v1.0/applications(appId='...')". */
 int graph_get(struct facts *f, const char *path, struct cJSON **out,

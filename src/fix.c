@@ -127,11 +127,15 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	req.content_type = s->kube ? "application/merge-patch+json" :
 			   "application/json";
 	req.accept = "application/json";
-	req.bearer = s->kube ? f->token_kube : f->token_arm;
-	facts_invalidate(f);
-	rc = http_send(f->http, &req, &r, err);
-	if (rc != 0)
+	/* Signed, and followed to its end when Azure answers 201/202 with
+	 * an operation to poll: a fix is done when Azure says so. */
+	rc = facts_write(f, s->kube ? FACTS_AUD_KUBE : FACTS_AUD_ARM, &req,
+			 &r, err);
+	if (rc != 0) {
+		*status = r.status;
+		http_response_clear(&r);
 		return rc;
+	}
 	*status = r.status;
 	if (r.status >= 200 && r.status <= 299) {
 		http_response_clear(&r);
