@@ -1044,6 +1044,13 @@ static int pred_foreign(const struct text *t)
 	return 0;
 }
 
+/* ACR, or a registry the text does not name: the App Service firewall
+ * reading of a bare "denied" holds only there. */
+static int pred_not_foreign(const struct text *t)
+{
+	return !pred_foreign(t);
+}
+
 static int pred_dockerhub(const struct text *t)
 {
 	/* not "docker hub": App Service says "Pulling image from Docker hub"
@@ -1466,7 +1473,7 @@ static const struct rule rules[] = {
 	    "connectivity_forbidden_error"), NULL },
 	/* App Service shows the firewall's answer as a bare "denied". */
 	{ "ip-denied", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL, 1,
-	  NULL, P("\"denied\"", ": denied\""), NULL },
+	  pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
 	/* A bare "denied" as the innermost error.  ACR says it so when its
 	 * firewall refuses the caller; GHCR and GitLab say it for a package
 	 * the caller may not read, and for one that does not exist. */
