@@ -1108,6 +1108,19 @@ static int ambiguous_registry(const struct text *t)
 	return pred_foreign(t) || pred_dockerhub(t);
 }
 
+/* No word says the manifest or the repository is missing (a layer
+ * "not found" is not such a word). */
+static int pred_no_manifest_missing(const struct text *t)
+{
+	static const char *const manifest_missing[] = {
+		"manifest unknown", "manifest_unknown", "name unknown",
+		"name_unknown", "manifest tagged by", "repository name not known",
+		"manifest for", "not known to registry", NULL
+	};
+
+	return !has_any(t, manifest_missing);
+}
+
 static int pred_no_strong_missing(const struct text *t)
 {
 	return !has_any(t, strong_missing);
@@ -1170,6 +1183,7 @@ static int pred_bare_denied_other(const struct text *t)
 	"name unknown", "name_unknown", "repository name not known", \
 	"manifest for * not found", "failed to resolve reference*: not found", \
 	"failed to resolve image*: not found", \
+	"failed to resolve reference~ not found", \
 	"could not fetch content descriptor*not found", "code notfound", \
 	"404 not found", "status: 404", "status code 404", \
 	"not found in repository", "error: image ~ not found", \
@@ -1364,6 +1378,7 @@ static const struct rule rules[] = {
 	{ "platform", CAUSE("aks.platform", "aks.platform"), NULL, 0, NULL,
 	  P(PLATFORM, "cannot be used on this platform",
 	    "container operating system does not match",
+	    "operating system of the container does not match", "0xc0370101",
 	    "does not match the host", "does not match the detected host platform",
 	    "based image is incompatible with", "operating system is not supported"),
 	  NULL },
@@ -1447,6 +1462,12 @@ static const struct rule rules[] = {
 	 * insufficient_scope" from ACR is the token's scope, not a name. */
 	{ "acr-insufficient-scope", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, pred_acr_scope, P("insufficient_scope"), NULL },
+	/* Several errors joined: the credentialed token request failed with
+	 * 401, and a layer copy that never started reports "not found".  The
+	 * root error is the token's; no manifest was missing. */
+	{ "copy-after-token-401", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, pred_no_manifest_missing, P("failed to fetch oauth token"),
+	  P("failed to copy", "content descriptor") },
 	/* Tree 2 / App Service error 2: outranks the 401 of the anonymous
 	 * retry that follows it. */
 	{ "not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
@@ -1470,7 +1491,8 @@ static const struct rule rules[] = {
 	/* Tree 3 / App Service error 3: the ACR firewall's own words. */
 	{ "ip-denied", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("client with ip", "is not allowed access", "aka.ms/acr/firewall",
-	    "connectivity_forbidden_error"), NULL },
+	    "connectivity_forbidden_error", "connectivity_challenge_error",
+	    "did not issue a challenge"), NULL },
 	/* App Service shows the firewall's answer as a bare "denied". */
 	{ "ip-denied", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL, 1,
 	  pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
@@ -1538,6 +1560,11 @@ static const struct rule rules[] = {
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
 
+	/* A person's own words that the image is gone, when no error above
+	 * spoke (below 401: "the pull secret no longer exists" is a 401). */
+	{ "gone-in-words", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL,
+	  0, NULL, P("not exist anymore", "no longer exist",
+		     "does not exist anymore"), NULL },
 	/* Below 401: a 5xx next to a 401 is the flaky half of the pair. */
 	{ "server-5xx", CAUSE("other", "other"),
 	  "registry server error (HTTP 5xx): retry, check the registry's health",

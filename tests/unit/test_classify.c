@@ -320,7 +320,7 @@ static void test_grown(void **state)
  * for the real messages, scored once when the rules were done.  Its score
  * is printed on every run; the floor is the score measured then, so a
  * change that loses ground on messages it was not tuned to fails. */
-#define BLIND_FLOOR_GOOD 0
+#define BLIND_FLOOR_GOOD 47     /* of 51, measured once (see data/README.md) */
 static void test_blind(void **state)
 {
 	struct corpus_score sc;
@@ -442,6 +442,18 @@ static const struct hand hand[] = {
 	  "failed to resolve reference \"europe-docker.pkg.dev/acme-prod/apps/web:2.1\": failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://europe-docker.pkg.dev/v2/token?scope=repository%3Aacme-prod%2Fapps%2Fweb%3Apull&service=europe-docker.pkg.dev: 403 Forbidden" },
 	{ "aks.401", "ECR without kubelet credentials, in Docker's wrapper",
 	  "failed to resolve reference \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:2.1\": pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials" },
+	{ "aks.401", "containerd multi-error: token 401, then a layer copy 'not found'",
+	  "Failed to pull image \"contoso.azurecr.io/mirror/library/redis:7.2\": [failed to pull and unpack image \"contoso.azurecr.io/mirror/library/redis:7.2\": failed to resolve reference \"contoso.azurecr.io/mirror/library/redis:7.2\": failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://contoso.azurecr.io/oauth2/token: 401 Unauthorized, rpc error: code = NotFound desc = failed to pull and unpack image \"contoso.azurecr.io/mirror/library/redis:7.2\": failed to copy: httpReadSeeker: failed open: could not fetch content descriptor sha256:9f1c2a7d (application/vnd.oci.image.layer.v1.tar+gzip) from remote: not found]" },
+	{ "aks.notfound", "containerd 1.2: reference repeated, then not found",
+	  "ctr: failed to resolve reference \"contoso.azurecr.io/tools/agent:3.1\": contoso.azurecr.io/tools/agent:3.1 not found" },
+	{ "aks.notfound", "a person's words: the image is gone",
+	  "the pull fails, contoso.azurecr.io/tools/agent:3.1 no longer exists in our registry?" },
+	{ "aks.401", "a missing pull secret, in words",
+	  "Warning  FailedToRetrieveImagePullSecret  kubelet  Unable to retrieve some image pull secrets (acr-auth); attempting to pull the image may not succeed. The secret acr-auth no longer exists in the namespace." },
+	{ "aks.platform", "Windows host build, older wording",
+	  "Error response from daemon: container 4d2e encountered an error during CreateContainer: failure in a Windows system call: The operating system of the container does not match the operating system of the host. (0xc0370101)" },
+	{ "aks.403", "az acr check-health: no challenge from a registry behind its firewall",
+	  "DNS lookup to contoso.azurecr.io at IP 20.1.2.3 : OK\nAn error occurred: CONNECTIVITY_CHALLENGE_ERROR\nRegistry 'contoso.azurecr.io' did not issue a challenge." },
 	{ "aks.401", "GHCR bare denied",
 	  "Error response from daemon: Head \"https://ghcr.io/v2/acme/web/manifests/2.1\": denied" },
 	{ "aks.401", "quay ping, not a repository",
