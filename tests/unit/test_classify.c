@@ -667,7 +667,7 @@ static void test_alternatives(void **state)
 static void test_alternatives_hostile(void **state)
 {
 	static const char framed[] =
-		"\x1b[31m\x1b]0;x\x07\xff\xfe\xc0\xafError response from daemon: \x00"
+		"\x1b[31m\x1b]0;x\x07\xff\xfe\xc0\xaf" "Error response from daemon: \x00"
 		"Head \"https://ghcr.io/v2/acme/web/manifests/2.1\": \xe2\x80\xae"
 		"denied\x1b[0m\xed\xa0\x80";
 	const char *msg = hand_text("GHCR bare denied");
