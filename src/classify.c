@@ -1560,6 +1560,13 @@ static const struct rule rules[] = {
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
 
+	/* Azure Container Instances / Container Apps wrap every pull failure
+	 * as "check the image and registry credential": the credentials, or
+	 * the name; the checks tell. */
+	{ "image-or-credentials", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, NULL, P("check the image and registry credential",
+		     "check the image name or any registry credentials",
+		     "inaccessibleimage"), NULL },
 	/* A person's own words that the image is gone, when no error above
 	 * spoke (below 401: "the pull secret no longer exists" is a 401). */
 	{ "gone-in-words", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL,
@@ -1608,6 +1615,7 @@ static const struct {
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
+	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },
 };
 
 /* ---------- evidence ---------- */

@@ -296,7 +296,8 @@ static void test_grown(void **state)
 {
 	static const char *const sets[] = {
 		"pull-messages.jsonl", "pull-messages-heldout.jsonl",
-		"pull-messages-real.jsonl", "pull-messages-blind.jsonl", NULL
+		"pull-messages-real.jsonl", "pull-messages-blind.jsonl",
+		"pull-messages-blind2.jsonl", NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0;
@@ -310,7 +311,7 @@ static void test_grown(void **state)
 	}
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
 		      total, 100.0 * good / total);
-	assert_true(total >= 370);
+	assert_true(total >= 420);
 	if (100 * good < REAL_MIN_PCT * total)
 		fail_msg("grown-corpus accuracy %d/%d is below %d%%", good, total,
 			 REAL_MIN_PCT);
@@ -331,6 +332,22 @@ static void test_blind(void **state)
 	if (sc.good < BLIND_FLOOR_GOOD)
 		fail_msg("blind-set accuracy %d/%d fell below the %d measured once",
 			 sc.good, sc.total, BLIND_FLOOR_GOOD);
+}
+
+/* The second blind set: 45 new messages from other threads, collected and
+ * labelled after the rules were done, scored once.  The floor is that
+ * score. */
+#define BLIND2_FLOOR_GOOD 41    /* of 45, measured once (see data/README.md) */
+static void test_blind2(void **state)
+{
+	struct corpus_score sc;
+
+	(void)state;
+	run_corpus("pull-messages-blind2.jsonl", &sc);
+	assert_true(sc.total >= 45);
+	if (sc.good < BLIND2_FLOOR_GOOD)
+		fail_msg("second blind set accuracy %d/%d fell below the %d measured once",
+			 sc.good, sc.total, BLIND2_FLOOR_GOOD);
 }
 
 /* ---------- hand-written messages, not in the corpus ---------- */
@@ -450,6 +467,10 @@ static const struct hand hand[] = {
 	  "the pull fails, contoso.azurecr.io/tools/agent:3.1 no longer exists in our registry?" },
 	{ "aks.401", "a missing pull secret, in words",
 	  "Warning  FailedToRetrieveImagePullSecret  kubelet  Unable to retrieve some image pull secrets (acr-auth); attempting to pull the image may not succeed. The secret acr-auth no longer exists in the namespace." },
+	{ "aks.401", "Container Instances: image or credentials",
+	  "(InaccessibleImage) The image 'contoso.azurecr.io/jobs/nightly:4' in container group 'nightly' is not accessible. Please check the image and registry credential.\nCode: InaccessibleImage" },
+	{ "aks.401", "Container Apps: image name or credentials",
+	  "Failed to provision revision for container app 'orders'. Error details: Code: 90712, Message: Error pulling the container image. Please check the image name or any registry credentials to access if required." },
 	{ "aks.platform", "Windows host build, older wording",
 	  "Error response from daemon: container 4d2e encountered an error during CreateContainer: failure in a Windows system call: The operating system of the container does not match the operating system of the host. (0xc0370101)" },
 	{ "aks.403", "az acr check-health: no challenge from a registry behind its firewall",
@@ -646,6 +667,9 @@ static void test_alternatives(void **state)
 	/* ACR's bare denied is its firewall, or a refused identity */
 	expect_alts(hand_text("ACR bare denied outside App Service"), "aks.403",
 		    "aks.401", NULL);
+	/* a platform that says "the image or the credentials" */
+	expect_alts(hand_text("Container Instances: image or credentials"),
+		    "aks.401", "aks.notfound", NULL);
 	/* the web app's twins inside an App Service log */
 	expect_alts("2025-02-01T10:00:00.000Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head \\\"https://ghcr.io/v2/acme/tools/manifests/2.0\\\": denied: denied\"}",
 		    "webapp.unauthorized", "webapp.manifest-unknown", NULL);
@@ -907,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_heldout),
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_blind),
+		cmocka_unit_test(test_blind2),
 		cmocka_unit_test(test_grown),
 		cmocka_unit_test(test_handwritten),
 		cmocka_unit_test(test_handwritten_coverage),
