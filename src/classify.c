@@ -1494,8 +1494,8 @@ static const struct rule rules[] = {
 	    "connectivity_forbidden_error", "connectivity_challenge_error",
 	    "did not issue a challenge"), NULL },
 	/* App Service shows the firewall's answer as a bare "denied". */
-	{ "ip-denied", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL, 1,
-	  pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
+	{ "ip-denied-bare", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL,
+	  1, pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
 	/* A bare "denied" as the innermost error.  ACR says it so when its
 	 * firewall refuses the caller; GHCR and GitLab say it for a package
 	 * the caller may not read, and for one that does not exist. */
@@ -1611,6 +1611,7 @@ static const struct {
 	{ "registry-permission", "aks.notfound", "webapp.manifest-unknown" },
 	{ "not-found-or-denied", "aks.401", "webapp.unauthorized" },
 	{ "bare-denied-acr", "aks.401", "webapp.unauthorized" },
+	{ "ip-denied-bare", "aks.401", "webapp.unauthorized" },
 	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
