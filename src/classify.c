@@ -12,7 +12,9 @@
  *      \" and \n escapes undone, " = " dropped ("code = NotFound" and a
  *      paste that lost the '=' signs read the same), typographic quotes
  *      made plain; a position map leads back to the safe copy;
- *   5. walk an ordered rule table; the first rule that matches decides.
+ *   5. walk an ordered rule table; the first rule that matches decides,
+ *      and names the other cause when its wording fits two (a registry
+ *      that answers a missing and a private repository alike).
  *
  * Order of the table = precedence.  The guiding principle for messages
  * that carry several errors (kubelet's "[rpc error: A, rpc error: B]",
@@ -20,7 +22,12 @@
  * credentials, then retries anonymously, and the anonymous retry of a
  * private registry always ends in 401.  So a specific failure (not found,
  * firewall, timeout, network cut) outranks a 401, and a 401 outranks a
- * bare 5xx.  Messages that name no cause are "other" with a note. */
+ * bare 5xx.  Within a message the innermost error decides: the server's
+ * own words ("permission_denied", "no basic auth credentials") over
+ * Docker's "repository does not exist or may require 'docker login'"
+ * wrapper, and the registry's family (ACR, Docker Hub, GHCR, Quay...)
+ * over the bare word "denied".  Messages that name no cause are "other"
+ * with a note. */
 #include "config.h"
 
 #include "classify.h"
