@@ -201,6 +201,24 @@ void check_command(struct check_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
+int check_data_list_add(struct check_result *res, const char *key,
+			const char *value)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(res->data, key), *s;
+
+	if (!cJSON_IsArray(arr)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(res->data, key);
+		arr = cJSON_AddArrayToObject(res->data, key);
+		if (!arr)
+			return AD_ENOMEM;
+	}
+	s = cJSON_CreateString(value ? value : "");
+	if (!s)
+		return AD_ENOMEM;
+	cJSON_AddItemToArray(arr, s);
+	return 0;
+}
+
 int check_data_str(struct check_result *res, const char *key,
 		   const char *value)
 {

@@ -79,5 +79,8 @@ void check_command(struct check_result *res, const char *fmt, ...)
 /* Remember a fact for a fix (res->data[key] = value). */
 int check_data_str(struct check_result *res, const char *key,
 		   const char *value);
+/* Append a string to the data array named key. */
+int check_data_list_add(struct check_result *res, const char *key,
+			const char *value);
 
 #endif

@@ -12,7 +12,9 @@
  *      \" and \n escapes undone, " = " dropped ("code = NotFound" and a
  *      paste that lost the '=' signs read the same), typographic quotes
  *      made plain; a position map leads back to the safe copy;
- *   5. walk an ordered rule table; the first rule that matches decides.
+ *   5. walk an ordered rule table; the first rule that matches decides,
+ *      and names the other cause when its wording fits two (a registry
+ *      that answers a missing and a private repository alike).
  *
  * Order of the table = precedence.  The guiding principle for messages
  * that carry several errors (kubelet's "[rpc error: A, rpc error: B]",
@@ -20,7 +22,12 @@
  * credentials, then retries anonymously, and the anonymous retry of a
  * private registry always ends in 401.  So a specific failure (not found,
  * firewall, timeout, network cut) outranks a 401, and a 401 outranks a
- * bare 5xx.  Messages that name no cause are "other" with a note. */
+ * bare 5xx.  Within a message the innermost error decides: the server's
+ * own words ("permission_denied", "no basic auth credentials") over
+ * Docker's "repository does not exist or may require 'docker login'"
+ * wrapper, and the registry's family (ACR, Docker Hub, GHCR, Quay...)
+ * over the bare word "denied".  Messages that name no cause are "other"
+ * with a note. */
 #include "config.h"
 
 #include "classify.h"
@@ -642,6 +649,32 @@ static int has(const struct text *t, const char *pat)
 	return find_pat(t, pat, &m);
 }
 
+static int word_char(unsigned char c)
+{
+	return is_alnum(c) || c == '/' || c == '-' || c == '_' || c == '.';
+}
+
+/* A literal that stands as a word: "kudu" the App Service tool, not the
+ * image "kunickiaj/kudu".  An end of the literal that is itself not a
+ * letter or digit needs no boundary there. */
+static int has_word(const struct text *t, const char *lit)
+{
+	size_t l = strlen(lit), at;
+
+	for (at = find_lit(t->norm, t->nlen, 0, lit, l); at != SIZE_MAX;
+	     at = find_lit(t->norm, t->nlen, at + 1, lit, l)) {
+		int lb = !is_alnum((unsigned char)lit[0]) || at == 0 ||
+			 !word_char((unsigned char)t->norm[at - 1]);
+		int rb = !is_alnum((unsigned char)lit[l - 1]) ||
+			 at + l >= t->nlen ||
+			 !word_char((unsigned char)t->norm[at + l]);
+
+		if (lb && rb)
+			return 1;
+	}
+	return 0;
+}
+
 /* ---------- hosts, image, registry ---------- */
 
 static int host_char(unsigned char c)
@@ -938,16 +971,16 @@ static int edit_distance(const char *a, size_t al, const char *b, size_t bl)
 	return d[al][bl] > 3 ? 3 : d[al][bl];
 }
 
-/* An ACR login server, or a near miss of one: some label is "azurecr"
- * or within two edits of it (azureacr, azurcr, azurecrr), but not plain
- * "azure". */
+/* An ACR login server, or a near miss of one: some label, or part of a
+ * label between hyphens (navdocker.az-azurecr.io), is "azurecr" or within
+ * two edits of it (azureacr, azurcr, azurecrr), but not plain "azure". */
 static int acr_like(const char *host)
 {
 	const char *p = host, *dot;
 	size_t l;
 
 	while (*p) {
-		dot = strchr(p, '.');
+		dot = strpbrk(p, ".-");
 		l = dot ? (size_t)(dot - p) : strlen(p);
 		if (l >= 5 && l <= 10 && !(l == 5 && memcmp(p, "azure", 5) == 0) &&
 		    edit_distance(p, l, "azurecr", 7) <= 2)
@@ -1018,12 +1051,128 @@ static int pred_foreign(const struct text *t)
 	return 0;
 }
 
+/* ACR, or a registry the text does not name: the App Service firewall
+ * reading of a bare "denied" holds only there. */
+static int pred_not_foreign(const struct text *t)
+{
+	return !pred_foreign(t);
+}
+
 static int pred_dockerhub(const struct text *t)
 {
 	/* not "docker hub": App Service says "Pulling image from Docker hub"
 	 * for every registry */
 	return ends_with_host(t->registry, "docker.io") || has(t, "docker.io") ||
 	       (t->implied_hub && !t->registry[0]);
+}
+
+/* The registry is an ACR (login server or a lookup of one). */
+static int pred_acr(const struct text *t)
+{
+	return strstr(t->registry, ".azurecr.") != NULL ||
+	       (t->lookup[0] && strstr(t->lookup, ".azurecr.") != NULL);
+}
+
+/* Errors that say the registry really has no such name: a 404 or a
+ * "manifest unknown".  They outrank a permission wording next to them. */
+static const char *const strong_missing[] = {
+	"manifest unknown", "manifest_unknown", "name unknown",
+	"name_unknown", "not known to registry", ": not found",
+	"404 not found", "status: 404", "status code 404", "not found in repository",
+	NULL
+};
+
+/* Words that blame the credentials themselves, not the name. */
+static const char *const explicit_cred[] = {
+	"incorrect username or password", "invalid username/password",
+	"invalid username or password", "no basic auth credential",
+	"authentication failed", "invalid clientid or client secret",
+	"not registered with aad", "failed to get credential",
+	"error getting credentials", "no credential was provided",
+	"credentials failed", "expired", "invalid token",
+	"token validation failed", NULL
+};
+
+/* A 401 that came from the token endpoint is about the credentials the
+ * client sent; a missing repository is answered later, on the manifest. */
+static const char *const token_endpoint[] = {
+	"oauth token", "anonymous token", "/oauth2/token", "/oauth2/exchange",
+	"/token?", "/jwt/auth", "token exchange", NULL
+};
+
+static int has_any(const struct text *t, const char *const *pats)
+{
+	struct match m;
+
+	return find_any(t, pats, &m);
+}
+
+/* Public registries that answer a missing repository the way they answer
+ * one the caller may not read (401 or "denied"), so the wording alone
+ * cannot tell "does not exist" from "may not pull". */
+static int ambiguous_registry(const struct text *t)
+{
+	return pred_foreign(t) || pred_dockerhub(t);
+}
+
+/* No word says the manifest or the repository is missing (a layer
+ * "not found" is not such a word). */
+static int pred_no_manifest_missing(const struct text *t)
+{
+	static const char *const manifest_missing[] = {
+		"manifest unknown", "manifest_unknown", "name unknown",
+		"name_unknown", "manifest tagged by", "repository name not known",
+		"manifest for", "not known to registry", NULL
+	};
+
+	return !has_any(t, manifest_missing);
+}
+
+static int pred_no_strong_missing(const struct text *t)
+{
+	return !has_any(t, strong_missing);
+}
+
+/* Docker Hub's generic "denied" for a name it does not have, with nothing
+ * that blames the credentials. */
+static int pred_hub_denied(const struct text *t)
+{
+	return pred_dockerhub(t) && !pred_acr(t) && !has_any(t, explicit_cred) &&
+	       !has_any(t, token_endpoint);
+}
+
+/* The request that failed was not the registry's base endpoint: a 401 on
+ * "GET /v2/" (the ping) names no repository, so it is the credentials. */
+static int pred_repo_request(const struct text *t)
+{
+	return !has(t, "/v2/:") && !has(t, "/v2/\":") && !has(t, "/v2/\" ") &&
+	       !has_any(t, explicit_cred);
+}
+
+/* The innermost error is a bare "denied" (GHCR, GitLab, App Service): a
+ * "denied" after ": " that ends the message or its clause. */
+static int bare_denied(const struct text *t)
+{
+	size_t at;
+
+	for (at = find_lit(t->norm, t->nlen, 0, ": denied", 8); at != SIZE_MAX;
+	     at = find_lit(t->norm, t->nlen, at + 1, ": denied", 8)) {
+		size_t e = at + 8;
+
+		if (e >= t->nlen || strchr(" \"',]}.*)", t->norm[e]))
+			return 1;
+	}
+	return 0;
+}
+
+static int pred_bare_denied_acr(const struct text *t)
+{
+	return bare_denied(t) && pred_acr(t);
+}
+
+static int pred_bare_denied_other(const struct text *t)
+{
+	return bare_denied(t) && !pred_acr(t);
 }
 
 /* ---------- step 5: the rule table ---------- */
@@ -1039,9 +1188,9 @@ static int pred_dockerhub(const struct text *t)
 #define NOTFOUND \
 	"manifest unknown", "manifest_unknown", "manifest tagged by", \
 	"name unknown", "name_unknown", "repository name not known", \
-	"repository does not exist", "does not exist or no pull access", \
 	"manifest for * not found", "failed to resolve reference*: not found", \
 	"failed to resolve image*: not found", \
+	"failed to resolve reference~ not found", \
 	"could not fetch content descriptor*not found", "code notfound", \
 	"404 not found", "status: 404", "status code 404", \
 	"not found in repository", "error: image ~ not found", \
@@ -1049,11 +1198,14 @@ static int pred_dockerhub(const struct text *t)
 	"was deleted or has expired", "image not found", "status code: 404", \
 	"response code: 404", "404 (not found)"
 
+#define NOTFOUND_OR_DENIED \
+	"repository does not exist", "does not exist or no pull access"
+
 #define FORBIDDEN \
 	"403 forbidden", "error status: 403", "status: 403", "status 403", \
 	"status code 403", "code=forbidden", "statuscode: forbidden", \
 	"http 403", "returned 403", "forbidden (403)", "status code: 403", \
-	"response code: 403", "403 (forbidden)", ": forbidden"
+	"response code: 403", "403 (forbidden)", ": forbidden", "access forbidden"
 
 #define TIMEOUT \
 	"i/o timeout", "context deadline exceeded", "deadline exceeded", \
@@ -1150,16 +1302,21 @@ static const char *const webapp_markers[] = {
 	"inspect image returned null", "over vnet failed", " from vnet.",
 	"docker_registry_server_", "acrusemanagedidentitycreds", "for site ",
 	"site container", "stopping site", "failed to start site",
-	"azurewebsites.net", "app service", "kudu", NULL
+	"azurewebsites.net", "app service", "kudu", "windowsfxversion",
+	"linuxfxversion", "unsupported image manifest", NULL
 };
 
 /* Docker.DotNet's exception: App Service logs it, but so does any .NET
- * tool (Testcontainers), whose stack traces name the library. */
+ * tool (Testcontainers), whose stack traces name the library.  The Azure
+ * CLI's "No credential was provided to access Azure Container Registry"
+ * comes from az webapp, and from az containerapp, which says so. */
 static const char *const webapp_weak_markers[] = {
-	"dockerapiexception", "docker api responded with status code", NULL
+	"dockerapiexception", "docker api responded with status code",
+	"no credential was provided to access azure container registry", NULL
 };
-static const char *const dotnet_tools[] = {
-	"docker.dotnet", "testcontainers", NULL
+static const char *const not_webapp[] = {
+	"docker.dotnet", "testcontainers", "containerapp", "container app",
+	NULL
 };
 
 /* cause outside, cause inside an App Service log */
@@ -1228,6 +1385,7 @@ static const struct rule rules[] = {
 	{ "platform", CAUSE("aks.platform", "aks.platform"), NULL, 0, NULL,
 	  P(PLATFORM, "cannot be used on this platform",
 	    "container operating system does not match",
+	    "operating system of the container does not match", "0xc0370101",
 	    "does not match the host", "does not match the detected host platform",
 	    "based image is incompatible with", "operating system is not supported"),
 	  NULL },
@@ -1280,20 +1438,56 @@ static const struct rule rules[] = {
 	{ "streaming-proxy", CAUSE("other", "other"),
 	  "ACR artifact streaming proxy on the node (localhost:8578) failed",
 	  0, NULL, P("localhost:8578", "127.0.0.1:8578"), NULL },
+	/* A 403 whose body is the XML of Azure Storage: the storage account
+	 * behind the registry's data endpoint refused the node's network
+	 * (service endpoint policy, storage firewall), a firewall cause. */
+	{ "storage-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
+	  P("<code>authorizationfailure", "authorizationfailure",
+	    "this request is not authorized to perform this operation"), NULL },
 	/* An HTML 403 page comes from a proxy or mirror; ACR answers JSON. */
 	{ "html-403", CAUSE("other", "other"),
 	  "HTTP 403 from a proxy or mirror (HTML page), not from the registry",
 	  0, NULL, P("error parsing http 403 response body",
 		     "<title>403 forbidden</title>"), NULL },
 
+	/* No credentials at all, or the Azure CLI found none to give the
+	 * web app: the innermost error blames the credentials, whatever
+	 * "repository does not exist" wrapper surrounds it. */
+	{ "no-credentials", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  pred_no_strong_missing,
+	  P("no basic auth credential", "no credential was provided to access",
+	    "failed to retrieve container registry credentials",
+	    "failed to retrieve credentials for container registry"), NULL },
+	/* The registry's own permission answer (GHCR permission_denied,
+	 * Artifact Registry "Permission ... denied on resource (or it may not
+	 * exist)"): the identity may not read; the name may be wrong too. */
+	{ "registry-permission", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, pred_no_strong_missing,
+	  P("permission_denied", "denied: permission denied", "denied on resource",
+	    "do not have permission", "does not have permission"), NULL },
 	/* Tree 1a: "repository does not exist or may require authorization:
 	 * insufficient_scope" from ACR is the token's scope, not a name. */
 	{ "acr-insufficient-scope", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, pred_acr_scope, P("insufficient_scope"), NULL },
+	/* Several errors joined: the credentialed token request failed with
+	 * 401, and a layer copy that never started reports "not found".  The
+	 * root error is the token's; no manifest was missing. */
+	{ "copy-after-token-401", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, pred_no_manifest_missing, P("failed to fetch oauth token"),
+	  P("failed to copy", "content descriptor") },
 	/* Tree 2 / App Service error 2: outranks the 401 of the anonymous
 	 * retry that follows it. */
 	{ "not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
 	  NULL, P(NOTFOUND), NULL },
+	/* Docker's wrapper for a registry that would not say which: most often
+	 * the name is wrong, but it may also be private. */
+	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, NULL, P(NOTFOUND_OR_DENIED), NULL },
+	/* App Service's own puller words a tag it cannot find as an
+	 * "unsupported image manifest". */
+	{ "webapp-unsupported-manifest",
+	  CAUSE("webapp.manifest-unknown", "webapp.manifest-unknown"), NULL, 1,
+	  NULL, P("unsupported image manifest"), NULL },
 	{ "not-found", CAUSE("webapp.manifest-unknown", "webapp.manifest-unknown"),
 	  NULL, 1, NULL, P("code=notfound", "statuscode: notfound", "notfound"),
 	  NULL },
@@ -1304,10 +1498,18 @@ static const struct rule rules[] = {
 	/* Tree 3 / App Service error 3: the ACR firewall's own words. */
 	{ "ip-denied", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("client with ip", "is not allowed access", "aka.ms/acr/firewall",
-	    "connectivity_forbidden_error"), NULL },
+	    "connectivity_forbidden_error", "connectivity_challenge_error",
+	    "did not issue a challenge"), NULL },
 	/* App Service shows the firewall's answer as a bare "denied". */
-	{ "ip-denied", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL, 1,
-	  NULL, P("\"denied\"", ": denied\""), NULL },
+	{ "ip-denied-bare", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL,
+	  1, pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
+	/* A bare "denied" as the innermost error.  ACR says it so when its
+	 * firewall refuses the caller; GHCR and GitLab say it for a package
+	 * the caller may not read, and for one that does not exist. */
+	{ "bare-denied-acr", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_bare_denied_acr, P(": denied"), NULL },
+	{ "bare-denied", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  pred_bare_denied_other, P(": denied"), NULL },
 	/* 403 from a public registry that is not ACR: anonymous means the
 	 * repository is missing or private, with credentials it means they
 	 * lack access. */
@@ -1351,10 +1553,32 @@ static const struct rule rules[] = {
 	  P("no route to host", "network is unreachable", "host is unreachable"),
 	  NULL },
 
+	/* Quay answers a name it does not have with the words it uses for a
+	 * private one; on a repository request a wrong name is likelier. */
+	{ "quay-not-authorized", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_repo_request,
+	  P("access to the requested resource is not authorized"), NULL },
+	/* Docker Hub's "denied" without any word against the credentials:
+	 * the repository does not exist, or is private. */
+	{ "hub-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
+	  pred_hub_denied, P("requested access to the resource is denied",
+			     "insufficient_scope"), NULL },
 	/* Tree 1a / App Service error 1. */
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
 
+	/* Azure Container Instances / Container Apps wrap every pull failure
+	 * as "check the image and registry credential": the credentials, or
+	 * the name; the checks tell. */
+	{ "image-or-credentials", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, NULL, P("check the image and registry credential",
+		     "check the image name or any registry credentials",
+		     "inaccessibleimage"), NULL },
+	/* A person's own words that the image is gone, when no error above
+	 * spoke (below 401: "the pull secret no longer exists" is a 401). */
+	{ "gone-in-words", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL,
+	  0, NULL, P("not exist anymore", "no longer exist",
+		     "does not exist anymore"), NULL },
 	/* Below 401: a 5xx next to a 401 is the flaky half of the pair. */
 	{ "server-5xx", CAUSE("other", "other"),
 	  "registry server error (HTTP 5xx): retry, check the registry's health",
@@ -1384,6 +1608,22 @@ static const struct rule rules[] = {
 	  0, NULL, P("back-off pulling image", "imagepullbackoff", "errimagepull",
 		     "trying and failing to pull image"),
 	  NULL },
+};
+
+/* Rules whose wording also fits another cause: the rule, then the other
+ * cause outside and inside an App Service log. */
+static const struct {
+	const char *rule, *alt, *walt;
+} rule_alts[] = {
+	{ "registry-permission", "aks.notfound", "webapp.manifest-unknown" },
+	{ "not-found-or-denied", "aks.401", "webapp.unauthorized" },
+	{ "bare-denied-acr", "aks.401", "webapp.unauthorized" },
+	{ "ip-denied-bare", "aks.401", "webapp.unauthorized" },
+	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
+	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
+	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
+	{ "hub-denied", "aks.401", "webapp.unauthorized" },
+	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },
 };
 
 /* ---------- evidence ---------- */
@@ -1496,9 +1736,34 @@ static void fill_other(struct classify_result *out, const char *rule,
 	snprintf(out->note, sizeof out->note, "%s", note);
 }
 
-static int run_rules(const struct text *t, struct classify_result *out)
+static void add_alt(struct classify_result *out, const char *cause)
 {
 	size_t i;
+
+	if (!cause || strcmp(cause, "other") == 0 ||
+	    strcmp(cause, out->cause) == 0 || out->nalt >= CLASSIFY_MAX_ALT)
+		return;
+	for (i = 0; i < out->nalt; i++)
+		if (strcmp(out->alternatives[i], cause) == 0)
+			return;
+	out->alternatives[out->nalt++] = cause;
+}
+
+/* A 401 on a repository from a registry that answers a missing name the
+ * same way, with no word against the credentials: the name may be wrong. */
+static void dynamic_alts(const struct text *t, const struct rule *r,
+			 struct classify_result *out)
+{
+	if (strcmp(r->name, "unauthorized-401") == 0 && ambiguous_registry(t) &&
+	    !has_any(t, explicit_cred) && !has_any(t, token_endpoint) &&
+	    pred_repo_request(t))
+		add_alt(out, t->webapp ? "webapp.manifest-unknown" :
+			"aks.notfound");
+}
+
+static int run_rules(const struct text *t, struct classify_result *out)
+{
+	size_t i, k;
 	struct match m1, m2;
 
 	for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
@@ -1514,6 +1779,11 @@ static int run_rules(const struct text *t, struct classify_result *out)
 			continue;
 		out->cause = t->webapp ? r->wcause : r->cause;
 		out->rule = r->name;
+		for (k = 0; k < sizeof rule_alts / sizeof rule_alts[0]; k++)
+			if (strcmp(rule_alts[k].rule, r->name) == 0)
+				add_alt(out, t->webapp ? rule_alts[k].walt :
+					rule_alts[k].alt);
+		dynamic_alts(t, r, out);
 		if (strcmp(out->cause, "other") == 0 && r->note)
 			snprintf(out->note, sizeof out->note, "%s", r->note);
 		evidence(t, &m1, r->also ? &m2 : NULL, out->evidence,
@@ -1574,9 +1844,9 @@ int classify_message(const char *text, size_t len,
 		goto done;
 	}
 	for (mk = webapp_markers; *mk && !t.webapp; mk++)
-		t.webapp = has(&t, *mk);
+		t.webapp = has_word(&t, *mk);
 	if (!t.webapp && find_any(&t, webapp_weak_markers, &m))
-		t.webapp = !find_any(&t, dotnet_tools, &m);
+		t.webapp = !find_any(&t, not_webapp, &m);
 	find_image(&t, out);
 	find_registry(&t, out);
 	find_lookup(&t);

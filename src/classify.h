@@ -17,11 +17,18 @@
  *   "aks.qps"        kubelet pull QPS exceeded
  *   "webapp.unauthorized", "webapp.manifest-unknown", "webapp.ip-denied"
  *                    the same three in an App Service log
- *   "other"          anything else; note names it (x509, rate limit...) */
+ *   "other"          anything else; note names it (x509, rate limit...)
+ *
+ * Some wordings fit two causes: many registries answer "denied" or
+ * "unauthorized" both for a repository that does not exist and for one
+ * the caller may not read.  Then cause is the more likely one and
+ * alternatives names the others; the checks decide between them. */
 #ifndef AD_CLASSIFY_H
 #define AD_CLASSIFY_H
 
 #include <stddef.h>
+
+#define CLASSIFY_MAX_ALT 3
 
 struct classify_result {
 	const char *cause;      /* static label (see above); never NULL */
@@ -31,6 +38,11 @@ struct classify_result {
 	char registry[256];     /* login server found in the text, or "" */
 	char image[512];        /* image reference found in the text, or "" */
 	char note[256];         /* English hint when cause is "other", or "" */
+	const char *alternatives[CLASSIFY_MAX_ALT];
+				/* other causes the wording also fits, most
+				 * likely first (static labels, never "other"
+				 * nor cause); nalt of them are set */
+	size_t nalt;
 };
 
 /* Classify len bytes of text (any bytes: NULs, invalid UTF-8, binary).

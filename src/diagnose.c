@@ -21,7 +21,7 @@ static int is_classifier(const struct check_def *d)
 int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
 {
 	const struct check_def *defs;
-	size_t n, i;
+	size_t n, i, k;
 	unsigned want = f->ctx->target == AD_TARGET_WEBAPP ? CHECK_WEBAPP :
 			CHECK_AKS;
 	const struct finding *first_fail = NULL;
@@ -50,14 +50,27 @@ int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
 		d->nfail++;
 		if (is_classifier(fd->def)) {
 			const char *c = jsonu_str(fd->res.data, "classified");
+			const cJSON *a;
 
 			if (c)
 				snprintf(d->classified, sizeof d->classified, "%s", c);
+			d->nalt = 0;
+			cJSON_ArrayForEach(a, jsonu_array(fd->res.data,
+							  "alternatives")) {
+				if (!cJSON_IsString(a) ||
+				    d->nalt >= sizeof d->alternatives /
+					       sizeof d->alternatives[0])
+					continue;
+				snprintf(d->alternatives[d->nalt++],
+					 sizeof d->alternatives[0], "%s",
+					 a->valuestring);
+			}
 		} else if (!first_fail) {
 			first_fail = fd;
 		}
 	}
-	/* Prefer the failing check that explains the error message. */
+	/* Prefer the failing check that explains the error message, then
+	 * one that confirms another cause its wording fits. */
 	for (i = 0; d->classified[0] && i < d->n; i++) {
 		const struct finding *fd = &d->findings[i];
 
@@ -67,6 +80,17 @@ int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
 			return 0;
 		}
 	}
+	for (k = 0; k < d->nalt; k++)
+		for (i = 0; i < d->n; i++) {
+			const struct finding *fd = &d->findings[i];
+
+			if (fd->res.verdict == CHECK_FAIL &&
+			    !is_classifier(fd->def) &&
+			    strcmp(fd->def->cause, d->alternatives[k]) == 0) {
+				d->cause = fd->def->cause;
+				return 0;
+			}
+		}
 	if (first_fail)
 		d->cause = first_fail->def->cause;
 	else if (d->classified[0] && strcmp(d->classified, "other") != 0)

@@ -21,12 +21,17 @@ struct diagnosis {
 	const char *target;          /* "aks" / "webapp" */
 	const char *cause;           /* tree id, or NULL when healthy */
 	char classified[40];         /* what the event/log classifier said */
+	char alternatives[3][40];    /* other causes its wording fits */
+	size_t nalt;
 	struct finding *findings;    /* owned */
 	size_t n;
 	size_t nfail, nunknown;
 };
 
-/* Runs the checks in table order.  Returns 0 or AD_ENOMEM; a check that
+/* Runs the checks in table order.  The cause is the failing check that
+ * confirms the classified message, else one that confirms a cause the
+ * message's wording also fits, else the first failing check, else the
+ * classification itself (never one of its alternatives alone).  Returns 0 or AD_ENOMEM; a check that
  * cannot read its facts is a finding with verdict unknown, not an error.
  * cancel (may be NULL) stops between checks. */
 int diagnose_run(struct facts *f, struct diagnosis *d,

@@ -328,7 +328,7 @@ static int cmd_explain(const struct opts *o)
 {
 	struct classify_result r;
 	char *text = NULL;
-	size_t len = 0;
+	size_t len = 0, k;
 	int i;
 
 	if (o->nargs == 0 || (o->nargs == 1 && strcmp(o->args[0], "-") == 0)) {
@@ -355,10 +355,14 @@ static int cmd_explain(const struct opts *o)
 	classify_message(text, len, &r);
 	free(text);
 	if (o->json) {
-		cJSON *j = cJSON_CreateObject();
+		cJSON *j = cJSON_CreateObject(), *alts;
 		char *txt;
 
 		cJSON_AddStringToObject(j, "cause", r.cause);
+		alts = cJSON_AddArrayToObject(j, "alternatives");
+		for (k = 0; alts && k < r.nalt; k++)
+			cJSON_AddItemToArray(alts,
+					     cJSON_CreateString(r.alternatives[k]));
 		cJSON_AddStringToObject(j, "evidence", r.evidence);
 		cJSON_AddStringToObject(j, "rule", r.rule ? r.rule : "");
 		if (r.registry[0])
@@ -374,6 +378,11 @@ static int cmd_explain(const struct opts *o)
 		cJSON_Delete(j);
 	} else {
 		printf(_("Cause:    %s\n"), r.cause);
+		for (k = 0; k < r.nalt; k++)
+			/* TRANSLATORS: an ambiguous message: the same wording
+			 * fits this other cause too */
+			printf(_("Or:       %s (the wording fits it too; the checks will tell)\n"),
+			       r.alternatives[k]);
 		printf(_("Evidence: %s\n"), r.evidence);
 		if (r.note[0])
 			printf(_("Note:     %s\n"), r.note);

@@ -198,6 +198,7 @@ static void section_context(struct sbuf *b, const struct session *s)
 {
 	cJSON *c = ctx_to_json(session_context(s));
 	const cJSON *it;
+	size_t i;
 
 	sb_printf(b, "## %s\n\n| %s | %s |\n|---|---|\n", _("Context"),
 		  _("field"), _("value"));
@@ -216,6 +217,11 @@ static void section_context(struct sbuf *b, const struct session *s)
 		sb_printf(b, "| %s | ", _("message classified as"));
 		sb_text(b, session_message_cause(s));
 		sb_add(b, " |\n", 3);
+		for (i = 0; session_message_alternative(s, i); i++) {
+			sb_printf(b, "| %s | ", _("its wording also fits"));
+			sb_text(b, session_message_alternative(s, i));
+			sb_add(b, " |\n", 3);
+		}
 	}
 	sb_add(b, "\n", 1);
 }

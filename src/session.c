@@ -89,6 +89,8 @@ struct session {
 	unsigned auth;
 	char msg_cause[48];
 	char msg_evidence[512];
+	char msg_alt[CLASSIFY_MAX_ALT][48]; /* other causes the wording fits */
+	size_t msg_nalt;
 
 	struct job job;
 	struct ad_error job_err;
@@ -436,6 +438,7 @@ int session_restart(struct session *s)
 	s->hlen = 1;
 	s->hpos = 0;
 	s->msg_cause[0] = s->msg_evidence[0] = '\0';
+	s->msg_nalt = 0;
 	return 0;
 }
 
@@ -618,6 +621,20 @@ static int leads_to_cause(const char *next, const char *cause)
 	       (strncmp(next, "verdict.", 8) == 0 && strcmp(next + 8, cause) == 0);
 }
 
+/* A choice leads to a cause the pasted message's wording also fits: it is
+ * suggested too, the checks there tell which one it is. */
+static int leads_to_alt(const struct session *s, const char *next)
+{
+	size_t i;
+
+	if (!s->msg_cause[0])
+		return 0;
+	for (i = 0; i < s->msg_nalt; i++)
+		if (leads_to_cause(next, s->msg_alt[i]))
+			return 1;
+	return 0;
+}
+
 static const char *classified_cause(const struct session *s)
 {
 	size_t i;
@@ -663,7 +680,8 @@ size_t session_items(const struct session *s, struct session_item *items,
 			k = add_item(items, k, max, SESSION_ITEM_CHOICE, i,
 				     "%s", n->choices[i].label);
 			if (cause && k > first &&
-			    leads_to_cause(n->choices[i].next, cause))
+			    (leads_to_cause(n->choices[i].next, cause) ||
+			     leads_to_alt(s, n->choices[i].next)))
 				items[k - 1].suggested = 1;
 			shown++;
 		}
@@ -1491,6 +1509,7 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 	struct classify_result r;
 	const struct tree_node *n;
 	char cause[48];
+	size_t i;
 
 	if (busy(s))
 		return busy_error(err);
@@ -1502,6 +1521,18 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 	tw_sanitize(cause, sizeof cause, r.cause ? r.cause : "");
 	tw_sanitize(s->msg_evidence, sizeof s->msg_evidence, r.evidence);
 	snprintf(s->msg_cause, sizeof s->msg_cause, "%s", for_target(s, cause));
+	s->msg_nalt = 0;
+	for (i = 0; i < r.nalt && i < CLASSIFY_MAX_ALT; i++) {
+		const struct tree_node *an;
+
+		tw_sanitize(cause, sizeof cause, r.alternatives[i]);
+		an = tree_find(s->tree, for_target(s, cause));
+		/* only causes this wizard has and that apply here */
+		if (!an || !session_applies(s, an))
+			continue;
+		snprintf(s->msg_alt[s->msg_nalt++], sizeof s->msg_alt[0], "%s",
+			 for_target(s, cause));
+	}
 	n = tree_find(s->tree, s->msg_cause);
 	if (!n)
 		return ad_error_set(err, AD_ENOTFOUND,
@@ -1517,6 +1548,11 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 
 const char *session_message_cause(const struct session *s) { return s->msg_cause; }
 const char *session_message_evidence(const struct session *s) { return s->msg_evidence; }
+
+const char *session_message_alternative(const struct session *s, size_t i)
+{
+	return i < s->msg_nalt ? s->msg_alt[i] : NULL;
+}
 
 const struct tree_node *session_verdict(const struct session *s)
 {
@@ -1534,8 +1570,8 @@ const struct tree_node *session_verdict(const struct session *s)
 const char *session_cause(const struct session *s)
 {
 	const struct tree_node *v = session_verdict(s);
-	const char *first = NULL;
-	size_t i;
+	const char *first = NULL, *alt = NULL;
+	size_t i, k;
 
 	if (v)
 		return v->cause ? v->cause : "healthy";
@@ -1546,8 +1582,13 @@ const char *session_cause(const struct session *s)
 			continue;
 		if (s->msg_cause[0] && strcmp(sl->def->cause, s->msg_cause) == 0)
 			return sl->def->cause;
+		/* a cause the message's wording also fits, confirmed by its
+		 * own failing check */
+		for (k = 0; !alt && s->msg_cause[0] && k < s->msg_nalt; k++)
+			if (strcmp(sl->def->cause, s->msg_alt[k]) == 0)
+				alt = sl->def->cause;
 		if (!first)
 			first = sl->def->cause;
 	}
-	return first;
+	return alt ? alt : first;
 }

@@ -230,6 +230,10 @@ int session_message(struct session *s, const char *text,
 /* What the last classification said ("" before any). */
 const char *session_message_cause(const struct session *s);
 const char *session_message_evidence(const struct session *s);
+/* The i-th other cause the message's wording also fits (translated for
+ * this target, only causes of this tree that apply), or NULL past the
+ * last.  The wizard goes to session_message_cause(); the checks decide. */
+const char *session_message_alternative(const struct session *s, size_t i);
 
 /* The diagnosis so far: the cause of the verdict node reached, else the
  * cause of the first failing check (in run order, the message's cause

@@ -81,6 +81,7 @@ static void submit(struct ui *ui)
 {
 	static char text[MSG_MAX * 4 + 1];
 	struct ad_error err = { 0 };
+	const char *alt;
 
 	to_mb(0, st.len, text, sizeof text);
 	if (session_message(ui->s, text, &err) != 0) {
@@ -88,7 +89,15 @@ static void submit(struct ui *ui)
 		return;
 	}
 	ui_pop(ui);
-	ui_status(ui, 0, _("The message points at %s."), session_message_cause(ui->s));
+	alt = session_message_alternative(ui->s, 0);
+	if (alt)
+		/* TRANSLATORS: the pasted message's wording fits two causes;
+		 * the wizard goes to the first, its checks decide */
+		ui_status(ui, 0, _("The message points at %s; this wording also fits %s, the checks will tell."),
+			  session_message_cause(ui->s), alt);
+	else
+		ui_status(ui, 0, _("The message points at %s."),
+			  session_message_cause(ui->s));
 }
 
 static void backspace(void)

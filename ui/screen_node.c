@@ -181,13 +181,24 @@ static void item_text(const struct session_item *it, char *buf, size_t len)
 		   it->detail ? _(it->detail) : "");
 }
 
+/* The node is another cause the pasted message's wording fits. */
+static int msg_alt_is(struct ui *ui, const char *id)
+{
+	size_t i;
+
+	for (i = 0; session_message_alternative(ui->s, i); i++)
+		if (strcmp(session_message_alternative(ui->s, i), id) == 0)
+			return 1;
+	return 0;
+}
+
 static void draw(struct ui *ui)
 {
 	const struct tree_node *n = session_node(ui->s);
 	const char *parts[MAX_CRUMBS + 1];
 	struct session_item items[SESSION_MAX_ITEMS];
 	struct ui_text t;
-	size_t i, np = session_path_len(ui->s), nitems, k = 0, cmds = 0;
+	size_t i, np = session_path_len(ui->s), nitems, k = 0, cmds = 0, a;
 	int menu_top, content_top = 3, h, w = ui->cols - 4, y;
 	char line[1024], title[512];
 
@@ -214,6 +225,19 @@ static void draw(struct ui *ui)
 	if (session_message_cause(ui->s)[0] &&
 	    strcmp(session_message_cause(ui->s), n->id) == 0) {
 		snprintf(line, sizeof line, _("Your message points here: %s"),
+			 session_message_evidence(ui->s));
+		ui_text_add(&t, line, UI_ROLE_STATUS, 0);
+		for (a = 0; session_message_alternative(ui->s, a); a++) {
+			snprintf(line, sizeof line,
+				 _("This wording also fits %s; the checks will tell."),
+				 session_message_alternative(ui->s, a));
+			ui_text_add(&t, line, UI_ROLE_STATUS, 0);
+		}
+		ui_text_add(&t, "", UI_ROLE_NORMAL, 0);
+	} else if (session_message_cause(ui->s)[0] && msg_alt_is(ui, n->id)) {
+		snprintf(line, sizeof line,
+			 _("Your message may also point here: its wording fits %s and this cause; the checks will tell. %s"),
+			 session_message_cause(ui->s),
 			 session_message_evidence(ui->s));
 		ui_text_add(&t, line, UI_ROLE_STATUS, 0);
 		ui_text_add(&t, "", UI_ROLE_NORMAL, 0);

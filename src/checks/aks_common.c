@@ -445,6 +445,7 @@ static int classify_into(struct check_result *res, const char *text,
 {
 	struct classify_result cr;
 	char clean[MSG_MAX];
+	size_t i;
 
 	if (classify_message(text, strlen(text), &cr) != 0)
 		return oom();
@@ -457,13 +458,44 @@ static int classify_into(struct check_result *res, const char *text,
 	    (cr.note[0] && ev_str(res, "note", "%s", cr.note)) ||
 	    check_data_str(res, "classified", cr.cause))
 		return oom();
+	/* Another cause the wording fits: the diagnosis takes it only when
+	 * its own check fails. */
+	for (i = 0; i < cr.nalt; i++)
+		if (ev_list_add(res, "alternatives", cr.alternatives[i]) ||
+		    check_data_list_add(res, "alternatives", cr.alternatives[i]))
+			return oom();
 	return 0;
+}
+
+/* " (the wording also fits X, Y)" when the classification named
+ * alternatives, else "". */
+static void alt_phrase(const struct check_result *res, char *buf, size_t n)
+{
+	const cJSON *arr = jsonu_array(res->evidence, "alternatives"), *a;
+	char list[160] = "";
+	size_t l = 0;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(a, arr) {
+		if (!cJSON_IsString(a))
+			continue;
+		int w = snprintf(list + l, sizeof list - l, "%s%s",
+				 l ? ", " : "", a->valuestring);
+
+		if (w < 0 || (size_t)w >= sizeof list - l)
+			break;
+		l += (size_t)w;
+	}
+	if (list[0])
+		snprintf(buf, n, _(" (the wording also fits %s; the checks will tell)"),
+			 list);
 }
 
 /* No pod named: classify the pasted message, if any. */
 static int events_from_message(struct facts *f, struct check_result *res)
 {
 	const char *c;
+	char alts[256];
 
 	if (!f->ctx->message[0]) {
 		check_say(res, CHECK_NA,
@@ -473,8 +505,9 @@ static int events_from_message(struct facts *f, struct check_result *res)
 	if (classify_into(res, f->ctx->message, "message"))
 		return oom();
 	c = jsonu_str(res->evidence, "classified");
+	alt_phrase(res, alts, sizeof alts);
 	check_say(res, CHECK_FAIL,
-		  _("the pasted message reads as cause %s: %s"), c,
+		  _("the pasted message reads as cause %s%s: %s"), c, alts,
 		  jsonu_str(res->evidence, "fragment") ?
 		  jsonu_str(res->evidence, "fragment") : "");
 	return 0;
@@ -488,6 +521,7 @@ static int run_events(struct facts *f, struct check_result *res)
 	struct ad_error err = { 0 };
 	int nfail = 0, seen = 0, recent, rc;
 	double count = 0;
+	char alts[256];
 
 	check_command(res, "kubectl describe pod %s -n %s", f->ctx->pod,
 		      f->ctx->namespace_);
@@ -577,13 +611,14 @@ static int run_events(struct facts *f, struct check_result *res)
 	}
 	if (classify_into(res, text, source))
 		return oom();
+	alt_phrase(res, alts, sizeof alts);
 	check_say(res, CHECK_FAIL,
-		  ngettext("pod %s/%s cannot pull its image (%s, %.0f time); the newest error reads as cause %s: %.200s",
-			   "pod %s/%s cannot pull its image (%s, %.0f times); the newest error reads as cause %s: %.200s",
+		  ngettext("pod %s/%s cannot pull its image (%s, %.0f time); the newest error reads as cause %s%s: %.200s",
+			   "pod %s/%s cannot pull its image (%s, %.0f times); the newest error reads as cause %s%s: %.200s",
 			   (unsigned long)(count > 1 ? count : 1)),
 		  f->ctx->namespace_, f->ctx->pod,
 		  aks_name_ok(reason, 64) ? reason : "?", count > 0 ? count : 1,
-		  jsonu_str(res->evidence, "classified"),
+		  jsonu_str(res->evidence, "classified"), alts,
 		  jsonu_str(res->evidence, "fragment") ?
 		  jsonu_str(res->evidence, "fragment") :
 		  jsonu_str(res->evidence, "message"));

@@ -227,6 +227,7 @@ static int run_log(struct facts *f, struct check_result *res)
 {
 	const char *msg = f->ctx->message, *label;
 	struct classify_result cr;
+	size_t i;
 	int rc;
 
 	check_command(res, "az webapp log tail --name %s --resource-group %s",
@@ -265,7 +266,24 @@ static int run_log(struct facts *f, struct check_result *res)
 	    (cr.evidence[0] && ev_str(res, "matched", "%s", cr.evidence)) ||
 	    (cr.rule && ev_str(res, "rule", "%s", cr.rule)))
 		return AD_ENOMEM;
-	check_say(res, CHECK_FAIL, _("the log line is a pull error: %s"), label);
+	/* Other causes the wording fits: the diagnosis takes one only when
+	 * its own check fails. */
+	for (i = 0; i < cr.nalt; i++) {
+		const char *alt = webapp_label(cr.alternatives[i]);
+
+		if (strcmp(alt, label) == 0)
+			continue;
+		if (ev_list_add(res, "alternatives", alt) ||
+		    check_data_list_add(res, "alternatives", alt))
+			return AD_ENOMEM;
+	}
+	if (cr.nalt)
+		check_say(res, CHECK_FAIL,
+			  _("the log line is a pull error: %s (the wording also fits %s; the checks will tell)"),
+			  label, webapp_label(cr.alternatives[0]));
+	else
+		check_say(res, CHECK_FAIL, _("the log line is a pull error: %s"),
+			  label);
 	return 0;
 }
 

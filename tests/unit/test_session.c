@@ -430,6 +430,11 @@ static void test_applicability(void **state)
 	session_free(s);
 }
 
+#define ACR_DENIED \
+	"Failed to pull image \"acrshop.azurecr.io/shop/web:1.4.2\": rpc error: " \
+	"code = Unknown desc = Error response from daemon: Head " \
+	"\"https://acrshop.azurecr.io/v2/shop/web/manifests/1.4.2\": denied"
+
 static void test_message(void **state)
 {
 	struct session *s = open_session("aks-401-no-acrpull");
@@ -448,6 +453,32 @@ static void test_message(void **state)
 			 AD_ENOTFOUND);
 	assert_string_equal(node_id(s), "aks.401");
 	assert_int_equal(session_message(s, "", &err), AD_EINVAL);
+	session_free(s);
+
+	/* A bare "denied" from ACR fits the firewall and a refused identity:
+	 * the wizard goes to the first and names the other. */
+	s = open_session("aks-401-no-acrpull");
+	assert_int_equal(session_message(s, ACR_DENIED, &err), 0);
+	assert_string_equal(session_message_cause(s), "aks.403");
+	assert_string_equal(node_id(s), "aks.403");
+	assert_non_null(session_message_alternative(s, 0));
+	assert_string_equal(session_message_alternative(s, 0), "aks.401");
+	assert_null(session_message_alternative(s, 1));
+	/* an unambiguous message leaves none */
+	assert_int_equal(session_message(s,
+		"Failed to pull image \"acrshop.azurecr.io/shop/web:1.4.2\": "
+		"failed to resolve reference: failed to authorize: failed to fetch "
+		"oauth token: unexpected status: 401 Unauthorized", &err), 0);
+	assert_null(session_message_alternative(s, 0));
+	session_free(s);
+
+	/* In a web app's world the alternative is the web app's twin. */
+	s = open_session("webapp-ip-denied");
+	assert_int_equal(session_message(s, ACR_DENIED, &err), 0);
+	assert_string_equal(session_message_cause(s), "webapp.ip-denied");
+	assert_non_null(session_message_alternative(s, 0));
+	assert_string_equal(session_message_alternative(s, 0),
+			    "webapp.unauthorized");
 	session_free(s);
 
 	/* The same words in a web app's log lead to the web app's cause. */

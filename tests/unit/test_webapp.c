@@ -198,6 +198,27 @@ static void test_log_uncovered_failure(void **state)
 	harness_close(h);
 }
 
+/* A wording that fits two causes: the check names the likelier one and
+ * records the other for the diagnosis, in the web app's terms. */
+static void test_log_alternatives(void **state)
+{
+	struct harness *h = harness_open("scenarios/webapp-log-ambiguous.json");
+	struct check_result res = { 0 };
+	const cJSON *alts;
+
+	(void)state;
+	assert_int_equal(harness_check(h, "webapp.log", &res), CHECK_FAIL);
+	assert_string_equal(jsonu_str(res.data, "classified"), "webapp.ip-denied");
+	alts = jsonu_array(res.data, "alternatives");
+	assert_non_null(alts);
+	assert_int_equal(cJSON_GetArraySize(alts), 1);
+	assert_string_equal(cJSON_GetArrayItem(alts, 0)->valuestring,
+			    "webapp.unauthorized");
+	assert_non_null(strstr(res.summary, "webapp.unauthorized"));
+	check_result_clear(&res);
+	harness_close(h);
+}
+
 /* Without a log line there is nothing to classify: not applicable, and
  * the summary says where to find the line. */
 static void test_log_missing(void **state)
@@ -703,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_log_other),
 		cmocka_unit_test(test_log_missing),
 		cmocka_unit_test(test_log_uncovered_failure),
+		cmocka_unit_test(test_log_alternatives),
 		cmocka_unit_test(test_admin_mismatch),
 		cmocka_unit_test(test_admin_variants),
 		cmocka_unit_test(test_admin_creds_denied),
