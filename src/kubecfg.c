@@ -1,0 +1,1634 @@
+/* kubecfg.c - kubeconfig files, one context, and the credentials it
+ * names (see kubecfg.h).
+ *
+ * Each file is loaded whole with libyaml's document loader; the merge
+ * keeps, for every cluster, context and user name, the entry of the first
+ * file that has it (kubectl's rule), then copies out what the chosen
+ * context needs and drops the documents.  Aliases are never expanded: we
+ * only walk the few paths we read. */
+#include "config.h"
+#include "kubecfg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <yaml.h>
+
+#include "err.h"
+#include "http.h"
+#include "i18n.h"
+#include "jsonu.h"
+
+extern char **environ;
+
+#define KC_MAX_FILE     (16u << 20)  /* one kubeconfig file */
+#define KC_MAX_SMALL    (1u << 20)   /* CA, cert, key, token files */
+#define KC_MAX_ENTRIES  10000        /* clusters/contexts/users per kind */
+#define KC_MAX_FILES    64           /* files in KUBECONFIG */
+#define KC_MAX_ARGS     256          /* exec args and env entries */
+#define KC_MAX_OUT      (1u << 20)   /* plugin stdout */
+#define KC_MAX_ERR      (64u << 10)  /* plugin stderr kept */
+#define KC_TOKEN_FILE_TTL 60         /* seconds between tokenFile reads */
+#define KC_EXPIRY_SKEW  30           /* renew this long before expiry */
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void zfree(char *s)
+{
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+static char *dup0(const char *s)
+{
+	return s ? dupn(s, strlen(s)) : NULL;
+}
+
+static int oom(struct ad_error *err)
+{
+	return ad_error_set(err, AD_ENOMEM, "%s", _("Out of memory."));
+}
+
+/* Printable ASCII only, bounded: for names and plugin text that go into
+ * messages. */
+static void clean_copy(char *dst, size_t len, const char *src)
+{
+	size_t i = 0;
+
+	if (!len)
+		return;
+	for (; src && *src && i + 1 < len; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		dst[i++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[i] = '\0';
+}
+
+static int b64val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/* Standard or URL alphabet, padding optional, whitespace ignored.  NULL
+ * on a bad character. */
+static char *b64_decode(const char *in, size_t len, size_t *outlen)
+{
+	char *out = malloc(len / 4 * 3 + 4);
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0, pad = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)in[i], v;
+
+		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+			continue;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		v = b64val(c);
+		if (v < 0 || pad) {
+			zfree(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	if (outlen)
+		*outlen = o;
+	return out;
+}
+
+/* Whole regular file, NUL-terminated, at most max bytes. */
+static int read_file(const char *path, size_t max, char **out, size_t *outlen,
+		     struct ad_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	int e;
+
+	if (fd < 0) {
+		e = errno;
+		return ad_error_set(err, e == ENOENT ? AD_ENOTFOUND : AD_EIO,
+				    _("Cannot read %s: %s."), path, strerror(e));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ad_error_set(err, AD_EIO, _("Cannot read %s: not a regular file."),
+				    path);
+	}
+	if ((uintmax_t)st.st_size > max) {
+		close(fd);
+		return ad_error_set(err, AD_EIO,
+				    _("Cannot read %s: larger than %zu bytes."),
+				    path, max);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return oom(err);
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			zfree(buf);
+			return ad_error_set(err, AD_EIO, _("Cannot read %s: %s."),
+					    path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > (size_t)st.st_size) {   /* grew while we read */
+			close(fd);
+			free(buf);
+			return ad_error_set(err, AD_EIO,
+					    _("Cannot read %s: it changed while being read."),
+					    path);
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	if (outlen)
+		*outlen = n;
+	return 0;
+}
+
+/* ---- the object ------------------------------------------------------- */
+
+struct kexec {
+	char *api_version;
+	char *command;         /* as written */
+	char *dir;             /* for a relative command with '/'; may be NULL */
+	char **args;
+	size_t nargs;
+	char **env;            /* "NAME=value" */
+	size_t nenv;
+	char *install_hint;
+	int interactive_always;
+	int provide_cluster_info;
+};
+
+/* Credentials replaced while a request may still borrow them: kept,
+ * zeroed and freed with the object. */
+struct retired {
+	char *s;
+	struct retired *next;
+};
+
+struct kubecfg {
+	char *source;
+	char *context, *cluster, *user, *ns;
+	int ns_set;
+	char *server, *host;
+	char *ca_pem;
+	char *ca_b64;          /* for an exec plugin's cluster info */
+	char *cert_pem, *key_pem;      /* key: secret */
+	char *token;                   /* secret */
+	char *token_file;
+	struct kexec *exec;
+	enum kubecfg_auth_kind kind;
+	char label[96];
+
+	char **ctx_names, **ctx_clusters;
+	size_t nctx;
+
+	pthread_mutex_t lock;
+	/* Fetched credentials (exec, tokenFile), under lock. */
+	char *dyn_token, *dyn_cert, *dyn_key;
+	time_t dyn_exp;        /* 0: no expiry given */
+	time_t dyn_at;         /* when fetched */
+	int dyn_valid;
+	struct retired *retired;
+
+	time_t (*now)(void *arg);
+	void *now_arg;
+	int exec_timeout_ms;
+	volatile int *cancel;
+};
+
+static void kexec_free(struct kexec *x)
+{
+	if (!x)
+		return;
+	free(x->api_version);
+	free(x->command);
+	free(x->dir);
+	for (size_t i = 0; i < x->nargs; i++)
+		zfree(x->args[i]);
+	free(x->args);
+	for (size_t i = 0; i < x->nenv; i++)
+		zfree(x->env[i]);
+	free(x->env);
+	free(x->install_hint);
+	free(x);
+}
+
+void kubecfg_free(struct kubecfg *k)
+{
+	if (!k)
+		return;
+	free(k->source);
+	free(k->context);
+	free(k->cluster);
+	free(k->user);
+	free(k->ns);
+	free(k->server);
+	free(k->host);
+	free(k->ca_pem);
+	free(k->ca_b64);
+	free(k->cert_pem);
+	zfree(k->key_pem);
+	zfree(k->token);
+	free(k->token_file);
+	kexec_free(k->exec);
+	for (size_t i = 0; i < k->nctx; i++) {
+		free(k->ctx_names[i]);
+		free(k->ctx_clusters[i]);
+	}
+	free(k->ctx_names);
+	free(k->ctx_clusters);
+	zfree(k->dyn_token);
+	free(k->dyn_cert);
+	zfree(k->dyn_key);
+	while (k->retired) {
+		struct retired *r = k->retired;
+
+		k->retired = r->next;
+		zfree(r->s);
+		free(r);
+	}
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+static time_t default_now(void *arg)
+{
+	(void)arg;
+	return time(NULL);
+}
+
+static struct kubecfg *kubecfg_alloc(void)
+{
+	struct kubecfg *k = calloc(1, sizeof *k);
+
+	if (!k)
+		return NULL;
+	if (pthread_mutex_init(&k->lock, NULL) != 0) {
+		free(k);
+		return NULL;
+	}
+	k->now = default_now;
+	k->exec_timeout_ms = 60000;
+	return k;
+}
+
+/* ---- YAML documents and the merge ------------------------------------ */
+
+struct kfile {
+	char *path;            /* NULL: memory */
+	char *dir;             /* directory of path, for relative names */
+	yaml_document_t doc;
+	int loaded;
+};
+
+struct kentry {
+	const char *name;
+	yaml_node_t *body;     /* the "cluster:"/"context:"/"user:" mapping */
+	yaml_node_t *item;     /* the list item, for positions */
+	struct kfile *file;
+};
+
+struct kmerge {
+	struct kfile **files;  /* pointers: entries point at their file */
+	size_t nfiles;
+	struct kentry *clusters, *contexts, *users;
+	size_t nclusters, ncontexts, nusers;
+	const char *current;   /* first non-empty current-context */
+	char sources[512];     /* for messages */
+};
+
+static const char *fname(const struct kfile *f)
+{
+	return f->path ? f->path : _("(kubeconfig in memory)");
+}
+
+static void kmerge_free(struct kmerge *m)
+{
+	for (size_t i = 0; i < m->nfiles; i++) {
+		if (m->files[i]->loaded)
+			yaml_document_delete(&m->files[i]->doc);
+		free(m->files[i]->path);
+		free(m->files[i]->dir);
+		free(m->files[i]);
+	}
+	free(m->files);
+	free(m->clusters);
+	free(m->contexts);
+	free(m->users);
+	memset(m, 0, sizeof *m);
+}
+
+static yaml_node_t *ynode(struct kfile *f, int id)
+{
+	return yaml_document_get_node(&f->doc, id);
+}
+
+/* Scalar text, NULL for a missing node, a YAML null, or not a scalar. */
+static const char *yscalar(yaml_node_t *n)
+{
+	const char *v;
+
+	if (!n || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	v = (const char *)n->data.scalar.value;
+	if (strlen(v) != n->data.scalar.length)
+		return NULL;            /* an embedded NUL: not a usable string */
+	if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    (!strcmp(v, "null") || !strcmp(v, "Null") || !strcmp(v, "NULL") ||
+	     !strcmp(v, "~") || !*v))
+		return NULL;
+	return v;
+}
+
+static yaml_node_t *ymap_get(struct kfile *f, yaml_node_t *map,
+			     const char *key)
+{
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = ynode(f, p->key);
+
+		if (kn && kn->type == YAML_SCALAR_NODE &&
+		    !strcmp((const char *)kn->data.scalar.value, key))
+			return ynode(f, p->value);
+	}
+	return NULL;
+}
+
+static const char *ymap_str(struct kfile *f, yaml_node_t *map, const char *key)
+{
+	return yscalar(ymap_get(f, map, key));
+}
+
+/* YAML 1.1 booleans, as kubectl's YAML reader takes them. */
+static int ybool(yaml_node_t *n)
+{
+	static const char *const yes[] = {
+		"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON",
+		"y", "Y"
+	};
+	const char *v = yscalar(n);
+
+	if (!v || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!strcmp(v, yes[i]))
+			return 1;
+	return 0;
+}
+
+static unsigned long yline(yaml_node_t *n)
+{
+	return n ? (unsigned long)n->start_mark.line + 1 : 0;
+}
+
+static int field_error(struct ad_error *err, int code, struct kfile *f,
+		       yaml_node_t *at, const char *what)
+{
+	if (f->path && at)
+		return ad_error_set(err, code, _("%s, line %lu: %s"), f->path,
+				    yline(at), what);
+	return ad_error_set(err, code, "%s: %s", fname(f), what);
+}
+
+static int parse_doc(struct kfile *f, const char *text, size_t len,
+		     struct ad_error *err)
+{
+	yaml_parser_t p;
+	yaml_node_t *root;
+	int ok;
+
+	if (!yaml_parser_initialize(&p))
+		return oom(err);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	ok = yaml_parser_load(&p, &f->doc);
+	if (!ok) {
+		char why[160];
+
+		clean_copy(why, sizeof why, p.problem ? p.problem :
+			   _("unreadable YAML"));
+		if (p.error == YAML_MEMORY_ERROR) {
+			yaml_parser_delete(&p);
+			return oom(err);
+		}
+		ad_error_set(err, AD_EPARSE,
+			     _("%s is not valid YAML: %s at line %lu, column %lu."),
+			     fname(f), why,
+			     (unsigned long)p.problem_mark.line + 1,
+			     (unsigned long)p.problem_mark.column + 1);
+		if (p.context) {
+			char ctx[160];
+
+			clean_copy(ctx, sizeof ctx, p.context);
+			ad_error_detail(err, "%s (line %lu, column %lu)", ctx,
+					(unsigned long)p.context_mark.line + 1,
+					(unsigned long)p.context_mark.column + 1);
+		}
+		yaml_parser_delete(&p);
+		return AD_EPARSE;
+	}
+	yaml_parser_delete(&p);
+	f->loaded = 1;
+	root = yaml_document_get_root_node(&f->doc);
+	if (root && root->type != YAML_MAPPING_NODE && yscalar(root))
+		return field_error(err, AD_EPARSE, f, root,
+				   _("not a kubeconfig (the top level is not a mapping)."));
+	if (root && root->type == YAML_SEQUENCE_NODE)
+		return field_error(err, AD_EPARSE, f, root,
+				   _("not a kubeconfig (the top level is not a mapping)."));
+	return 0;
+}
+
+static struct kentry *find_entry(struct kentry *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+/* Add the named entries of list key ("clusters") of f; names already
+ * present stay as the earlier file has them. */
+static int merge_list(struct kfile *f, yaml_node_t *root, const char *key,
+		      const char *body_key, struct kentry **v, size_t *n,
+		      struct ad_error *err)
+{
+	yaml_node_t *list = ymap_get(f, root, key);
+	char what[200];
+
+	if (!list || (list->type == YAML_SCALAR_NODE && !yscalar(list)))
+		return 0;
+	if (list->type != YAML_SEQUENCE_NODE) {
+		snprintf(what, sizeof what, _("\"%s\" must be a list."), key);
+		return field_error(err, AD_EPARSE, f, list, what);
+	}
+	for (yaml_node_item_t *it = list->data.sequence.items.start;
+	     it < list->data.sequence.items.top; it++) {
+		yaml_node_t *item = ynode(f, *it);
+		const char *name = ymap_str(f, item, "name");
+		yaml_node_t *body = ymap_get(f, item, body_key);
+		struct kentry *nv;
+
+		if (!item || item->type != YAML_MAPPING_NODE) {
+			snprintf(what, sizeof what,
+				 _("an entry of \"%s\" is not a mapping."), key);
+			return field_error(err, AD_EPARSE, f, item, what);
+		}
+		if (!name) {
+			snprintf(what, sizeof what,
+				 _("an entry of \"%s\" has no name."), key);
+			return field_error(err, AD_EPARSE, f, item, what);
+		}
+		if (body && body->type != YAML_MAPPING_NODE) {
+			if (yscalar(body) || body->type != YAML_SCALAR_NODE) {
+				snprintf(what, sizeof what,
+					 _("\"%s\" of \"%s\" must be a mapping."),
+					 body_key, name);
+				return field_error(err, AD_EPARSE, f, body, what);
+			}
+			body = NULL;    /* "user: null" / "user: {}"-alike */
+		}
+		if (find_entry(*v, *n, name))
+			continue;
+		if (*n >= KC_MAX_ENTRIES) {
+			snprintf(what, sizeof what,
+				 _("more than %d entries in \"%s\"."),
+				 KC_MAX_ENTRIES, key);
+			return field_error(err, AD_EPARSE, f, item, what);
+		}
+		nv = realloc(*v, (*n + 1) * sizeof **v);
+		if (!nv)
+			return oom(err);
+		*v = nv;
+		nv[*n].name = name;
+		nv[*n].body = body;
+		nv[*n].item = item;
+		nv[*n].file = f;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int merge_file(struct kmerge *m, struct kfile *f, struct ad_error *err)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&f->doc);
+	int rc;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return 0;              /* an empty file is an empty config */
+	if ((rc = merge_list(f, root, "clusters", "cluster", &m->clusters,
+			     &m->nclusters, err)) ||
+	    (rc = merge_list(f, root, "contexts", "context", &m->contexts,
+			     &m->ncontexts, err)) ||
+	    (rc = merge_list(f, root, "users", "user", &m->users, &m->nusers,
+			     err)))
+		return rc;
+	if (!m->current)
+		m->current = ymap_str(f, root, "current-context");
+	return 0;
+}
+
+static struct kfile *add_file(struct kmerge *m)
+{
+	struct kfile **nf = realloc(m->files, (m->nfiles + 1) * sizeof *nf);
+
+	if (!nf)
+		return NULL;
+	m->files = nf;
+	nf[m->nfiles] = calloc(1, sizeof **nf);
+	return nf[m->nfiles] ? nf[m->nfiles++] : NULL;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return dup0(".");
+	if (slash == path)
+		return dup0("/");
+	return dupn(path, (size_t)(slash - path));
+}
+
+static void note_source(struct kmerge *m, const char *path)
+{
+	size_t used = strlen(m->sources);
+
+	if (used + 3 >= sizeof m->sources)
+		return;
+	snprintf(m->sources + used, sizeof m->sources - used, "%s%s",
+		 used ? ":" : "", path);
+}
+
+/* Read and parse one file into m.  missing_ok: skip a file that does not
+ * exist (KUBECONFIG entries). */
+static int load_path(struct kmerge *m, const char *path, int missing_ok,
+		     struct ad_error *err)
+{
+	struct kfile *f;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = read_file(path, KC_MAX_FILE, &text, &len, err);
+	if (rc == AD_ENOTFOUND && missing_ok) {
+		ad_error_clear(err);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	note_source(m, path);
+	f = add_file(m);
+	if (!f || !(f->path = dup0(path)) || !(f->dir = dir_of(path))) {
+		free(text);
+		return oom(err);
+	}
+	rc = parse_doc(f, text, len, err);
+	free(text);                 /* the document holds its own copies */
+	if (!rc)
+		rc = merge_file(m, f, err);
+	return rc;
+}
+
+/* ---- resolving one context -------------------------------------------- */
+
+/* path relative to the directory of the file that named it. */
+static char *resolve_path(struct kfile *f, const char *p)
+{
+	char *out;
+	size_t n;
+
+	if (p[0] == '/')
+		return dup0(p);
+	if (!f->dir)
+		return NULL;
+	n = strlen(f->dir) + strlen(p) + 2;
+	out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s/%s", f->dir, p);
+	return out;
+}
+
+/* A PEM file or a base64 "-data" field: into *out as PEM text.  kind is
+ * what the PEM must hold ("CERTIFICATE", "PRIVATE KEY"); secret: zero
+ * what is thrown away. */
+static int pem_field(struct kfile *f, yaml_node_t *body, const char *file_key,
+		     const char *data_key, const char *owner, const char *kind,
+		     int secret, char **out, struct ad_error *err)
+{
+	yaml_node_t *fn = ymap_get(f, body, file_key);
+	yaml_node_t *dn = ymap_get(f, body, data_key);
+	const char *file = yscalar(fn), *data = yscalar(dn);
+	char what[400], *pem = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	if (!file && !data)
+		return 0;
+	if (file && data) {
+		snprintf(what, sizeof what,
+			 _("%s and %s are both given for \"%s\"; give only one."),
+			 data_key, file_key, owner);
+		return field_error(err, AD_EPARSE, f, dn, what);
+	}
+	if (data) {
+		pem = b64_decode(data, strlen(data), &len);
+		if (!pem) {
+			snprintf(what, sizeof what,
+				 _("%s of \"%s\" is not valid base64."),
+				 data_key, owner);
+			return field_error(err, AD_EPARSE, f, dn, what);
+		}
+	} else {
+		char *path = resolve_path(f, file);
+
+		if (!path) {
+			snprintf(what, sizeof what,
+				 _("%s of \"%s\" is a relative file name, which a kubeconfig held in memory cannot have."),
+				 file_key, owner);
+			return field_error(err, AD_EPARSE, f, fn, what);
+		}
+		rc = read_file(path, KC_MAX_SMALL, &pem, &len, err);
+		if (rc) {
+			char msg[sizeof err->msg];
+
+			snprintf(msg, sizeof msg, "%s", err->msg);
+			ad_error_set(err, rc == AD_ENOTFOUND ? AD_EIO : rc,
+				     _("%s of \"%s\": %s"), file_key, owner, msg);
+			free(path);
+			return err ? err->code : rc;
+		}
+		free(path);
+	}
+	if (strlen(pem) != len || !strstr(pem, "-----BEGIN ") ||
+	    !strstr(pem, kind)) {
+		if (secret)
+			explicit_bzero(pem, len);
+		free(pem);
+		snprintf(what, sizeof what,
+			 _("%s of \"%s\" is not a PEM %s."),
+			 data ? data_key : file_key, owner, kind);
+		return field_error(err, AD_EPARSE, f, data ? dn : fn, what);
+	}
+	*out = pem;
+	return 0;
+}
+
+/* https://host[:port][/path]: host and a canonical copy without a
+ * trailing '/'. */
+static int check_server(struct kfile *f, yaml_node_t *at, const char *cluster,
+			const char *url, char **server, char **host,
+			struct ad_error *err)
+{
+	char what[400];
+	const char *h, *end, *p;
+	size_t n = strlen(url);
+
+	if (n > 2048 || n < 9) {
+		snprintf(what, sizeof what,
+			 _("the server of cluster \"%s\" is not a valid https URL."),
+			 cluster);
+		return field_error(err, AD_EPARSE, f, at, what);
+	}
+	for (p = url; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+			snprintf(what, sizeof what,
+				 _("the server of cluster \"%s\" is not a valid https URL."),
+				 cluster);
+			return field_error(err, AD_EPARSE, f, at, what);
+		}
+	if (strncasecmp(url, "https://", 8) != 0) {
+		if (!strncasecmp(url, "http://", 7)) {
+			snprintf(what, sizeof what,
+				 _("the server of cluster \"%s\" uses plain http; acr-doctor talks to the Kubernetes API only over verified TLS (https)."),
+				 cluster);
+			return field_error(err, AD_EUNSUPP, f, at, what);
+		}
+		snprintf(what, sizeof what,
+			 _("the server of cluster \"%s\" is not a valid https URL."),
+			 cluster);
+		return field_error(err, AD_EPARSE, f, at, what);
+	}
+	h = url + 8;
+	end = h + strcspn(h, "/?#");
+	if (*h == '[') {
+		const char *rb = memchr(h, ']', (size_t)(end - h));
+
+		if (!rb || rb == h + 1)
+			goto bad;
+		for (p = h + 1; p < rb; p++)
+			if (!isxdigit((unsigned char)*p) && *p != ':' && *p != '.')
+				goto bad;
+		*host = dupn(h + 1, (size_t)(rb - h - 1));
+		p = rb + 1;
+	} else {
+		for (p = h; p < end && *p != ':'; p++)
+			if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-')
+				goto bad;
+		if (p == h)
+			goto bad;
+		*host = dupn(h, (size_t)(p - h));
+	}
+	if (!*host)
+		return oom(err);
+	if (p < end) {
+		long port = 0;
+
+		if (*p != ':' || p + 1 == end)
+			goto bad_free;
+		for (p++; p < end; p++) {
+			if (!isdigit((unsigned char)*p))
+				goto bad_free;
+			port = port * 10 + (*p - '0');
+			if (port > 65535)
+				goto bad_free;
+		}
+		if (port == 0)
+			goto bad_free;
+	}
+	while (n > 8 && url[n - 1] == '/')
+		n--;
+	*server = dupn(url, n);
+	if (!*server)
+		return oom(err);
+	return 0;
+bad_free:
+	free(*host);
+	*host = NULL;
+bad:
+	snprintf(what, sizeof what,
+		 _("the server of cluster \"%s\" is not a valid https URL."),
+		 cluster);
+	return field_error(err, AD_EPARSE, f, at, what);
+}
+
+static int list_names(struct kmerge *m, struct kubecfg *k)
+{
+	if (!m->ncontexts)
+		return 0;
+	k->ctx_names = calloc(m->ncontexts, sizeof *k->ctx_names);
+	k->ctx_clusters = calloc(m->ncontexts, sizeof *k->ctx_clusters);
+	if (!k->ctx_names || !k->ctx_clusters)
+		return -1;
+	for (size_t i = 0; i < m->ncontexts; i++) {
+		struct kentry *c = &m->contexts[i];
+		const char *cl = ymap_str(c->file, c->body, "cluster");
+
+		k->nctx = i + 1;
+		k->ctx_names[i] = dup0(c->name);
+		k->ctx_clusters[i] = dup0(cl ? cl : "");
+		if (!k->ctx_names[i] || !k->ctx_clusters[i])
+			return -1;
+	}
+	return 0;
+}
+
+/* "a, b, c" of the context names, bounded. */
+static void context_list(struct kmerge *m, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->ncontexts && used + 8 < len; i++) {
+		char one[128];
+
+		clean_copy(one, sizeof one, m->contexts[i].name);
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? ", " : "", one);
+	}
+	if (used >= len)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+static int parse_exec(struct kubecfg *k, struct kfile *f, yaml_node_t *xn,
+		      struct ad_error *err);
+
+static int resolve_user(struct kubecfg *k, struct kentry *u,
+			struct ad_error *err)
+{
+	struct kfile *f = u->file;
+	yaml_node_t *b = u->body, *n;
+	char what[400], uname[128];
+	const char *tok, *tf;
+	int rc;
+
+	clean_copy(uname, sizeof uname, u->name);
+	if (!b) {
+		k->kind = KUBECFG_AUTH_NONE;
+		return 0;
+	}
+	n = ymap_get(f, b, "auth-provider");
+	if (n && (n->type != YAML_SCALAR_NODE || yscalar(n))) {
+		const char *pname = ymap_str(f, n, "name");
+		char pn[64];
+
+		clean_copy(pn, sizeof pn, pname ? pname : "?");
+		snprintf(what, sizeof what,
+			 _("user \"%s\" signs in with the \"%s\" auth-provider, which kubectl dropped in 1.26 and acr-doctor does not support; convert the kubeconfig with `kubelogin convert-kubeconfig -l azurecli`."),
+			 uname, pn);
+		return field_error(err, AD_EUNSUPP, f, n, what);
+	}
+	if ((rc = pem_field(f, b, "client-certificate", "client-certificate-data",
+			    uname, "CERTIFICATE", 0, &k->cert_pem, err)) ||
+	    (rc = pem_field(f, b, "client-key", "client-key-data", uname,
+			    "PRIVATE KEY", 1, &k->key_pem, err)))
+		return rc;
+	if (!k->cert_pem != !k->key_pem) {
+		snprintf(what, sizeof what,
+			 k->cert_pem ?
+			 _("user \"%s\" has a client certificate but no client key.") :
+			 _("user \"%s\" has a client key but no client certificate."),
+			 uname);
+		return field_error(err, AD_EPARSE, f, u->item, what);
+	}
+	tok = ymap_str(f, b, "token");
+	tf = ymap_str(f, b, "tokenFile");
+	if (tok) {
+		if (!(k->token = dup0(tok)))
+			return oom(err);
+	} else if (tf) {
+		k->token_file = resolve_path(f, tf);
+		if (!k->token_file) {
+			snprintf(what, sizeof what,
+				 _("tokenFile of \"%s\" is a relative file name, which a kubeconfig held in memory cannot have."),
+				 uname);
+			return field_error(err, AD_EPARSE, f,
+					   ymap_get(f, b, "tokenFile"), what);
+		}
+	}
+	n = ymap_get(f, b, "exec");
+	if (n && (n->type != YAML_SCALAR_NODE || yscalar(n))) {
+		if ((rc = parse_exec(k, f, n, err)))
+			return rc;
+	}
+	if (k->token)
+		k->kind = KUBECFG_AUTH_TOKEN;
+	else if (k->token_file)
+		k->kind = KUBECFG_AUTH_TOKEN_FILE;
+	else if (k->exec)
+		k->kind = KUBECFG_AUTH_EXEC;
+	else if (k->cert_pem)
+		k->kind = KUBECFG_AUTH_CERT;
+	else
+		k->kind = KUBECFG_AUTH_NONE;
+	return 0;
+}
+
+static int resolve(struct kmerge *m, const char *want, struct kubecfg **out,
+		   struct ad_error *err)
+{
+	struct kubecfg *k;
+	struct kentry *c, *cl, *u;
+	const char *name = want && *want ? want : m->current;
+	const char *cname, *uname, *ns;
+	yaml_node_t *b, *n;
+	char list[300], what[400], nm[128];
+	int rc;
+
+	context_list(m, list, sizeof list);
+	if (!name) {
+		if (!m->ncontexts)
+			return ad_error_set(err, AD_ENOTFOUND,
+					    _("The kubeconfig (%s) has no contexts."),
+					    m->sources);
+		ad_error_set(err, AD_ENOTFOUND,
+			     _("The kubeconfig (%s) sets no current-context; choose one with --context."),
+			     m->sources);
+		ad_error_detail(err, _("contexts: %s"), list);
+		return AD_ENOTFOUND;
+	}
+	clean_copy(nm, sizeof nm, name);
+	c = find_entry(m->contexts, m->ncontexts, name);
+	if (!c) {
+		ad_error_set(err, AD_ENOTFOUND,
+			     _("The kubeconfig (%s) has no context named \"%s\"."),
+			     m->sources, nm);
+		if (*list)
+			ad_error_detail(err, _("contexts: %s"), list);
+		return AD_ENOTFOUND;
+	}
+	if (!c->body)
+		return field_error(err, AD_EPARSE, c->file, c->item,
+				   _("the context has no \"context\" mapping."));
+	cname = ymap_str(c->file, c->body, "cluster");
+	uname = ymap_str(c->file, c->body, "user");
+	if (!cname) {
+		snprintf(what, sizeof what,
+			 _("context \"%s\" names no cluster."), nm);
+		return field_error(err, AD_EPARSE, c->file, c->item, what);
+	}
+	cl = find_entry(m->clusters, m->nclusters, cname);
+	if (!cl) {
+		char cn[128];
+
+		clean_copy(cn, sizeof cn, cname);
+		return ad_error_set(err, AD_ENOTFOUND,
+				    _("Context \"%s\" names cluster \"%s\", which the kubeconfig (%s) does not have."),
+				    nm, cn, m->sources);
+	}
+	u = uname ? find_entry(m->users, m->nusers, uname) : NULL;
+	if (uname && !u) {
+		char un[128];
+
+		clean_copy(un, sizeof un, uname);
+		return ad_error_set(err, AD_ENOTFOUND,
+				    _("Context \"%s\" names user \"%s\", which the kubeconfig (%s) does not have."),
+				    nm, un, m->sources);
+	}
+
+	k = kubecfg_alloc();
+	if (!k)
+		return oom(err);
+	ns = ymap_str(c->file, c->body, "namespace");
+	k->ns_set = ns != NULL;
+	k->source = dup0(c->file->path ? c->file->path : "(memory)");
+	k->context = dup0(name);
+	k->cluster = dup0(cname);
+	k->user = dup0(uname ? uname : "");
+	k->ns = dup0(ns ? ns : "default");
+	if (!k->source || !k->context || !k->cluster || !k->user || !k->ns ||
+	    list_names(m, k)) {
+		kubecfg_free(k);
+		return oom(err);
+	}
+
+	/* The cluster. */
+	{
+		char cn[128];
+		const char *server, *cad;
+
+		clean_copy(cn, sizeof cn, cname);
+		b = cl->body;
+		if (!b) {
+			snprintf(what, sizeof what,
+				 _("cluster \"%s\" has no \"cluster\" mapping."), cn);
+			rc = field_error(err, AD_EPARSE, cl->file, cl->item, what);
+			goto fail;
+		}
+		n = ymap_get(cl->file, b, "insecure-skip-tls-verify");
+		if (ybool(n)) {
+			snprintf(what, sizeof what,
+				 _("cluster \"%s\" sets insecure-skip-tls-verify; acr-doctor always verifies the API server's certificate. Remove the setting and give the cluster's CA (certificate-authority-data)."),
+				 cn);
+			rc = field_error(err, AD_EUNSUPP, cl->file, n, what);
+			goto fail;
+		}
+		n = ymap_get(cl->file, b, "server");
+		server = yscalar(n);
+		if (!server) {
+			snprintf(what, sizeof what,
+				 _("cluster \"%s\" has no server."), cn);
+			rc = field_error(err, AD_EPARSE, cl->file, cl->item, what);
+			goto fail;
+		}
+		rc = check_server(cl->file, n, cn, server, &k->server, &k->host,
+				  err);
+		if (rc)
+			goto fail;
+		rc = pem_field(cl->file, b, "certificate-authority",
+			       "certificate-authority-data", cn, "CERTIFICATE",
+			       0, &k->ca_pem, err);
+		if (rc)
+			goto fail;
+		cad = ymap_str(cl->file, b, "certificate-authority-data");
+		if (cad && !(k->ca_b64 = dup0(cad))) {
+			rc = oom(err);
+			goto fail;
+		}
+	}
+
+	/* The user. */
+	if (u && (rc = resolve_user(k, u, err)))
+		goto fail;
+	switch (k->kind) {
+	case KUBECFG_AUTH_NONE:
+		snprintf(k->label, sizeof k->label, "kubeconfig (anonymous)");
+		break;
+	case KUBECFG_AUTH_CERT:
+		snprintf(k->label, sizeof k->label, "kubeconfig client certificate");
+		break;
+	case KUBECFG_AUTH_TOKEN:
+		snprintf(k->label, sizeof k->label, "kubeconfig token");
+		break;
+	case KUBECFG_AUTH_TOKEN_FILE:
+		snprintf(k->label, sizeof k->label, "kubeconfig tokenFile");
+		break;
+	case KUBECFG_AUTH_EXEC: {
+		char cmd[64];
+		const char *base = strrchr(k->exec->command, '/');
+
+		clean_copy(cmd, sizeof cmd, base ? base + 1 : k->exec->command);
+		snprintf(k->label, sizeof k->label, "kubeconfig exec %s", cmd);
+		break;
+	}
+	}
+	*out = k;
+	return 0;
+fail:
+	kubecfg_free(k);
+	return rc;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+int kubecfg_load(const char *path, const char *context, struct kubecfg **out,
+		 struct ad_error *err)
+{
+	struct kmerge m = { 0 };
+	const char *env = getenv("KUBECONFIG");
+	int rc = 0;
+
+	*out = NULL;
+	if (path && *path) {
+		rc = load_path(&m, path, 0, err);
+	} else if (env && *env) {
+		char *list = dup0(env), *save = NULL, *tok;
+		size_t count = 0;
+
+		if (!list)
+			return oom(err);
+		for (tok = strtok_r(list, ":", &save); tok && !rc;
+		     tok = strtok_r(NULL, ":", &save)) {
+			int seen = 0;
+
+			for (size_t i = 0; i < m.nfiles; i++)
+				if (m.files[i]->path && !strcmp(m.files[i]->path, tok))
+					seen = 1;
+			if (seen)
+				continue;
+			if (++count > KC_MAX_FILES) {
+				rc = ad_error_set(err, AD_EINVAL,
+						  _("KUBECONFIG lists more than %d files."),
+						  KC_MAX_FILES);
+				break;
+			}
+			rc = load_path(&m, tok, 1, err);
+		}
+		free(list);
+		if (!rc && !m.nfiles)
+			rc = ad_error_set(err, AD_ENOTFOUND,
+					  _("None of the files in KUBECONFIG exists."));
+	} else {
+		const char *home = getenv("HOME");
+		char buf[PATH_MAX];
+
+		if (!home || !*home)
+			return ad_error_set(err, AD_ENOTFOUND,
+					    _("No kubeconfig: KUBECONFIG and HOME are not set."));
+		if ((size_t)snprintf(buf, sizeof buf, "%s/.kube/config", home) >=
+		    sizeof buf)
+			return ad_error_set(err, AD_EINVAL, _("HOME is too long."));
+		rc = load_path(&m, buf, 0, err);
+	}
+	if (!rc)
+		rc = resolve(&m, context, out, err);
+	kmerge_free(&m);
+	return rc;
+}
+
+int kubecfg_from_yaml(const char *yaml, size_t len, const char *context,
+		      struct kubecfg **out, struct ad_error *err)
+{
+	struct kmerge m = { 0 };
+	struct kfile *f;
+	int rc;
+
+	*out = NULL;
+	if (!yaml)
+		return ad_error_set(err, AD_EINVAL, _("No kubeconfig text."));
+	if (len > KC_MAX_FILE)
+		return ad_error_set(err, AD_EPARSE,
+				    _("The kubeconfig is larger than %u bytes."),
+				    KC_MAX_FILE);
+	snprintf(m.sources, sizeof m.sources, "%s", _("in memory"));
+	f = add_file(&m);
+	if (!f)
+		return oom(err);
+	rc = parse_doc(f, yaml, len, err);
+	if (!rc)
+		rc = merge_file(&m, f, err);
+	if (!rc)
+		rc = resolve(&m, context, out, err);
+	kmerge_free(&m);
+	return rc;
+}
+
+int kubecfg_from_arm(const char *json, size_t len, const char *context,
+		     struct kubecfg **out, struct ad_error *err)
+{
+	cJSON *root;
+	const cJSON *list, *first;
+	const char *b64;
+	char *yaml;
+	size_t ylen = 0;
+	int rc;
+
+	*out = NULL;
+	root = json ? jsonu_parse(json, len) : NULL;
+	if (!root)
+		return ad_error_set(err, AD_EPARSE,
+				    _("The cluster credential answer from Azure is not valid JSON."));
+	list = jsonu_array(root, "kubeconfigs");
+	first = list ? cJSON_GetArrayItem(list, 0) : NULL;
+	b64 = first ? jsonu_member_str(first, "value") : NULL;
+	if (!b64) {
+		cJSON_Delete(root);
+		return ad_error_set(err, AD_EPARSE,
+				    _("The cluster credential answer from Azure holds no kubeconfig."));
+	}
+	yaml = b64_decode(b64, strlen(b64), &ylen);
+	if (!yaml) {
+		cJSON_Delete(root);
+		return ad_error_set(err, AD_EPARSE,
+				    _("The kubeconfig in the cluster credential answer is not valid base64."));
+	}
+	rc = kubecfg_from_yaml(yaml, ylen, context, out, err);
+	explicit_bzero(yaml, ylen);
+	free(yaml);
+	/* The answer holds tokens or keys: wipe our copy of it. */
+	if (first) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(first, "value");
+
+		if (cJSON_IsString(v) && v->valuestring)
+			explicit_bzero(v->valuestring, strlen(v->valuestring));
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* ---- accessors -------------------------------------------------------- */
+
+const char *kubecfg_context(const struct kubecfg *k) { return k->context; }
+const char *kubecfg_cluster(const struct kubecfg *k) { return k->cluster; }
+const char *kubecfg_user(const struct kubecfg *k) { return k->user; }
+const char *kubecfg_namespace(const struct kubecfg *k) { return k->ns; }
+int kubecfg_namespace_set(const struct kubecfg *k) { return k->ns_set; }
+const char *kubecfg_server(const struct kubecfg *k) { return k->server; }
+const char *kubecfg_server_host(const struct kubecfg *k) { return k->host; }
+const char *kubecfg_ca_pem(const struct kubecfg *k) { return k->ca_pem; }
+const char *kubecfg_source(const struct kubecfg *k) { return k->source; }
+
+enum kubecfg_auth_kind kubecfg_auth_kind(const struct kubecfg *k)
+{
+	return k->kind;
+}
+
+const char *kubecfg_exec_command(const struct kubecfg *k)
+{
+	return k->exec ? k->exec->command : NULL;
+}
+
+size_t kubecfg_ncontexts(const struct kubecfg *k)
+{
+	return k->nctx;
+}
+
+const char *kubecfg_context_at(const struct kubecfg *k, size_t i)
+{
+	return i < k->nctx ? k->ctx_names[i] : NULL;
+}
+
+const char *kubecfg_context_cluster_at(const struct kubecfg *k, size_t i)
+{
+	return i < k->nctx ? k->ctx_clusters[i] : NULL;
+}
+
+void kubecfg_set_clock(struct kubecfg *k, time_t (*now)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&k->lock);
+	k->now = now ? now : default_now;
+	k->now_arg = arg;
+	pthread_mutex_unlock(&k->lock);
+}
+
+void kubecfg_set_exec_timeout(struct kubecfg *k, int ms)
+{
+	pthread_mutex_lock(&k->lock);
+	k->exec_timeout_ms = ms > 0 ? ms : 60000;
+	pthread_mutex_unlock(&k->lock);
+}
+
+void kubecfg_set_cancel(struct kubecfg *k, volatile int *cancel)
+{
+	pthread_mutex_lock(&k->lock);
+	k->cancel = cancel;
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* ---- AKS -------------------------------------------------------------- */
+
+int kubecfg_aks_guess(const struct kubecfg *k, struct kubecfg_aks *out)
+{
+	/* The API server suffixes of AKS per cloud. */
+	static const char *const suffixes[] = {
+		".azmk8s.io",                          /* AzureCloud */
+		".cx.prod.service.azk8s.cn",           /* AzureChinaCloud */
+		".cx.aks.containerservice.azure.us",   /* AzureUSGovernment */
+	};
+	const char *h = k->host, *suf = NULL;
+	char buf[256], *labels[16];
+	size_t nl = 0, hl = strlen(h);
+
+	memset(out, 0, sizeof *out);
+	clean_copy(out->cluster, sizeof out->cluster, k->cluster);
+	clean_copy(out->host, sizeof out->host, h);
+	/* clusterUser_<group>_<cluster> / clusterAdmin_<group>_<cluster> */
+	{
+		const char *u = k->user, *rest = NULL;
+		size_t ul = strlen(u), cl = strlen(k->cluster);
+
+		if (!strncmp(u, "clusterUser_", 12))
+			rest = u + 12;
+		else if (!strncmp(u, "clusterAdmin_", 13))
+			rest = u + 13;
+		if (rest && cl && ul > (size_t)(rest - u) + cl + 1 &&
+		    !strcmp(u + ul - cl, k->cluster) && u[ul - cl - 1] == '_') {
+			size_t gl = ul - cl - 1 - (size_t)(rest - u);
+
+			if (gl && gl < sizeof out->resource_group) {
+				memcpy(buf, rest, gl);
+				buf[gl] = '\0';
+				clean_copy(out->resource_group,
+					   sizeof out->resource_group, buf);
+			}
+		}
+	}
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		size_t sl = strlen(suffixes[i]);
+
+		if (hl > sl && !strcasecmp(h + hl - sl, suffixes[i])) {
+			suf = h + hl - sl;
+			break;
+		}
+	}
+	if (!suf || (size_t)(suf - h) >= sizeof buf)
+		return 0;
+	memcpy(buf, h, (size_t)(suf - h));
+	buf[suf - h] = '\0';
+	for (char *save = NULL, *t = strtok_r(buf, ".", &save);
+	     t && nl < sizeof labels / sizeof labels[0];
+	     t = strtok_r(NULL, ".", &save))
+		labels[nl++] = t;
+	/* <first>[.<guid>].(hcp|privatelink).<region> */
+	if (nl < 3)
+		return 0;
+	if (strcasecmp(labels[nl - 2], "hcp") &&
+	    strcasecmp(labels[nl - 2], "privatelink"))
+		return 0;
+	out->looks_aks = 1;
+	out->private_cluster = !strcasecmp(labels[nl - 2], "privatelink");
+	clean_copy(out->region, sizeof out->region, labels[nl - 1]);
+	{
+		/* <dnsprefix>-<hash>: the hash is 8 hex digits. */
+		char *first = labels[0], *dash = strrchr(first, '-');
+
+		if (dash && strlen(dash + 1) == 8 &&
+		    strspn(dash + 1, "0123456789abcdefABCDEF") == 8)
+			*dash = '\0';
+		clean_copy(out->dns_prefix, sizeof out->dns_prefix, first);
+	}
+	return 1;
+}
+
+/* ---- credentials at send time ------------------------------------------ */
+
+static void retire(struct kubecfg *k, char *s)
+{
+	struct retired *r;
+
+	if (!s)
+		return;
+	r = malloc(sizeof *r);
+	if (!r) {
+		/* Cannot keep it alive safely: leak it rather than free a
+		 * string a request may still read. */
+		return;
+	}
+	r->s = s;
+	r->next = k->retired;
+	k->retired = r;
+}
+
+static int exec_refresh(struct kubecfg *k, struct ad_error *err);
+
+static int token_file_refresh(struct kubecfg *k, struct ad_error *err)
+{
+	char *text = NULL;
+	size_t len = 0, a = 0;
+	int rc;
+
+	rc = read_file(k->token_file, KC_MAX_SMALL, &text, &len, err);
+	if (rc) {
+		char msg[sizeof err->msg];
+
+		snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+		return ad_error_set(err, AD_EIO,
+				    _("The token file of kubeconfig user \"%s\": %s"),
+				    k->user, msg);
+	}
+	while (len && isspace((unsigned char)text[len - 1]))
+		text[--len] = '\0';
+	while (a < len && isspace((unsigned char)text[a]))
+		a++;
+	if (a == len) {
+		zfree(text);
+		return ad_error_set(err, AD_EPARSE,
+				    _("The token file %s of kubeconfig user \"%s\" is empty."),
+				    k->token_file, k->user);
+	}
+	if (a)
+		memmove(text, text + a, len - a + 1);
+	if (k->dyn_token && !strcmp(k->dyn_token, text)) {
+		zfree(text);
+	} else {
+		retire(k, k->dyn_token);
+		k->dyn_token = text;
+	}
+	k->dyn_at = k->now(k->now_arg);
+	k->dyn_valid = 1;
+	return 0;
+}
+
+int kubecfg_auth(struct kubecfg *k, struct http_request *req,
+		 struct ad_error *err)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&k->lock);
+	req->ca_pem = k->ca_pem;
+	req->client_cert_pem = k->cert_pem;
+	req->client_key_pem = k->key_pem;
+	req->bearer = NULL;
+	req->auth_label = k->label;
+	switch (k->kind) {
+	case KUBECFG_AUTH_NONE:
+	case KUBECFG_AUTH_CERT:
+		break;
+	case KUBECFG_AUTH_TOKEN:
+		req->bearer = k->token;
+		break;
+	case KUBECFG_AUTH_TOKEN_FILE: {
+		time_t now = k->now(k->now_arg);
+
+		if (!k->dyn_valid || now - k->dyn_at >= KC_TOKEN_FILE_TTL ||
+		    now < k->dyn_at)
+			rc = token_file_refresh(k, err);
+		if (!rc)
+			req->bearer = k->dyn_token;
+		break;
+	}
+	case KUBECFG_AUTH_EXEC: {
+		time_t now = k->now(k->now_arg);
+
+		if (!k->dyn_valid ||
+		    (k->dyn_exp && now >= k->dyn_exp - KC_EXPIRY_SKEW))
+			rc = exec_refresh(k, err);
+		if (!rc) {
+			if (k->dyn_token)
+				req->bearer = k->dyn_token;
+			if (k->dyn_cert) {
+				req->client_cert_pem = k->dyn_cert;
+				req->client_key_pem = k->dyn_key;
+			}
+		}
+		break;
+	}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return rc;
+}
+
+void kubecfg_invalidate(struct kubecfg *k)
+{
+	pthread_mutex_lock(&k->lock);
+	k->dyn_valid = 0;
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* ---- exec credential plugins ------------------------------------------ */
+
+#define KC_V1      "client.authentication.k8s.io/v1"
+#define KC_V1BETA1 "client.authentication.k8s.io/v1beta1"
+
+static int exec_strings(struct kfile *f, yaml_node_t *list, char ***out,
+			size_t *n, const char *uname, struct ad_error *err)
+{
+	char what[300];
+
+	if (!list || (list->type == YAML_SCALAR_NODE && !yscalar(list)))
+		return 0;
+	if (list->type != YAML_SEQUENCE_NODE)
+		goto bad;
+	if (list->data.sequence.items.top - list->data.sequence.items.start >
+	    KC_MAX_ARGS)
+		goto bad;
+	*out = calloc((size_t)(list->data.sequence.items.top -
+			       list->data.sequence.items.start) + 1,
+		      sizeof **out);
+	if (!*out)
+		return oom(err);
+	for (yaml_node_item_t *it = list->data.sequence.items.start;
+	     it < list->data.sequence.items.top; it++) {
+		yaml_node_t *item = ynode(f, *it);
+		const char *v;
+
+		if (!item || item->type != YAML_SCALAR_NODE)
+			goto bad;
+		v = (const char *)item->data.scalar.value;
+		if (strlen(v) != item->data.scalar.length)
+			goto bad;
+		if (!((*out)[(*n)++] = dup0(v)))
+			return oom(err);
+	}
+	return 0;
+bad:
+	snprintf(what, sizeof what,
+		 _("the exec args of user \"%s\" must be a list of strings."),
+		 uname);
+	return field_error(err, AD_EPARSE, f, list, what);
+}
+
+static int exec_env(struct kfile *f, yaml_node_t *list, struct kexec *x,
+		    const char *uname, struct ad_error *err)
+{
+	char what[300];
+
+	if (!list || (list->type == YAML_SCALAR_NODE && !yscalar(list)))
+		return 0;
+	if (list->type != YAML_SEQUENCE_NODE ||
+	    list->data.sequence.items.top - list->data.sequence.items.start >
+	    KC_MAX_ARGS)
+		goto bad;
+	x->env = calloc((size_t)(list->data.sequence.items.top -
+				 list->data.sequence.items.start) + 1,
+			sizeof *x->env);
+	if (!x->env)
+		return oom(err);
+	for (yaml_node_item_t *it = list->data.sequence.items.start;
+	     it < list->data.sequence.items.top; it++) {
+		yaml_node_t *item = ynode(f, *it);
+		const char *name = ymap_str(f, item, "name");
+		yaml_node_t *vn = ymap_get(f, item, "value");
+		const char *value = vn && vn->type == YAML_SCALAR_NODE ?
+			(const char *)vn->data.scalar.value : NULL;
+		size_t len;
+
+		if (!name || !*name || strchr(name, '=') || !value ||
+		    strlen(value) != vn->data.scalar.length)
+			goto bad;
+		len = strlen(name) + strlen(value) + 2;
+		x->env[x->nenv] = malloc(len);
+		if (!x->env[x->nenv])
+			return oom(err);
+		snprintf(x->env[x->nenv++], len, "%s=%s", name, value);
+	}
+	return 0;
+bad:
+	snprintf(what, sizeof what,
+		 _("the exec env of user \"%s\" must be a list of name/value pairs."),
+		 uname);
+	return field_error(err, AD_EPARSE, f, list, what);
+}
+
+static int parse_exec(struct kubecfg *k, struct kfile *f, yaml_node_t *xn,
+		      struct ad_error *err)
+{
+	struct kexec *x;
+	const char *api, *cmd, *mode, *hint;
+	char what[400], uname[128];
+	int rc;
+
+	clean_copy(uname, sizeof uname, k->user);
+	if (xn->type != YAML_MAPPING_NODE) {
+		snprintf(what, sizeof what,
+			 _("the exec section of user \"%s\" must be a mapping."),
+			 uname);
+		return field_error(err, AD_EPARSE, f, xn, what);
+	}
+	api = ymap_str(f, xn, "apiVersion");
+	cmd = ymap_str(f, xn, "command");
+	mode = ymap_str(f, xn, "interactiveMode");
+	hint = ymap_str(f, xn, "installHint");
+	if (!cmd) {
+		snprintf(what, sizeof what,
+			 _("the exec section of user \"%s\" has no command."),
+			 uname);
+		return field_error(err, AD_EPARSE, f, xn, what);
+	}
+	if (!api || (strcmp(api, KC_V1) && strcmp(api, KC_V1BETA1))) {
+		char av[80];
+
+		clean_copy(av, sizeof av, api ? api : "");
+		snprintf(what, sizeof what,
+			 _("the exec section of user \"%s\" has apiVersion \"%s\"; supported are %s and %s."),
+			 uname, av, KC_V1, KC_V1BETA1);
+		return field_error(err, AD_EUNSUPP, f, xn, what);
+	}
+	/* v1 requires interactiveMode, as kubectl does. */
+	if (!strcmp(api, KC_V1) && !mode) {
+		snprintf(what, sizeof what,
+			 _("the exec section of user \"%s\" (%s) must set interactiveMode."),
+			 uname, KC_V1);
+		return field_error(err, AD_EPARSE, f, xn, what);
+	}
+	if (mode && strcmp(mode, "Never") && strcmp(mode, "IfAvailable") &&
+	    strcmp(mode, "Always")) {
+		char mv[40];
+
+		clean_copy(mv, sizeof mv, mode);
+		snprintf(what, sizeof what,
+			 _("the exec section of user \"%s\" has an unknown interactiveMode \"%s\" (Never, IfAvailable or Always)."),
+			 uname, mv);
+		return field_error(err, AD_EPARSE, f, xn, what);
+	}
+	x = calloc(1, sizeof *x);
+	if (!x)
+		return oom(err);
+	k->exec = x;
+	x->interactive_always = mode && !strcmp(mode, "Always");
+	x->provide_cluster_info = ybool(ymap_get(f, xn, "provideClusterInfo"));
+	if (!(x->api_version = dup0(api)) || !(x->command = dup0(cmd)) ||
+	    (hint && !(x->install_hint = dup0(hint))) ||
+	    (f->dir && !(x->dir = dup0(f->dir))))
+		return oom(err);
+	if ((rc = exec_strings(f, ymap_get(f, xn, "args"), &x->args, &x->nargs,
+			       uname, err)) ||
+	    (rc = exec_env(f, ymap_get(f, xn, "env"), x, uname, err)))
+		return rc;
+	return 0;
+}
+
+static int exec_refresh(struct kubecfg *k, struct ad_error *err)
+{
+	(void)k;
+	return ad_error_set(err, AD_EUNSUPP, "%s",
+			    _("exec credential plugins are not supported yet."));
+}
