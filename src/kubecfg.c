@@ -1626,9 +1626,613 @@ static int parse_exec(struct kubecfg *k, struct kfile *f, yaml_node_t *xn,
 	return 0;
 }
 
+static char *b64_encode(const char *s, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc(n / 3 * 4 + 5);
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)(unsigned char)s[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)(unsigned char)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)s[i + 2];
+		out[o++] = tab[(v >> 18) & 63];
+		out[o++] = tab[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* RFC 3339 ("2026-12-03T10:00:00Z", fractions and offsets allowed). */
+static int parse_rfc3339(const char *s, time_t *out)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h, mi, sec, n = 0;
+	long off = 0;
+	const char *p;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10 ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return -1;
+	if (sscanf(s + 11, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+		return -1;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 ||
+		    oh > 23 || om > 59)
+			return -1;
+		off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p || y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	    d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t - off;
+	return 0;
+}
+
+/* Plugin text for a message: one line, printable, bounded, and long
+ * token-like runs replaced, in case a plugin prints a credential. */
+static void plugin_text(char *dst, size_t len, const char *src, size_t n)
+{
+	size_t o = 0, i = 0;
+	int space = 0;
+
+	while (i < n && o + 12 < len) {
+		unsigned char c = (unsigned char)src[i];
+		size_t run = 0;
+
+		while (i + run < n &&
+		       (isalnum((unsigned char)src[i + run]) ||
+			strchr("._~+/=-", src[i + run])) && src[i + run])
+			run++;
+		if (run >= 32) {
+			o += (size_t)snprintf(dst + o, len - o, "[redacted]");
+			i += run;
+			space = 0;
+			continue;
+		}
+		if (run) {
+			for (size_t j = 0; j < run && o + 1 < len; j++)
+				dst[o++] = src[i + j];
+			i += run;
+			space = 0;
+			continue;
+		}
+		i++;
+		if (c <= 0x20 || c >= 0x7f) {
+			if (!space && o)
+				dst[o++] = ' ';
+			space = 1;
+			continue;
+		}
+		dst[o++] = (char)c;
+		space = 0;
+	}
+	while (o && dst[o - 1] == ' ')
+		o--;
+	dst[o < len ? o : len - 1] = '\0';
+}
+
+/* Where the command is: a name with '/' is a path (relative to the
+ * kubeconfig's directory), else it is looked up in PATH. */
+static int find_command(const struct kexec *x, char *out, size_t len)
+{
+	const char *path, *p;
+	struct stat st;
+
+	if (strchr(x->command, '/')) {
+		if (x->command[0] == '/' || !x->dir)
+			snprintf(out, len, "%s", x->command);
+		else
+			snprintf(out, len, "%s/%s", x->dir, x->command);
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+	}
+	path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; ) {
+		const char *end = strchr(p, ':');
+		size_t dl = end ? (size_t)(end - p) : strlen(p);
+
+		if ((size_t)snprintf(out, len, "%.*s%s%s", (int)dl, dl ? p : ".",
+				     "/", x->command) < len &&
+		    stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return -1;
+}
+
+static int env_overridden(const struct kexec *x, const char *entry)
+{
+	size_t nl = strcspn(entry, "=");
+
+	if (!strncmp(entry, "KUBERNETES_EXEC_INFO=", 21))
+		return 1;
+	for (size_t i = 0; i < x->nenv; i++) {
+		size_t l = strcspn(x->env[i], "=");
+
+		if (l == nl && !strncmp(x->env[i], entry, nl))
+			return 1;
+	}
+	return 0;
+}
+
+/* What the plugin is told in KUBERNETES_EXEC_INFO. */
+static char *exec_info(struct kubecfg *k)
+{
+	cJSON *root = cJSON_CreateObject(), *spec, *cl;
+	char *text = NULL, *env = NULL;
+	size_t n;
+
+	if (!root)
+		return NULL;
+	cJSON_AddStringToObject(root, "kind", "ExecCredential");
+	cJSON_AddStringToObject(root, "apiVersion", k->exec->api_version);
+	spec = cJSON_AddObjectToObject(root, "spec");
+	/* No terminal: acr-doctor runs plugins from a worker, under a
+	 * full-screen UI. */
+	if (spec)
+		cJSON_AddBoolToObject(spec, "interactive", 0);
+	if (spec && k->exec->provide_cluster_info) {
+		cl = cJSON_AddObjectToObject(spec, "cluster");
+		if (cl) {
+			cJSON_AddStringToObject(cl, "server", k->server);
+			if (k->ca_pem) {
+				char *b = k->ca_b64 ? NULL :
+					b64_encode(k->ca_pem, strlen(k->ca_pem));
+
+				cJSON_AddStringToObject(cl, "certificate-authority-data",
+							k->ca_b64 ? k->ca_b64 :
+							b ? b : "");
+				free(b);
+			}
+		}
+	}
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (!text)
+		return NULL;
+	n = strlen(text) + sizeof "KUBERNETES_EXEC_INFO=";
+	env = malloc(n);
+	if (env)
+		snprintf(env, n, "KUBERNETES_EXEC_INFO=%s", text);
+	cJSON_free(text);
+	return env;
+}
+
+struct run {
+	char *out;             /* stdout: holds credentials */
+	size_t outlen;
+	char errbuf[KC_MAX_ERR];
+	size_t errlen;
+	int status;
+	int exec_errno;        /* the exec itself failed */
+};
+
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void stop_child(pid_t pid)
+{
+	int st;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Fork and exec path with argv/envp, stdin /dev/null, in its own process
+ * group; collect stdout and stderr until it exits.  0, AD_ETIMEOUT,
+ * AD_ECANCEL, AD_EIO (too much output, system failure). */
+static int run_plugin(const char *path, char **argv, char **envp,
+		      int timeout_ms, volatile int *cancel, struct run *r)
+{
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, stp[2] = { -1, -1 };
+	int devnull, rc = 0, open_out = 1, open_err = 1;
+	long deadline = mono_ms() + timeout_ms;
+	size_t cap = 4096;
+	pid_t pid;
+
+	r->out = malloc(cap);
+	if (!r->out)
+		return AD_ENOMEM;
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (devnull < 0 || pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC) ||
+	    pipe2(stp, O_CLOEXEC)) {
+		rc = AD_EIO;
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		rc = AD_EIO;
+		goto out;
+	}
+	if (pid == 0) {
+		/* Child: only async-signal-safe calls from here. */
+		sigset_t none;
+		struct sigaction dfl;
+		int e;
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(SIGPIPE, &dfl, NULL);
+		if (dup2(devnull, 0) < 0 || dup2(out[1], 1) < 0 ||
+		    dup2(errp[1], 2) < 0)
+			_exit(126);
+#ifdef SYS_close_range
+		/* Everything else the process has open (sockets, files)
+		 * stays out of the plugin; stp[1] is CLOEXEC, kept for the
+		 * exec error. */
+		if (stp[1] > 3)
+			syscall(SYS_close_range, 3u, (unsigned)stp[1] - 1, 0u);
+		syscall(SYS_close_range, (unsigned)stp[1] + 1, ~0u, 0u);
+#endif
+		execve(path, argv, envp);
+		e = errno;
+		if (write(stp[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(out[1]);
+	close(errp[1]);
+	close(stp[1]);
+	out[1] = errp[1] = stp[1] = -1;
+
+	while (open_out || open_err) {
+		struct pollfd pf[2];
+		int np = 0, left = (int)(deadline - mono_ms());
+
+		if (cancel && *cancel) {
+			stop_child(pid);
+			rc = AD_ECANCEL;
+			goto out;
+		}
+		if (left <= 0) {
+			stop_child(pid);
+			rc = AD_ETIMEOUT;
+			goto out;
+		}
+		if (open_out)
+			pf[np++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+		if (open_err)
+			pf[np++] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
+		if (poll(pf, (nfds_t)np, left < 100 ? left : 100) < 0) {
+			if (errno == EINTR)
+				continue;
+			stop_child(pid);
+			rc = AD_EIO;
+			goto out;
+		}
+		for (int i = 0; i < np; i++) {
+			char buf[4096];
+			ssize_t n;
+
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(pf[i].fd, buf, sizeof buf);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				if (pf[i].fd == out[0])
+					open_out = 0;
+				else
+					open_err = 0;
+				continue;
+			}
+			if (pf[i].fd == errp[0]) {
+				size_t room = sizeof r->errbuf - 1 - r->errlen;
+				size_t take = (size_t)n < room ? (size_t)n : room;
+
+				memcpy(r->errbuf + r->errlen, buf, take);
+				r->errlen += take;
+				r->errbuf[r->errlen] = '\0';
+				continue;
+			}
+			if (r->outlen + (size_t)n + 1 > KC_MAX_OUT) {
+				explicit_bzero(buf, sizeof buf);
+				stop_child(pid);
+				rc = AD_EIO;
+				goto out;
+			}
+			if (r->outlen + (size_t)n + 1 > cap) {
+				size_t ncap = cap * 2;
+				char *nb;
+
+				while (ncap < r->outlen + (size_t)n + 1)
+					ncap *= 2;
+				nb = malloc(ncap);
+				if (!nb) {
+					explicit_bzero(buf, sizeof buf);
+					stop_child(pid);
+					rc = AD_ENOMEM;
+					goto out;
+				}
+				memcpy(nb, r->out, r->outlen);
+				explicit_bzero(r->out, cap);
+				free(r->out);
+				r->out = nb;
+				cap = ncap;
+			}
+			memcpy(r->out + r->outlen, buf, (size_t)n);
+			r->outlen += (size_t)n;
+			explicit_bzero(buf, sizeof buf);
+		}
+	}
+	/* Both pipes closed: wait for the exit, still bounded. */
+	for (;;) {
+		pid_t w = waitpid(pid, &r->status, WNOHANG);
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			rc = AD_EIO;
+			goto out;
+		}
+		if (cancel && *cancel) {
+			stop_child(pid);
+			rc = AD_ECANCEL;
+			goto out;
+		}
+		if (mono_ms() >= deadline) {
+			stop_child(pid);
+			rc = AD_ETIMEOUT;
+			goto out;
+		}
+		nanosleep(&ts, NULL);
+	}
+	/* The group too: a helper it left behind goes with it. */
+	kill(-pid, SIGKILL);
+	{
+		int e;
+
+		if (read(stp[0], &e, sizeof e) == (ssize_t)sizeof e)
+			r->exec_errno = e;
+	}
+out:
+	if (r->out)
+		r->out[r->outlen] = '\0';
+	if (devnull >= 0)
+		close(devnull);
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (stp[i] >= 0)
+			close(stp[i]);
+	}
+	return rc;
+}
+
+static void wipe_json_str(cJSON *obj, const char *key)
+{
+	cJSON *v = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+
+	if (cJSON_IsString(v) && v->valuestring)
+		explicit_bzero(v->valuestring, strlen(v->valuestring));
+}
+
+/* Take the ExecCredential the plugin printed. */
+static int take_credential(struct kubecfg *k, const char *cmd,
+			   const char *text, size_t len, struct ad_error *err)
+{
+	cJSON *root = jsonu_parse(text, len), *status;
+	const char *kind, *api, *tok, *cert, *key, *exp;
+	time_t expiry = 0;
+	char *ntok = NULL, *ncert = NULL, *nkey = NULL;
+	int rc = 0;
+
+	if (!root || !cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return ad_error_set(err, AD_EPARSE,
+				    _("The credential plugin %s of kubeconfig user \"%s\" printed something that is not an ExecCredential (not JSON)."),
+				    cmd, k->user);
+	}
+	status = cJSON_GetObjectItemCaseSensitive(root, "status");
+	kind = jsonu_str(root, "kind");
+	api = jsonu_str(root, "apiVersion");
+	tok = jsonu_str(root, "status.token");
+	cert = jsonu_str(root, "status.clientCertificateData");
+	key = jsonu_str(root, "status.clientKeyData");
+	exp = jsonu_str(root, "status.expirationTimestamp");
+	if (!kind || strcmp(kind, "ExecCredential")) {
+		rc = ad_error_set(err, AD_EPARSE,
+				  _("The credential plugin %s of kubeconfig user \"%s\" printed JSON that is not an ExecCredential."),
+				  cmd, k->user);
+	} else if (!api || strcmp(api, k->exec->api_version)) {
+		char av[80];
+
+		clean_copy(av, sizeof av, api ? api : "");
+		rc = ad_error_set(err, AD_EPARSE,
+				  _("The credential plugin %s of kubeconfig user \"%s\" answered with apiVersion \"%s\", but the kubeconfig asks for %s."),
+				  cmd, k->user, av, k->exec->api_version);
+	} else if (!cJSON_IsObject(status) ||
+		   (!(tok && *tok) && !(cert && key))) {
+		rc = ad_error_set(err, AD_EPARSE,
+				  _("The credential plugin %s of kubeconfig user \"%s\" gave neither a token nor a client certificate and key."),
+				  cmd, k->user);
+	} else if (!cert != !key) {
+		rc = ad_error_set(err, AD_EPARSE,
+				  _("The credential plugin %s of kubeconfig user \"%s\" gave a client certificate without its key, or a key without its certificate."),
+				  cmd, k->user);
+	} else if (cert && (!strstr(cert, "-----BEGIN ") ||
+			    !strstr(key, "PRIVATE KEY"))) {
+		rc = ad_error_set(err, AD_EPARSE,
+				  _("The credential plugin %s of kubeconfig user \"%s\" gave a client certificate or key that is not PEM."),
+				  cmd, k->user);
+	} else if (exp && parse_rfc3339(exp, &expiry)) {
+		rc = ad_error_set(err, AD_EPARSE,
+				  _("The credential plugin %s of kubeconfig user \"%s\" gave an expirationTimestamp that is not an RFC 3339 time."),
+				  cmd, k->user);
+	} else if ((tok && *tok && !(ntok = dup0(tok))) ||
+		   (cert && (!(ncert = dup0(cert)) || !(nkey = dup0(key))))) {
+		rc = oom(err);
+	}
+	wipe_json_str(status, "token");
+	wipe_json_str(status, "clientKeyData");
+	cJSON_Delete(root);
+	if (rc) {
+		zfree(ntok);
+		free(ncert);
+		zfree(nkey);
+		return rc;
+	}
+	retire(k, k->dyn_token);
+	retire(k, k->dyn_cert);
+	retire(k, k->dyn_key);
+	k->dyn_token = ntok;
+	k->dyn_cert = ncert;
+	k->dyn_key = nkey;
+	k->dyn_exp = expiry;
+	k->dyn_at = k->now(k->now_arg);
+	k->dyn_valid = 1;
+	return 0;
+}
+
+/* Run the plugin and keep what it gives; called with k->lock held. */
 static int exec_refresh(struct kubecfg *k, struct ad_error *err)
 {
-	(void)k;
-	return ad_error_set(err, AD_EUNSUPP, "%s",
-			    _("exec credential plugins are not supported yet."));
+	struct kexec *x = k->exec;
+	char path[PATH_MAX], cmd[96], hint[300] = "";
+	char **argv = NULL, **envp = NULL, *info = NULL;
+	size_t nenv = 0, e = 0;
+	struct run r;
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	clean_copy(cmd, sizeof cmd, x->command);
+	if (x->install_hint)
+		plugin_text(hint, sizeof hint, x->install_hint,
+			    strlen(x->install_hint));
+	if (x->interactive_always)
+		return ad_error_set(err, AD_EUNSUPP,
+				    _("The credential plugin %s of kubeconfig user \"%s\" needs a terminal (interactiveMode: Always), which acr-doctor cannot give it; use a non-interactive login, e.g. `kubelogin convert-kubeconfig -l azurecli` after `az login`."),
+				    cmd, k->user);
+	if (find_command(x, path, sizeof path)) {
+		if (strchr(x->command, '/'))
+			ad_error_set(err, AD_ENOTFOUND,
+				     _("%s is not installed: kubeconfig user \"%s\" runs it to get its credentials, and there is no such file."),
+				     cmd, k->user);
+		else
+			ad_error_set(err, AD_ENOTFOUND,
+				     _("%s is not installed: kubeconfig user \"%s\" runs it to get its credentials, and it is not in PATH."),
+				     cmd, k->user);
+		if (*hint)
+			ad_error_detail(err, "%s", hint);
+		return AD_ENOTFOUND;
+	}
+
+	argv = calloc(x->nargs + 2, sizeof *argv);
+	for (char **ev = environ; ev && *ev; ev++)
+		nenv++;
+	envp = calloc(nenv + x->nenv + 2, sizeof *envp);
+	info = exec_info(k);
+	if (!argv || !envp || !info) {
+		rc = oom(err);
+		goto out;
+	}
+	argv[0] = x->command;
+	for (size_t i = 0; i < x->nargs; i++)
+		argv[i + 1] = x->args[i];
+	for (char **ev = environ; ev && *ev && e < nenv; ev++)
+		if (!env_overridden(x, *ev))
+			envp[e++] = *ev;
+	for (size_t i = 0; i < x->nenv; i++)
+		envp[e++] = x->env[i];
+	envp[e++] = info;
+
+	rc = run_plugin(path, argv, envp, k->exec_timeout_ms, k->cancel, &r);
+	if (rc == AD_ETIMEOUT) {
+		rc = ad_error_set(err, AD_ETIMEOUT,
+				  _("The credential plugin %s of kubeconfig user \"%s\" did not finish within %g s and was stopped."),
+				  cmd, k->user, k->exec_timeout_ms / 1000.0);
+		ad_error_net(err, AD_NET_TIMEOUT);
+	} else if (rc == AD_ECANCEL) {
+		rc = ad_error_set(err, AD_ECANCEL,
+				  _("Cancelled while the credential plugin %s was running."),
+				  cmd);
+		ad_error_net(err, AD_NET_CANCELLED);
+	} else if (rc == AD_ENOMEM) {
+		rc = oom(err);
+	} else if (rc) {
+		rc = ad_error_set(err, AD_EIO,
+				  _("The credential plugin %s of kubeconfig user \"%s\" could not be run, or printed more than %u bytes."),
+				  cmd, k->user, KC_MAX_OUT);
+	} else if (r.exec_errno) {
+		rc = ad_error_set(err, AD_EIO,
+				  _("The credential plugin %s of kubeconfig user \"%s\" could not be started: %s."),
+				  cmd, k->user, strerror(r.exec_errno));
+	} else if (WIFSIGNALED(r.status)) {
+		rc = ad_error_set(err, AD_EIO,
+				  _("The credential plugin %s of kubeconfig user \"%s\" was killed by signal %d."),
+				  cmd, k->user, WTERMSIG(r.status));
+	} else if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
+		char said[400];
+
+		rc = ad_error_set(err, AD_EIO,
+				  _("The credential plugin %s of kubeconfig user \"%s\" failed (exit status %d)."),
+				  cmd, k->user,
+				  WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1);
+		plugin_text(said, sizeof said, r.errbuf, r.errlen);
+		if (*said)
+			ad_error_detail(err, _("%s said: %s"), cmd, said);
+	} else {
+		rc = take_credential(k, cmd, r.out, r.outlen, err);
+	}
+out:
+	if (r.out) {
+		explicit_bzero(r.out, r.outlen);
+		free(r.out);
+	}
+	explicit_bzero(r.errbuf, sizeof r.errbuf);
+	free(argv);
+	free(envp);
+	free(info);
+	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -581,6 +582,471 @@ static void test_aks_guess_hosts(void **state)
 	}
 }
 
+/* ---- exec credential plugins ---------------------------------------- */
+
+struct plug {
+	char dir[64];
+	char cfg[128];
+};
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* A directory with the plugin script "cred.sh" (body after the #! line)
+ * and a kubeconfig whose user runs command with exec_extra lines. */
+static void plug_setup(struct plug *p, const char *body, const char *command,
+		       const char *api, const char *exec_extra)
+{
+	char path[256], text[8192];
+
+	snprintf(p->dir, sizeof p->dir, "/tmp/kubecfg-execXXXXXX");
+	assert_non_null(mkdtemp(p->dir));
+	snprintf(path, sizeof path, "%s/cred.sh", p->dir);
+	snprintf(text, sizeof text, "#!/bin/sh\nD=%s\n%s", p->dir, body);
+	write_file(path, text, 0755);
+	snprintf(p->cfg, sizeof p->cfg, "%s/config", p->dir);
+	snprintf(text, sizeof text,
+		 "apiVersion: v1\nkind: Config\n"
+		 "clusters:\n- name: lab\n  cluster:\n"
+		 "    server: https://127.0.0.1:6443\n"
+		 "contexts:\n- name: lab\n  context: {cluster: lab, user: me}\n"
+		 "current-context: lab\n"
+		 "users:\n- name: me\n  user:\n    exec:\n"
+		 "      apiVersion: %s\n      command: %s\n"
+		 "      args: [get-token, --login, azurecli, 'two words']\n"
+		 "      env:\n      - name: PLUGIN_MODE\n        value: test\n"
+		 "%s",
+		 api, command, exec_extra ? exec_extra : "");
+	write_file(p->cfg, text, 0600);
+}
+
+static void plug_teardown(struct plug *p)
+{
+	char cmd[200];
+
+	/* Only the directory this test made. */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", p->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int plug_calls(struct plug *p)
+{
+	char path[256], line[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/calls", p->dir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+static struct kubecfg *plug_load(struct plug *p)
+{
+	struct kubecfg *k = NULL;
+	struct ad_error e = { 0 };
+
+	if (kubecfg_load(p->cfg, NULL, &k, &e))
+		fail_msg("%s (%s)", e.msg, e.detail);
+	assert_int_equal(kubecfg_auth_kind(k), KUBECFG_AUTH_EXEC);
+	kubecfg_set_exec_timeout(k, 5000);
+	return k;
+}
+
+#define T0 1767225600    /* 2026-01-01T00:00:00Z */
+#define V1 "client.authentication.k8s.io/v1"
+#define V1B "client.authentication.k8s.io/v1beta1"
+
+/* Counts its calls, records its arguments and environment, prints a
+ * token numbered by the call, valid until 01:00. */
+static const char *const counting_plugin =
+	"echo call >> \"$D/calls\"\n"
+	"n=$(wc -l < \"$D/calls\")\n"
+	"printf '%s|' \"$@\" > \"$D/args\"\n"
+	"printf '%s' \"$KUBERNETES_EXEC_INFO\" > \"$D/info\"\n"
+	"printf '%s' \"$PLUGIN_MODE\" > \"$D/mode\"\n"
+	"if [ -t 0 ]; then echo tty > \"$D/stdin\"; else echo notty > \"$D/stdin\"; fi\n"
+	"printf '{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"exec-SECRET-%s\",\"expirationTimestamp\":\"2026-01-01T01:00:00Z\"}}\\n' \"$API\" \"$n\"\n";
+
+static char *plug_read(struct plug *p, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, "%s/%s", p->dir, name);
+	return slurp(path, NULL);
+}
+
+static void test_exec_cached_until_expiry(void **state)
+{
+	struct plug p;
+	struct kubecfg *k;
+	struct http_request req = { 0 };
+	struct ad_error e = { 0 };
+	const char *first;
+	char body[2048], *s;
+
+	(void)state;
+	snprintf(body, sizeof body, "API=%s\n%s", V1, counting_plugin);
+	plug_setup(&p, body, "./cred.sh", V1,
+		   "      interactiveMode: IfAvailable\n"
+		   "      provideClusterInfo: true\n");
+	k = plug_load(&p);
+	fake_now = T0;
+	kubecfg_set_clock(k, fake_clock, NULL);
+
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_string_equal(req.bearer, "exec-SECRET-1");
+	assert_int_equal(plug_calls(&p), 1);
+	first = req.bearer;
+	assert_non_null(strstr(req.auth_label, "cred.sh"));
+	assert_null(req.client_cert_pem);
+
+	/* What the plugin saw: its args, the kubeconfig's env, the exec
+	 * info with the cluster, and no terminal. */
+	s = plug_read(&p, "args");
+	assert_string_equal(s, "get-token|--login|azurecli|two words|");
+	free(s);
+	s = plug_read(&p, "mode");
+	assert_string_equal(s, "test");
+	free(s);
+	s = plug_read(&p, "stdin");
+	assert_string_equal(s, "notty\n");
+	free(s);
+	s = plug_read(&p, "info");
+	assert_non_null(strstr(s, "\"kind\":\"ExecCredential\""));
+	assert_non_null(strstr(s, "\"apiVersion\":\"" V1 "\""));
+	assert_non_null(strstr(s, "\"interactive\":false"));
+	assert_non_null(strstr(s, "\"server\":\"https://127.0.0.1:6443\""));
+	free(s);
+
+	/* Valid: cached. */
+	fake_now = T0 + 1800;
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_string_equal(req.bearer, "exec-SECRET-1");
+	assert_int_equal(plug_calls(&p), 1);
+	/* About to expire: renewed; the old string is still readable. */
+	fake_now = T0 + 3600 - 10;
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_string_equal(req.bearer, "exec-SECRET-2");
+	assert_int_equal(plug_calls(&p), 2);
+	assert_string_equal(first, "exec-SECRET-1");
+	/* Expired: again. */
+	fake_now = T0 + 7200;
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_string_equal(req.bearer, "exec-SECRET-3");
+	assert_int_equal(plug_calls(&p), 3);
+	fake_now = T0 + 7201;
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_int_equal(plug_calls(&p), 4);   /* its expiry is long past */
+	/* Invalidated (after a 401): again, even with no expiry passed. */
+	kubecfg_invalidate(k);
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_string_equal(req.bearer, "exec-SECRET-5");
+	kubecfg_free(k);
+	plug_teardown(&p);
+}
+
+struct thr {
+	struct kubecfg *k;
+	int rc;
+	const char *bearer;
+};
+
+static void *thr_auth(void *arg)
+{
+	struct thr *t = arg;
+	struct http_request req = { 0 };
+	struct ad_error e = { 0 };
+
+	t->rc = kubecfg_auth(t->k, &req, &e);
+	t->bearer = req.bearer;
+	return NULL;
+}
+
+static void test_exec_threads(void **state)
+{
+	struct plug p;
+	struct kubecfg *k;
+	struct thr t[6];
+	pthread_t tid[6];
+	char body[2048];
+
+	(void)state;
+	/* v1beta1, found in PATH under the name kubelogin. */
+	snprintf(body, sizeof body, "API=%s\n%s", V1B, counting_plugin);
+	plug_setup(&p, body, "kubelogin", V1B, NULL);
+	{
+		char from[256], to[256], path[512];
+		const char *old = getenv("PATH");
+
+		snprintf(from, sizeof from, "%s/cred.sh", p.dir);
+		snprintf(to, sizeof to, "%s/kubelogin", p.dir);
+		assert_int_equal(rename(from, to), 0);
+		snprintf(path, sizeof path, "%s:%s", p.dir, old ? old : "/usr/bin:/bin");
+		assert_int_equal(setenv("PATH", path, 1), 0);
+	}
+	k = plug_load(&p);
+	assert_string_equal(kubecfg_exec_command(k), "kubelogin");
+	fake_now = T0;
+	kubecfg_set_clock(k, fake_clock, NULL);
+	for (int i = 0; i < 6; i++) {
+		t[i].k = k;
+		assert_int_equal(pthread_create(&tid[i], NULL, thr_auth, &t[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(pthread_join(tid[i], NULL), 0);
+		assert_int_equal(t[i].rc, 0);
+		assert_string_equal(t[i].bearer, "exec-SECRET-1");
+	}
+	assert_int_equal(plug_calls(&p), 1);
+	kubecfg_free(k);
+	{
+		/* PATH back: drop our directory again. */
+		const char *cur = getenv("PATH");
+		const char *rest = strchr(cur, ':');
+
+		setenv("PATH", rest ? rest + 1 : "/usr/bin:/bin", 1);
+	}
+	plug_teardown(&p);
+}
+
+static void test_exec_client_cert(void **state)
+{
+	struct plug p;
+	struct kubecfg *k;
+	struct http_request req = { 0 };
+	struct ad_error e = { 0 };
+	char body[4096];
+
+	(void)state;
+	/* PEM in JSON: newlines as \n; no expiry: cached until invalidated. */
+	snprintf(body, sizeof body,
+		 "echo call >> \"$D/calls\"\n"
+		 "cert=$(awk '{printf \"%%s\\\\n\", $0}' '%s')\n"
+		 "key=$(awk '{printf \"%%s\\\\n\", $0}' '%s')\n"
+		 "printf '{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"status\":{\"clientCertificateData\":\"%%s\",\"clientKeyData\":\"%%s\"}}' \"$cert\" \"$key\"\n",
+		 data_path("certs/client.crt"), data_path("certs/client.key"), V1);
+	plug_setup(&p, body, "./cred.sh", V1, "      interactiveMode: Never\n");
+	k = plug_load(&p);
+	fake_now = T0;
+	kubecfg_set_clock(k, fake_clock, NULL);
+	if (kubecfg_auth(k, &req, &e))
+		fail_msg("%s (%s)", e.msg, e.detail);
+	assert_pem_is(req.client_cert_pem, "certs/client.crt");
+	assert_pem_is(req.client_key_pem, "certs/client.key");
+	assert_null(req.bearer);
+	fake_now = T0 + 86400 * 30;
+	assert_int_equal(kubecfg_auth(k, &req, &e), 0);
+	assert_int_equal(plug_calls(&p), 1);
+	kubecfg_free(k);
+	plug_teardown(&p);
+}
+
+/* One plugin run that must fail with code; its message must contain
+ * want (and detail want_detail when not NULL). */
+static void exec_fails(const char *body, const char *api, const char *extra,
+		       int timeout_ms, int code, const char *want,
+		       const char *want_detail, struct ad_error *e)
+{
+	struct plug p;
+	struct kubecfg *k;
+	struct http_request req = { 0 };
+
+	plug_setup(&p, body, "./cred.sh", api, extra);
+	k = plug_load(&p);
+	kubecfg_set_exec_timeout(k, timeout_ms);
+	memset(e, 0, sizeof *e);
+	assert_int_equal(kubecfg_auth(k, &req, e), code);
+	assert_null(req.bearer);
+	if (!strstr(e->msg, want))
+		fail_msg("\"%s\" not in \"%s\"", want, e->msg);
+	if (want_detail && !strstr(e->detail, want_detail))
+		fail_msg("\"%s\" not in detail \"%s\"", want_detail, e->detail);
+	assert_clean(e);
+	assert_null(strchr(e->detail, '\033'));
+	assert_null(strchr(e->msg, '\n'));
+	assert_null(strchr(e->detail, '\n'));
+	kubecfg_free(k);
+	plug_teardown(&p);
+}
+
+static void test_exec_failures(void **state)
+{
+	struct ad_error e;
+	const char *ib = "      interactiveMode: IfAvailable\n";
+
+	(void)state;
+	/* Fails: the reason shown, one line, no escapes, no token. */
+	exec_fails("printf '\\033[31mError: AADSTS70043: The refresh token has expired.\\033[0m\\n"
+		   "token eyJhbGciOiJSUzI1NiJ9.exec-SECRET-in-stderr.abcdefghijklmnop\\n' >&2\n"
+		   "exit 1\n", V1, ib, 5000, AD_EIO, "exit status 1",
+		   "AADSTS70043", &e);
+	assert_non_null(strstr(e.detail, "[redacted]"));
+	/* Garbage, JSON of the wrong kind, the wrong apiVersion, no
+	 * credential, a bad expiry. */
+	exec_fails("echo 'hello, I am not JSON'\n", V1, ib, 5000, AD_EPARSE,
+		   "not an ExecCredential", NULL, &e);
+	exec_fails("echo '{\"kind\":\"Pod\",\"apiVersion\":\"v1\"}'\n", V1, ib,
+		   5000, AD_EPARSE, "not an ExecCredential", NULL, &e);
+	exec_fails("echo '{\"kind\":\"ExecCredential\",\"apiVersion\":\"" V1B
+		   "\",\"status\":{\"token\":\"exec-SECRET-x\"}}'\n", V1, ib, 5000,
+		   AD_EPARSE, "apiVersion", NULL, &e);
+	exec_fails("echo '{\"kind\":\"ExecCredential\",\"apiVersion\":\"" V1
+		   "\",\"status\":{}}'\n", V1, ib, 5000, AD_EPARSE,
+		   "neither a token", NULL, &e);
+	exec_fails("echo '{\"kind\":\"ExecCredential\",\"apiVersion\":\"" V1
+		   "\",\"status\":{\"token\":\"exec-SECRET-y\",\"expirationTimestamp\":\"tomorrow\"}}'\n",
+		   V1, ib, 5000, AD_EPARSE, "RFC 3339", NULL, &e);
+	/* Hangs: stopped at the bound, not at the end of its sleep. */
+	{
+		time_t start = time(NULL);
+
+		exec_fails("sleep 30\n", V1, ib, 300, AD_ETIMEOUT,
+			   "did not finish", NULL, &e);
+		assert_int_equal(e.net, AD_NET_TIMEOUT);
+		/* Exits having printed, but leaves a helper holding stdout. */
+		exec_fails("sleep 30 &\necho '{}'\nexit 0\n", V1, ib, 300,
+			   AD_ETIMEOUT, "did not finish", NULL, &e);
+		/* Closes its output, then does not exit. */
+		exec_fails("exec >&- 2>&-\nsleep 30\n", V1, ib, 300,
+			   AD_ETIMEOUT, "did not finish", NULL, &e);
+		assert_true(time(NULL) - start < 10);
+	}
+	/* Killed by a signal. */
+	exec_fails("kill -9 $$\n", V1, ib, 5000, AD_EIO, "signal 9", NULL, &e);
+	/* Not executable. */
+	{
+		struct plug p;
+		struct kubecfg *k;
+		struct http_request req = { 0 };
+		char path[256];
+
+		plug_setup(&p, "exit 0\n", "./cred.sh", V1, ib);
+		snprintf(path, sizeof path, "%s/cred.sh", p.dir);
+		assert_int_equal(chmod(path, 0644), 0);
+		k = plug_load(&p);
+		assert_int_equal(kubecfg_auth(k, &req, &e), AD_EIO);
+		assert_non_null(strstr(e.msg, "could not be started"));
+		kubecfg_free(k);
+		plug_teardown(&p);
+	}
+	/* interactiveMode Always: acr-doctor has no terminal to give. */
+	exec_fails("exit 0\n", V1, "      interactiveMode: Always\n", 5000,
+		   AD_EUNSUPP, "interactiveMode: Always", NULL, &e);
+}
+
+static void test_exec_missing(void **state)
+{
+	struct kubecfg *k = load_ok("aks-user-kubelogin.yaml", NULL);
+	struct http_request req = { 0 };
+	struct ad_error e = { 0 };
+	const char *old = getenv("PATH");
+	char *saved = strdup(old ? old : "/usr/bin:/bin");
+	char dir[] = "/tmp/kubecfg-emptyXXXXXX";
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(setenv("PATH", dir, 1), 0);
+	assert_int_equal(kubecfg_auth(k, &req, &e), AD_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "kubelogin is not installed"));
+	assert_non_null(strstr(e.detail, "https://aka.ms/aks/kubelogin"));
+	assert_null(strchr(e.detail, '\n'));
+	setenv("PATH", saved, 1);
+	free(saved);
+	rmdir(dir);
+	kubecfg_free(k);
+}
+
+static void test_exec_bad_sections(void **state)
+{
+	struct ad_error e;
+
+	(void)state;
+	/* v1 without interactiveMode, an unknown apiVersion, no command. */
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {exec: {apiVersion: " V1 ", command: x}}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EPARSE);
+	assert_non_null(strstr(e.msg, "interactiveMode"));
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1alpha1, command: x}}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EUNSUPP);
+	assert_non_null(strstr(e.msg, "v1alpha1"));
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {exec: {apiVersion: " V1B "}}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EPARSE);
+	assert_non_null(strstr(e.msg, "no command"));
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {exec: {apiVersion: " V1B ", command: x, args: {a: b}}}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EPARSE);
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {exec: {apiVersion: " V1B ", command: x, env: [{name: A}]}}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EPARSE);
+}
+
+struct canceller {
+	struct plug *p;
+	volatile int *flag;
+};
+
+static void *cancel_when_started(void *arg)
+{
+	struct canceller *c = arg;
+	char path[256];
+	struct timespec ts = { 0, 5 * 1000000L };
+
+	snprintf(path, sizeof path, "%s/started", c->p->dir);
+	for (int i = 0; i < 2000 && access(path, F_OK) != 0; i++)
+		nanosleep(&ts, NULL);
+	*c->flag = 1;
+	return NULL;
+}
+
+static void test_exec_cancel(void **state)
+{
+	struct plug p;
+	struct kubecfg *k;
+	struct http_request req = { 0 };
+	struct ad_error e = { 0 };
+	volatile int flag = 0;
+	struct canceller c = { &p, &flag };
+	pthread_t tid;
+	time_t start = time(NULL);
+
+	(void)state;
+	plug_setup(&p, "touch \"$D/started\"\nsleep 30\n", "./cred.sh", V1,
+		   "      interactiveMode: IfAvailable\n");
+	k = plug_load(&p);
+	kubecfg_set_exec_timeout(k, 20000);
+	kubecfg_set_cancel(k, &flag);
+	assert_int_equal(pthread_create(&tid, NULL, cancel_when_started, &c), 0);
+	assert_int_equal(kubecfg_auth(k, &req, &e), AD_ECANCEL);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	assert_true(time(NULL) - start < 10);
+	kubecfg_free(k);
+	plug_teardown(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +1062,13 @@ int main(void)
 		cmocka_unit_test(test_from_yaml),
 		cmocka_unit_test(test_from_arm),
 		cmocka_unit_test(test_aks_guess_hosts),
+		cmocka_unit_test(test_exec_cached_until_expiry),
+		cmocka_unit_test(test_exec_threads),
+		cmocka_unit_test(test_exec_client_cert),
+		cmocka_unit_test(test_exec_failures),
+		cmocka_unit_test(test_exec_missing),
+		cmocka_unit_test(test_exec_bad_sections),
+		cmocka_unit_test(test_exec_cancel),
 	};
 
 	unsetenv("KUBECONFIG");
