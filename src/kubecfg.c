@@ -131,7 +131,8 @@ static char *b64_decode(const char *in, size_t len, size_t *outlen)
 		}
 		v = b64val(c);
 		if (v < 0 || pad) {
-			zfree(out);
+			explicit_bzero(out, o);
+			free(out);
 			return NULL;
 		}
 		acc = (acc << 6) | (unsigned)v;
