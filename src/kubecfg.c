@@ -261,6 +261,8 @@ struct kubecfg {
 	void *now_arg;
 	int exec_timeout_ms;
 	volatile int *cancel;
+	void (*err_line)(void *arg, const char *line);
+	void *err_arg;
 };
 
 static void kexec_free(struct kexec *x)
@@ -1284,6 +1286,16 @@ void kubecfg_set_cancel(struct kubecfg *k, volatile int *cancel)
 	pthread_mutex_unlock(&k->lock);
 }
 
+void kubecfg_set_plugin_output(struct kubecfg *k,
+			       void (*line)(void *arg, const char *text),
+			       void *arg)
+{
+	pthread_mutex_lock(&k->lock);
+	k->err_line = line;
+	k->err_arg = arg;
+	pthread_mutex_unlock(&k->lock);
+}
+
 /* ---- AKS -------------------------------------------------------------- */
 
 int kubecfg_aks_guess(const struct kubecfg *k, struct kubecfg_aks *out)
@@ -1714,6 +1726,16 @@ static void plugin_text(char *dst, size_t len, const char *src, size_t n)
 		unsigned char c = (unsigned char)src[i];
 		size_t run = 0;
 
+		/* Terminal escapes (colours): dropped whole. */
+		if (c == 0x1b && i + 1 < n && src[i + 1] == '[') {
+			i += 2;
+			while (i < n && ((unsigned char)src[i] < 0x40 ||
+					 (unsigned char)src[i] > 0x7e))
+				i++;
+			i++;
+			continue;
+		}
+
 		while (i + run < n &&
 		       (isalnum((unsigned char)src[i + run]) ||
 			strchr("._~+/=-", src[i + run])) && src[i + run])
@@ -1842,9 +1864,31 @@ struct run {
 	size_t outlen;
 	char errbuf[KC_MAX_ERR];
 	size_t errlen;
+	size_t errsent;        /* stderr bytes already passed to err_line */
+	void (*err_line)(void *arg, const char *line);
+	void *err_arg;
 	int status;
 	int exec_errno;        /* the exec itself failed */
 };
+
+/* Pass each complete stderr line (all that is left when final), cleaned,
+ * to the caller's callback: device-code prompts reach the screen. */
+static void err_lines(struct run *r, int final)
+{
+	while (r->err_line && r->errsent < r->errlen) {
+		const char *start = r->errbuf + r->errsent;
+		const char *nl = memchr(start, '\n', r->errlen - r->errsent);
+		size_t n = nl ? (size_t)(nl - start) : r->errlen - r->errsent;
+		char line[512];
+
+		if (!nl && !final)
+			break;
+		plugin_text(line, sizeof line, start, n);
+		r->errsent += n + (nl ? 1 : 0);
+		if (*line)
+			r->err_line(r->err_arg, line);
+	}
+}
 
 static long mono_ms(void)
 {
@@ -1972,6 +2016,7 @@ static int run_plugin(const char *path, char **argv, char **envp,
 				memcpy(r->errbuf + r->errlen, buf, take);
 				r->errlen += take;
 				r->errbuf[r->errlen] = '\0';
+				err_lines(r, 0);
 				continue;
 			}
 			if (r->outlen + (size_t)n + 1 > KC_MAX_OUT) {
@@ -2036,6 +2081,7 @@ static int run_plugin(const char *path, char **argv, char **envp,
 			r->exec_errno = e;
 	}
 out:
+	err_lines(r, 1);      /* a last line without its newline */
 	if (r->out)
 		r->out[r->outlen] = '\0';
 	if (devnull >= 0)
@@ -2188,12 +2234,20 @@ static int exec_refresh(struct kubecfg *k, struct ad_error *err)
 		envp[e++] = x->env[i];
 	envp[e++] = info;
 
+	r.err_line = k->err_line;
+	r.err_arg = k->err_arg;
 	rc = run_plugin(path, argv, envp, k->exec_timeout_ms, k->cancel, &r);
 	if (rc == AD_ETIMEOUT) {
+		char said[400];
+
 		rc = ad_error_set(err, AD_ETIMEOUT,
 				  _("The credential plugin %s of kubeconfig user \"%s\" did not finish within %g s and was stopped."),
 				  cmd, k->user, k->exec_timeout_ms / 1000.0);
 		ad_error_net(err, AD_NET_TIMEOUT);
+		/* A plugin waiting for a sign-in says so on stderr. */
+		plugin_text(said, sizeof said, r.errbuf, r.errlen);
+		if (*said)
+			ad_error_detail(err, _("%s said: %s"), cmd, said);
 	} else if (rc == AD_ECANCEL) {
 		rc = ad_error_set(err, AD_ECANCEL,
 				  _("Cancelled while the credential plugin %s was running."),

@@ -125,5 +125,13 @@ void kubecfg_set_clock(struct kubecfg *k, time_t (*now)(void *arg),
 void kubecfg_set_exec_timeout(struct kubecfg *k, int ms);
 /* Abandon a running plugin when *cancel becomes non-zero (AD_ECANCEL). */
 void kubecfg_set_cancel(struct kubecfg *k, volatile int *cancel);
+/* Each line the plugin writes to stderr (kubelogin's device-code
+ * prompt, "To sign in, use a web browser to open..."), one line,
+ * printable ASCII, token-like runs redacted, passed to line() as it
+ * arrives, from the thread that called kubecfg_auth().  NULL: kept only
+ * for the error detail. */
+void kubecfg_set_plugin_output(struct kubecfg *k,
+			       void (*line)(void *arg, const char *text),
+			       void *arg);
 
 #endif

@@ -26,7 +26,9 @@
 static const char *const secrets[] = {
 	"SECRETADMINTOKEN", "tok-SECRET", "file-tok-SECRET", "token-a-SECRET",
 	"token-a-from-b-SECRET", "insecure-SECRET", "exec-SECRET",
-	"PRIVATE KEY"
+	"-----BEGIN",
+	/* A piece of the test client key, as PEM and as base64 data. */
+	"AQQg3yH+RNkeRZq5i1QG", "nlrOFlZcnI2aFJBTkNBQV"
 };
 
 static void assert_clean(const struct ad_error *e)
@@ -1004,6 +1006,51 @@ static void test_exec_bad_sections(void **state)
 		AD_EPARSE);
 }
 
+struct lines {
+	char text[8][512];
+	int n;
+};
+
+static void on_line(void *arg, const char *line)
+{
+	struct lines *l = arg;
+
+	if (l->n < 8)
+		snprintf(l->text[l->n++], sizeof l->text[0], "%s", line);
+}
+
+/* A device-code sign-in: the prompt reaches the caller line by line
+ * while the plugin waits, and is in the detail when it times out. */
+static void test_exec_plugin_output(void **state)
+{
+	struct plug p;
+	struct kubecfg *k;
+	struct http_request req = { 0 };
+	struct ad_error e = { 0 };
+	struct lines l = { .n = 0 };
+
+	(void)state;
+	plug_setup(&p,
+		   "printf '\\033[1mTo sign in, use a web browser to open the page "
+		   "https://microsoft.com/devicelogin and enter the code ABCD1234 to authenticate.\\033[0m\\n' >&2\n"
+		   "printf 'waiting' >&2\n"
+		   "sleep 30\n", "./cred.sh", V1B, NULL);
+	k = plug_load(&p);
+	kubecfg_set_exec_timeout(k, 400);
+	kubecfg_set_plugin_output(k, on_line, &l);
+	assert_int_equal(kubecfg_auth(k, &req, &e), AD_ETIMEOUT);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.text[0],
+			    "To sign in, use a web browser to open the page "
+			    "https://microsoft.com/devicelogin and enter the code "
+			    "ABCD1234 to authenticate.");
+	assert_string_equal(l.text[1], "waiting");
+	assert_non_null(strstr(e.detail, "enter the code ABCD1234"));
+	assert_null(strchr(e.detail, '\033'));
+	kubecfg_free(k);
+	plug_teardown(&p);
+}
+
 struct canceller {
 	struct plug *p;
 	volatile int *flag;
@@ -1047,6 +1094,60 @@ static void test_exec_cancel(void **state)
 	plug_teardown(&p);
 }
 
+/* Mutated kubeconfigs (fixed seed): every one loads or fails with a
+ * message, never crashes, never shows a secret. */
+static void test_mutations(void **state)
+{
+	static const char *const files[] = {
+		"aks-admin.yaml", "aks-user-kubelogin.yaml", "token.yaml",
+		"merge-a.yaml", "broken-missing.yaml"
+	};
+	static const char alphabet[] = ":-[]{}&*!|>'\"#\n \t,?%@`\\=~0x";
+	unsigned seed = 20261203;
+	int loaded = 0, refused = 0;
+
+	(void)state;
+	for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+		size_t len;
+		char *orig = slurp(data_path(files[f]), &len);
+		char *buf = malloc(len + 1);
+
+		assert_non_null(buf);
+		assert_true(len > 0);
+		for (int round = 0; round < 400; round++) {
+			struct kubecfg *k = NULL;
+			struct ad_error e = { 0 };
+			int edits = 1 + (int)(rand_r(&seed) % 4), rc;
+
+			memcpy(buf, orig, len + 1);
+			for (int i = 0; i < edits; i++) {
+				size_t at = (size_t)rand_r(&seed) % len;
+
+				buf[at] = alphabet[(size_t)rand_r(&seed) %
+						   (sizeof alphabet - 1)];
+			}
+			rc = kubecfg_from_yaml(buf, len, NULL, &k, &e);
+			if (rc == 0) {
+				assert_non_null(k);
+				assert_non_null(kubecfg_server(k));
+				loaded++;
+				kubecfg_free(k);
+			} else {
+				assert_null(k);
+				assert_true(e.msg[0] != '\0');
+				assert_clean(&e);
+				refused++;
+			}
+		}
+		free(buf);
+		free(orig);
+	}
+	/* Both outcomes happen: the mutations are neither all fatal nor
+	 * all harmless. */
+	assert_true(loaded > 50);
+	assert_true(refused > 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1062,6 +1163,7 @@ int main(void)
 		cmocka_unit_test(test_from_yaml),
 		cmocka_unit_test(test_from_arm),
 		cmocka_unit_test(test_aks_guess_hosts),
+		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_exec_cached_until_expiry),
 		cmocka_unit_test(test_exec_threads),
 		cmocka_unit_test(test_exec_client_cert),
@@ -1069,6 +1171,7 @@ int main(void)
 		cmocka_unit_test(test_exec_missing),
 		cmocka_unit_test(test_exec_bad_sections),
 		cmocka_unit_test(test_exec_cancel),
+		cmocka_unit_test(test_exec_plugin_output),
 	};
 
 	unsetenv("KUBECONFIG");
