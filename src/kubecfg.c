@@ -34,6 +34,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "textw.h"
 
 extern char **environ;
 
@@ -78,20 +79,16 @@ static int oom(struct ad_error *err)
 	return ad_error_set(err, AD_ENOMEM, "%s", _("Out of memory."));
 }
 
-/* Printable ASCII only, bounded: for names and plugin text that go into
- * messages. */
+/* Names and paths from a kubeconfig, for messages: no terminal
+ * control, one line, bounded, cut at a character boundary. */
 static void clean_copy(char *dst, size_t len, const char *src)
 {
-	size_t i = 0;
-
 	if (!len)
 		return;
-	for (; src && *src && i + 1 < len; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		dst[i++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-	}
-	dst[i] = '\0';
+	tw_sanitize(dst, len, src);
+	for (char *p = dst; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
 }
 
 static int b64val(int c)
@@ -152,27 +149,30 @@ static char *b64_decode(const char *in, size_t len, size_t *outlen)
 static int read_file(const char *path, size_t max, char **out, size_t *outlen,
 		     struct ad_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO must not hang the open; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
-	char *buf = NULL;
+	char *buf = NULL, shown[300];
 	size_t n = 0;
 	int e;
+
+	clean_copy(shown, sizeof shown, path);
 
 	if (fd < 0) {
 		e = errno;
 		return ad_error_set(err, e == ENOENT ? AD_ENOTFOUND : AD_EIO,
-				    _("Cannot read %s: %s."), path, strerror(e));
+				    _("Cannot read %s: %s."), shown, strerror(e));
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ad_error_set(err, AD_EIO, _("Cannot read %s: not a regular file."),
-				    path);
+				    shown);
 	}
 	if ((uintmax_t)st.st_size > max) {
 		close(fd);
 		return ad_error_set(err, AD_EIO,
 				    _("Cannot read %s: larger than %zu bytes."),
-				    path, max);
+				    shown, max);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
@@ -187,19 +187,21 @@ static int read_file(const char *path, size_t max, char **out, size_t *outlen,
 		if (r < 0) {
 			e = errno;
 			close(fd);
-			zfree(buf);
+			explicit_bzero(buf, n);
+			free(buf);
 			return ad_error_set(err, AD_EIO, _("Cannot read %s: %s."),
-					    path, strerror(e));
+					    shown, strerror(e));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n > (size_t)st.st_size) {   /* grew while we read */
 			close(fd);
+			explicit_bzero(buf, n);
 			free(buf);
 			return ad_error_set(err, AD_EIO,
 					    _("Cannot read %s: it changed while being read."),
-					    path);
+					    shown);
 		}
 	}
 	close(fd);
@@ -235,6 +237,7 @@ struct retired {
 struct kubecfg {
 	char *source;
 	char *context, *cluster, *user, *ns;
+	char user_msg[128];    /* user, cleaned for messages */
 	int ns_set;
 	char *server, *host;
 	char *ca_pem;
@@ -455,10 +458,13 @@ static unsigned long yline(yaml_node_t *n)
 static int field_error(struct ad_error *err, int code, struct kfile *f,
 		       yaml_node_t *at, const char *what)
 {
+	char name[300];
+
+	clean_copy(name, sizeof name, fname(f));
 	if (f->path && at)
-		return ad_error_set(err, code, _("%s, line %lu: %s"), f->path,
+		return ad_error_set(err, code, _("%s, line %lu: %s"), name,
 				    yline(at), what);
-	return ad_error_set(err, code, "%s: %s", fname(f), what);
+	return ad_error_set(err, code, "%s: %s", name, what);
 }
 
 static int parse_doc(struct kfile *f, const char *text, size_t len,
@@ -473,8 +479,9 @@ static int parse_doc(struct kfile *f, const char *text, size_t len,
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	ok = yaml_parser_load(&p, &f->doc);
 	if (!ok) {
-		char why[160];
+		char why[160], shown[300];
 
+		clean_copy(shown, sizeof shown, fname(f));
 		clean_copy(why, sizeof why, p.problem ? p.problem :
 			   _("unreadable YAML"));
 		if (p.error == YAML_MEMORY_ERROR) {
@@ -483,7 +490,7 @@ static int parse_doc(struct kfile *f, const char *text, size_t len,
 		}
 		ad_error_set(err, AD_EPARSE,
 			     _("%s is not valid YAML: %s at line %lu, column %lu."),
-			     fname(f), why,
+			     shown, why,
 			     (unsigned long)p.problem_mark.line + 1,
 			     (unsigned long)p.problem_mark.column + 1);
 		if (p.context) {
@@ -551,9 +558,12 @@ static int merge_list(struct kfile *f, yaml_node_t *root, const char *key,
 		}
 		if (body && body->type != YAML_MAPPING_NODE) {
 			if (yscalar(body) || body->type != YAML_SCALAR_NODE) {
+				char nm[128];
+
+				clean_copy(nm, sizeof nm, name);
 				snprintf(what, sizeof what,
 					 _("\"%s\" of \"%s\" must be a mapping."),
-					 body_key, name);
+					 body_key, nm);
 				return field_error(err, AD_EPARSE, f, body, what);
 			}
 			body = NULL;    /* "user: null" / "user: {}"-alike */
@@ -626,8 +636,11 @@ static void note_source(struct kmerge *m, const char *path)
 
 	if (used + 3 >= sizeof m->sources)
 		return;
+	char shown[300];
+
+	clean_copy(shown, sizeof shown, path);
 	snprintf(m->sources + used, sizeof m->sources - used, "%s%s",
-		 used ? ":" : "", path);
+		 used ? ":" : "", shown);
 }
 
 /* Read and parse one file into m.  missing_ok: skip a file that does not
@@ -1017,6 +1030,8 @@ static int resolve(struct kmerge *m, const char *want, struct kubecfg **out,
 	k->cluster = dup0(cname);
 	k->user = dup0(uname ? uname : "");
 	k->ns = dup0(ns ? ns : "default");
+	if (k->user)
+		clean_copy(k->user_msg, sizeof k->user_msg, k->user);
 	if (!k->source || !k->context || !k->cluster || !k->user || !k->ns ||
 	    list_names(m, k)) {
 		kubecfg_free(k);
@@ -1405,17 +1420,20 @@ static int token_file_refresh(struct kubecfg *k, struct ad_error *err)
 		snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
 		return ad_error_set(err, AD_EIO,
 				    _("The token file of kubeconfig user \"%s\": %s"),
-				    k->user, msg);
+				    k->user_msg, msg);
 	}
 	while (len && isspace((unsigned char)text[len - 1]))
 		text[--len] = '\0';
 	while (a < len && isspace((unsigned char)text[a]))
 		a++;
 	if (a == len) {
+		char tf[256];
+
+		clean_copy(tf, sizeof tf, k->token_file);
 		zfree(text);
 		return ad_error_set(err, AD_EPARSE,
 				    _("The token file %s of kubeconfig user \"%s\" is empty."),
-				    k->token_file, k->user);
+				    tf, k->user_msg);
 	}
 	if (a)
 		memmove(text, text + a, len - a + 1);
@@ -1579,7 +1597,7 @@ static int parse_exec(struct kubecfg *k, struct kfile *f, yaml_node_t *xn,
 	char what[400], uname[128];
 	int rc;
 
-	clean_copy(uname, sizeof uname, k->user);
+	snprintf(uname, sizeof uname, "%s", k->user_msg);
 	if (xn->type != YAML_MAPPING_NODE) {
 		snprintf(what, sizeof what,
 			 _("the exec section of user \"%s\" must be a mapping."),
@@ -2119,7 +2137,7 @@ static int take_credential(struct kubecfg *k, const char *cmd,
 		cJSON_Delete(root);
 		return ad_error_set(err, AD_EPARSE,
 				    _("The credential plugin %s of kubeconfig user \"%s\" printed something that is not an ExecCredential (not JSON)."),
-				    cmd, k->user);
+				    cmd, k->user_msg);
 	}
 	status = cJSON_GetObjectItemCaseSensitive(root, "status");
 	kind = jsonu_str(root, "kind");
@@ -2131,32 +2149,32 @@ static int take_credential(struct kubecfg *k, const char *cmd,
 	if (!kind || strcmp(kind, "ExecCredential")) {
 		rc = ad_error_set(err, AD_EPARSE,
 				  _("The credential plugin %s of kubeconfig user \"%s\" printed JSON that is not an ExecCredential."),
-				  cmd, k->user);
+				  cmd, k->user_msg);
 	} else if (!api || strcmp(api, k->exec->api_version)) {
 		char av[80];
 
 		clean_copy(av, sizeof av, api ? api : "");
 		rc = ad_error_set(err, AD_EPARSE,
 				  _("The credential plugin %s of kubeconfig user \"%s\" answered with apiVersion \"%s\", but the kubeconfig asks for %s."),
-				  cmd, k->user, av, k->exec->api_version);
+				  cmd, k->user_msg, av, k->exec->api_version);
 	} else if (!cJSON_IsObject(status) ||
 		   (!(tok && *tok) && !(cert && key))) {
 		rc = ad_error_set(err, AD_EPARSE,
 				  _("The credential plugin %s of kubeconfig user \"%s\" gave neither a token nor a client certificate and key."),
-				  cmd, k->user);
+				  cmd, k->user_msg);
 	} else if (!cert != !key) {
 		rc = ad_error_set(err, AD_EPARSE,
 				  _("The credential plugin %s of kubeconfig user \"%s\" gave a client certificate without its key, or a key without its certificate."),
-				  cmd, k->user);
+				  cmd, k->user_msg);
 	} else if (cert && (!strstr(cert, "-----BEGIN ") ||
 			    !strstr(key, "PRIVATE KEY"))) {
 		rc = ad_error_set(err, AD_EPARSE,
 				  _("The credential plugin %s of kubeconfig user \"%s\" gave a client certificate or key that is not PEM."),
-				  cmd, k->user);
+				  cmd, k->user_msg);
 	} else if (exp && parse_rfc3339(exp, &expiry)) {
 		rc = ad_error_set(err, AD_EPARSE,
 				  _("The credential plugin %s of kubeconfig user \"%s\" gave an expirationTimestamp that is not an RFC 3339 time."),
-				  cmd, k->user);
+				  cmd, k->user_msg);
 	} else if ((tok && *tok && !(ntok = dup0(tok))) ||
 		   (cert && (!(ncert = dup0(cert)) || !(nkey = dup0(key))))) {
 		rc = oom(err);
@@ -2200,16 +2218,16 @@ static int exec_refresh(struct kubecfg *k, struct ad_error *err)
 	if (x->interactive_always)
 		return ad_error_set(err, AD_EUNSUPP,
 				    _("The credential plugin %s of kubeconfig user \"%s\" needs a terminal (interactiveMode: Always), which acr-doctor cannot give it; use a non-interactive login, e.g. `kubelogin convert-kubeconfig -l azurecli` after `az login`."),
-				    cmd, k->user);
+				    cmd, k->user_msg);
 	if (find_command(x, path, sizeof path)) {
 		if (strchr(x->command, '/'))
 			ad_error_set(err, AD_ENOTFOUND,
 				     _("%s is not installed: kubeconfig user \"%s\" runs it to get its credentials, and there is no such file."),
-				     cmd, k->user);
+				     cmd, k->user_msg);
 		else
 			ad_error_set(err, AD_ENOTFOUND,
 				     _("%s is not installed: kubeconfig user \"%s\" runs it to get its credentials, and it is not in PATH."),
-				     cmd, k->user);
+				     cmd, k->user_msg);
 		if (*hint)
 			ad_error_detail(err, "%s", hint);
 		return AD_ENOTFOUND;
@@ -2242,7 +2260,7 @@ static int exec_refresh(struct kubecfg *k, struct ad_error *err)
 
 		rc = ad_error_set(err, AD_ETIMEOUT,
 				  _("The credential plugin %s of kubeconfig user \"%s\" did not finish within %g s and was stopped."),
-				  cmd, k->user, k->exec_timeout_ms / 1000.0);
+				  cmd, k->user_msg, k->exec_timeout_ms / 1000.0);
 		ad_error_net(err, AD_NET_TIMEOUT);
 		/* A plugin waiting for a sign-in says so on stderr. */
 		plugin_text(said, sizeof said, r.errbuf, r.errlen);
@@ -2258,21 +2276,21 @@ static int exec_refresh(struct kubecfg *k, struct ad_error *err)
 	} else if (rc) {
 		rc = ad_error_set(err, AD_EIO,
 				  _("The credential plugin %s of kubeconfig user \"%s\" could not be run, or printed more than %u bytes."),
-				  cmd, k->user, KC_MAX_OUT);
+				  cmd, k->user_msg, KC_MAX_OUT);
 	} else if (r.exec_errno) {
 		rc = ad_error_set(err, AD_EIO,
 				  _("The credential plugin %s of kubeconfig user \"%s\" could not be started: %s."),
-				  cmd, k->user, strerror(r.exec_errno));
+				  cmd, k->user_msg, strerror(r.exec_errno));
 	} else if (WIFSIGNALED(r.status)) {
 		rc = ad_error_set(err, AD_EIO,
 				  _("The credential plugin %s of kubeconfig user \"%s\" was killed by signal %d."),
-				  cmd, k->user, WTERMSIG(r.status));
+				  cmd, k->user_msg, WTERMSIG(r.status));
 	} else if (!WIFEXITED(r.status) || WEXITSTATUS(r.status) != 0) {
 		char said[400];
 
 		rc = ad_error_set(err, AD_EIO,
 				  _("The credential plugin %s of kubeconfig user \"%s\" failed (exit status %d)."),
-				  cmd, k->user,
+				  cmd, k->user_msg,
 				  WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1);
 		plugin_text(said, sizeof said, r.errbuf, r.errlen);
 		if (*said)

@@ -500,6 +500,23 @@ static void test_from_yaml(void **state)
 		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
 		AD_EPARSE);
 	assert_non_null(strstr(e.msg, "PEM"));
+	/* Hostile names: no terminal control reaches a message. */
+	{
+		const char *y =
+			"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+			"contexts: [{name: \"x\\e[2J\\ey\", context: {cluster: c, user: \"u\\e]0;t\\a\"}}]\n"
+			"current-context: \"x\\e[2J\\ey\"\n";
+
+		assert_int_equal(yaml_err(y, &e), AD_ENOTFOUND);
+		assert_non_null(strstr(e.msg, "names user"));
+		assert_null(strchr(e.msg, '\033'));
+		assert_null(strchr(e.msg, '\a'));
+		assert_int_equal(kubecfg_from_yaml(y, strlen(y), "nope\033[31m", &k, &e),
+				 AD_ENOTFOUND);
+		assert_null(strchr(e.msg, '\033'));
+		assert_null(strchr(e.detail, '\033'));
+		assert_non_null(strstr(e.detail, "contexts: x"));
+	}
 	/* Anchors and aliases are fine (not expanded, just followed). */
 	{
 		const char *y =
