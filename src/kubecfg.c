@@ -377,8 +377,16 @@ static const char *fname(const struct kfile *f)
 static void kmerge_free(struct kmerge *m)
 {
 	for (size_t i = 0; i < m->nfiles; i++) {
-		if (m->files[i]->loaded)
-			yaml_document_delete(&m->files[i]->doc);
+		if (m->files[i]->loaded) {
+			yaml_document_t *d = &m->files[i]->doc;
+
+			/* Tokens and keys were in there. */
+			for (yaml_node_t *n = d->nodes.start; n < d->nodes.top; n++)
+				if (n->type == YAML_SCALAR_NODE)
+					explicit_bzero(n->data.scalar.value,
+						       n->data.scalar.length);
+			yaml_document_delete(d);
+		}
 		free(m->files[i]->path);
 		free(m->files[i]->dir);
 		free(m->files[i]);
@@ -663,11 +671,13 @@ static int load_path(struct kmerge *m, const char *path, int missing_ok,
 	note_source(m, path);
 	f = add_file(m);
 	if (!f || !(f->path = dup0(path)) || !(f->dir = dir_of(path))) {
+		explicit_bzero(text, len);
 		free(text);
 		return oom(err);
 	}
 	rc = parse_doc(f, text, len, err);
-	free(text);                 /* the document holds its own copies */
+	explicit_bzero(text, len);  /* the document holds its own copies */
+	free(text);
 	if (!rc)
 		rc = merge_file(m, f, err);
 	return rc;
