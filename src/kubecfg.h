@@ -69,7 +69,9 @@ const char *kubecfg_source(const struct kubecfg *k);
 enum kubecfg_auth_kind {
 	KUBECFG_AUTH_NONE = 0,      /* anonymous */
 	KUBECFG_AUTH_CERT,          /* client certificate only */
-	KUBECFG_AUTH_TOKEN,         /* bearer token (maybe with a certificate) */
+	KUBECFG_AUTH_TOKEN,         /* bearer token (maybe with a certificate);
+				     * beside an exec section it wins, as in
+				     * kubectl */
 	KUBECFG_AUTH_TOKEN_FILE,    /* bearer token read from tokenFile */
 	KUBECFG_AUTH_EXEC           /* exec credential plugin */
 };
@@ -112,8 +114,9 @@ int kubecfg_aks_guess(const struct kubecfg *k, struct kubecfg_aks *out);
  * ExecCredential; tokenFile unreadable). */
 int kubecfg_auth(struct kubecfg *k, struct http_request *req,
 		 struct ad_error *err);
-/* Drop the cached exec/tokenFile credential, e.g. after a 401, so the
- * next kubecfg_auth() fetches a new one. */
+/* Drop the cached exec/tokenFile credential, so the next kubecfg_auth()
+ * fetches a new one: after a 401 from the API server, invalidate, fill
+ * the request again and retry once (what kubectl does). */
 void kubecfg_invalidate(struct kubecfg *k);
 
 /* Tests and callers with their own clock: now() replaces time(NULL) for
