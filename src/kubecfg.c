@@ -922,6 +922,32 @@ static int resolve_user(struct kubecfg *k, struct kentry *u,
 			 uname, pn);
 		return field_error(err, AD_EUNSUPP, f, n, what);
 	}
+	/* Acting as someone else, or a password: refused rather than
+	 * silently reading the cluster as a different identity. */
+	{
+		static const char *const as_keys[] = {
+			"as", "as-uid", "as-groups", "as-user-extra"
+		};
+
+		for (size_t i = 0; i < sizeof as_keys / sizeof as_keys[0]; i++) {
+			n = ymap_get(f, b, as_keys[i]);
+			if (n && (n->type != YAML_SCALAR_NODE || yscalar(n))) {
+				snprintf(what, sizeof what,
+					 _("user \"%s\" impersonates another identity (%s), which acr-doctor does not support; use a context without it."),
+					 uname, as_keys[i]);
+				return field_error(err, AD_EUNSUPP, f, n, what);
+			}
+		}
+		n = ymap_get(f, b, "username");
+		if (!n)
+			n = ymap_get(f, b, "password");
+		if (yscalar(n)) {
+			snprintf(what, sizeof what,
+				 _("user \"%s\" signs in with a username and password, which Kubernetes no longer accepts (removed in 1.19) and acr-doctor does not support."),
+				 uname);
+			return field_error(err, AD_EUNSUPP, f, n, what);
+		}
+	}
 	if ((rc = pem_field(f, b, "client-certificate", "client-certificate-data",
 			    uname, "CERTIFICATE", 0, &k->cert_pem, err)) ||
 	    (rc = pem_field(f, b, "client-key", "client-key-data", uname,

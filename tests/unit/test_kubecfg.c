@@ -500,6 +500,20 @@ static void test_from_yaml(void **state)
 		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
 		AD_EPARSE);
 	assert_non_null(strstr(e.msg, "PEM"));
+	/* Impersonation and passwords: refused, not silently ignored. */
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {token: tok-SECRET-9, as: admin}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EUNSUPP);
+	assert_non_null(strstr(e.msg, "impersonates"));
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
+		"users: [{name: u, user: {username: bob, password: pw-SECRET}}]\n"
+		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
+		AD_EUNSUPP);
+	assert_non_null(strstr(e.msg, "password"));
+	assert_null(strstr(e.msg, "pw-SECRET"));
 	/* Hostile names: no terminal control reaches a message. */
 	{
 		const char *y =
