@@ -3,7 +3,9 @@
  * -o json`, so a test can compare the two.  Test tool: it prints the
  * credentials of the test fixtures.
  *
- * kubecfg_dump [--context NAME] [--kubeconfig FILE]  (else KUBECONFIG) */
+ * kubecfg_dump [--context NAME] [--kubeconfig FILE] [--auth]
+ * (else KUBECONFIG).  --auth runs an exec plugin too and prints the
+ * credential it gave. */
 #include "config.h"
 
 #include <stdio.h>
@@ -55,17 +57,20 @@ static void add_b64(cJSON *obj, const char *key, const char *pem)
 int main(int argc, char **argv)
 {
 	const char *context = NULL, *path = NULL;
+	int run_auth = 0;
 	struct kubecfg *k = NULL;
 	struct ad_error e = { 0 };
 	struct http_request req = { 0 };
 	cJSON *root, *o;
 	char *text;
 
-	for (int i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--context"))
-			context = argv[i + 1];
-		else if (!strcmp(argv[i], "--kubeconfig"))
-			path = argv[i + 1];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--auth"))
+			run_auth = 1;
+		else if (!strcmp(argv[i], "--context") && i + 1 < argc)
+			context = argv[++i];
+		else if (!strcmp(argv[i], "--kubeconfig") && i + 1 < argc)
+			path = argv[++i];
 	}
 	if (kubecfg_load(path, context, &k, &e)) {
 		fprintf(stderr, "error: %s\n", e.msg);
@@ -82,15 +87,20 @@ int main(int argc, char **argv)
 	cJSON_AddStringToObject(root, "server", kubecfg_server(k));
 	add_b64(root, "certificate-authority-data", kubecfg_ca_pem(k));
 	o = cJSON_AddObjectToObject(root, "auth");
-	if (kubecfg_exec_command(k)) {
+	if (kubecfg_exec_command(k) && !run_auth) {
 		cJSON_AddStringToObject(o, "exec-command", kubecfg_exec_command(k));
 	} else if (kubecfg_auth(k, &req, &e) == 0) {
+		if (kubecfg_exec_command(k))
+			cJSON_AddStringToObject(o, "exec-command",
+						kubecfg_exec_command(k));
 		add_b64(o, "client-certificate-data", req.client_cert_pem);
 		add_b64(o, "client-key-data", req.client_key_pem);
 		if (req.bearer)
 			cJSON_AddStringToObject(o, "token", req.bearer);
 	} else {
 		fprintf(stderr, "error: %s\n", e.msg);
+		if (e.detail[0])
+			fprintf(stderr, "detail: %s\n", e.detail);
 		return 1;
 	}
 	text = cJSON_Print(root);
