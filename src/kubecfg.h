@@ -48,7 +48,8 @@ int kubecfg_from_arm(const char *json, size_t len, const char *context,
 		     struct kubecfg **out, struct ad_error *err);
 void kubecfg_free(struct kubecfg *k);
 
-/* The resolved context. */
+/* The resolved context.  Names are as the file writes them: untrusted
+ * text (sanitize before showing, validate before putting in a URL). */
 const char *kubecfg_context(const struct kubecfg *k);
 const char *kubecfg_cluster(const struct kubecfg *k);    /* cluster entry name */
 const char *kubecfg_user(const struct kubecfg *k);       /* user entry name */
