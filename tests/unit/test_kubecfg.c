@@ -500,6 +500,13 @@ static void test_from_yaml(void **state)
 		"contexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n", &e),
 		AD_EPARSE);
 	assert_non_null(strstr(e.msg, "PEM"));
+	/* A CA file that is not there: named, with the field. */
+	assert_int_equal(yaml_err(
+		"clusters: [{name: c, cluster: {server: 'https://h', certificate-authority: /nonexistent/kube/ca.crt}}]\n"
+		"contexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n", &e),
+		AD_EIO);
+	assert_non_null(strstr(e.msg, "certificate-authority"));
+	assert_non_null(strstr(e.msg, "/nonexistent/kube/ca.crt"));
 	/* Impersonation and passwords: refused, not silently ignored. */
 	assert_int_equal(yaml_err(
 		"clusters: [{name: c, cluster: {server: 'https://h'}}]\n"
