@@ -4,8 +4,13 @@
 set -eu
 
 PKGS="gcc clang make autoconf automake autopoint gettext pkg-config
-libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libcmocka-dev
+libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libcmocka-dev libyaml-dev
 tmux valgrind python3 ca-certificates"
+
+# kubectl, as a client for the tests: Debian's kubernetes-client, unless
+# a kubectl is already installed (e.g. the Google Cloud SDK's package,
+# which owns the same /usr/bin/kubectl).
+command -v kubectl >/dev/null 2>&1 || PKGS="$PKGS kubernetes-client"
 
 missing=""
 for p in $PKGS; do
