@@ -28,6 +28,7 @@
 #include "scenario.h"
 #include "textw.h"
 #include "tree.h"
+#include "world.h"
 #include "../ui/ui.h"
 
 #define EXIT_USAGE 2
@@ -180,25 +181,41 @@ static int cmd_scenarios(void)
 /* The human form: one line a check, then the cause in words (the tree's
  * verdict title), the fixes the failing checks offer and how to apply
  * them in the wizard. */
-static void print_text(const struct diagnosis *d, const struct scenario *s,
+static void print_text(const struct diagnosis *d, const struct world *w,
 		       const char *scenario_arg)
 {
 	struct tree *t = NULL;
 	size_t i, nfix = 0;
 
-	printf(_("Scenario: %s — %s\n\n"), scenario_name(s), scenario_summary(s));
+	if (world_scenario(w)) {
+		const struct scenario *s = world_scenario(w);
+		char name[200], summary[600];
+
+		tw_sanitize(name, sizeof name, scenario_name(s));
+		tw_sanitize(summary, sizeof summary, scenario_summary(s));
+		printf(_("Scenario: %s — %s\n\n"), name, summary);
+	} else {
+		const struct ad_context *c = &w->ctx;
+		char what[300];
+
+		tw_sanitize(what, sizeof what, c->target == AD_TARGET_WEBAPP ?
+			    c->webapp : c->cluster);
+		printf(_("Live: %s %s (%s)\n\n"),
+		       c->target == AD_TARGET_WEBAPP ? _("web app") : _("cluster"),
+		       what, w->source);
+	}
 	for (i = 0; i < d->n; i++) {
 		const struct finding *fd = &d->findings[i];
 		char clean[600];
 
 		char verdict[64];
-		int w;
+		int vw;
 
 		tw_sanitize(clean, sizeof clean, fd->res.summary);
 		/* Padded in columns: a translated verdict may be CJK. */
-		w = tw_fit(verdict, sizeof verdict,
+		vw = tw_fit(verdict, sizeof verdict,
 			   check_verdict_label(fd->res.verdict), 15, 0);
-		printf("%s%*s %-28s %s\n", verdict, 15 - w, "", fd->def->id,
+		printf("%s%*s %-28s %s\n", verdict, 15 - vw, "", fd->def->id,
 		       clean);
 		if (fd->res.verdict == CHECK_FAIL && fd->res.fix) {
 			printf("%-15s %-28s %s %s\n", "", "", _("fix:"), fd->res.fix);
@@ -238,12 +255,8 @@ static void print_text(const struct diagnosis *d, const struct scenario *s,
 
 static int cmd_diagnose(const struct opts *o)
 {
-	struct scenario *s = NULL;
+	struct world *w = NULL;
 	struct ad_error err = { 0 };
-	struct http_transport *t = NULL;
-	struct node_probe *p = NULL;
-	struct facts *f = NULL;
-	struct ad_context ctx;
 	struct diagnosis d;
 	int rc = EXIT_USAGE;
 
@@ -252,20 +265,11 @@ static int cmd_diagnose(const struct opts *o)
 			   "(live Azure access is not available in this version)"));
 		return EXIT_USAGE;
 	}
-	if (scenario_load(o->scenario, &s, &err) != 0) {
+	if (world_open_scenario(o->scenario, &w, &err) != 0) {
 		complain("%s", err.msg);
 		return EXIT_USAGE;
 	}
-	ctx = *scenario_context(s);
-	t = sim_transport_new(s);
-	p = sim_probe_new(s);
-	f = t && p ? facts_new(t, p, &ctx) : NULL;
-	if (!f) {
-		complain("%s", _("out of memory"));
-		goto out;
-	}
-	f->token_arm = f->token_graph = f->token_kube = "simulated";
-	if (diagnose_run(f, &d, NULL) != 0) {
+	if (diagnose_run(w->facts, &d, NULL) != 0) {
 		complain("%s", _("out of memory"));
 		diagnose_clear(&d);
 		goto out;
@@ -279,15 +283,12 @@ static int cmd_diagnose(const struct opts *o)
 		cJSON_free(txt);
 		cJSON_Delete(j);
 	} else {
-		print_text(&d, s, o->scenario);
+		print_text(&d, w, o->scenario);
 	}
 	rc = diagnose_exit_code(&d);
 	diagnose_clear(&d);
 out:
-	facts_free(f);
-	node_probe_free(p);
-	http_transport_free(t);
-	scenario_free(s);
+	world_free(w);
 	return rc;
 }
 

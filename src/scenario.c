@@ -565,18 +565,21 @@ void scenario_free(struct scenario *s)
 	free(s);
 }
 
-const char *scenario_name(const struct scenario *s) { return s->name; }
-const char *scenario_summary(const struct scenario *s) { return s->summary; }
-const char *scenario_notes(const struct scenario *s) { return s->notes; }
+/* The accessors take NULL (a live world has no scenario). */
+const char *scenario_name(const struct scenario *s) { return s ? s->name : NULL; }
+const char *scenario_summary(const struct scenario *s) { return s ? s->summary : NULL; }
+const char *scenario_notes(const struct scenario *s) { return s ? s->notes : NULL; }
 const struct ad_context *scenario_context(const struct scenario *s)
 {
-	return &s->ctx;
+	return s ? &s->ctx : NULL;
 }
-const cJSON *scenario_expect(const struct scenario *s) { return s->expect; }
-int scenario_latency_ms(const struct scenario *s) { return s->latency_ms; }
+const cJSON *scenario_expect(const struct scenario *s) { return s ? s->expect : NULL; }
+int scenario_latency_ms(const struct scenario *s) { return s ? s->latency_ms : 0; }
 
 const char *scenario_expect_cause(const struct scenario *s)
 {
+	if (!s)
+		return NULL;
 	return jsonu_str(s->expect, "cause");
 }
 

@@ -20,6 +20,7 @@
 #include "probe.h"
 #include "scenario.h"
 #include "textw.h"
+#include "world.h"
 
 #define MAX_SKIP 64          /* nodes passed over in one move */
 
@@ -60,12 +61,8 @@ struct job {
 
 struct session {
 	struct tree *tree;
-	struct scenario *sc;
-	struct http_transport *http;
-	struct node_probe *probe;
-	struct facts *facts;
-	struct ad_context ctx;
-	volatile int cancel;
+	struct world *w;         /* owned */
+	struct facts *facts;     /* w->facts */
 
 	size_t *hist;            /* node indices */
 	size_t hlen, hcap, hpos;
@@ -214,19 +211,21 @@ static int hist_push(struct session *s, size_t idx)
 	return 0;
 }
 
-struct session *session_new_with_tree(const char *name, struct tree *t,
-				      struct ad_error *err)
+struct session *session_new_world(struct world *w, struct tree *t,
+				  struct ad_error *err)
 {
 	struct session *s;
 	const struct tree_node *root;
 	size_t nf;
 
 	if (!t) {
+		world_free(w);
 		ad_error_set(err, AD_EINVAL, _("no troubleshooting tree"));
 		return NULL;
 	}
 	s = calloc(1, sizeof *s);
 	if (!s) {
+		world_free(w);
 		tree_free(t);
 		ad_error_set(err, AD_ENOMEM, _("out of memory"));
 		return NULL;
@@ -236,24 +235,17 @@ struct session *session_new_with_tree(const char *name, struct tree *t,
 	/* Build the check and fix tables before any thread can ask. */
 	(void)fix_all(&nf);
 	if (init_slots(s) != 0 || !(s->known = cJSON_CreateObject())) {
+		world_free(w);
 		ad_error_set(err, AD_ENOMEM, _("out of memory"));
 		goto fail;
 	}
-	if (scenario_load(name, &s->sc, err) != 0)
-		goto fail;
-	s->ctx = *scenario_context(s->sc);
-	s->http = sim_transport_new(s->sc);
-	s->probe = sim_probe_new(s->sc);
-	if (!s->http || !s->probe) {
-		ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	if (!w) {
+		ad_error_set(err, AD_EINVAL, _("no world to look at"));
 		goto fail;
 	}
-	s->http->cancel = &s->cancel;
-	s->facts = facts_new(s->http, s->probe, &s->ctx);
-	if (!s->facts) {
-		ad_error_set(err, AD_ENOMEM, _("out of memory"));
-		goto fail;
-	}
+	s->w = w;
+	w = NULL;
+	s->facts = s->w->facts;
 	root = tree_find(t, t->root);
 	if (!root) {
 		ad_error_set(err, AD_EPARSE, _("the tree has no root node"));
@@ -267,6 +259,18 @@ struct session *session_new_with_tree(const char *name, struct tree *t,
 fail:
 	session_free(s);
 	return NULL;
+}
+
+struct session *session_new_with_tree(const char *name, struct tree *t,
+				      struct ad_error *err)
+{
+	struct world *w = NULL;
+
+	if (world_open_scenario(name, &w, err) != 0) {
+		tree_free(t);
+		return NULL;
+	}
+	return session_new_world(w, t, err);
 }
 
 struct session *session_new_scenario(const char *name, struct ad_error *err)
@@ -298,7 +302,7 @@ void session_free(struct session *s)
 	if (!s)
 		return;
 	if (s->job.running) {
-		s->cancel = 1;
+		s->w->cancel = 1;
 		pthread_join(s->job.th, NULL);
 		s->job.running = 0;
 	}
@@ -315,18 +319,16 @@ void session_free(struct session *s)
 	free(s->audit);
 	free(s->hist);
 	cJSON_Delete(s->known);
-	facts_free(s->facts);
-	node_probe_free(s->probe);
-	http_transport_free(s->http);
-	scenario_free(s->sc);
+	world_free(s->w);
 	tree_free(s->tree);
 	free(s);
 }
 
 const struct tree *session_tree(const struct session *s) { return s->tree; }
-const struct ad_context *session_context(const struct session *s) { return &s->ctx; }
-const char *session_scenario_name(const struct session *s) { return scenario_name(s->sc); }
-const struct scenario *session_scenario(const struct session *s) { return s->sc; }
+const struct ad_context *session_context(const struct session *s) { return &s->w->ctx; }
+const char *session_scenario_name(const struct session *s) { return world_name(s->w); }
+const struct scenario *session_scenario(const struct session *s) { return world_scenario(s->w); }
+const struct world *session_world(const struct session *s) { return s->w; }
 unsigned session_auth(const struct session *s) { return s->auth; }
 
 /* ---------- where we are ---------- */
@@ -354,7 +356,7 @@ int session_applies(const struct session *s, const struct tree_node *n)
 	unsigned tgt = n->applies & (TREE_APPLIES_AKS | TREE_APPLIES_WEBAPP);
 	unsigned auth = n->applies & (TREE_APPLIES_MSI | TREE_APPLIES_SP |
 				      TREE_APPLIES_SECRET);
-	unsigned want = s->ctx.target == AD_TARGET_WEBAPP ?
+	unsigned want = s->w->ctx.target == AD_TARGET_WEBAPP ?
 			TREE_APPLIES_WEBAPP : TREE_APPLIES_AKS;
 
 	if (tgt && !(tgt & want))
@@ -859,7 +861,7 @@ static void run_check(struct session *s, const struct check_def *def,
 		      struct check_result *res)
 {
 	check_run(def, s->facts, res);
-	if (s->cancel)
+	if (s->w->cancel)
 		check_say(res, CHECK_UNKNOWN, "%s", _("cancelled"));
 }
 
@@ -881,7 +883,7 @@ static void *worker(void *arg)
 			j->have_res = 1;
 			j->failed = &j->res;
 		}
-		if (s->cancel) {
+		if (s->w->cancel) {
 			j->rc = ad_error_set(&j->err, AD_ECANCEL, _("cancelled"));
 			break;
 		}
@@ -890,7 +892,7 @@ static void *worker(void *arg)
 		break;
 	case SESSION_JOB_STEPS:
 		for (k = j->first; k < j->first + j->count; k++) {
-			if (s->cancel) {
+			if (s->w->cancel) {
 				j->rc = ad_error_set(&j->err, AD_ECANCEL,
 						     _("cancelled"));
 				break;
@@ -911,7 +913,7 @@ static void *worker(void *arg)
 	case SESSION_JOB_NONE:
 		break;
 	}
-	if (!s->cancel)
+	if (!s->w->cancel)
 		j->learned = learn(s->facts);
 	pthread_mutex_lock(&j->mu);
 	j->done = 1;
@@ -928,7 +930,7 @@ static int job_start(struct session *s, enum session_job kind,
 	ad_error_clear(&s->job_err);
 	j->kind = kind;
 	j->done = 0;
-	s->cancel = 0;
+	s->w->cancel = 0;
 	if (pthread_create(&j->th, NULL, worker, s) != 0)
 		return ad_error_set(err, AD_EIO, _("could not start a worker thread"));
 	j->running = 1;
@@ -1088,7 +1090,7 @@ static void finish(struct session *s)
 		break;
 	}
 	job_reset_outputs(j);
-	s->cancel = 0;
+	s->w->cancel = 0;
 }
 
 enum session_poll session_check_poll(struct session *s)
@@ -1122,7 +1124,7 @@ int session_busy(const struct session *s)
 void session_check_cancel(struct session *s)
 {
 	if (s->job.running)
-		s->cancel = 1;
+		s->w->cancel = 1;
 }
 
 enum session_job session_job_kind(const struct session *s) { return s->job.kind; }
@@ -1366,7 +1368,7 @@ static const char *lookup(const struct session *s, const char *name,
 	static const char *const acrid[] = { "registryid", "acrid", "acrresourceid", NULL };
 	static const char *const aksid[] = { "clusterid", "aksid", NULL };
 	static const char *const appid[] = { "webappid", "siteid", NULL };
-	const struct ad_context *c = &s->ctx;
+	const struct ad_context *c = &s->w->ctx;
 	char k[64];
 	const char *v;
 	size_t i;
@@ -1494,10 +1496,10 @@ static const char *for_target(const struct session *s, const char *cause)
 	size_t i;
 
 	for (i = 0; i < sizeof twins / sizeof twins[0]; i++) {
-		if (s->ctx.target == AD_TARGET_WEBAPP &&
+		if (s->w->ctx.target == AD_TARGET_WEBAPP &&
 		    strcmp(cause, twins[i].aks) == 0)
 			return twins[i].webapp;
-		if (s->ctx.target == AD_TARGET_AKS &&
+		if (s->w->ctx.target == AD_TARGET_AKS &&
 		    strcmp(cause, twins[i].webapp) == 0)
 			return twins[i].aks;
 	}
@@ -1517,7 +1519,7 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 		return ad_error_set(err, AD_EINVAL, _("the message is empty"));
 	memset(&r, 0, sizeof r);
 	classify_message(text, strlen(text), &r);
-	snprintf(s->ctx.message, sizeof s->ctx.message, "%s", text);
+	snprintf(s->w->ctx.message, sizeof s->w->ctx.message, "%s", text);
 	tw_sanitize(cause, sizeof cause, r.cause ? r.cause : "");
 	tw_sanitize(s->msg_evidence, sizeof s->msg_evidence, r.evidence);
 	snprintf(s->msg_cause, sizeof s->msg_cause, "%s", for_target(s, cause));
@@ -1541,7 +1543,7 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 	if (!session_applies(s, n))
 		return ad_error_set(err, AD_EINVAL,
 				    _("the message names %s, which does not apply to this %s"),
-				    s->msg_cause, s->ctx.target == AD_TARGET_WEBAPP ?
+				    s->msg_cause, s->w->ctx.target == AD_TARGET_WEBAPP ?
 				    _("web app") : _("AKS cluster"));
 	return session_goto(s, n->id, err);
 }

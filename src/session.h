@@ -31,6 +31,7 @@ struct scenario;
 struct cJSON;
 
 struct session;  /* opaque */
+struct world;
 
 /* Load a built-in scenario (or a scenario file) and the built-in tree.
  * NULL on error (err filled). */
@@ -39,13 +40,19 @@ struct session *session_new_scenario(const char *name, struct ad_error *err);
  * on error). */
 struct session *session_new_with_tree(const char *name, struct tree *t,
 				      struct ad_error *err);
+/* A session over any world (live or simulated); takes ownership of w
+ * and t, freed even on error. */
+struct session *session_new_world(struct world *w, struct tree *t,
+				  struct ad_error *err);
 /* Cancels and joins a running job first.  NULL is a no-op. */
 void session_free(struct session *s);
 
 const struct tree *session_tree(const struct session *s);
 const struct ad_context *session_context(const struct session *s);
 const char *session_scenario_name(const struct session *s);
+/* The scenario of a training world, NULL when live. */
 const struct scenario *session_scenario(const struct session *s);
+const struct world *session_world(const struct session *s);
 
 /* ---------- where we are ---------- */
 

@@ -74,7 +74,7 @@ static void build(struct ui *ui, struct ui_text *t)
 	ui_text_add(t, "", UI_ROLE_NORMAL, 0);
 	ui_text_add(t, line, UI_ROLE_HEADING, 0);
 	/* Training: compare with what the scenario teaches. */
-	{
+	if (session_scenario(ui->s)) {
 		const char *want = expect ? expect : "healthy";
 		int ok = cause && strcmp(cause, want) == 0;
 

@@ -15,6 +15,7 @@
 #include "diagnose.h"
 #include "err.h"
 #include "jsonu.h"
+#include "world.h"
 
 const char *harness_data(const char *rel)
 {
@@ -41,18 +42,16 @@ struct harness *harness_open(const char *scenario)
 	if ((strchr(scenario, '/') || strstr(scenario, ".json")) &&
 	    access(scenario, R_OK) != 0)
 		name = harness_data(scenario);
-	if (scenario_load(name, &h->sc, &err) != 0) {
+	if (world_open_scenario(name, &h->w, &err) != 0) {
 		print_error("cannot load scenario %s: %s\n", name, err.msg);
 		free(h);
 		fail();
 	}
-	h->ctx = *scenario_context(h->sc);
-	h->http = sim_transport_new(h->sc);
-	h->probe = sim_probe_new(h->sc);
-	assert_non_null(h->http);
-	assert_non_null(h->probe);
-	h->facts = facts_new(h->http, h->probe, &h->ctx);
-	assert_non_null(h->facts);
+	h->sc = h->w->sc;
+	h->http = h->w->http;
+	h->probe = h->w->probe;
+	h->facts = h->w->facts;
+	h->ctx = &h->w->ctx;
 	h->facts->token_arm = h->facts->token_graph = h->facts->token_kube =
 		"test-token";
 	return h;
@@ -62,10 +61,7 @@ void harness_close(struct harness *h)
 {
 	if (!h)
 		return;
-	facts_free(h->facts);
-	node_probe_free(h->probe);
-	http_transport_free(h->http);
-	scenario_free(h->sc);
+	world_free(h->w);
 	free(h);
 }
 

@@ -11,11 +11,15 @@
 #include "fix.h"
 #include "scenario.h"
 
+struct world;
+
+/* Every pointer is the world's (owned by w). */
 struct harness {
+	struct world *w;
 	struct scenario *sc;
 	struct http_transport *http;
 	struct node_probe *probe;
-	struct ad_context ctx;
+	struct ad_context *ctx;
 	struct facts *facts;
 };
 

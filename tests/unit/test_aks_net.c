@@ -167,9 +167,9 @@ static void test_events_evidence(void **state)
 
 	/* No pod named: the pasted message is classified instead. */
 	h = harness_open("aks-healthy");
-	h->ctx.pod[0] = '\0';
+	h->ctx->pod[0] = '\0';
 	expect_verdict(h, "aks.events", CHECK_NA, NULL);
-	snprintf(h->ctx.message, sizeof h->ctx.message, "%s",
+	snprintf(h->ctx->message, sizeof h->ctx->message, "%s",
 		 "Failed to pull image \"acrshop.azurecr.io/shop/web:1.4.2\": pull QPS exceeded.");
 	assert_int_equal(harness_check(h, "aks.events", &res), CHECK_FAIL);
 	assert_string_equal(ev(&res, "classified"), "aks.qps");
@@ -269,7 +269,7 @@ static void test_notfound(void **state)
 
 	/* An invalid reference fails with the part named. */
 	h = harness_open("aks-healthy");
-	snprintf(h->ctx.image, sizeof h->ctx.image, "acrshop.azurecr.io/Shop/web:1.4.2");
+	snprintf(h->ctx->image, sizeof h->ctx->image, "acrshop.azurecr.io/Shop/web:1.4.2");
 	assert_int_equal(harness_check(h, "aks.notfound", &res), CHECK_FAIL);
 	assert_string_equal(ev(&res, "part"), "reference");
 	assert_non_null(strstr(res.summary, "repository"));

@@ -70,9 +70,9 @@ static void test_load_context(void **state)
 
 	(void)state;
 	assert_string_equal(scenario_name(h->sc), "aks-healthy");
-	assert_int_equal(h->ctx.target, AD_TARGET_AKS);
-	assert_string_equal(h->ctx.cluster, "aks-shop");
-	assert_string_equal(h->ctx.registry_group, "rg-registry");
+	assert_int_equal(h->ctx->target, AD_TARGET_AKS);
+	assert_string_equal(h->ctx->cluster, "aks-shop");
+	assert_string_equal(h->ctx->registry_group, "rg-registry");
 	assert_null(scenario_expect_cause(h->sc));
 	harness_close(h);
 }
@@ -86,8 +86,8 @@ static void test_derived_merge(void **state)
 
 	(void)state;
 	/* context merged key by key */
-	assert_string_equal(h->ctx.pod, "other-pod");
-	assert_string_equal(h->ctx.cluster, "aks-shop");
+	assert_string_equal(h->ctx->pod, "other-pod");
+	assert_string_equal(h->ctx->cluster, "aks-shop");
 	assert_string_equal(scenario_expect_cause(h->sc), "aks.403");
 	/* merge patch: changed, deleted, kept */
 	assert_int_equal(arm_get(h->facts, REG, API_ACR, &reg, &err), 0);
