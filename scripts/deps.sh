@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="gcc clang make autoconf automake autopoint gettext pkg-config
-libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libcmocka-dev
+libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libssl-dev libcmocka-dev
 tmux valgrind python3 ca-certificates"
 
 missing=""
