@@ -340,8 +340,19 @@ int cred_entra_error(struct cred *c, const struct http_response *r,
 
 	if (!code || !cred_name_ok(code, "_-", 64))
 		code = NULL;
-	if (r->status >= 500 || r->status == 429 || (!code && r->status != 400 &&
-						     r->status != 401)) {
+	if (!code && !desc) {
+		/* Not Entra's shape: App Service's identity endpoint says
+		 * {"statusCode": 400, "message": "..."}. */
+		cred_sanitize(jsonu_member_str(root, "message"), secrets, clean,
+			      sizeof clean);
+		rc = r->status == 429 ? AD_ETHROTTLE :
+		     r->status >= 500 ? AD_EHTTP : AD_EDENIED;
+		ad_error_set(err, rc,
+			     _("%s: the token endpoint answered HTTP %ld%s%s"),
+			     what, r->status, clean[0] ? ": " : "", clean);
+		goto out;
+	}
+	if (r->status >= 500 || r->status == 429) {
 		rc = r->status == 429 ? AD_ETHROTTLE : AD_EHTTP;
 		ad_error_set(err, rc,
 			     _("%s: Entra ID answered HTTP %ld to the token "

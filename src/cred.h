@@ -46,6 +46,10 @@ struct cloud;
 struct http_transport;
 struct cred;
 
+/* The AKS AAD server application: the audience of the token that
+ * kubelogin gets for clusters with Entra ID integration. */
+#define CRED_RESOURCE_AKS "6dae42f8-4368-4678-94ff-3960e28e3630"
+
 /* Large enough for any Entra access token seen in practice. */
 #define CRED_TOKEN_MAX 16384
 
@@ -68,8 +72,9 @@ enum cred_source {
 };
 
 /* Device-code sign-in: show message (Entra's sentence, which names uri
- * and code) to the user.  Called once per sign-in from the thread that
- * asked for the token; must not block for long. */
+ * and code; one line, control characters removed) to the user.  Called
+ * once per sign-in from the thread that asked for the token, with the
+ * chain's lock held: it must not block for long nor call cred_*(). */
 typedef void (*cred_prompt_fn)(void *arg, const char *message,
 			       const char *uri, const char *code);
 

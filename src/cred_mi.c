@@ -139,8 +139,13 @@ static int imds(struct cred *c, const char *resource, struct cred_got *g,
 					ad_net_str(e2.net));
 	}
 	if (resp.status == 200) {
-		rc = cred_parse_token(resp.body, resp.body_len, cred_now(c), g,
-				      err);
+		/* Something else may answer there (a proxy, a local web
+		 * server): without a token it is not a metadata service. */
+		if (cred_parse_token(resp.body, resp.body_len, cred_now(c), g,
+				     &e2) < 0)
+			rc = cred_unavailable(c, CRED_SRC_MANAGED,
+					      _("%s answered without a token"),
+					      base);
 	} else {
 		/* 400 "Identity not found": the VM has no identity (or not
 		 * the one AZURE_CLIENT_ID names). */

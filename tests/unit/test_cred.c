@@ -877,10 +877,23 @@ static void test_managed_app_service(void **state)
 			    "&resource=https%3A%2F%2Fmanagement.core.windows.net%2F");
 	assert_non_null(strstr(F.reqs[0].headers,
 			       "X-IDENTITY-HEADER: ident-header-secret"));
-	/* expires_on as a string: still valid 55 minutes later... */
+	/* expires_on as a string: still valid 50 minutes later */
 	fake_now = T0 + 3000;
 	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
 	assert_int_equal(F.nreq, 1);
+	cred_free(c);
+
+	/* App Service's own error shape; the header value never shown. */
+	F.nroutes = 0;
+	route("http://127.0.0.1:41741/MSI/token/", 400,
+	      "{\"statusCode\":400,\"message\":\"No managed identity is "
+	      "assigned (header ident-header-secret)\",\"correlationId\":\"x\"}");
+	c = chain(NULL, 0);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e),
+			 AD_EDENIED);
+	assert_non_null(strstr(e.msg, "HTTP 400"));
+	assert_non_null(strstr(e.msg, "No managed identity is assigned"));
+	assert_clean(&e, "ident-header-secret");
 	cred_free(c);
 }
 
@@ -937,6 +950,26 @@ static void test_imds_closed_port(void **state)
 	assert_non_null(strstr(tried, "managed identity: no instance metadata "
 			       "service answered at"));
 	assert_non_null(strstr(tried, "(refused)"));
+	cred_free(c);
+}
+
+/* Something that is not a metadata service answers 200: skipped. */
+static void test_imds_impostor(void **state)
+{
+	struct cred *c;
+	struct ad_error e = { 0 };
+	char tok[CRED_TOKEN_MAX], tried[1024];
+
+	(void)state;
+	F.nroutes = 0;
+	setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:50342", 1);
+	route("http://127.0.0.1:50342/", 200, "<html>It works!</html>");
+	fake_az(AZ_OK);
+	c = chain(NULL, 0);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
+	assert_string_equal(cred_source(c), "azure cli");
+	cred_tried(c, tried, sizeof tried);
+	assert_non_null(strstr(tried, "answered without a token"));
 	cred_free(c);
 }
 
@@ -1554,6 +1587,7 @@ int main(void)
 		T_(test_managed_app_service),
 		T_(test_managed_imds),
 		T_(test_imds_closed_port),
+		T_(test_imds_impostor),
 		T_(test_imds_no_identity),
 		T_(test_cli),
 		T_(test_cli_not_logged_in),
