@@ -283,32 +283,38 @@ void cred_sanitize(const char *s, const char *const *secrets, char *out,
 		   size_t len)
 {
 	size_t n = 0, i;
-	char *p;
+	char *line, *p;
 
 	if (!len)
 		return;
 	out[0] = '\0';
 	if (!s)
 		return;
-	while (s[n] && s[n] != '\r' && s[n] != '\n' && n + 1 < len)
-		n++;
-	memcpy(out, s, n);
-	out[n] = '\0';
+	/* Scrub the whole first line before cutting it to len, so that a
+	 * secret straddling the cut cannot leave its first half behind. */
+	n = strcspn(s, "\r\n");
+	if (n > 64 * 1024)
+		n = 64 * 1024;
+	line = malloc(n + 1);
+	if (!line)
+		return;
+	memcpy(line, s, n);
+	line[n] = '\0';
 	for (i = 0; i < n; i++)
-		if ((unsigned char)out[i] < ' ' || out[i] == 0x7f)
-			out[i] = ' ';
+		if ((unsigned char)line[i] < ' ' || line[i] == 0x7f)
+			line[i] = ' ';
 	for (; secrets && *secrets; secrets++) {
 		size_t sl = strlen(*secrets);
 
 		if (sl < 4)
 			continue;
-		while ((p = strstr(out, *secrets)) != NULL) {
+		while ((p = strstr(line, *secrets)) != NULL) {
 			memset(p, '*', 3);
 			memmove(p + 3, p + sl, strlen(p + sl) + 1);
 		}
 	}
 	/* Anything shaped like a JWT (header "eyJ...") goes too. */
-	while ((p = strstr(out, "eyJ")) != NULL) {
+	while ((p = strstr(line, "eyJ")) != NULL) {
 		size_t k = 0;
 
 		while (p[k] && ((unsigned char)p[k] > ' '))
@@ -316,6 +322,9 @@ void cred_sanitize(const char *s, const char *const *secrets, char *out,
 		memset(p, '*', 3);
 		memmove(p + 3, p + k, strlen(p + k) + 1);
 	}
+	snprintf(out, len, "%s", line);
+	cred_wipe(line, n);
+	free(line);
 }
 
 /* Find "AADSTS<digits>" in s; its number, or 0. */

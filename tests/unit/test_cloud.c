@@ -292,6 +292,43 @@ static void test_select(void **state)
 	unsetenv("AZURE_CLOUD");
 }
 
+/* Mutated files (fixed seed): either a valid cloud or a clear error. */
+static void test_file_mutations(void **state)
+{
+	size_t n = strlen(FULL), i;
+	char *buf = malloc(n + 1);
+	int ok = 0, bad = 0;
+
+	(void)state;
+	assert_non_null(buf);
+	srand(20261203);
+	for (i = 0; i < 3000; i++) {
+		struct cloud c;
+		struct ad_error e = { 0 };
+		int k, flips = 1 + rand() % 4, rc;
+
+		memcpy(buf, FULL, n + 1);
+		for (k = 0; k < flips; k++)
+			buf[rand() % n] = (char)(rand() % 256);
+		rc = cloud_from_json(buf, n, "m.json", &c, &e);
+		if (rc == 0) {
+			ok++;
+			assert_true(cloud_url_ok(c.authority));
+			assert_true(cloud_url_ok(c.arm));
+			assert_true(cloud_url_ok(c.arm_audience));
+			assert_true(c.acr_suffix[0] != '\0');
+			assert_null(strchr(c.acr_suffix, '/'));
+		} else {
+			bad++;
+			assert_true(rc < 0);
+			assert_true(e.msg[0] != '\0');
+		}
+	}
+	print_message("mutations: %d accepted, %d refused\n", ok, bad);
+	assert_true(ok > 0 && bad > 0);
+	free(buf);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -317,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_file_broken),
 		cmocka_unit_test(test_file_missing_and_big),
 		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_file_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

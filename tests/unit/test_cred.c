@@ -34,6 +34,7 @@
 
 #include "cloud.h"
 #include "cred.h"
+#include "cred_priv.h"
 #include "err.h"
 #include "http.h"
 
@@ -1528,6 +1529,59 @@ static void test_no_graph(void **state)
 	cred_free(c);
 }
 
+/* Hostile token answers and error texts (fixed seed): never a crash,
+ * a token only when it is clean, and sanitized text is one clean line. */
+static void test_hostile_text(void **state)
+{
+	static const char *base =
+		"{\"token_type\":\"Bearer\",\"expires_in\":3599,"
+		"\"access_token\":\"eyJ0eXAi.eyJhdWQi.c2ln\"}";
+	static const char *const secrets[] = { "hush-hush-99", NULL };
+	size_t n = strlen(base), i, j;
+	char buf[128], out[64], desc[200];
+	int got = 0, refused = 0;
+
+	(void)state;
+	srand(7);
+	for (i = 0; i < 5000; i++) {
+		struct cred_got g;
+		struct ad_error e = { 0 };
+		int k, rc;
+
+		memcpy(buf, base, n + 1);
+		for (k = 0; k < 1 + rand() % 3; k++)
+			buf[rand() % n] = (char)(1 + rand() % 255);
+		rc = cred_parse_token(buf, n, T0, &g, &e);
+		if (rc == 0) {
+			got++;
+			assert_non_null(g.token);
+			for (j = 0; g.token[j]; j++)
+				assert_true(g.token[j] > ' ' && g.token[j] < 0x7f);
+			free(g.token);
+		} else {
+			refused++;
+			assert_null(g.token);
+			assert_true(e.msg[0] != '\0');
+		}
+		/* a description with the secret and random bytes around it */
+		for (j = 0; j < sizeof desc - 1; j++)
+			desc[j] = (char)(1 + rand() % 255);
+		desc[sizeof desc - 1] = '\0';
+		/* often across the cut at 63 bytes */
+		memcpy(desc + (rand() % 2 ? 55 + rand() % 8 : rand() % 150),
+		       "hush-hush-99", 12);
+		if (rand() % 2)
+			desc[0] = 'A';      /* sometimes no newline up front */
+		cred_sanitize(desc, secrets, out, sizeof out);
+		assert_true(strlen(out) < sizeof out);
+		assert_null(strstr(out, "hush-h"));
+		for (j = 0; out[j]; j++)
+			assert_true((unsigned char)out[j] >= ' ' && out[j] != 0x7f);
+	}
+	print_message("token answers: %d accepted, %d refused\n", got, refused);
+	assert_true(got > 0 && refused > 0);
+}
+
 static int setup(void **state)
 {
 	struct sockaddr_in sa;
@@ -1604,6 +1658,7 @@ int main(void)
 		T_(test_device_code_ends),
 		T_(test_static),
 		T_(test_no_graph),
+		T_(test_hostile_text),
 #undef T_
 	};
 
