@@ -104,7 +104,8 @@ static enum run_result run(struct cred *c, const char *path,
 			   struct capture *errc, int *status)
 {
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, px[2] = { -1, -1 };
-	int devnull, ws, eno = 0, open_fds = 2;
+	int devnull, ws = 0, eno = 0, open_fds = 2;
+	pid_t w;
 	long long deadline;
 	enum run_result res = RUN_OK;
 	pid_t pid;
@@ -124,7 +125,14 @@ static enum run_result run(struct cred *c, const char *path,
 		goto close_all;
 	}
 	if (pid == 0) {
-		/* Child: only async-signal-safe calls from here. */
+		/* Child: only async-signal-safe calls from here.  Undo what
+		 * the program may have set for itself (blocked signals, an
+		 * ignored SIGPIPE) before az inherits it. */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
 		if (devnull >= 0)
 			dup2(devnull, 0);
 		dup2(po[1], 1);
@@ -181,9 +189,11 @@ static enum run_result run(struct cred *c, const char *path,
 	}
 	if (res != RUN_OK && res != RUN_NOEXEC)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+	while ((w = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
 		;
-	if (WIFEXITED(ws))
+	if (w < 0)
+		res = res == RUN_OK ? RUN_FAIL : res;  /* SIGCHLD ignored? */
+	else if (WIFEXITED(ws))
 		*status = WEXITSTATUS(ws);
 	else if (WIFSIGNALED(ws))
 		*status = 128 + WTERMSIG(ws);
