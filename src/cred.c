@@ -564,6 +564,7 @@ const char *cred_audience(const struct cred *c, enum cred_aud aud)
 		return NULL;
 	switch (aud) {
 	case CRED_AUD_ARM:
+	case CRED_AUD_REGISTRY:
 		return c->cloud.arm_audience;
 	case CRED_AUD_GRAPH:
 		return c->cloud.graph_audience;

@@ -54,9 +54,10 @@ struct cred;
 #define CRED_TOKEN_MAX 16384
 
 enum cred_aud {
-	CRED_AUD_ARM,      /* Azure Resource Manager; also what the registry
-			    * exchange (/oauth2/exchange) takes */
+	CRED_AUD_ARM,      /* Azure Resource Manager */
 	CRED_AUD_GRAPH,    /* Microsoft Graph */
+	CRED_AUD_REGISTRY, /* what the registry's /oauth2/exchange takes: the
+			    * ARM token (same audience, same cached token) */
 	CRED_AUD_COUNT
 };
 

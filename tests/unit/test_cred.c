@@ -1293,7 +1293,12 @@ static void test_per_audience(void **state)
 	assert_string_equal(tok, "arm-1");
 	assert_int_equal(cred_token(c, CRED_AUD_GRAPH, tok, sizeof tok, &e), 0);
 	assert_string_equal(tok, "graph-1");
+	/* the registry exchange takes the ARM token: no new request */
+	assert_int_equal(cred_token(c, CRED_AUD_REGISTRY, tok, sizeof tok, &e), 0);
+	assert_string_equal(tok, "arm-1");
 	assert_int_equal(F.nreq, 3);
+	assert_int_equal(cred_token(c, CRED_AUD_COUNT, tok, sizeof tok, &e),
+			 AD_EINVAL);
 	assert_non_null(strstr(F.reqs[0].body, ARM_SCOPE));
 	assert_non_null(strstr(F.reqs[1].body, GRAPH_SCOPE));
 	assert_string_equal(cred_audience(c, CRED_AUD_ARM),
