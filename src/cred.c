@@ -631,15 +631,17 @@ static int copy_out(const char *token, char *buf, size_t len,
 	return 0;
 }
 
+/* Remembered until cred_forget(): twenty checks asking must not each
+ * wait for the metadata service and run az again. */
 static int none_found(struct cred *c, struct ad_error *err)
 {
 	char tried[1024];
 
 	tried_str(c, tried, sizeof tried);
-	ad_error_set(err, AD_ENOTFOUND,
-		     _("no Azure credentials found; tried: %s"),
-		     tried[0] ? tried : _("nothing (every source is excluded)"));
-	return AD_ENOTFOUND;
+	snprintf(c->none, sizeof c->none,
+		 _("no Azure credentials found; tried: %s"),
+		 tried[0] ? tried : _("nothing (every source is excluded)"));
+	return ad_error_set(err, AD_ENOTFOUND, "%s", c->none);
 }
 
 /* Under the lock: ask the sources for resource. */
@@ -648,6 +650,8 @@ static int fetch(struct cred *c, const char *resource, struct cred_got *g,
 {
 	int s, rc;
 
+	if (c->active == CRED_SRC_NONE && c->none[0])
+		return ad_error_set(err, AD_ENOTFOUND, "%s", c->none);
 	if (c->active != CRED_SRC_NONE) {
 		rc = fetchers[c->active](c, resource, g, err);
 		if (rc == CRED_UNAVAILABLE)
@@ -805,6 +809,7 @@ void cred_forget(struct cred *c)
 	for (i = 0; i < c->ntoks; i++)
 		tok_clear(&c->toks[i]);
 	c->ntoks = 0;
+	c->none[0] = '\0';
 	pthread_mutex_unlock(&c->lock);
 }
 

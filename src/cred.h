@@ -139,7 +139,9 @@ const char *cred_source_name(enum cred_source s);
  * Returns the number of sources listed. */
 int cred_tried(struct cred *c, char *buf, size_t len);
 
-/* Forget every cached token (a token was rejected, or tests). */
+/* Forget every cached token, and that no source worked (once no source
+ * gave a token, later calls fail at once with the same message until
+ * this is called: after `az login` in another terminal, say). */
 void cred_forget(struct cred *c);
 
 void cred_free(struct cred *c);

@@ -41,6 +41,8 @@ struct cred {
 	enum cred_source active;        /* CRED_SRC_NONE until one worked */
 	unsigned tried;                 /* bit per source that was asked */
 	char why[CRED_SRC_COUNT][256];  /* why each was not usable */
+	char none[512];                 /* "no Azure credentials found..."
+					 * once no source worked */
 	int is_static;                  /* set at creation, never changes */
 	char label[64];                 /* static credential's label */
 	char *static_token;

@@ -1121,6 +1121,7 @@ static void test_nothing_found(void **state)
 	struct cred *c;
 	struct ad_error e = { 0 };
 	char tok[CRED_TOKEN_MAX], tried[1024];
+	int n;
 
 	(void)state;
 	setenv("AZURE_CLIENT_ID", CLIENT, 1);   /* half a service principal */
@@ -1140,6 +1141,19 @@ static void test_nothing_found(void **state)
 	assert_non_null(strstr(tried, "device code: offered only in the "
 			       "interactive wizard"));
 	assert_non_null(strstr(e.msg, tried));
+	/* Asked again: the same answer at once, nothing probed again. */
+	n = F.nreq;
+	assert_true(n > 0);
+	assert_int_equal(cred_token(c, CRED_AUD_GRAPH, tok, sizeof tok, &e),
+			 AD_ENOTFOUND);
+	assert_non_null(strstr(e.msg, tried));
+	assert_int_equal(F.nreq, n);
+	/* After cred_forget (the user ran az login): tried again. */
+	fake_az(AZ_OK);
+	cred_forget(c);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
+	assert_string_equal(cred_source(c), "azure cli");
+	assert_int_equal(F.nreq, n + 1);
 	cred_free(c);
 }
 
