@@ -160,10 +160,12 @@ int cred_unavailable(struct cred *c, enum cred_source src, const char *fmt,
 {
 	va_list ap;
 
+	pthread_mutex_lock(&c->info);
 	c->tried |= BIT(src);
 	va_start(ap, fmt);
 	vsnprintf(c->why[src], sizeof c->why[src], fmt, ap);
 	va_end(ap);
+	pthread_mutex_unlock(&c->info);
 	return CRED_UNAVAILABLE;
 }
 
@@ -461,6 +463,12 @@ static struct cred *cred_alloc(void)
 		free(c);
 		return NULL;
 	}
+	if (pthread_mutex_init(&c->info, NULL) != 0) {
+		pthread_mutex_destroy(&c->info);
+	pthread_mutex_destroy(&c->lock);
+		free(c);
+		return NULL;
+	}
 	c->active = CRED_SRC_NONE;
 	return c;
 }
@@ -637,7 +645,9 @@ static int none_found(struct cred *c, struct ad_error *err)
 {
 	char tried[1024];
 
+	pthread_mutex_lock(&c->info);
 	tried_str(c, tried, sizeof tried);
+	pthread_mutex_unlock(&c->info);
 	snprintf(c->none, sizeof c->none,
 		 _("no Azure credentials found; tried: %s"),
 		 tried[0] ? tried : _("nothing (every source is excluded)"));
@@ -663,11 +673,15 @@ static int fetch(struct cred *c, const char *resource, struct cred_got *g,
 	for (s = 0; s < CRED_SRC_STATIC; s++) {
 		if (!(c->allowed & BIT(s)))
 			continue;
+		pthread_mutex_lock(&c->info);
 		c->tried |= BIT(s);
 		c->why[s][0] = '\0';
+		pthread_mutex_unlock(&c->info);
 		rc = fetchers[s](c, resource, g, err);
 		if (rc == 0) {
+			pthread_mutex_lock(&c->info);
 			c->active = (enum cred_source)s;
+			pthread_mutex_unlock(&c->info);
 			return 0;
 		}
 		if (rc < 0)
@@ -739,12 +753,12 @@ const char *cred_source(struct cred *c)
 
 	if (!c)
 		return NULL;
-	pthread_mutex_lock(&c->lock);
+	pthread_mutex_lock(&c->info);
 	if (c->active == CRED_SRC_STATIC)
 		s = c->label;
 	else if (c->active != CRED_SRC_NONE)
 		s = src_names[c->active];
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->info);
 	return s;
 }
 
@@ -754,13 +768,13 @@ enum cred_source cred_source_kind(struct cred *c)
 
 	if (!c)
 		return CRED_SRC_NONE;
-	pthread_mutex_lock(&c->lock);
+	pthread_mutex_lock(&c->info);
 	s = c->active;
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->info);
 	return s;
 }
 
-/* cred_tried() without the lock (none_found() holds it). */
+/* Under c->info. */
 static int tried_str(struct cred *c, char *buf, size_t len)
 {
 	int s, n = 0;
@@ -793,9 +807,9 @@ int cred_tried(struct cred *c, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!c)
 		return 0;
-	pthread_mutex_lock(&c->lock);
+	pthread_mutex_lock(&c->info);
 	n = tried_str(c, buf, len);
-	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_unlock(&c->info);
 	return n;
 }
 

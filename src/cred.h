@@ -74,8 +74,9 @@ enum cred_source {
 
 /* Device-code sign-in: show message (Entra's sentence, which names uri
  * and code; one line, control characters removed) to the user.  Called
- * once per sign-in from the thread that asked for the token, with the
- * chain's lock held: it must not block for long nor call cred_*(). */
+ * once per sign-in from the thread that asked for the token, while token
+ * requests are held: it must not block for long, and may call
+ * cred_source() and cred_tried() but not cred_token*() or cred_forget(). */
 typedef void (*cred_prompt_fn)(void *arg, const char *message,
 			       const char *uri, const char *code);
 
@@ -126,7 +127,7 @@ int cred_token_for(struct cred *c, const char *resource, char *buf,
 const char *cred_audience(const struct cred *c, enum cred_aud aud);
 
 /* Source in use (after the first successful token), for the wizard and
- * --debug: "environment (service principal)", "workload identity",
+ * --debug; never waits for a token request in progress: "environment (service principal)", "workload identity",
  * "managed identity", "azure cli", "device code", or the static label;
  * NULL before a source has given a token. */
 const char *cred_source(struct cred *c);
@@ -134,9 +135,10 @@ enum cred_source cred_source_kind(struct cred *c);
 /* Untranslated name of a source kind: "environment (service principal)"... */
 const char *cred_source_name(enum cred_source s);
 
-/* One line per tried source: "<source>: <why it was not usable>",
- * joined with "; ", into buf (always NUL-terminated, cut to len).
- * Returns the number of sources listed. */
+/* One line per tried source: "<source>: <why it was not usable>" (or
+ * "in use"), joined with "; ", into buf (always NUL-terminated, cut to
+ * len).  Returns the number of sources listed.  Never waits for a token
+ * request in progress. */
 int cred_tried(struct cred *c, char *buf, size_t len);
 
 /* Forget every cached token, and that no source worked (once no source

@@ -32,8 +32,13 @@ struct cred_tok {
 	time_t expires;
 };
 
+/* Two locks: lock serialises token requests (held while a source works,
+ * minutes for a device-code sign-in); info guards active, tried, why,
+ * held only for moments, so the screen can ask cred_source() and
+ * cred_tried() at any time.  Order: lock, then info. */
 struct cred {
 	pthread_mutex_t lock;
+	pthread_mutex_t info;
 	struct cloud cloud;
 	char authority[CLOUD_URL_MAX];  /* no trailing '/' */
 	struct http_transport *http;

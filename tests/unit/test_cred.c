@@ -330,15 +330,23 @@ static int setup_each(void **state)
 
 static struct cred *chain(const char *only, int interactive);
 
+static char prompted[512], prompt_tried[1024];
+static const char *prompt_source = "unset";
+static struct cred *prompt_chain;
+
+/* Shows the message; the screen may ask what is going on meanwhile
+ * without waiting for the sign-in (a deadlock would hang here). */
 static void prompt_fn(void *arg, const char *message, const char *uri,
 		      const char *code)
 {
 	char *out = arg;
 
 	snprintf(out, 512, "%s|%s|%s", message, uri, code);
+	if (prompt_chain) {
+		prompt_source = cred_source(prompt_chain);
+		cred_tried(prompt_chain, prompt_tried, sizeof prompt_tried);
+	}
 }
-
-static char prompted[512];
 
 static struct cred *chain(const char *only, int interactive)
 {
@@ -1409,8 +1417,12 @@ static void test_device_code(void **state)
 	route(DC_TOKEN, 200, TOK("device-graph", 3600));
 	prompted[0] = '\0';
 	c = chain(NULL, 1);
+	prompt_chain = c;
 	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
+	prompt_chain = NULL;
 	assert_string_equal(tok, "device-arm");
+	assert_null(prompt_source);           /* not in use until it worked */
+	assert_non_null(strstr(prompt_tried, "azure cli: 'az' was not found"));
 	assert_string_equal(cred_source(c), "device code");
 	assert_non_null(strstr(prompted, "enter the code FQK5HW3UF"));
 	assert_non_null(strstr(prompted, "|https://microsoft.com/devicelogin|FQK5HW3UF"));
