@@ -4,7 +4,8 @@
 set -eu
 
 PKGS="gcc clang make autoconf automake autopoint gettext pkg-config
-libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libcmocka-dev libyaml-dev
+libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libssl-dev
+libcmocka-dev libyaml-dev
 tmux valgrind python3 ca-certificates"
 
 # kubectl, as a client for the tests: Debian's kubernetes-client, unless

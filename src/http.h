@@ -35,6 +35,14 @@ struct http_request {
 	/* Which credential signs this request, for --debug ("azure-cli",
 	 * "kubeconfig exec"...); never the secret itself. */
 	const char *auth_label;
+	/* Extra request headers ("Metadata: true" for the instance metadata
+	 * service, X-IDENTITY-HEADER for App Service): NULL/0 for none.
+	 * Their values may be secrets: never logged. */
+	const struct http_header *headers;
+	size_t nheaders;
+	/* Total time limit for this request in ms; 0: the transport's
+	 * default.  The managed-identity probe asks for a short one. */
+	long timeout_ms;
 };
 
 /* Filled by http_send(); release with http_response_clear(). */
