@@ -58,9 +58,14 @@ int ctx_cloud_parse(const char *s, enum ad_cloud *out)
 	return AD_EINVAL;
 }
 
+const char *ctx_suffix(const struct ad_context *c)
+{
+	return c->acr_suffix[0] ? c->acr_suffix : ctx_acr_suffix(c->cloud);
+}
+
 void ctx_login_server(const struct ad_context *c, char *buf, unsigned len)
 {
-	snprintf(buf, len, "%s.%s", c->registry, ctx_acr_suffix(c->cloud));
+	snprintf(buf, len, "%s.%s", c->registry, ctx_suffix(c));
 }
 
 /* Registry names: 5-50 alphanumerics (Azure's rule). */

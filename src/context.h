@@ -31,6 +31,8 @@ struct ad_context {
 	char kube_server[256];       /* https://... of the cluster API */
 	char arm[128];               /* ARM endpoint, no trailing slash */
 	char graph[128];             /* Microsoft Graph endpoint */
+	char acr_suffix[128];        /* login-server suffix of a cloud loaded
+				      * from a file; "" = the enum's */
 };
 
 /* Defaults for the cloud: endpoints and login-server suffix. */
@@ -38,6 +40,9 @@ void ctx_init(struct ad_context *c, enum ad_target target);
 const char *ctx_acr_suffix(enum ad_cloud cloud);      /* "azurecr.io" ... */
 const char *ctx_target_str(enum ad_target t);         /* "aks", "webapp" */
 int ctx_cloud_parse(const char *s, enum ad_cloud *out);
+/* The login-server suffix of c's cloud (a custom cloud's, else the
+ * built-in one's). */
+const char *ctx_suffix(const struct ad_context *c);
 /* "<registry>.<suffix>" into buf. */
 void ctx_login_server(const struct ad_context *c, char *buf, unsigned len);
 

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "checks/groups.h"
+#include "audit.h"
 #include "err.h"
 #include "facts.h"
 #include "i18n.h"
@@ -115,6 +116,7 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	const struct fix_step *s;
 	struct http_request req = { 0 };
 	struct http_response r;
+	const char *where;
 	int rc;
 
 	*status = 0;
@@ -127,15 +129,25 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	req.content_type = s->kube ? "application/merge-patch+json" :
 			   "application/json";
 	req.accept = "application/json";
+	/* The trace goes to disk before the request leaves, so a fix cut
+	 * short by a crash or a lost terminal still shows what was sent. */
+	where = f->auth.authorize ? "live" : "simulated";
+	audit_log("%s fix=%s step=%d pending %s %s", where, plan->fix_id,
+		  i + 1, s->method, s->url);
 	/* Signed, and followed to its end when Azure answers 201/202 with
 	 * an operation to poll: a fix is done when Azure says so. */
 	rc = facts_write(f, s->kube ? FACTS_AUD_KUBE : FACTS_AUD_ARM, &req,
 			 &r, err);
 	if (rc != 0) {
 		*status = r.status;
+		audit_log("%s fix=%s step=%d failed %s %s: %s", where,
+			  plan->fix_id, i + 1, s->method, s->url,
+			  err ? err->msg : "");
 		http_response_clear(&r);
 		return rc;
 	}
+	audit_log("%s fix=%s step=%d done %s %s -> %ld", where, plan->fix_id,
+		  i + 1, s->method, s->url, r.status);
 	*status = r.status;
 	if (r.status >= 200 && r.status <= 299) {
 		http_response_clear(&r);

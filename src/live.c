@@ -1,12 +1,529 @@
-/* live.c - opening a world on real Azure and a real cluster. */
+/* live.c - opening a world on real Azure and a real cluster.
+ *
+ * Only this file knows that a world is live: it builds the libcurl
+ * transport, the credential chain and the kubeconfig, signs every
+ * request through the facts' auth seam, and finds the context. */
 #include "config.h"
+#include "live.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "cloud.h"
+#include "cred.h"
+#include "err.h"
+#include "facts.h"
+#include "http.h"
+#include "http_curl.h"
+#include "i18n.h"
+#include "jsonu.h"
+#include "kubecfg.h"
 #include "world.h"
 
-#include <stdlib.h>
+#define API_SUBSCRIPTIONS "2022-12-01"
 
-void live_free(void *live);
+struct live {
+	struct cloud cloud;
+	struct cred *cred;
+	struct kubecfg *kube;       /* NULL: none could be loaded */
+	char kube_why[512];         /* why not */
+	struct live_opts o;         /* strings borrowed from the caller */
+};
 
-void live_free(void *live)
+void live_free(void *p);
+
+void live_free(void *p)
 {
-	free(live);
+	struct live *l = p;
+
+	if (!l)
+		return;
+	cred_free(l->cred);
+	kubecfg_free(l->kube);
+	free(l);
+}
+
+static int live_authorize(void *arg, enum facts_aud aud,
+			  struct http_request *req, char *buf, size_t len,
+			  struct ad_error *err)
+{
+	struct live *l = arg;
+	int rc;
+
+	switch (aud) {
+	case FACTS_AUD_NONE:
+		return 0;
+	case FACTS_AUD_ARM:
+	case FACTS_AUD_GRAPH:
+		rc = cred_token(l->cred, aud == FACTS_AUD_ARM ? CRED_AUD_ARM :
+				CRED_AUD_GRAPH, buf, len, err);
+		if (rc != 0)
+			return rc;
+		req->bearer = buf;
+		req->auth_label = cred_source(l->cred);
+		return 0;
+	case FACTS_AUD_KUBE:
+		if (!l->kube)
+			return ad_error_set(err, AD_EUNSUPP,
+				_("no credentials for the cluster's API server: %s"),
+				l->kube_why);
+		return kubecfg_auth(l->kube, req, err);
+	}
+	return AD_EINVAL;
+}
+
+static void copy(char *dst, size_t len, const char *src)
+{
+	if (src && src[0])
+		snprintf(dst, len, "%s", src);
+}
+
+int world_open_live(const struct live_opts *o, struct world **out,
+		    struct ad_error *err)
+{
+	struct world *w;
+	struct live *l;
+	struct http_curl_opts co = { 0 };
+	struct cred_opts cr = { 0 };
+	const char *sn;
+	int rc;
+
+	*out = NULL;
+	w = calloc(1, sizeof *w);
+	l = calloc(1, sizeof *l);
+	if (!w || !l) {
+		free(w);
+		free(l);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	w->live = l;
+	l->o = *o;
+	if ((rc = cloud_select(o->cloud, &l->cloud, err)) != 0)
+		goto fail;
+	ctx_init(&w->ctx, o->target);
+	sn = cloud_short_name(&l->cloud);
+	if (sn)
+		ctx_cloud_parse(sn, &w->ctx.cloud);
+	copy(w->ctx.arm, sizeof w->ctx.arm, l->cloud.arm);
+	snprintf(w->ctx.graph, sizeof w->ctx.graph, "%s", l->cloud.graph);
+	copy(w->ctx.acr_suffix, sizeof w->ctx.acr_suffix, l->cloud.acr_suffix);
+	copy(w->ctx.cluster, sizeof w->ctx.cluster, o->cluster);
+	copy(w->ctx.webapp, sizeof w->ctx.webapp, o->webapp);
+	copy(w->ctx.resource_group, sizeof w->ctx.resource_group,
+	     o->resource_group);
+	copy(w->ctx.subscription, sizeof w->ctx.subscription, o->subscription);
+	copy(w->ctx.namespace_, sizeof w->ctx.namespace_, o->namespace_);
+	copy(w->ctx.pod, sizeof w->ctx.pod, o->pod);
+	copy(w->ctx.image, sizeof w->ctx.image, o->image);
+	copy(w->ctx.registry, sizeof w->ctx.registry, o->registry);
+	copy(w->ctx.message, sizeof w->ctx.message, o->message);
+	if (!w->ctx.subscription[0])
+		copy(w->ctx.subscription, sizeof w->ctx.subscription,
+		     getenv("AZURE_SUBSCRIPTION_ID"));
+
+	http_curl_opts_init(&co);
+	co.ca_file = o->ca_file;
+	co.debug = o->debug;
+	co.on_retry = o->on_retry;
+	co.on_retry_arg = o->retry_arg;
+	w->http = http_curl_new(&co, err);
+	if (!w->http) {
+		rc = err ? err->code : AD_EINVAL;
+		goto fail;
+	}
+	w->http->cancel = &w->cancel;
+
+	cr.cloud = &l->cloud;
+	cr.http = w->http;
+	cr.only = o->credential;
+	cr.prompt = o->prompt;
+	cr.prompt_arg = o->prompt_arg;
+	cr.cancel = &w->cancel;
+	if ((rc = cred_chain_new(&cr, &l->cred, err)) != 0)
+		goto fail;
+
+	if (o->target == AD_TARGET_AKS) {
+		struct ad_error kerr = { 0 };
+
+		if (kubecfg_load(o->kubeconfig, o->context, &l->kube,
+				 &kerr) != 0) {
+			l->kube = NULL;
+			snprintf(l->kube_why, sizeof l->kube_why, "%s",
+				 kerr.msg);
+		} else {
+			kubecfg_set_cancel(l->kube, &w->cancel);
+		}
+	}
+
+	w->facts = facts_new(w->http, NULL, &w->ctx);
+	if (!w->facts) {
+		rc = ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		goto fail;
+	}
+	w->facts->auth.authorize = live_authorize;
+	w->facts->auth.arg = l;
+	snprintf(w->name, sizeof w->name, "live");
+	snprintf(w->source, sizeof w->source, "%s", _("live"));
+	*out = w;
+	return 0;
+fail:
+	world_free(w);
+	return rc;
+}
+
+const char *live_cred_source(const struct world *w)
+{
+	struct live *l = w->live;
+
+	return l && l->cred ? cred_source(l->cred) : NULL;
+}
+
+void live_cred_tried(const struct world *w, char *buf, size_t len)
+{
+	struct live *l = w->live;
+
+	buf[0] = '\0';
+	if (l && l->cred)
+		cred_tried(l->cred, buf, len);
+}
+
+/* ---------- finding the context ---------- */
+
+/* The resource group of an ARM id, into buf. */
+static int id_group(const char *id, char *buf, size_t len)
+{
+	const char *p = id ? strcasestr(id, "/resourceGroups/") : NULL;
+	size_t n;
+
+	if (!p)
+		return -1;
+	p += strlen("/resourceGroups/");
+	n = strcspn(p, "/");
+	if (n == 0 || n >= len)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return ctx_name_ok(buf, "-_.()", 90) ? 0 : -1;
+}
+
+/* Find the resource named name of provider type (e.g.
+ * "Microsoft.ContainerService/managedClusters") in the subscription, or
+ * in every subscription the caller can see; fills subscription and
+ * resource group.  AD_ENOTFOUND when it is nowhere, AD_EINVAL when two
+ * match (the user must say which). */
+static int find_resource(struct world *w, const char *type, const char *name,
+			 char *sub, size_t sublen, char *rg, size_t rglen,
+			 struct ad_error *err)
+{
+	const cJSON *subs = NULL, *it;
+	cJSON *list;
+	char path[512], only[64];
+	int rc, found = 0;
+
+	snprintf(only, sizeof only, "%s", sub);
+	if (!only[0]) {
+		rc = arm_list(w->facts, "/subscriptions", API_SUBSCRIPTIONS,
+			      &list, err);
+		if (rc != 0)
+			return rc;
+		subs = jsonu_array(list, "value");
+	}
+	for (it = subs ? subs->child : NULL; it || only[0]; it = it ? it->next : NULL) {
+		const char *sid = only[0] ? only : jsonu_str(it, "subscriptionId");
+		const char *state = only[0] ? NULL : jsonu_str(it, "state");
+		const cJSON *res, *r;
+		cJSON *rl;
+		struct ad_error e2 = { 0 };
+
+		if (!sid || !ctx_is_guid(sid) ||
+		    (state && strcasecmp(state, "Enabled") != 0)) {
+			if (only[0])
+				break;
+			continue;
+		}
+		if (rg[0])
+			snprintf(path, sizeof path,
+				 "/subscriptions/%s/resourceGroups/%s/providers/%s",
+				 sid, rg, type);
+		else
+			snprintf(path, sizeof path,
+				 "/subscriptions/%s/providers/%s", sid, type);
+		rc = arm_list(w->facts, path, strstr(type, "managedClusters") ?
+			      API_AKS : strstr(type, "Microsoft.Web") ?
+			      API_WEB : API_ACR, &rl, only[0] ? err : &e2);
+		if (rc != 0) {
+			if (only[0])
+				return rc;
+			continue;  /* a subscription we may not list */
+		}
+		res = jsonu_array(rl, "value");
+		for (r = res ? res->child : NULL; r; r = r->next) {
+			const char *n = jsonu_str(r, "name");
+			char g[96];
+
+			if (!n || strcasecmp(n, name) != 0 ||
+			    id_group(jsonu_str(r, "id"), g, sizeof g) != 0)
+				continue;
+			if (found && (strcmp(sub, sid) != 0 ||
+				      strcasecmp(rg, g) != 0))
+				return ad_error_set(err, AD_EINVAL,
+					_("more than one %s is named %s (in %s and %s): say which with --subscription and --resource-group"),
+					type, name, rg, g);
+			snprintf(sub, sublen, "%s", sid);
+			snprintf(rg, rglen, "%s", g);
+			found = 1;
+		}
+		if (only[0])
+			break;
+	}
+	if (!found)
+		return ad_error_set(err, AD_ENOTFOUND,
+			_("no %s named %s was found in the subscriptions these credentials can read"),
+			type, name);
+	return 0;
+}
+
+/* The registry and repository of an image reference on this cloud's
+ * registries ("acrshop.azurecr.io/shop/web:1.4.2" -> "acrshop"). */
+static int registry_of_image(const struct ad_context *c, const char *image,
+			     char *reg, size_t len)
+{
+	const char *slash = strchr(image, '/');
+	const char *suffix = ctx_suffix(c);
+	size_t host, sl = strlen(suffix);
+
+	if (!slash)
+		return -1;
+	host = (size_t)(slash - image);
+	if (host <= sl + 1 || image[host - sl - 1] != '.' ||
+	    strncasecmp(image + host - sl, suffix, sl) != 0 ||
+	    host - sl - 1 >= len)
+		return -1;
+	memcpy(reg, image, host - sl - 1);
+	reg[host - sl - 1] = '\0';
+	return ctx_valid_registry_name(reg, NULL) == 0 ? 0 : -1;
+}
+
+static void pod_add(const cJSON *pod, const cJSON *st, struct live_pod *pods,
+		    size_t max, size_t *n)
+{
+	const char *reason = jsonu_str(st, "state.waiting.reason");
+	const char *ns = jsonu_str(pod, "metadata.namespace");
+	const char *name = jsonu_str(pod, "metadata.name");
+	const char *image = jsonu_str(st, "image");
+	const char *node = jsonu_str(pod, "spec.nodeName");
+	struct live_pod *p;
+
+	if (!reason || (strcmp(reason, "ImagePullBackOff") != 0 &&
+			strcmp(reason, "ErrImagePull") != 0) ||
+	    !ns || !name || !image || *n >= max ||
+	    !ctx_name_ok(ns, "-", 63) || !ctx_name_ok(name, "-.", 253))
+		return;
+	/* One entry a pod: its first container that cannot pull. */
+	if (*n && strcmp(pods[*n - 1].name, name) == 0 &&
+	    strcmp(pods[*n - 1].namespace_, ns) == 0)
+		return;
+	p = &pods[(*n)++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->namespace_, sizeof p->namespace_, "%s", ns);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	snprintf(p->image, sizeof p->image, "%s", image);
+	snprintf(p->reason, sizeof p->reason, "%s", reason);
+	if (node && ctx_name_ok(node, "-.", 253))
+		snprintf(p->node, sizeof p->node, "%s", node);
+}
+
+int live_failing_pods(struct world *w, const char *namespace_,
+		      struct live_pod *pods, size_t max, size_t *n,
+		      struct ad_error *err)
+{
+	char path[256];
+	cJSON *list;
+	const cJSON *items, *it;
+	int rc;
+
+	*n = 0;
+	if (namespace_ && namespace_[0]) {
+		if ((rc = ctx_valid_k8s_name("namespace", namespace_, err)) != 0)
+			return rc;
+		snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods",
+			 namespace_);
+	} else {
+		snprintf(path, sizeof path, "/api/v1/pods");
+	}
+	if ((rc = kube_get(w->facts, path, &list, err)) != 0)
+		return rc;
+	items = jsonu_array(list, "items");
+	for (it = items ? items->child : NULL; it; it = it->next) {
+		const cJSON *st;
+
+		st = jsonu_array(it, "status.initContainerStatuses");
+		for (st = st ? st->child : NULL; st; st = st->next)
+			pod_add(it, st, pods, max, n);
+		st = jsonu_array(it, "status.containerStatuses");
+		for (st = st ? st->child : NULL; st; st = st->next)
+			pod_add(it, st, pods, max, n);
+	}
+	return 0;
+}
+
+static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
+{
+	struct ad_context *c = &w->ctx;
+	int rc;
+
+	if (l->kube) {
+		struct kubecfg_aks g;
+
+		kubecfg_aks_guess(l->kube, &g);
+		if (!c->cluster[0] && g.looks_aks && ctx_name_ok(g.cluster, "-_", 63))
+			copy(c->cluster, sizeof c->cluster, g.cluster);
+		if (!c->resource_group[0] && g.resource_group[0] &&
+		    ctx_name_ok(g.resource_group, "-_.()", 90))
+			copy(c->resource_group, sizeof c->resource_group,
+			     g.resource_group);
+		copy(c->kube_server, sizeof c->kube_server,
+		     kubecfg_server(l->kube));
+		if (!l->o.namespace_ && kubecfg_namespace_set(l->kube))
+			copy(c->namespace_, sizeof c->namespace_,
+			     kubecfg_namespace(l->kube));
+	}
+	if (!c->cluster[0])
+		return ad_error_set(err, AD_EINVAL,
+			_("which cluster? Give --cluster NAME (the current kubeconfig context is not an AKS cluster)"));
+	if ((rc = ctx_valid_azure_name("cluster", c->cluster, err)) != 0)
+		return rc;
+	if (!c->subscription[0] || !c->resource_group[0]) {
+		rc = find_resource(w, "Microsoft.ContainerService/managedClusters",
+				   c->cluster, c->subscription,
+				   sizeof c->subscription, c->resource_group,
+				   sizeof c->resource_group, err);
+		if (rc != 0)
+			return rc;
+	}
+	if (!c->kube_server[0]) {
+		char id[512];
+		const cJSON *mc;
+
+		facts_cluster_id(w->facts, id, sizeof id);
+		if ((rc = arm_get(w->facts, id, API_AKS, (cJSON **)&mc, err)) != 0)
+			return rc;
+		{
+			const char *fqdn = jsonu_str(mc, "properties.fqdn");
+
+			if (!fqdn)
+				fqdn = jsonu_str(mc, "properties.privateFQDN");
+			if (fqdn && ctx_name_ok(fqdn, "-.", 250))
+				snprintf(c->kube_server, sizeof c->kube_server,
+					 "https://%s:443", fqdn);
+		}
+	}
+	if (!c->pod[0] && l->kube) {
+		struct live_pod pods[1];
+		size_t n = 0;
+		struct ad_error perr = { 0 };
+
+		if (live_failing_pods(w, l->o.namespace_, pods, 1, &n,
+				      &perr) == 0 && n == 1) {
+			copy(c->namespace_, sizeof c->namespace_,
+			     pods[0].namespace_);
+			copy(c->pod, sizeof c->pod, pods[0].name);
+			if (!c->image[0])
+				copy(c->image, sizeof c->image, pods[0].image);
+		}
+	}
+	if (c->pod[0] && !c->image[0] && l->kube) {
+		char path[512];
+		cJSON *pod;
+		struct ad_error perr = { 0 };
+
+		snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s",
+			 c->namespace_, c->pod);
+		if (kube_get(w->facts, path, &pod, &perr) == 0) {
+			const cJSON *st = jsonu_array(pod, "status.containerStatuses");
+
+			for (st = st ? st->child : NULL; st; st = st->next) {
+				const char *r = jsonu_str(st, "state.waiting.reason");
+
+				if (r && (strcmp(r, "ImagePullBackOff") == 0 ||
+					  strcmp(r, "ErrImagePull") == 0))
+					copy(c->image, sizeof c->image,
+					     jsonu_str(st, "image"));
+			}
+		}
+	}
+	return 0;
+}
+
+static int resolve_webapp(struct world *w, struct ad_error *err)
+{
+	struct ad_context *c = &w->ctx;
+	char path[600];
+	cJSON *cfg;
+	int rc;
+
+	if (!c->webapp[0])
+		return ad_error_set(err, AD_EINVAL,
+			_("which web app? Give --webapp NAME"));
+	if ((rc = ctx_valid_azure_name("webapp", c->webapp, err)) != 0)
+		return rc;
+	if (!c->subscription[0] || !c->resource_group[0]) {
+		rc = find_resource(w, "Microsoft.Web/sites", c->webapp,
+				   c->subscription, sizeof c->subscription,
+				   c->resource_group, sizeof c->resource_group,
+				   err);
+		if (rc != 0)
+			return rc;
+	}
+	if (c->image[0])
+		return 0;
+	facts_webapp_id(w->facts, path, sizeof path);
+	strncat(path, "/config/web", sizeof path - strlen(path) - 1);
+	if (arm_get(w->facts, path, API_WEB, &cfg, err) == 0) {
+		const char *fx = jsonu_str(cfg, "properties.linuxFxVersion");
+
+		if (!fx || !fx[0])
+			fx = jsonu_str(cfg, "properties.windowsFxVersion");
+		if (fx && strncasecmp(fx, "DOCKER|", 7) == 0)
+			copy(c->image, sizeof c->image, fx + 7);
+	}
+	return 0;
+}
+
+int live_resolve(struct world *w, struct ad_error *err)
+{
+	struct live *l = w->live;
+	struct ad_context *c = &w->ctx;
+	int rc;
+
+	if (!l)
+		return 0;
+	rc = c->target == AD_TARGET_AKS ? resolve_aks(w, l, err) :
+	     resolve_webapp(w, err);
+	if (rc != 0)
+		return rc;
+	if (!c->registry[0] && c->image[0])
+		registry_of_image(c, c->image, c->registry, sizeof c->registry);
+	if (!c->registry[0])
+		return ad_error_set(err, AD_EINVAL,
+			_("which registry? The image %s is not on this cloud's registries (%s): give --registry NAME"),
+			c->image[0] ? c->image : "?", ctx_suffix(c));
+	if (!c->registry_group[0]) {
+		char sub[64], rg[96] = "";
+		struct ad_error rerr = { 0 };
+
+		snprintf(sub, sizeof sub, "%s", c->subscription);
+		if (find_resource(w, "Microsoft.ContainerRegistry/registries",
+				  c->registry, sub, sizeof sub, rg, sizeof rg,
+				  &rerr) == 0)
+			copy(c->registry_group, sizeof c->registry_group, rg);
+		else
+			copy(c->registry_group, sizeof c->registry_group,
+			     c->resource_group);
+	}
+	return ctx_validate(c, err);
 }

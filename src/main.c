@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
+#include "cli.h"
 #include "check.h"
 #include "classify.h"
 #include "diagnose.h"
@@ -29,16 +31,12 @@
 #include "textw.h"
 #include "tree.h"
 #include "world.h"
+#include "live.h"
 #include "../ui/ui.h"
 
-#define EXIT_USAGE 2
 #define EXPLAIN_MAX (1u << 20)
 
-/* Every message to stderr goes through here: it may quote what the user
- * typed or a file held, so terminal control sequences are taken out. */
-static void complain(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-static void complain(const char *fmt, ...)
+void cli_complain(const char *fmt, ...)
 {
 	char raw[1024], clean[1024];
 	va_list ap;
@@ -50,6 +48,8 @@ static void complain(const char *fmt, ...)
 	fprintf(stderr, "%s: %s\n", PACKAGE_NAME, clean);
 }
 
+#define complain cli_complain
+
 static void usage(FILE *fp)
 {
 	fprintf(fp, _("Usage: %s [OPTION]... [COMMAND]\n"), PACKAGE_NAME);
@@ -58,38 +58,180 @@ static void usage(FILE *fp)
 	fputs(_("Commands:\n"
 		"  (none)                  open the wizard (training scenarios when no\n"
 		"                          scenario is given)\n"
-		"  diagnose --scenario S   run every applicable check and print the diagnosis\n"
+		"  diagnose                run every applicable check and print the diagnosis\n"
+		"                          (live with --cluster or --webapp; training with\n"
+		"                          --scenario)\n"
+		"  fix FIX-ID              show a fix, ask, apply it and check again\n"
 		"  explain [MESSAGE | -]   classify an error message (- or none: read stdin)\n"
 		"  scenarios               list the built-in training scenarios\n\n"), fp);
+	fputs(_("Live target:\n"
+		"      --cluster NAME        the AKS cluster (default: the kubeconfig context's)\n"
+		"      --webapp NAME         the App Service Web App\n"
+		"  -g, --resource-group RG   its resource group (found when not given)\n"
+		"      --subscription ID     its subscription (found when not given)\n"
+		"  -n, --namespace NS        the failing pod's namespace (default: all)\n"
+		"      --pod POD             the failing pod (default: every failing pod)\n"
+		"      --image REF           the image that fails to pull\n"
+		"      --registry NAME       the registry (default: from the image)\n"
+		"      --message TEXT        the pull error or log line you have (App Service:\n"
+		"                            the container log line)\n"
+		"      --cloud NAME|FILE     AzureCloud, AzureChinaCloud, AzureUSGovernment or\n"
+		"                            an `az cloud show` JSON file\n"
+		"      --kubeconfig FILE     the kubeconfig (default: KUBECONFIG, ~/.kube/config)\n"
+		"      --context NAME        the kubeconfig context (default: current)\n"
+		"      --credential SOURCE   use only this credential source: environment,\n"
+		"                            workload, managed, cli or device\n"
+		"      --ca-file FILE        trust these CA certificates (PEM)\n"
+		"      --debug               print every request to stderr (secrets hidden)\n\n"), fp);
+	fputs(_("Node probe over SSH:\n"
+		"      --ssh-node ADDR       the node to test DNS and TCP from\n"
+		"      --ssh-user USER       default azureuser, or ~/.ssh/config\n"
+		"      --ssh-key FILE        an OpenSSH private key (after ssh-agent)\n"
+		"      --ssh-jump HOST[,HOST] jump hosts, like ssh -J\n"
+		"      --ssh-port PORT       default 22\n"
+		"      --known-hosts FILE    default ~/.ssh/known_hosts\n\n"), fp);
 	fputs(_("Options:\n"
 		"  -s, --scenario NAME|FILE  a built-in scenario or a scenario file\n"
 		"      --json                machine-readable output (diagnose, explain)\n"
+		"      --yes                 fix: apply without asking\n"
+		"      --dry-run             fix: show the requests, send nothing\n"
 		"      --lang LOCALE         language of the interface (sv, ru, ja, zh_CN)\n"
 		"      --no-color            no colors (also when NO_COLOR is set)\n"
 		"  -h, --help                show this help and exit\n"
 		"  -V, --version             show the version and exit\n\n"), fp);
 	fputs(_("Environment:\n"
+		"  AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,\n"
+		"  AZURE_CLIENT_CERTIFICATE_PATH  a service principal\n"
+		"  AZURE_FEDERATED_TOKEN_FILE     workload identity\n"
+		"  IDENTITY_ENDPOINT, IDENTITY_HEADER  managed identity (App Service)\n"
+		"  AZURE_POD_IDENTITY_AUTHORITY_HOST   the instance metadata service\n"
+		"  AZURE_TOKEN_CREDENTIALS  use only this credential source\n"
+		"  AZURE_AUTHORITY_HOST     the Entra ID host\n"
+		"  AZURE_SUBSCRIPTION_ID    the subscription when not given\n"
+		"  AZURE_CLOUD              the cloud when --cloud is not given\n"
+		"  KUBECONFIG               the kubeconfig files\n"
+		"  HTTPS_PROXY, NO_PROXY    a proxy\n"
+		"  SSL_CERT_FILE, CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE  CA certificates\n"
+		"  XDG_STATE_HOME           where the audit log is kept\n"
 		"  NO_COLOR          no colours, as --no-color\n"
 		"  LANGUAGE, LANG    the interface language when --lang is not given\n"
 		"  ACR_DOCTOR_NOW    the time date checks use (ISO 8601, UTC), to replay\n"
 		"                    a scenario as of that moment\n\n"), fp);
-	fputs(_("Exit status: 0 healthy, 1 problem found, 2 usage or input error,\n"
-		"3 inconclusive (no check failed but some could not tell).\n"), fp);
+	fputs(_("Exit status of diagnose: 0 healthy, 1 problem found, 2 usage or input\n"
+		"error, 3 inconclusive (no check failed but some could not tell).\n"
+		"Exit status of fix: 0 applied and verified (or nothing to fix), 1 applied\n"
+		"but the check still fails, 2 usage, 3 the check could not tell, 4 declined\n"
+		"or not permitted, 5 the fix can only be shown.\n"), fp);
 }
 
-struct opts {
-	const char *cmd;
-	const char *scenario;
-	const char *lang;
-	int json;
-	int no_color;
-	int nargs;
-	char **args;
+/* Options that take a value, and where it goes. */
+struct opt_def {
+	const char *name;
+	char shortname;
+	size_t off;          /* offsetof(struct opts, ...) of a const char * */
 };
+
+#define OPT(n, c, f) { n, c, offsetof(struct opts, f) }
+static const struct opt_def value_opts[] = {
+	OPT("scenario", 's', scenario),
+	OPT("lang", 0, lang),
+	OPT("cluster", 0, cluster),
+	OPT("webapp", 0, webapp),
+	OPT("resource-group", 'g', resource_group),
+	OPT("subscription", 0, subscription),
+	OPT("namespace", 'n', namespace_),
+	OPT("pod", 0, pod),
+	OPT("image", 0, image),
+	OPT("registry", 0, registry),
+	OPT("message", 0, message),
+	OPT("cloud", 0, cloud),
+	OPT("context", 0, context),
+	OPT("kubeconfig", 0, kubeconfig),
+	OPT("ca-file", 0, ca_file),
+	OPT("credential", 0, credential),
+	OPT("ssh-node", 0, ssh_node),
+	OPT("ssh-user", 0, ssh_user),
+	OPT("ssh-key", 0, ssh_key),
+	OPT("ssh-jump", 0, ssh_jump),
+	OPT("ssh-port", 0, ssh_port),
+	OPT("known-hosts", 0, known_hosts),
+};
+
+struct flag_def {
+	const char *name;
+	char shortname;
+	size_t off;          /* offsetof(struct opts, ...) of an int */
+};
+
+#define FLAG(n, c, f) { n, c, offsetof(struct opts, f) }
+static const struct flag_def flag_opts[] = {
+	FLAG("json", 0, json),
+	FLAG("no-color", 0, no_color),
+	FLAG("yes", 'y', yes),
+	FLAG("dry-run", 0, dry_run),
+	FLAG("debug", 0, debug),
+};
+
+static const char *const commands[] = {
+	"diagnose", "explain", "scenarios", "fix"
+};
+
+/* "--name", "--name=value" or "-c": the definition, and where the value
+ * starts when it was given with '='. */
+static int opt_match(const char *a, const char *name, char shortname,
+		     const char **inline_value)
+{
+	size_t n = strlen(name);
+
+	*inline_value = NULL;
+	if (shortname && a[0] == '-' && a[1] == shortname && a[2] == '\0')
+		return 1;
+	if (strncmp(a, "--", 2) != 0 || strncmp(a + 2, name, n) != 0)
+		return 0;
+	if (a[2 + n] == '\0')
+		return 1;
+	if (a[2 + n] == '=') {
+		*inline_value = a + 3 + n;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_one(int argc, char **argv, int *i, struct opts *o)
+{
+	const char *a = argv[*i], *v;
+	size_t k;
+
+	for (k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
+		const struct opt_def *d = &value_opts[k];
+
+		if (!opt_match(a, d->name, d->shortname, &v))
+			continue;
+		if (!v) {
+			if (*i + 1 >= argc) {
+				complain(_("option '%s' needs a value"), a);
+				return -1;
+			}
+			v = argv[++*i];
+		}
+		*(const char **)((char *)o + d->off) = v;
+		return 1;
+	}
+	for (k = 0; k < sizeof flag_opts / sizeof flag_opts[0]; k++) {
+		const struct flag_def *d = &flag_opts[k];
+
+		if (opt_match(a, d->name, d->shortname, &v) && !v) {
+			*(int *)((char *)o + d->off) = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	int i;
+	int i, rc;
+	size_t k;
 
 	memset(o, 0, sizeof *o);
 	o->args = calloc((size_t)argc + 1, sizeof *o->args);
@@ -106,33 +248,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->cmd = "help";
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			o->cmd = "version";
-		} else if (strcmp(a, "--json") == 0) {
-			o->json = 1;
-		} else if (strcmp(a, "--no-color") == 0) {
-			o->no_color = 1;
-		} else if (strcmp(a, "-s") == 0 || strcmp(a, "--scenario") == 0 ||
-			   strcmp(a, "--lang") == 0) {
-			if (i + 1 >= argc) {
-				complain(_("option '%s' needs a value"), a);
+		} else if ((rc = parse_one(argc, argv, &i, o)) != 0) {
+			if (rc < 0)
 				return -1;
-			}
-			if (strcmp(a, "--lang") == 0)
-				o->lang = argv[++i];
-			else
-				o->scenario = argv[++i];
-		} else if (strncmp(a, "--scenario=", 11) == 0) {
-			o->scenario = a + 11;
-		} else if (strncmp(a, "--lang=", 7) == 0) {
-			o->lang = a + 7;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			complain(_("unknown option '%s'"), a);
 			return -1;
-		} else if (!o->cmd && o->nargs == 0 &&
-			   (strcmp(a, "diagnose") == 0 || strcmp(a, "explain") == 0 ||
-			    strcmp(a, "scenarios") == 0)) {
-			o->cmd = a;
 		} else {
-			o->args[o->nargs++] = argv[i];
+			int is_cmd = 0;
+
+			for (k = 0; !o->cmd && o->nargs == 0 &&
+			     k < sizeof commands / sizeof commands[0]; k++)
+				if (strcmp(a, commands[k]) == 0) {
+					o->cmd = commands[k];
+					is_cmd = 1;
+				}
+			if (!is_cmd)
+				o->args[o->nargs++] = argv[i];
 		}
 	}
 	return 0;
@@ -253,43 +385,108 @@ static void print_text(const struct diagnosis *d, const struct world *w,
 	tree_free(t);
 }
 
-static int cmd_diagnose(const struct opts *o)
+static void print_json(cJSON *j)
 {
-	struct world *w = NULL;
-	struct ad_error err = { 0 };
-	struct diagnosis d;
-	int rc = EXIT_USAGE;
+	char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
 
-	if (!o->scenario) {
-		complain(_("diagnose needs --scenario NAME|FILE "
-			   "(live Azure access is not available in this version)"));
-		return EXIT_USAGE;
-	}
-	if (world_open_scenario(o->scenario, &w, &err) != 0) {
-		complain("%s", err.msg);
-		return EXIT_USAGE;
-	}
+	if (txt)
+		printf("%s\n", txt);
+	cJSON_free(txt);
+}
+
+/* One diagnosis of the world's current context. */
+static int diagnose_one(struct world *w, const struct opts *o, cJSON *arr,
+			int *rc)
+{
+	struct diagnosis d;
+
 	if (diagnose_run(w->facts, &d, NULL) != 0) {
 		complain("%s", _("out of memory"));
 		diagnose_clear(&d);
-		goto out;
+		return -1;
 	}
 	if (o->json) {
 		cJSON *j = diagnose_json(&d);
-		char *txt = j ? cJSON_PrintUnformatted(j) : NULL;
 
-		if (txt)
-			printf("%s\n", txt);
-		cJSON_free(txt);
-		cJSON_Delete(j);
+		if (j && world_is_live(w))
+			cJSON_AddItemToObject(j, "context", ctx_to_json(&w->ctx));
+		if (arr && j)
+			cJSON_AddItemToArray(arr, j);
+		else {
+			print_json(j);
+			cJSON_Delete(j);
+		}
 	} else {
 		print_text(&d, w, o->scenario);
 	}
-	rc = diagnose_exit_code(&d);
+	/* Several pods: the worst answer decides (problem > inconclusive). */
+	{
+		int e = diagnose_exit_code(&d);
+
+		if (e == 1 || (e == 3 && *rc != 1) || *rc < 0)
+			*rc = e;
+	}
 	diagnose_clear(&d);
-out:
+	return 0;
+}
+
+#define MAX_PODS 64
+
+static int cmd_diagnose(const struct opts *o)
+{
+	struct world *w = NULL;
+	struct live_pod *pods = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if ((rc = cli_open_world(o, &w)) != 0)
+		return rc;
+	rc = -1;
+	/* Live, no pod named: every pod that cannot pull, one diagnosis
+	 * each. */
+	if (world_is_live(w) && w->ctx.target == AD_TARGET_AKS && !o->pod &&
+	    (pods = calloc(MAX_PODS, sizeof *pods))) {
+		struct ad_error err = { 0 };
+
+		if (live_failing_pods(w, o->namespace_, pods, MAX_PODS, &n,
+				      &err) != 0)
+			n = 0;
+	}
+	if (n > 1) {
+		cJSON *arr = o->json ? cJSON_CreateArray() : NULL;
+
+		for (i = 0; i < n; i++) {
+			struct ad_context *c = &w->ctx;
+
+			snprintf(c->namespace_, sizeof c->namespace_, "%s",
+				 pods[i].namespace_);
+			snprintf(c->pod, sizeof c->pod, "%s", pods[i].name);
+			snprintf(c->image, sizeof c->image, "%s", pods[i].image);
+			if (!o->registry)
+				c->registry[0] = c->registry_group[0] = '\0';
+			{
+				struct ad_error err = { 0 };
+
+				if (live_resolve(w, &err) != 0) {
+					complain(_("pod %s/%s: %s"), c->namespace_,
+						 c->pod, err.msg);
+					rc = rc == 1 ? 1 : EXIT_INCONCLUSIVE;
+					continue;
+				}
+			}
+			if (diagnose_one(w, o, arr, &rc) != 0)
+				break;
+		}
+		if (arr) {
+			print_json(arr);
+			cJSON_Delete(arr);
+		}
+	} else {
+		diagnose_one(w, o, NULL, &rc);
+	}
+	free(pods);
 	world_free(w);
-	return rc;
+	return rc < 0 ? EXIT_USAGE : rc;
 }
 
 static char *read_stdin(size_t *len)
@@ -416,6 +613,8 @@ int main(int argc, char **argv)
 		rc = cmd_scenarios();
 	} else if (o.cmd && strcmp(o.cmd, "diagnose") == 0) {
 		rc = cmd_diagnose(&o);
+	} else if (o.cmd && strcmp(o.cmd, "fix") == 0) {
+		rc = cli_fix(&o);
 	} else if (o.cmd && strcmp(o.cmd, "explain") == 0) {
 		rc = cmd_explain(&o);
 	} else if (o.nargs) {

@@ -372,7 +372,7 @@ static int run_dns_link(struct facts *f, struct check_result *res)
 	int i, j, nz = 0, rc, probe_ok, any_zone = 0;
 
 	check_command(res, "az network private-dns link vnet list --resource-group <zone resource group> --zone-name privatelink.%s -o table",
-		      ctx_acr_suffix(f->ctx->cloud));
+		      ctx_suffix(f->ctx));
 	if ((rc = netview_read(f, &nv, &err)) != 0) {
 		check_unknown(res, _("cannot read the registry's private endpoints"),
 			      &err);
@@ -470,7 +470,7 @@ static int run_dns_link(struct facts *f, struct check_result *res)
 			  _("the private endpoint of %s has no private DNS zone group, and the node resolves %s to %s, not to the endpoint: the cluster's DNS servers need a record (or a conditional forwarder) for privatelink.%s"),
 			  f->ctx->registry, nv.login,
 			  dns.naddr ? dns.addr[0] : dns.answer_error,
-			  ctx_acr_suffix(f->ctx->cloud));
+			  ctx_suffix(f->ctx));
 		return 0;
 	}
 	res->fix = "dns-link";

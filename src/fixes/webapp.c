@@ -193,12 +193,12 @@ static int plan_private(struct facts *f, const struct check_result *failed,
 	if (pe && strcmp(pe, "yes") == 0)
 		put(pe_step, sizeof pe_step,
 		    _("1. The registry already has an approved private endpoint: make sure the app's virtual network reaches it and resolves privatelink.%s."),
-		    ctx_acr_suffix(f->ctx->cloud));
+		    ctx_suffix(f->ctx));
 	else
 		put(pe_step, sizeof pe_step,
 		    _("1. az network private-endpoint create --name pe-%s --resource-group <rg> --vnet-name <vnet> --subnet <subnet> --private-connection-resource-id $(az acr show -n %s --query id -o tsv) --group-id registry --connection-name %s-conn (and a private DNS zone privatelink.%s linked to the VNet)"),
 		    f->ctx->registry, f->ctx->registry, f->ctx->registry,
-		    ctx_acr_suffix(f->ctx->cloud));
+		    ctx_suffix(f->ctx));
 	if (vnet && strcmp(vnet, "yes") == 0)
 		put(vnet_step, sizeof vnet_step, "%s",
 		    _("2. The app is already integrated with a virtual network."));

@@ -1,0 +1,49 @@
+/* cli.h - the command line's options, shared by main.c and the commands.
+ *
+ * The CLI is a contract other tools rely on (README, --help, the man
+ * page): options keep their names and meaning. */
+#ifndef AD_CLI_H
+#define AD_CLI_H
+
+#include <stdio.h>
+
+#define EXIT_USAGE 2
+#define EXIT_INCONCLUSIVE 3
+#define EXIT_DECLINED 4
+#define EXIT_MANUAL 5
+
+struct world;
+struct ad_error;
+
+struct opts {
+	const char *cmd;
+	const char *scenario;
+	const char *lang;
+	int json;
+	int no_color;
+	int yes;                 /* fix: no question */
+	int dry_run;             /* fix: show, send nothing */
+	int debug;               /* every request to stderr */
+	/* live target */
+	const char *cluster, *webapp, *resource_group, *subscription;
+	const char *namespace_, *pod, *image, *registry, *message;
+	const char *cloud, *context, *kubeconfig, *ca_file, *credential;
+	/* node probe over SSH */
+	const char *ssh_node, *ssh_user, *ssh_key, *ssh_jump, *ssh_port;
+	const char *known_hosts;
+	int nargs;
+	char **args;
+};
+
+/* Every message to stderr goes through here: it may quote what the user
+ * typed or a file or server said, so control sequences are taken out. */
+void cli_complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Open the world the options name: a scenario, or live Azure (then the
+ * context is resolved).  0, or an exit status with the reason said. */
+int cli_open_world(const struct opts *o, struct world **out);
+
+/* `acr-doctor fix FIX-ID ...`: exit status as documented. */
+int cli_fix(const struct opts *o);
+
+#endif

@@ -1,0 +1,225 @@
+/* cli_fix.c - `acr-doctor fix FIX-ID`: show, ask, apply, verify.
+ *
+ * What scripts and runbooks rely on (README, --help): the plan and the
+ * equivalent commands are printed first; nothing is sent without a "y"
+ * on the terminal or --yes; a step group marked to confirm separately
+ * (opening public access, say) is asked on its own; after the last step
+ * the fix's check runs again.  A failure says which steps were applied
+ * and which were not. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit.h"
+#include "check.h"
+#include "cli.h"
+#include "err.h"
+#include "facts.h"
+#include "fix.h"
+#include "i18n.h"
+#include "textw.h"
+#include "world.h"
+
+static void print_clean(const char *label, const char *text)
+{
+	char *c;
+
+	if (!text || !text[0])
+		return;
+	c = tw_sanitize_dup(text);
+	printf("%s%s\n", label, c ? c : "");
+	free(c);
+}
+
+static void print_plan(const struct fix_plan *p)
+{
+	int i;
+
+	print_clean("", p->summary);
+	for (i = 0; i < p->nsteps; i++) {
+		const struct fix_step *s = &p->steps[i];
+		char head[64];
+
+		snprintf(head, sizeof head, "\n%d. ", i + 1);
+		print_clean(head, s->title);
+		printf("   %s %s\n", s->method, s->url);
+		print_clean("   ", s->body);
+		print_clean(_("   command: "), s->command);
+		print_clean(_("   warning: "), s->warning);
+	}
+	printf("\n");
+}
+
+/* 1 for yes.  Asked on the terminal itself, so a pipe into stdin cannot
+ * answer for the user; no terminal means no. */
+static int ask_yes(const char *question)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	char line[32];
+	int yes = 0;
+
+	if (!tty) {
+		cli_complain("%s", _("there is no terminal to ask: nothing was sent (use --yes to apply without asking)"));
+		return 0;
+	}
+	fprintf(tty, "%s [y/N] ", question);
+	fflush(tty);
+	if (fgets(line, sizeof line, tty))
+		yes = strcasecmp(line, "y\n") == 0 ||
+		      strcasecmp(line, "yes\n") == 0 ||
+		      strcasecmp(line, _("y\n")) == 0;
+	fclose(tty);
+	return yes;
+}
+
+static void say_partial(const struct fix_plan *p, int applied)
+{
+	if (applied == 0)
+		printf("%s\n", _("Nothing was changed."));
+	else
+		printf(_("Steps 1 to %d were applied; steps %d to %d were not.\n"),
+		       applied, applied + 1, p->nsteps);
+}
+
+static int apply(struct world *w, const struct fix_plan *p,
+		 const struct opts *o)
+{
+	int first = 0, i;
+
+	while (first < p->nsteps) {
+		int count = 1;
+
+		/* A group: consecutive steps that are not to be confirmed
+		 * on their own. */
+		if (!p->steps[first].confirm_separately)
+			while (first + count < p->nsteps &&
+			       !p->steps[first + count].confirm_separately)
+				count++;
+		if (!o->yes) {
+			char q[256];
+
+			if (count == 1)
+				snprintf(q, sizeof q, _("Apply step %d?"), first + 1);
+			else
+				snprintf(q, sizeof q, _("Apply steps %d to %d?"),
+					 first + 1, first + count);
+			if (!ask_yes(q)) {
+				audit_log("%s fix=%s declined at step=%d",
+					  world_is_live(w) ? "live" : "simulated",
+					  p->fix_id, first + 1);
+				printf("%s\n", _("Declined."));
+				say_partial(p, first);
+				return EXIT_DECLINED;
+			}
+		}
+		for (i = first; i < first + count; i++) {
+			struct ad_error err = { 0 };
+			long status = 0;
+
+			if (fix_apply_step(w->facts, p, i, &status, &err) != 0) {
+				cli_complain(_("step %d failed: %s"), i + 1,
+					     err.msg);
+				say_partial(p, i);
+				return status == 401 || status == 403 ||
+				       err.code == AD_EDENIED ?
+				       EXIT_DECLINED : 1;
+			}
+			printf(_("step %d: %s %s -> HTTP %ld\n"), i + 1,
+			       p->steps[i].method, p->steps[i].url, status);
+		}
+		first += count;
+	}
+	return 0;
+}
+
+int cli_fix(const struct opts *o)
+{
+	const struct fix_def *def;
+	const struct check_def *vdef;
+	struct world *w = NULL;
+	struct check_result res = { 0 };
+	struct fix_plan plan;
+	struct ad_error err = { 0 };
+	char path[1024];
+	int rc;
+
+	if (o->nargs != 1) {
+		cli_complain("%s", _("fix needs one FIX-ID (for example attach-acr)"));
+		return EXIT_USAGE;
+	}
+	def = fix_find(o->args[0]);
+	if (!def) {
+		size_t n, i;
+		const struct fix_def *all = fix_all(&n);
+
+		cli_complain(_("no fix is named '%s'; the fixes are:"), o->args[0]);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "  %s\n", all[i].id);
+		return EXIT_USAGE;
+	}
+	vdef = check_find(def->verify_check);
+	if (!vdef) {
+		cli_complain(_("fix %s has no check to verify it"), def->id);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_open_world(o, &w)) != 0)
+		return rc;
+
+	check_run(vdef, w->facts, &res);
+	print_clean(_("Check: "), res.summary);
+	if (res.verdict == CHECK_PASS || res.verdict == CHECK_NA) {
+		printf(_("%s: %s; nothing to fix.\n"), vdef->id,
+		       check_verdict_label(res.verdict));
+		rc = 0;
+		goto out;
+	}
+	if (res.verdict == CHECK_UNKNOWN) {
+		printf(_("%s could not tell, so the fix is not planned.\n"),
+		       vdef->id);
+		rc = EXIT_INCONCLUSIVE;
+		goto out;
+	}
+	if (!res.fix || strcmp(res.fix, def->id) != 0) {
+		cli_complain(_("%s fails, but it calls for the fix %s, not %s"),
+			     vdef->id, res.fix ? res.fix : "-", def->id);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (fix_plan_make(def, w->facts, &res, &plan, &err) != 0) {
+		cli_complain(_("cannot plan %s: %s"), def->id, err.msg);
+		rc = err.code == AD_EDENIED ? EXIT_DECLINED : EXIT_INCONCLUSIVE;
+		goto out;
+	}
+	print_plan(&plan);
+	if (plan.nsteps == 0) {
+		print_clean("", plan.manual);
+		audit_log("%s fix=%s shown (nothing to send)",
+			  world_is_live(w) ? "live" : "simulated", def->id);
+		rc = EXIT_MANUAL;
+	} else if (o->dry_run) {
+		printf("%s\n", _("Dry run: nothing was sent."));
+		rc = 0;
+	} else if ((rc = apply(w, &plan, o)) == 0) {
+		check_result_clear(&res);
+		facts_invalidate(w->facts);
+		check_run(vdef, w->facts, &res);
+		print_clean(_("Check again: "), res.summary);
+		rc = res.verdict == CHECK_PASS ? 0 : 1;
+		audit_log("%s fix=%s verify %s: %s",
+			  world_is_live(w) ? "live" : "simulated", def->id,
+			  vdef->id, check_verdict_str(res.verdict));
+		printf(_("fix=%s verify %s: %s\n"), def->id, vdef->id,
+		       check_verdict_str(res.verdict));
+	}
+	audit_path(path, sizeof path);
+	if (path[0] && plan.nsteps && !o->dry_run)
+		printf(_("Audit log: %s\n"), path);
+	fix_plan_clear(&plan);
+out:
+	check_result_clear(&res);
+	world_free(w);
+	return rc;
+}

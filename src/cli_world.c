@@ -1,0 +1,94 @@
+/* cli_world.c - the world the command line's options name. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+#include "i18n.h"
+#include "live.h"
+#include "world.h"
+
+/* "throttled, retrying in 4 s": what a user waiting on a prompt sees. */
+static void cli_on_retry(void *arg, const char *method, const char *url,
+			 long status, int attempt, int delay_ms)
+{
+	(void)arg;
+	(void)url;
+	if (status == 429)
+		cli_complain(_("throttled (HTTP 429) on %s; retrying in %d s (try %d)"),
+			     method, (delay_ms + 999) / 1000, attempt + 1);
+	else if (status)
+		cli_complain(_("HTTP %ld on %s; retrying in %d s (try %d)"),
+			     status, method, (delay_ms + 999) / 1000,
+			     attempt + 1);
+	else
+		cli_complain(_("no answer to %s; retrying in %d s (try %d)"),
+			     method, (delay_ms + 999) / 1000, attempt + 1);
+}
+
+int cli_open_world(const struct opts *o, struct world **out)
+{
+	struct ad_error err = { 0 };
+	struct live_opts lo = { 0 };
+	struct world *w = NULL;
+	int rc;
+
+	*out = NULL;
+	if (o->scenario) {
+		if (o->cluster || o->webapp) {
+			cli_complain("%s", _("--scenario and --cluster/--webapp exclude each other: a scenario is a simulated world"));
+			return EXIT_USAGE;
+		}
+		if (world_open_scenario(o->scenario, &w, &err) != 0) {
+			cli_complain("%s", err.msg);
+			return EXIT_USAGE;
+		}
+		*out = w;
+		return 0;
+	}
+	if (o->cluster && o->webapp) {
+		cli_complain("%s", _("give --cluster or --webapp, not both"));
+		return EXIT_USAGE;
+	}
+	lo.target = o->webapp ? AD_TARGET_WEBAPP : AD_TARGET_AKS;
+	lo.cluster = o->cluster;
+	lo.webapp = o->webapp;
+	lo.resource_group = o->resource_group;
+	lo.subscription = o->subscription;
+	lo.namespace_ = o->namespace_;
+	lo.pod = o->pod;
+	lo.image = o->image;
+	lo.registry = o->registry;
+	lo.message = o->message;
+	lo.cloud = o->cloud;
+	lo.kubeconfig = o->kubeconfig;
+	lo.context = o->context;
+	lo.ca_file = o->ca_file;
+	lo.credential = o->credential;
+	lo.debug = o->debug ? stderr : NULL;
+	lo.on_retry = cli_on_retry;
+	if (world_open_live(&lo, &w, &err) != 0) {
+		cli_complain("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	rc = live_resolve(w, &err);
+	if (rc != 0) {
+		char tried[1024];
+
+		cli_complain("%s", err.msg);
+		live_cred_tried(w, tried, sizeof tried);
+		if (rc == AD_ENOTFOUND && tried[0] && !live_cred_source(w)) {
+			cli_complain(_("no Azure credentials could be used; tried: %s"),
+				     tried);
+			cli_complain("%s", _("sign in with `az login`, or practise on a training scenario: acr-doctor --scenario aks-401-no-acrpull"));
+		}
+		world_free(w);
+		return rc == AD_EINVAL || rc == AD_ENOTFOUND ? EXIT_USAGE :
+		       EXIT_INCONCLUSIVE;
+	}
+	*out = w;
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* live.h - opening a world on real Azure and a real cluster.
+ *
+ * world_open_live() builds the transport (libcurl), the credential chain
+ * and, for a cluster, the kubeconfig: no request is sent.  live_resolve()
+ * then finds what the user did not say (subscription, resource groups,
+ * the registry, the failing pod and its image) by asking ARM and the
+ * cluster, the way an engineer would with az and kubectl. */
+#ifndef AD_LIVE_H
+#define AD_LIVE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "context.h"
+
+struct ad_error;
+struct world;
+
+struct live_opts {
+	enum ad_target target;
+	const char *cluster, *webapp;    /* one of them */
+	const char *resource_group, *subscription;
+	const char *namespace_, *pod, *image, *registry;
+	const char *message;             /* a pasted event or log line */
+	const char *cloud;               /* NAME|FILE; NULL: AZURE_CLOUD */
+	const char *kubeconfig;          /* NULL: KUBECONFIG, ~/.kube/config */
+	const char *context;             /* NULL: current-context */
+	const char *ca_file;
+	const char *credential;          /* restrict the chain to one source */
+	FILE *debug;                     /* --debug: one line per request */
+	/* Device-code sign-in (the wizard); NULL: not offered. */
+	void (*prompt)(void *arg, const char *message, const char *uri,
+		       const char *code);
+	void *prompt_arg;
+	/* "throttled, retrying in 4 s" */
+	void (*on_retry)(void *arg, const char *method, const char *url,
+			 long status, int attempt, int delay_ms);
+	void *retry_arg;
+};
+
+int world_open_live(const struct live_opts *o, struct world **out,
+		    struct ad_error *err);
+
+/* Fill in the context from Azure and the cluster.  0, or negative AD_E*
+ * with err saying what could not be found and what to pass. */
+int live_resolve(struct world *w, struct ad_error *err);
+
+/* A pod whose image cannot be pulled. */
+struct live_pod {
+	char namespace_[64];
+	char name[254];
+	char image[512];
+	char reason[32];                 /* ImagePullBackOff, ErrImagePull */
+	char node[254];
+};
+
+/* The pods in ImagePullBackOff/ErrImagePull (namespace_ NULL: all
+ * namespaces), up to max; *n gets the count.  0 or AD_E*. */
+int live_failing_pods(struct world *w, const char *namespace_,
+		      struct live_pod *pods, size_t max, size_t *n,
+		      struct ad_error *err);
+
+/* The credential source in use ("azure cli"...), or NULL before any. */
+const char *live_cred_source(const struct world *w);
+/* Which credential sources were tried and why each was not usable. */
+void live_cred_tried(const struct world *w, char *buf, size_t len);
+
+#endif
