@@ -639,6 +639,13 @@ class Service:
         a.body = json.dumps(body, separators=(",", ":")).encode()
         return a
 
+    def lro_applies(self, host, path):
+        """Role assignments are synchronous in ARM; other writes are operations."""
+        url = "https://%s%s" % (host, path)
+        if self.st.opts.lro_match:
+            return any(fnmatch.fnmatchcase(url, p) for p in self.st.opts.lro_match)
+        return "/providers/microsoft.authorization/" not in path.lower()
+
     def lro_start(self, method, host, port, path, query, body):
         """Accept an ARM write as a long-running operation; the world changes when it ends."""
         st = self.st
@@ -795,6 +802,7 @@ class Service:
             if a is not None:
                 return a
             if st.opts.lro and method in ("PUT", "PATCH", "DELETE") and \
+                    self.lro_applies(host, path) and \
                     st.world.write_would_apply(method, host, port, path):
                 a = self.lro_start(method, host, port, path, query, body)
                 if a is not None:
