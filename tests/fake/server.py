@@ -294,6 +294,15 @@ class Service:
         return None
 
     def arm_auth(self, headers, svc):
+        a = self._arm_auth(headers, svc)
+        if a is not None and not a.note:
+            code = json.loads(a.body)["error"]["code"]
+            a.note = {"AuthenticationFailed": "auth=missing",
+                      "InvalidAuthenticationToken": "auth=invalid",
+                      "ExpiredAuthenticationToken": "auth=expired"}.get(code, "auth=audience")
+        return a
+
+    def _arm_auth(self, headers, svc):
         tok = self._bearer(headers)
         st = self.st
         www = ('Bearer authorization_uri="https://%s/%s", error="invalid_token", '
