@@ -89,11 +89,11 @@ class Fault:
             raise ValueError("fault %r: nth >= 1, count >= 0" % spec)
         self.seen = 0
 
-    def hit(self, method, url):
-        """Count a request; True when this one is to be hurt."""
+    def hit(self, method, urls):
+        """Count a request (its URL with and without :443); True when it is to be hurt."""
         if self.method and method not in self.method.split("|"):
             return False
-        if not fnmatch.fnmatchcase(url, self.url):
+        if not any(fnmatch.fnmatchcase(u, self.url) for u in urls):
             return False
         self.seen += 1
         if self.seen < self.nth:
@@ -181,10 +181,11 @@ class State:
             for k in self.acr_tokens:
                 self.acr_tokens[k] = min(self.acr_tokens[k], now() - 1)
 
-    def fault_for(self, method, url):
+    def fault_for(self, method, host, port, path):
+        urls = ("https://%s:%d%s" % (host, port, path), worldmod._origin(host, port) + path)
         with self.lock:
             for f in self.faults:
-                if f.hit(method, url):
+                if f.hit(method, urls):
                     return f
         return None
 
@@ -750,7 +751,6 @@ class Service:
         path, _, query = target.partition("?")
         path = urllib.parse.unquote(path.split("#")[0]) or "/"
         svc = "kube" if (host, port) in st.kube_hosts else worldmod.service_of(host, path)
-        url = worldmod._origin(host, port) + path
         fault = None
         if svc == "login":
             pre = None
@@ -759,7 +759,7 @@ class Service:
         else:
             pre = None
         if pre is None:
-            fault = st.fault_for(method, url)
+            fault = st.fault_for(method, host, port, path)
         if fault and fault.delay_ms:
             time.sleep(fault.delay_ms / 1000.0)
         if pre is not None:
