@@ -206,6 +206,7 @@ class Answer:
         self.body = body
         self.note = note
         self.mode = "normal"   # normal, partial, reset, close
+        self.head_length = None  # Content-Length of a HEAD answer without its body
 
     def header(self, name):
         for k, v in self.headers:
@@ -501,8 +502,14 @@ class Service:
                     "message": "failed to authenticate the AAD access token: %s"
                                % ("token expired" if info else "invalid token"),
                     "detail": None}]}, note="acr=exchange-refused")
-            if has_entry:
-                return None
+            forwarding = st.registry and host == self.login_server()
+            if has_entry and not forwarding:
+                r = st.world.answer(method, host, port, path, body)
+                rt = r.body.get("refresh_token") if isinstance(r.body, dict) else None
+                if r.status == 200 and isinstance(rt, str):
+                    with st.lock:
+                        st.acr_tokens[rt] = now() + st.opts.token_ttl
+                return from_world(r)
             rt = secrets.token_urlsafe(32)
             with st.lock:
                 st.acr_tokens[rt] = now() + st.opts.token_ttl
@@ -926,7 +933,10 @@ class TunnelHandler(BaseHTTPRequestHandler):
                 continue
             self.send_header(k, v)
         body = a.body
-        self.send_header("Content-Length", str(len(body)))
+        if head and a.head_length is not None:
+            self.send_header("Content-Length", str(a.head_length))
+        else:
+            self.send_header("Content-Length", str(len(body)))
         if a.mode == "partial":
             self.send_header("Connection", "close")
         self.end_headers()
