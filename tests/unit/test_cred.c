@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -275,12 +276,13 @@ static void fake_az(const char *body)
 	setenv("PATH", bindir, 1);
 }
 
-static const char *AZ_OK =
-	"case \"$4\" in https://graph*) t=cli-graph-token;; *) t=cli-arm-token;; esac\n"
-	"cat <<EOF\n"
-	"{\n  \"accessToken\": \"$t\",\n  \"expiresOn\": \"2030-01-01 00:00:00.000000\",\n"
-	"  \"expires_on\": 1893456000,\n  \"subscription\": \"00000000-0000-0000-0000-000000000000\",\n"
-	"  \"tenant\": \"" TENANT "\",\n  \"tokenType\": \"Bearer\"\n}\nEOF";
+#define AZ_BODY \
+	"case \"$4\" in https://graph*) t=cli-graph-token;; *) t=cli-arm-token;; esac\n" \
+	"cat <<EOF\n" \
+	"{\n  \"accessToken\": \"$t\",\n  \"expiresOn\": \"2030-01-01 00:00:00.000000\",\n" \
+	"  \"expires_on\": 1893456000,\n  \"subscription\": \"00000000-0000-0000-0000-000000000000\",\n" \
+	"  \"tenant\": \"" TENANT "\",\n  \"tokenType\": \"Bearer\"\n}\nEOF"
+static const char *AZ_OK = AZ_BODY;
 
 static int az_runs(void)
 {
@@ -1011,10 +1013,18 @@ static void test_cli(void **state)
 	char tok[CRED_TOKEN_MAX], path[400], args[512];
 	FILE *f;
 
+	int fd;
+
 	(void)state;
-	fake_az(AZ_OK);
+	/* A descriptor left open without close-on-exec must not reach az. */
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, 57), 57);
+	close(fd);
+	fake_az("[ -e /proc/$$/fd/57 ] && echo leaked >&2 && exit 3\n" AZ_BODY);
 	c = chain("cli", 0);
 	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
+	close(57);
 	assert_string_equal(tok, "cli-arm-token");
 	assert_int_equal(cred_token(c, CRED_AUD_GRAPH, tok, sizeof tok, &e), 0);
 	assert_string_equal(tok, "cli-graph-token");
