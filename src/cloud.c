@@ -281,7 +281,7 @@ int cloud_load(const char *name_or_file, struct cloud *out,
 		return ad_error_set(err, AD_EINVAL, _("no cloud name given"));
 	if (cloud_builtin(name_or_file, out) == 0)
 		return 0;
-	f = fopen(name_or_file, "rb");
+	f = fopen(name_or_file, "rbe");
 	if (!f) {
 		if (errno == ENOENT && !looks_like_file(name_or_file))
 			return ad_error_set(err, AD_ENOTFOUND,

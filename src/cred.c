@@ -534,8 +534,11 @@ int cred_chain_new(const struct cred_opts *o, struct cred **out,
 	c->identity_endpoint = env_dup("IDENTITY_ENDPOINT");
 	c->identity_header = env_dup("IDENTITY_HEADER");
 	c->imds_host = env_dup("AZURE_POD_IDENTITY_AUTHORITY_HOST");
+	c->imds_endpoint = env_dup("IMDS_ENDPOINT");
+	c->arc_key_dir = strdup(o->arc_key_dir && *o->arc_key_dir ?
+				o->arc_key_dir : "/var/opt/azcmagent/tokens");
 	c->az = o->az && *o->az ? strdup(o->az) : strdup("az");
-	if (!c->az) {
+	if (!c->az || !c->arc_key_dir) {
 		cred_free(c);
 		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 	}
@@ -846,6 +849,8 @@ void cred_free(struct cred *c)
 	free(c->fed_file);
 	free(c->identity_endpoint);
 	free(c->imds_host);
+	free(c->imds_endpoint);
+	free(c->arc_key_dir);
 	free(c->az);
 	pthread_mutex_destroy(&c->lock);
 	cred_wipe(c, sizeof *c);

@@ -9,7 +9,9 @@
  *   2. workload identity: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID,
  *      AZURE_TENANT_ID (the file is read again for every token);
  *   3. managed identity: IDENTITY_ENDPOINT + IDENTITY_HEADER (App
- *      Service), else the instance metadata service at
+ *      Service), IDENTITY_ENDPOINT + IMDS_ENDPOINT (Azure Arc: the
+ *      endpoint's challenge names a key file the agent wrote), else the
+ *      instance metadata service at
  *      AZURE_POD_IDENTITY_AUTHORITY_HOST or http://169.254.169.254 with a
  *      short timeout; AZURE_CLIENT_ID picks a user-assigned identity;
  *   4. the Azure CLI: `az account get-access-token --resource AUD`;
@@ -91,6 +93,9 @@ struct cred_opts {
 	volatile int *cancel;             /* non-zero abandons a device-code
 					   * wait and an az run; may be NULL */
 	const char *az;                   /* NULL: "az" searched on PATH */
+	const char *arc_key_dir;          /* NULL: /var/opt/azcmagent/tokens,
+					   * the only place an Azure Arc
+					   * challenge may name */
 	int az_timeout_ms;                /* 0: 60000 */
 	int imds_timeout_ms;              /* 0: 1000 */
 	/* Tests: the clock and the sleep between device-code polls. */

@@ -137,6 +137,11 @@ static enum run_result run(struct cred *c, const char *path,
 			dup2(devnull, 0);
 		dup2(po[1], 1);
 		dup2(pe[1], 2);
+#ifdef CLOSE_RANGE_CLOEXEC
+		/* Descriptors the program did not mark close-on-exec (the
+		 * terminal, sockets) are not az's business. */
+		close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+#endif
 		execve(path, argv, environ);
 		eno = errno;
 		if (write(px[1], &eno, sizeof eno) < 0)

@@ -149,7 +149,7 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
  * buffer.  0, or -1 with errno-ish reason in why. */
 static char *read_file(const char *path, size_t *len, int *too_big)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	char *buf;
 	size_t n;
 

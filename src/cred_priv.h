@@ -55,6 +55,8 @@ struct cred {
 	/* the environment, read once by cred_chain_new */
 	char *tenant, *client_id, *client_secret, *cert_path, *cert_pass;
 	char *fed_file, *identity_endpoint, *identity_header, *imds_host;
+	char *imds_endpoint;            /* IMDS_ENDPOINT: Azure Arc */
+	char *arc_key_dir;              /* where Arc's challenge files live */
 	char *az;
 
 	cred_prompt_fn prompt;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,6 +65,7 @@ struct answer {
 	const char *body;
 	int net;               /* non-zero: no answer, this transport kind */
 	int real_connect;      /* connect to the URL's loopback port */
+	const char *www;       /* WWW-Authenticate, or NULL */
 };
 
 struct route {
@@ -118,7 +120,7 @@ static int fake_send(void *impl, const struct http_request *req,
 		     struct http_response *resp, struct ad_error *err)
 {
 	struct fake *f = impl;
-	struct answer a = { 404, "{}", 0, 0 };
+	struct answer a = { 404, "{}", 0, 0, NULL };
 	struct rec *r;
 	size_t i;
 	int k, delay;
@@ -171,6 +173,9 @@ static int fake_send(void *impl, const struct http_request *req,
 	resp->status = a.status;
 	resp->body = strdup(a.body);
 	resp->body_len = strlen(a.body);
+	if (a.www)
+		assert_int_equal(http_response_add_header(resp, "WWW-Authenticate",
+							  a.www), 0);
 	return 0;
 }
 
@@ -191,7 +196,14 @@ static void route(const char *match, long status, const char *body)
 		rt->match = match;
 	}
 	assert_true(rt->n < MAXANS);
-	rt->a[rt->n++] = (struct answer){ status, body, 0, 0 };
+	rt->a[rt->n++] = (struct answer){ status, body, 0, 0, NULL };
+}
+
+static void route_www(const char *match, long status, const char *body,
+		      const char *www)
+{
+	route(match, status, body);
+	F.routes[F.nroutes - 1].a[F.routes[F.nroutes - 1].n - 1].www = www;
 }
 
 static void route_net(const char *match, int net, int real)
@@ -200,7 +212,7 @@ static void route_net(const char *match, int net, int real)
 	memset(&F.routes[F.nroutes], 0, sizeof F.routes[0]);
 	F.routes[F.nroutes].match = match;
 	F.routes[F.nroutes].n = 1;
-	F.routes[F.nroutes].a[0] = (struct answer){ 0, NULL, net, real };
+	F.routes[F.nroutes].a[0] = (struct answer){ 0, NULL, net, real, NULL };
 	F.nroutes++;
 }
 
@@ -231,7 +243,7 @@ static const char *const VARS[] = {
 	"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
 	"AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD",
 	"AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT", "IDENTITY_HEADER",
-	"AZURE_AUTHORITY_HOST", "AZURE_TOKEN_CREDENTIALS", NULL
+	"AZURE_AUTHORITY_HOST", "AZURE_TOKEN_CREDENTIALS", "IMDS_ENDPOINT", NULL
 };
 
 static time_t now_fn(void *arg)
@@ -275,12 +287,13 @@ static void fake_az(const char *body)
 	setenv("PATH", bindir, 1);
 }
 
-static const char *AZ_OK =
-	"case \"$4\" in https://graph*) t=cli-graph-token;; *) t=cli-arm-token;; esac\n"
-	"cat <<EOF\n"
-	"{\n  \"accessToken\": \"$t\",\n  \"expiresOn\": \"2030-01-01 00:00:00.000000\",\n"
-	"  \"expires_on\": 1893456000,\n  \"subscription\": \"00000000-0000-0000-0000-000000000000\",\n"
-	"  \"tenant\": \"" TENANT "\",\n  \"tokenType\": \"Bearer\"\n}\nEOF";
+#define AZ_BODY \
+	"case \"$4\" in https://graph*) t=cli-graph-token;; *) t=cli-arm-token;; esac\n" \
+	"cat <<EOF\n" \
+	"{\n  \"accessToken\": \"$t\",\n  \"expiresOn\": \"2030-01-01 00:00:00.000000\",\n" \
+	"  \"expires_on\": 1893456000,\n  \"subscription\": \"00000000-0000-0000-0000-000000000000\",\n" \
+	"  \"tenant\": \"" TENANT "\",\n  \"tokenType\": \"Bearer\"\n}\nEOF"
+static const char *AZ_OK = AZ_BODY;
 
 static int az_runs(void)
 {
@@ -934,6 +947,78 @@ static void test_managed_imds(void **state)
 	cred_free(c);
 }
 
+static char arcdir[400];
+
+/* Azure Arc: a challenge names a key file; its content is the secret. */
+static void test_managed_arc(void **state)
+{
+	struct cred_opts o;
+	struct cred *c = NULL;
+	struct ad_error e = { 0 };
+	char tok[CRED_TOKEN_MAX], path[500], www[600];
+	static const char *url = "http://127.0.0.1:40342/metadata/identity/oauth2/token";
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/0123abcd.key", arcdir);
+	write_file(path, "arc-key-secret-77\n", 0600);
+	snprintf(www, sizeof www, "Basic realm=%s", path);
+	setenv("IDENTITY_ENDPOINT", url, 1);
+	setenv("IMDS_ENDPOINT", "http://127.0.0.1:40342", 1);
+	route_www(url, 401, "{}", www);
+	route(url, 200, "{\"access_token\":\"arc-token\",\"expires_in\":\"3599\","
+	      "\"expires_on\":\"1800003599\",\"resource\":\"https://management.azure.com\","
+	      "\"token_type\":\"Bearer\"}");
+	memset(&o, 0, sizeof o);
+	o.cloud = &CLOUD;
+	o.http = &T;
+	o.now = now_fn;
+	o.arc_key_dir = arcdir;
+	assert_int_equal(cred_chain_new(&o, &c, &e), 0);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
+	assert_string_equal(tok, "arc-token");
+	assert_string_equal(cred_source(c), "managed identity");
+	assert_int_equal(F.nreq, 2);
+	assert_non_null(strstr(F.reqs[0].url, "api-version=2020-06-01&resource="));
+	assert_non_null(strstr(F.reqs[0].headers, "Metadata: true"));
+	assert_null(strstr(F.reqs[0].headers, "Authorization"));
+	assert_non_null(strstr(F.reqs[1].headers,
+			       "Authorization: Basic arc-key-secret-77\n"));
+	cred_free(c);
+
+	/* A challenge naming any other file is refused, the file unread. */
+	F.nroutes = 0;
+	F.nreq = 0;
+	route_www(url, 401, "{}", "Basic realm=/etc/passwd");
+	assert_int_equal(cred_chain_new(&o, &c, &e), 0);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e),
+			 AD_EDENIED);
+	assert_non_null(strstr(e.msg, "outside"));
+	assert_int_equal(F.nreq, 1);
+	cred_free(c);
+	F.nroutes = 0;
+	snprintf(www, sizeof www, "Basic realm=%s/../0123abcd.key", arcdir);
+	route_www(url, 401, "{}", www);
+	assert_int_equal(cred_chain_new(&o, &c, &e), 0);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e),
+			 AD_EDENIED);
+	assert_non_null(strstr(e.msg, "outside"));
+	cred_free(c);
+
+	/* The key refused: said so, the key never shown. */
+	F.nroutes = 0;
+	snprintf(www, sizeof www, "Basic realm=\"%s\"", path);
+	route_www(url, 401, "{}", www);
+	route(url, 401, "{\"error\":\"invalid_request\",\"error_description\":"
+	      "\"bad key arc-key-secret-77\"}");
+	assert_int_equal(cred_chain_new(&o, &c, &e), 0);
+	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e),
+			 AD_EDENIED);
+	assert_clean(&e, "arc-key-secret-77");
+	cred_free(c);
+	unsetenv("IMDS_ENDPOINT");
+	unlink(path);
+}
+
 /* Off Azure nothing listens: the chain moves on at once. */
 static void test_imds_closed_port(void **state)
 {
@@ -1011,10 +1096,18 @@ static void test_cli(void **state)
 	char tok[CRED_TOKEN_MAX], path[400], args[512];
 	FILE *f;
 
+	int fd;
+
 	(void)state;
-	fake_az(AZ_OK);
+	/* A descriptor left open without close-on-exec must not reach az. */
+	fd = open("/dev/null", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(dup2(fd, 57), 57);
+	close(fd);
+	fake_az("[ -e /proc/$$/fd/57 ] && echo leaked >&2 && exit 3\n" AZ_BODY);
 	c = chain("cli", 0);
 	assert_int_equal(cred_token(c, CRED_AUD_ARM, tok, sizeof tok, &e), 0);
+	close(57);
 	assert_string_equal(tok, "cli-arm-token");
 	assert_int_equal(cred_token(c, CRED_AUD_GRAPH, tok, sizeof tok, &e), 0);
 	assert_string_equal(tok, "cli-graph-token");
@@ -1624,7 +1717,9 @@ static int setup(void **state)
 		return -1;
 	snprintf(bindir, sizeof bindir, "%s/bin", tmpdir);
 	snprintf(nobindir, sizeof nobindir, "%s/empty", tmpdir);
-	if (mkdir(bindir, 0755) < 0 || mkdir(nobindir, 0755) < 0)
+	snprintf(arcdir, sizeof arcdir, "%s/arc", tmpdir);
+	if (mkdir(bindir, 0755) < 0 || mkdir(nobindir, 0755) < 0 ||
+	    mkdir(arcdir, 0700) < 0)
 		return -1;
 	/* A loopback port that was free a moment ago: closed. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -1671,6 +1766,7 @@ int main(void)
 		T_(test_workload),
 		T_(test_managed_app_service),
 		T_(test_managed_imds),
+		T_(test_managed_arc),
 		T_(test_imds_closed_port),
 		T_(test_imds_impostor),
 		T_(test_imds_no_identity),
