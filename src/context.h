@@ -29,8 +29,8 @@ struct ad_context {
 	char image[512];             /* image reference, if known */
 	char message[2048];          /* a pasted event or log line, if any */
 	char kube_server[256];       /* https://... of the cluster API */
-	char arm[128];               /* ARM endpoint, no trailing slash */
-	char graph[128];             /* Microsoft Graph endpoint */
+	char arm[256];               /* ARM endpoint, no trailing slash */
+	char graph[256];             /* Microsoft Graph endpoint */
 	char acr_suffix[128];        /* login-server suffix of a cloud loaded
 				      * from a file; "" = the enum's */
 };

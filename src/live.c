@@ -76,10 +76,19 @@ static int live_authorize(void *arg, enum facts_aud aud,
 	return AD_EINVAL;
 }
 
-static void copy(char *dst, size_t len, const char *src)
+/* Copy a value that must fit whole: -1 (nothing copied) when it does
+ * not, never a cut name. */
+static int copy(char *dst, size_t len, const char *src)
 {
-	if (src && src[0])
-		snprintf(dst, len, "%s", src);
+	size_t n;
+
+	if (!src || !src[0])
+		return 0;
+	n = strlen(src);
+	if (n >= len)
+		return -1;
+	memcpy(dst, src, n + 1);
+	return 0;
 }
 
 int world_open_live(const struct live_opts *o, struct world **out,
@@ -108,19 +117,27 @@ int world_open_live(const struct live_opts *o, struct world **out,
 	sn = cloud_short_name(&l->cloud);
 	if (sn)
 		ctx_cloud_parse(sn, &w->ctx.cloud);
-	copy(w->ctx.arm, sizeof w->ctx.arm, l->cloud.arm);
-	snprintf(w->ctx.graph, sizeof w->ctx.graph, "%s", l->cloud.graph);
-	copy(w->ctx.acr_suffix, sizeof w->ctx.acr_suffix, l->cloud.acr_suffix);
-	copy(w->ctx.cluster, sizeof w->ctx.cluster, o->cluster);
-	copy(w->ctx.webapp, sizeof w->ctx.webapp, o->webapp);
-	copy(w->ctx.resource_group, sizeof w->ctx.resource_group,
-	     o->resource_group);
-	copy(w->ctx.subscription, sizeof w->ctx.subscription, o->subscription);
-	copy(w->ctx.namespace_, sizeof w->ctx.namespace_, o->namespace_);
-	copy(w->ctx.pod, sizeof w->ctx.pod, o->pod);
-	copy(w->ctx.image, sizeof w->ctx.image, o->image);
-	copy(w->ctx.registry, sizeof w->ctx.registry, o->registry);
-	copy(w->ctx.message, sizeof w->ctx.message, o->message);
+	if (copy(w->ctx.arm, sizeof w->ctx.arm, l->cloud.arm) ||
+	    copy(w->ctx.graph, sizeof w->ctx.graph, l->cloud.graph) ||
+	    copy(w->ctx.acr_suffix, sizeof w->ctx.acr_suffix,
+		 l->cloud.acr_suffix) ||
+	    copy(w->ctx.cluster, sizeof w->ctx.cluster, o->cluster) ||
+	    copy(w->ctx.webapp, sizeof w->ctx.webapp, o->webapp) ||
+	    copy(w->ctx.resource_group, sizeof w->ctx.resource_group,
+		 o->resource_group) ||
+	    copy(w->ctx.subscription, sizeof w->ctx.subscription,
+		 o->subscription) ||
+	    copy(w->ctx.namespace_, sizeof w->ctx.namespace_, o->namespace_) ||
+	    copy(w->ctx.pod, sizeof w->ctx.pod, o->pod) ||
+	    copy(w->ctx.image, sizeof w->ctx.image, o->image) ||
+	    copy(w->ctx.registry, sizeof w->ctx.registry, o->registry) ||
+	    copy(w->ctx.message, sizeof w->ctx.message, o->message)) {
+		rc = ad_error_set(err, AD_EINVAL,
+			_("a name or value given is longer than Azure and Kubernetes allow"));
+		goto fail;
+	}
+	if (!l->cloud.graph[0])
+		w->ctx.graph[0] = '\0';
 	if (!w->ctx.subscription[0])
 		copy(w->ctx.subscription, sizeof w->ctx.subscription,
 		     getenv("AZURE_SUBSCRIPTION_ID"));
@@ -236,6 +253,7 @@ static int find_resource(struct world *w, const char *type, const char *name,
 		const char *sid = only[0] ? only : jsonu_str(it, "subscriptionId");
 		const char *state = only[0] ? NULL : jsonu_str(it, "state");
 		const cJSON *res, *r;
+		const char *api;
 		cJSON *rl;
 		struct ad_error e2 = { 0 };
 
@@ -245,16 +263,28 @@ static int find_resource(struct world *w, const char *type, const char *name,
 				break;
 			continue;
 		}
-		if (rg[0])
+		api = strstr(type, "managedClusters") ? API_AKS :
+		      strstr(type, "Microsoft.Web") ? API_WEB : API_ACR;
+		if (rg[0]) {
+			/* The group is known: read the resource itself. */
+			cJSON *one;
+
 			snprintf(path, sizeof path,
-				 "/subscriptions/%s/resourceGroups/%s/providers/%s",
-				 sid, rg, type);
-		else
-			snprintf(path, sizeof path,
-				 "/subscriptions/%s/providers/%s", sid, type);
-		rc = arm_list(w->facts, path, strstr(type, "managedClusters") ?
-			      API_AKS : strstr(type, "Microsoft.Web") ?
-			      API_WEB : API_ACR, &rl, only[0] ? err : &e2);
+				 "/subscriptions/%s/resourceGroups/%s/providers/%s/%s",
+				 sid, rg, type, name);
+			rc = arm_get(w->facts, path, api, &one,
+				     only[0] ? err : &e2);
+			if (rc == 0) {
+				snprintf(sub, sublen, "%s", sid);
+				return 0;
+			}
+			if (only[0])
+				return rc;
+			continue;
+		}
+		snprintf(path, sizeof path, "/subscriptions/%s/providers/%s",
+			 sid, type);
+		rc = arm_list(w->facts, path, api, &rl, only[0] ? err : &e2);
 		if (rc != 0) {
 			if (only[0])
 				return rc;
@@ -306,6 +336,31 @@ static int registry_of_image(const struct ad_context *c, const char *image,
 	memcpy(reg, image, host - sl - 1);
 	reg[host - sl - 1] = '\0';
 	return ctx_valid_registry_name(reg, NULL) == 0 ? 0 : -1;
+}
+
+/* The image's host is not on this cloud's registries (a typo such as
+ * acrshop.azureacr.io): when its first label names a registry these
+ * credentials can see, that is the one meant, and the checks will say
+ * what is wrong with the reference. */
+static void registry_near_image(struct world *w, const char *image)
+{
+	struct ad_context *c = &w->ctx;
+	char name[64], sub[64], rg[96] = "";
+	struct ad_error err = { 0 };
+	size_t n = strcspn(image, "./");
+
+	if (n == 0 || n >= sizeof name || image[n] != '.')
+		return;
+	memcpy(name, image, n);
+	name[n] = '\0';
+	if (ctx_valid_registry_name(name, NULL) != 0)
+		return;
+	snprintf(sub, sizeof sub, "%s", c->subscription);
+	if (find_resource(w, "Microsoft.ContainerRegistry/registries", name,
+			  sub, sizeof sub, rg, sizeof rg, &err) == 0) {
+		snprintf(c->registry, sizeof c->registry, "%s", name);
+		snprintf(c->registry_group, sizeof c->registry_group, "%s", rg);
+	}
 }
 
 static void pod_add(const cJSON *pod, const cJSON *st, struct live_pod *pods,
@@ -506,8 +561,9 @@ int live_resolve(struct world *w, struct ad_error *err)
 	     resolve_webapp(w, err);
 	if (rc != 0)
 		return rc;
-	if (!c->registry[0] && c->image[0])
-		registry_of_image(c, c->image, c->registry, sizeof c->registry);
+	if (!c->registry[0] && c->image[0] &&
+	    registry_of_image(c, c->image, c->registry, sizeof c->registry) != 0)
+		registry_near_image(w, c->image);
 	if (!c->registry[0])
 		return ad_error_set(err, AD_EINVAL,
 			_("which registry? The image %s is not on this cloud's registries (%s): give --registry NAME"),

@@ -367,12 +367,31 @@ static void print_text(const struct diagnosis *d, const struct world *w,
 			printf("%s (%s)\n", _(v->title), d->cause);
 		else
 			printf(_("Diagnosis: %s\n"), d->cause);
-		if (nfix) {
+		if (nfix && world_scenario(w)) {
 			char arg[256];
 
 			tw_sanitize(arg, sizeof arg, scenario_arg);
 			printf(_("The wizard offers the fix, shows the exact change and asks first:\n"
 				 "  acr-doctor --scenario %s\n"), arg);
+		} else if (nfix) {
+			const struct ad_context *c = &w->ctx;
+
+			printf("%s\n", _("Each fix shows the exact change and asks first:"));
+			for (i = 0; i < d->n; i++) {
+				const struct finding *fd = &d->findings[i];
+
+				if (fd->res.verdict != CHECK_FAIL || !fd->res.fix)
+					continue;
+				if (c->target == AD_TARGET_WEBAPP)
+					printf("  acr-doctor fix %s --webapp %s -g %s --subscription %s\n",
+					       fd->res.fix, c->webapp,
+					       c->resource_group, c->subscription);
+				else
+					printf("  acr-doctor fix %s --cluster %s -g %s --subscription %s -n %s --pod %s\n",
+					       fd->res.fix, c->cluster,
+					       c->resource_group, c->subscription,
+					       c->namespace_, c->pod);
+			}
 		}
 	} else if (d->nunknown) {
 		printf(ngettext("Diagnosis: none found, but %zu check could not tell\n",

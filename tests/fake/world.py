@@ -356,8 +356,54 @@ class World:
             elif method in ("PUT", "PATCH", "DELETE"):
                 r = self._write(method, host, port, path, body_bytes, merge or merge_patch)
             else:
-                r = not_found(host, path)
+                r = self._arm_list(method, host, port, path) or not_found(host, path)
             return r
+
+    # ARM answers lists the scenario does not record from the resources it
+    # does: the subscriptions, and a resource type in a subscription (what
+    # acr-doctor reads to find a cluster, a web app or a registry by name).
+    _SUB_LIST = re.compile(r"^/subscriptions/?$", re.I)
+    _TYPE_LIST = re.compile(r"^/subscriptions/([^/]+)(?:/resourceGroups/([^/]+))?"
+                            r"/providers/([^/]+)/([^/]+)/?$", re.I)
+    _RESOURCE = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)"
+                           r"/providers/([^/]+)/([^/]+)/([^/]+)$", re.I)
+
+    def _arm_list(self, method, host, port, path):
+        if method not in ("GET", "HEAD") or service_of(host, path) != "arm":
+            return None
+        gets = [split_url(e.get("url")) for e in self.http
+                if e.get("method", "GET") == "GET" and e.get("status", 200) == 200]
+        gets = [g for g in gets if g and g[0] == host and g[1] == port]
+        if self._SUB_LIST.match(path):
+            subs = []
+            for _h, _p, pth in gets:
+                m = re.match(r"^/subscriptions/([0-9a-fA-F-]{36})(/|$)", pth)
+                if m and m.group(1).lower() not in [x.lower() for x in subs]:
+                    subs.append(m.group(1))
+            return Response(200, body={"value": [
+                {"id": "/subscriptions/" + sid, "subscriptionId": sid,
+                 "displayName": "subscription " + sid[:8], "state": "Enabled",
+                 "tenantId": self.doc.get("context", {}).get("tenant", ""),
+                 "authorizationSource": "RoleBased"} for sid in subs]})
+        m = self._TYPE_LIST.match(path)
+        if not m:
+            return None
+        sub, rg, ns, typ = m.groups()
+        if rg:
+            # Lists in a resource group stay as the scenario records them
+            # (a missing one is 404, as acr-doctor's simulation answers).
+            return None
+        items = []
+        for g in gets:
+            r = self._RESOURCE.match(g[2])
+            if not r or r.group(1).lower() != sub.lower() or \
+               (rg and r.group(2).lower() != rg.lower()) or \
+               r.group(3).lower() != ns.lower() or r.group(4).lower() != typ.lower():
+                continue
+            e = self.entry_for_url("GET", *g)
+            if e and isinstance(e.get("body"), dict):
+                items.append(copy.deepcopy(e["body"]))
+        return Response(200, body={"value": items})
 
     def write_would_apply(self, method, host, port, path):
         """True when a write is not answered by an explicit entry (so it changes the world)."""

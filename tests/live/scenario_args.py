@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""The live command-line target of a built-in scenario (its context,
+following `base`): prints shell-quoted arguments for acr-doctor diagnose."""
+import json
+import os
+import shlex
+import sys
+
+
+def load(name, d):
+    doc = json.load(open(os.path.join(d, name + ".json")))
+    if doc.get("base"):
+        base = load(doc["base"], d)
+        ctx = dict(base.get("context", {}))
+        ctx.update(doc.get("context", {}))
+        doc["context"] = ctx
+    return doc
+
+
+def main():
+    name, d = sys.argv[1], sys.argv[2]
+    c = load(name, d)["context"]
+    args = []
+    if c.get("target") == "webapp":
+        args += ["--webapp", c["webapp"]]
+    else:
+        args += ["--cluster", c["cluster"]]
+        if c.get("namespace"):
+            args += ["--namespace", c["namespace"]]
+        if c.get("pod"):
+            args += ["--pod", c["pod"]]
+    if c.get("image"):
+        args += ["--image", c["image"]]
+    if c.get("message"):
+        args += ["--message", c["message"]]
+    print(" ".join(shlex.quote(a) for a in args))
+
+
+if __name__ == "__main__":
+    main()
