@@ -503,7 +503,9 @@ static const char *lro_url(const struct http_response *r, int *async)
 	const char *u;
 
 	*async = 0;
-	if (r->status != 201 && r->status != 202)
+	/* An update of an existing resource (a cluster) may answer 200 with
+	 * the operation to follow: the header decides. */
+	if (r->status != 200 && r->status != 201 && r->status != 202)
 		return NULL;
 	if ((u = http_response_header(r, "Azure-AsyncOperation"))) {
 		*async = 1;

@@ -31,7 +31,7 @@ def main():
             args += ["--pod", c["pod"]]
     if c.get("image"):
         args += ["--image", c["image"]]
-    if c.get("message"):
+    if c.get("message") and "--no-message" not in sys.argv[3:]:
         args += ["--message", c["message"]]
     print(" ".join(shlex.quote(a) for a in args))
 
