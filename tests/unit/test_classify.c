@@ -531,6 +531,8 @@ static const struct hand hand[] = {
 	  "failed to resolve reference \"fabrikam.azurecr.io/tools/lint:2\": failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forb" },
 	{ "aks.notfound", "containers/image StatusCode 404",
 	  "Error: initializing source docker://fabrikam.azurecr.io/tools/lint:2: reading manifest 2 in fabrikam.azurecr.io/tools/lint: StatusCode: 404, <html><body>404</body></html>" },
+	{ "aks.notfound", "Docker API client status in parentheses",
+	  "Error syncing pod: failed to \"StartContainer\" for \"etl\" with ErrImagePull: \"API error (404): pull access denied for fabrikam/etl-runner\"" },
 	{ "aks.401", "a bare status after a token URL",
 	  "request failed: POST https://fabrikam.azurecr.io/oauth2/exchange: 401" },
 	{ "aks.401", "ECR: expired token inside Docker's wrapper",
