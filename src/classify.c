@@ -11,7 +11,8 @@
  *   4. normalize for matching: ASCII lowercase, whitespace collapsed,
  *      \" and \n escapes undone, " = " dropped ("code = NotFound" and a
  *      paste that lost the '=' signs read the same), typographic quotes
- *      made plain; a position map leads back to the safe copy;
+ *      made plain; a position map leads back to the safe copy; a paste
+ *      cut inside its last word ("401 Unauthori") gets the word back;
  *   5. walk an ordered rule table; the first rule that matches decides,
  *      and names the other cause when its wording fits two (a registry
  *      that answers a missing and a private repository alike).
@@ -567,6 +568,62 @@ static void normalize(struct text *t)
 	t->nlen = o;
 }
 
+/* Phrases a runtime ends its message with.  A paste cut inside the last
+ * word of one ("401 Unauthori", "not fou", "i/o time") reads as if the
+ * word were whole; longer phrases first. */
+static const char *const tail_phrases[] = {
+	"requested access to the resource is denied", "not known to registry",
+	"failed to fetch anonymous token", "failed to fetch oauth token",
+	"no basic auth credentials", "authentication required",
+	"no match for platform in manifest", "connection timed out",
+	"connection refused", "context deadline exceeded",
+	"tls handshake timeout", "is not allowed access", "exec format error",
+	"401 unauthorized", "403 forbidden", "404 not found",
+	"manifest unknown", "name unknown", "no such host", "i/o timeout",
+	"too many requests", "unauthorized", "forbidden", "not found",
+	NULL
+};
+
+#define TAIL_ROOM 48u   /* bytes norm may grow by completing a cut word */
+
+/* Complete a last word cut short: the text must end with a prefix of a
+ * phrase that starts on a word boundary and stops inside the phrase's
+ * last word, at least two letters into it. */
+static void complete_cut(struct text *t)
+{
+	const char *const *p;
+
+	if (t->nlen == 0 || !is_alnum((unsigned char)t->norm[t->nlen - 1]))
+		return;
+	for (p = tail_phrases; *p; p++) {
+		size_t l = strlen(*p), k, last;
+		const char *sp = strrchr(*p, ' ');
+
+		last = sp ? (size_t)(sp - *p) + 1 : 0;
+		for (k = l - 1; k >= last + 2 && k >= 4; k--) {
+			size_t at;
+
+			if (k > t->nlen)
+				continue;
+			at = t->nlen - k;
+			if (memcmp(t->norm + at, *p, k) != 0)
+				continue;
+			if (at > 0 && is_alnum((unsigned char)t->norm[at - 1]))
+				continue;
+			if (l - k > TAIL_ROOM - 1)
+				return;
+			/* the added letters map to the last character shown */
+			memcpy(t->norm + t->nlen, *p + k, l - k);
+			for (at = t->nlen; at < t->nlen + (l - k); at++)
+				t->map[at] = (uint32_t)(t->slen - 1);
+			t->nlen += l - k;
+			t->norm[t->nlen] = '\0';
+			t->map[t->nlen] = (uint32_t)t->slen;
+			return;
+		}
+	}
+}
+
 /* ---------- matching ---------- */
 
 /* First occurrence of lit (length l) in h[from, n). */
@@ -665,9 +722,12 @@ static int has_word(const struct text *t, const char *lit)
 	     at = find_lit(t->norm, t->nlen, at + 1, lit, l)) {
 		int lb = !is_alnum((unsigned char)lit[0]) || at == 0 ||
 			 !word_char((unsigned char)t->norm[at - 1]);
+		/* a sentence's full stop ends a word ("failed. Image:") */
 		int rb = !is_alnum((unsigned char)lit[l - 1]) ||
 			 at + l >= t->nlen ||
-			 !word_char((unsigned char)t->norm[at + l]);
+			 !word_char((unsigned char)t->norm[at + l]) ||
+			 (t->norm[at + l] == '.' && (at + l + 1 >= t->nlen ||
+			  !is_alnum((unsigned char)t->norm[at + l + 1])));
 
 		if (lb && rb)
 			return 1;
@@ -1175,9 +1235,81 @@ static int pred_bare_denied_other(const struct text *t)
 	return bare_denied(t) && !pred_acr(t);
 }
 
+/* The innermost error is "REF: not found" where REF is an image
+ * reference (BuildKit's "failed to resolve source metadata for R: R: not
+ * found", ECS's "failed to resolve ref R: R: not found", Docker's "R: not
+ * found"): the registry has no such name.  A layer digest or a word
+ * ("remote: not found", "manifest: not found") is not a reference. */
+static int pred_ref_not_found(const struct text *t)
+{
+	size_t at, b;
+
+	for (at = find_lit(t->norm, t->nlen, 0, ": not found", 11);
+	     at != SIZE_MAX;
+	     at = find_lit(t->norm, t->nlen, at + 1, ": not found", 11)) {
+		int slash = 0, colon = 0, bad = 0;
+
+		for (b = at; b > 0 && at - b < 256; b--) {
+			unsigned char c = (unsigned char)t->norm[b - 1];
+
+			if (c == ' ' || c == '"' || c == '\'' || c == '(' ||
+			    c == '[')
+				break;
+			if (c == '/')
+				slash = 1;
+			else if (c == ':')
+				colon = 1;
+			else if (!is_alnum(c) && c != '.' && c != '-' &&
+				 c != '_' && c != '@' && c != '<' && c != '>' &&
+				 c != '*')
+				bad = 1;
+		}
+		if (bad || at - b < 3 || !(slash || colon))
+			continue;
+		if (at - b >= 7 && memcmp(t->norm + b, "sha256:", 7) == 0)
+			continue;       /* a blob, not a name */
+		return 1;
+	}
+	return 0;
+}
+
+/* A registry other than ACR explains its refusal after "denied:" (GHCR,
+ * GCR, Artifact Registry, ECR, GitLab): may not read, or no such name. */
+static int pred_foreign_denied(const struct text *t)
+{
+	return !pred_acr(t) && !has(t, "requested access to the resource is denied");
+}
+
+/* The text names a web proxy or filter as a word (not an image called
+ * ".../proxy:1"). */
+static int pred_proxy_named(const struct text *t)
+{
+	static const char *const marks[] = {
+		"x-squid-error", "server: squid", "generated by squid",
+		"zscaler", "netskope", "fortiguard", "bluecoat", NULL
+	};
+	static const char *const words[] = {
+		"squid", "blue coat", "web gateway", "proxy", NULL
+	};
+	const char *const *n;
+
+	for (n = words; *n; n++)
+		if (has_word(t, *n))
+			return 1;
+	return has_any(t, marks);
+}
+
 /* ---------- step 5: the rule table ---------- */
 
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Other ways runtimes and clients print an HTTP status (containers/image,
+ * Go's net/http, .NET, curl, the Docker API clients' "API error (404)"). */
+#define STATUS_FORMS(n) \
+	"statuscode: " n, "statuscode " n, "status=" n, "status_code=" n, \
+	"status code from registry " n, "http " n, "http/1.1 " n, \
+	"returned " n, "response status code " n, "http error " n, \
+	"api error (" n ")", "(http code " n ")"
 
 #define PLATFORM \
 	"no match for platform in manifest", "no matching manifest for", \
@@ -1188,15 +1320,15 @@ static int pred_bare_denied_other(const struct text *t)
 #define NOTFOUND \
 	"manifest unknown", "manifest_unknown", "manifest tagged by", \
 	"name unknown", "name_unknown", "repository name not known", \
-	"manifest for * not found", "failed to resolve reference*: not found", \
+	"manifest for * not found", "failed to resolve ref*: not found", \
 	"failed to resolve image*: not found", \
-	"failed to resolve reference~ not found", \
+	"failed to resolve ref~ not found", \
 	"could not fetch content descriptor*not found", "code notfound", \
 	"404 not found", "status: 404", "status code 404", \
 	"not found in repository", "error: image ~ not found", \
-	"repository with name ~ does not exist", "unknown: repository ~ not found", \
+	"repository with name ~ does not exist", "unknown: ~ not found", \
 	"was deleted or has expired", "image not found", "status code: 404", \
-	"response code: 404", "404 (not found)"
+	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404"
 
 #define NOTFOUND_OR_DENIED \
 	"repository does not exist", "does not exist or no pull access"
@@ -1205,7 +1337,8 @@ static int pred_bare_denied_other(const struct text *t)
 	"403 forbidden", "error status: 403", "status: 403", "status 403", \
 	"status code 403", "code=forbidden", "statuscode: forbidden", \
 	"http 403", "returned 403", "forbidden (403)", "status code: 403", \
-	"response code: 403", "403 (forbidden)", ": forbidden", "access forbidden"
+	"response code: 403", "403 (forbidden)", ": forbidden", "access forbidden", \
+	STATUS_FORMS("403"), ": 403"
 
 #define TIMEOUT \
 	"i/o timeout", "context deadline exceeded", "deadline exceeded", \
@@ -1245,7 +1378,8 @@ static int pred_bare_denied_other(const struct text *t)
 	"response code: 401", "401 (unauthorized)", "denied: permission", \
 	"not authorized to perform", "validating image pull permission: failed", \
 	"retrieving permissions failed", "unable to retrieve pull secret", \
-	"image pull may not succeed", "unable to pull image using managed identity"
+	"image pull may not succeed", "unable to pull image using managed identity", STATUS_FORMS("401"), \
+	": 401"
 
 /* Is norm[x] inside the clause of a DNS lookup?  Go words a resolver
  * failure "lookup HOST on SERVER:53: read udp A->SERVER:53: i/o
@@ -1303,7 +1437,9 @@ static const char *const webapp_markers[] = {
 	"docker_registry_server_", "acrusemanagedidentitycreds", "for site ",
 	"site container", "stopping site", "failed to start site",
 	"azurewebsites.net", "app service", "kudu", "windowsfxversion",
-	"linuxfxversion", "unsupported image manifest", NULL
+	"linuxfxversion", "unsupported image manifest",
+	"docker pull returned stderr", "- image pull for ", "- pull image failed",
+	"- image pull failed", "- attempting to pull image ", NULL
 };
 
 /* Docker.DotNet's exception: App Service logs it, but so does any .NET
@@ -1450,6 +1586,12 @@ static const struct rule rules[] = {
 	  0, NULL, P("error parsing http 403 response body",
 		     "<title>403 forbidden</title>"), NULL },
 
+	/* A 403 that names a web proxy or filter: the node's egress proxy
+	 * refused, the registry never answered. */
+	{ "proxy-403", CAUSE("other", "other"),
+	  "HTTP 403 from a web proxy or filter, not from the registry", 0,
+	  pred_proxy_named, P(FORBIDDEN), NULL },
+
 	/* No credentials at all, or the Azure CLI found none to give the
 	 * web app: the innermost error blames the credentials, whatever
 	 * "repository does not exist" wrapper surrounds it. */
@@ -1457,13 +1599,17 @@ static const struct rule rules[] = {
 	  pred_no_strong_missing,
 	  P("no basic auth credential", "no credential was provided to access",
 	    "failed to retrieve container registry credentials",
-	    "failed to retrieve credentials for container registry"), NULL },
+	    "failed to retrieve credentials for container registry",
+	    "token has expired", "token is expired", "token expired",
+	    "credentials have expired", "password has expired",
+	    "secret has expired"), NULL },
 	/* The registry's own permission answer (GHCR permission_denied,
 	 * Artifact Registry "Permission ... denied on resource (or it may not
 	 * exist)"): the identity may not read; the name may be wrong too. */
 	{ "registry-permission", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, pred_no_strong_missing,
 	  P("permission_denied", "denied: permission denied", "denied on resource",
+	    "is not authorized to perform",
 	    "do not have permission", "does not have permission"), NULL },
 	/* Tree 1a: "repository does not exist or may require authorization:
 	 * insufficient_scope" from ACR is the token's scope, not a name. */
@@ -1479,6 +1625,8 @@ static const struct rule rules[] = {
 	 * retry that follows it. */
 	{ "not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
 	  NULL, P(NOTFOUND), NULL },
+	{ "ref-not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_ref_not_found, P(": not found"), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -1563,6 +1711,8 @@ static const struct rule rules[] = {
 	{ "hub-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
 	  pred_hub_denied, P("requested access to the resource is denied",
 			     "insufficient_scope"), NULL },
+	{ "foreign-denied", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  pred_foreign_denied, P(": denied: "), NULL },
 	/* Tree 1a / App Service error 1. */
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
@@ -1621,6 +1771,7 @@ static const struct {
 	{ "ip-denied-bare", "aks.401", "webapp.unauthorized" },
 	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
+	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
 	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },
@@ -1833,11 +1984,12 @@ int classify_message(const char *text, size_t len,
 	t.slen = mask_secrets(clean, clen, t.safe);
 	free(clean);
 	/* 4. normalize */
-	t.norm = malloc(t.slen + 1);
-	t.map = malloc((t.slen + 1) * sizeof *t.map);
+	t.norm = malloc(t.slen + 1 + TAIL_ROOM);
+	t.map = malloc((t.slen + 1 + TAIL_ROOM) * sizeof *t.map);
 	if (!t.norm || !t.map)
 		goto nomem;
 	normalize(&t);
+	complete_cut(&t);
 
 	if (t.nlen == 0) {
 		fill_other(out, "empty", "empty message");

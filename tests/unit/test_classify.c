@@ -297,7 +297,7 @@ static void test_grown(void **state)
 	static const char *const sets[] = {
 		"pull-messages.jsonl", "pull-messages-heldout.jsonl",
 		"pull-messages-real.jsonl", "pull-messages-blind.jsonl",
-		"pull-messages-blind2.jsonl", NULL
+		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl", NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0;
@@ -311,7 +311,7 @@ static void test_grown(void **state)
 	}
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
 		      total, 100.0 * good / total);
-	assert_true(total >= 420);
+	assert_true(total >= 480);
 	if (100 * good < REAL_MIN_PCT * total)
 		fail_msg("grown-corpus accuracy %d/%d is below %d%%", good, total,
 			 REAL_MIN_PCT);
@@ -348,6 +348,23 @@ static void test_blind2(void **state)
 	if (sc.good < BLIND2_FLOOR_GOOD)
 		fail_msg("second blind set accuracy %d/%d fell below the %d measured once",
 			 sc.good, sc.total, BLIND2_FLOOR_GOOD);
+}
+
+/* The third blind set: 65 messages from threads none of the other files
+ * use, collected and labelled after the rules for wrappers, cut pastes,
+ * statuses and references were done, scored once.  The floor is that
+ * score. */
+#define BLIND3_FLOOR_GOOD 60    /* of 65, measured once (see data/README.md) */
+static void test_blind3(void **state)
+{
+	struct corpus_score sc;
+
+	(void)state;
+	run_corpus("pull-messages-blind3.jsonl", &sc);
+	assert_true(sc.total >= 60);
+	if (sc.good < BLIND3_FLOOR_GOOD)
+		fail_msg("third blind set accuracy %d/%d fell below the %d measured once",
+			 sc.good, sc.total, BLIND3_FLOOR_GOOD);
 }
 
 /* ---------- hand-written messages, not in the corpus ---------- */
@@ -497,6 +514,40 @@ static const struct hand hand[] = {
 	  "The parameter LinuxFxVersion has an invalid value. Unexpected exception while validating OS and version. Image: contoso.azurecr.io/web/api:1. Error Response: Unauthorized." },
 	{ "webapp.manifest-unknown", "App Service puller, missing tag",
 	  "2025-04-02T07:00:12.331Z ERROR - Image pull for contoso.azurecr.io/web/api:v9 failed. Unsupported image manifest. The manifest with version 'application/vnd.docker.distribution.manifest.v1+json' has not been supported yet.\n2025-04-02T07:00:12.340Z ERROR - Image pull failed: Verify docker image configuration and credentials (if using private repository)" },
+	/* structure over phrases: the reference before "not found", a
+	 * status printed in another client's way, pastes cut mid-word, the
+	 * innermost reason inside Docker's wrapper, proxies */
+	{ "aks.notfound", "BuildKit: reference, then not found",
+	  "ERROR: failed to solve: fabrikam.azurecr.io/base/jdk:21-slim: failed to resolve source metadata for fabrikam.azurecr.io/base/jdk:21-slim: fabrikam.azurecr.io/base/jdk:21-slim: not found" },
+	{ "aks.notfound", "ECS-style resolve ref",
+	  "CannotPullContainerError: pull image manifest has been retried 3 time(s): failed to resolve ref fabrikam.azurecr.io/batch/etl:7: fabrikam.azurecr.io/batch/etl:7: not found" },
+	{ "aks.notfound", "Harbor project missing",
+	  "Error response from daemon: unknown: project fabrikam-ci not found" },
+	{ "aks.notfound", "cut inside 'found'",
+	  "ctr: failed to resolve reference \"fabrikam.azurecr.io/tools/lint:2\": fabrikam.azurecr.io/tools/lint:2: not fo" },
+	{ "aks.timeout", "cut inside 'timeout'",
+	  "failed to do request: Head \"https://fabrikam.azurecr.io/v2/tools/lint/manifests/2\": dial tcp 10.20.0.9:443: i/o tim" },
+	{ "aks.403", "cut inside 'Forbidden'",
+	  "failed to resolve reference \"fabrikam.azurecr.io/tools/lint:2\": failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forb" },
+	{ "aks.notfound", "containers/image StatusCode 404",
+	  "Error: initializing source docker://fabrikam.azurecr.io/tools/lint:2: reading manifest 2 in fabrikam.azurecr.io/tools/lint: StatusCode: 404, <html><body>404</body></html>" },
+	{ "aks.notfound", "Docker API client status in parentheses",
+	  "Error syncing pod: failed to \"StartContainer\" for \"etl\" with ErrImagePull: \"API error (404): pull access denied for fabrikam/etl-runner\"" },
+	{ "aks.401", "a bare status after a token URL",
+	  "request failed: POST https://fabrikam.azurecr.io/oauth2/exchange: 401" },
+	{ "aks.401", "ECR: expired token inside Docker's wrapper",
+	  "Error response from daemon: pull access denied for 210987654321.dkr.ecr.ap-south-1.amazonaws.com/shop/cart, repository does not exist or may require 'docker login': denied: Your authorization token has expired. Reauthenticate and try again." },
+	{ "aks.401", "ECR: IAM policy inside Docker's wrapper",
+	  "Error response from daemon: pull access denied for 210987654321.dkr.ecr.ap-south-1.amazonaws.com/shop/cart, repository does not exist or may require 'docker login': denied: User: arn:aws:sts::210987654321:assumed-role/ci-runner/i-0f is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:ap-south-1:210987654321:repository/shop/cart" },
+	{ "aks.401", "GCR explains after denied:",
+	  "Error response from daemon: Head \"https://eu.gcr.io/v2/fabrikam-prod/cart/manifests/3\": denied: Token exchange failed for project 'fabrikam-prod'. Caller does not have permission 'storage.buckets.get'." },
+	{ "webapp.unauthorized", "App Service 2018: docker pull returned STDERR",
+	  "2018-11-05 09:14:02.117 ERROR - docker pull returned STDERR>> Error response from daemon: Get https://fabrikam.azurecr.io/v2/site/web/manifests/latest: unauthorized: authentication required" },
+	{ "webapp.manifest-unknown", "App Service: StatusCode NotFound after a full stop",
+	  "2021-06-14T03:22:10.402Z ERROR - Pull image failed. Image: fabrikam.azurecr.io/site/web:v31. StatusCode: NotFound." },
+	{ "other", "403 from a web filter named in the page",
+	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/\": Forbidden\nHTTP/1.1 403 Forbidden\nX-Squid-Error: ERR_ACCESS_DENIED 0" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
@@ -932,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_blind),
 		cmocka_unit_test(test_blind2),
+		cmocka_unit_test(test_blind3),
 		cmocka_unit_test(test_grown),
 		cmocka_unit_test(test_handwritten),
 		cmocka_unit_test(test_handwritten_coverage),
