@@ -635,7 +635,9 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
 	if (req->ca_pem) {
-		/* The request's CA replaces the bundle, it does not add to it. */
+		/* The request's CA replaces the bundle, it does not add to it:
+		 * the blob overrides CAINFO, and CAPATH (the system's
+		 * directory) is cleared too. */
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 		ca.data = (void *)req->ca_pem;
@@ -835,7 +837,10 @@ static void log_attempt(struct hc *hc, const struct http_request *req,
 	snprintf(label, sizeof label, "%s",
 		 req->auth_label ? req->auth_label : "-");
 	for (i = 0; label[i]; i++)
-		if ((unsigned char)label[i] <= 0x20 || (unsigned char)label[i] >= 0x7f)
+		if (label[i] == ' ')
+			label[i] = '_';   /* keeps the line key=value */
+		else if ((unsigned char)label[i] < 0x20 ||
+			 (unsigned char)label[i] >= 0x7f)
 			label[i] = '?';
 	/* Not translated: a fixed, greppable format like curl -v. */
 	flockfile(hc->o.debug);

@@ -25,7 +25,7 @@ Paths (any method)
   /slow/MS[?key=K]       counts K, then waits MS before answering
   /truncate              announces 1000 bytes, sends 10, closes
   /reset                 reads the request, then resets the connection
-  /big/BYTES             a body of BYTES bytes
+  /big/BYTES[?chunked=1] a body of BYTES bytes, chunked: no length
   /headers/N             N extra headers
 """
 import email.utils
@@ -160,14 +160,24 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.close()
         elif parts[0] == "big" and len(parts) == 2:
             n = int(parts[1])
+            chunked = "chunked" in q
             self.send_response(200)
-            self.send_header("Content-Length", str(n))
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(n))
             self.end_headers()
             chunk = b"x" * 65536
             try:
                 while n > 0:
-                    self.wfile.write(chunk[:min(n, len(chunk))])
-                    n -= len(chunk)
+                    part = chunk[:min(n, len(chunk))]
+                    if chunked:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    else:
+                        self.wfile.write(part)
+                    n -= len(part)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
             except OSError:
                 self.close_connection = True
         elif parts[0] == "headers" and len(parts) == 2:
@@ -233,7 +243,9 @@ class ProxyHandler(socketserver.BaseRequestHandler):
                         [("X-Squid-Error", "ERR_CONNECT_FAIL 111")])
             return
         count("proxy-tunnel")
-        s.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        # A header here must not end up among the server's headers.
+        s.sendall(b"HTTP/1.1 200 Connection established\r\n"
+                  b"Via: 1.1 fakeproxy (squid/5.7)\r\n\r\n")
         self.splice(s, up)
 
     def answer(self, code, reason, headers):
