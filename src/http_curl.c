@@ -352,7 +352,11 @@ static enum ad_net classify_proxy(const struct http_response *r, long code)
 		const char *num = sq + strcspn(sq, " \t");
 		long e = strtol(num, NULL, 10);
 
-		if (strncmp(sq, "ERR_DNS_FAIL", 12) == 0)
+		/* squid 5 (Debian 12) answers a CONNECT whose name does not
+		 * resolve with ERR_CANNOT_FORWARD ("found no paths"); other
+		 * versions say ERR_DNS_FAIL. */
+		if (strncmp(sq, "ERR_DNS_FAIL", 12) == 0 ||
+		    strncmp(sq, "ERR_CANNOT_FORWARD", 18) == 0)
 			return AD_NET_DNS;
 		if (strncmp(sq, "ERR_READ_TIMEOUT", 16) == 0 ||
 		    strncmp(sq, "ERR_LIFETIME_EXP", 16) == 0 ||
@@ -392,6 +396,20 @@ static enum ad_net classify_proxy(const struct http_response *r, long code)
 	if (code == 502 || code == 503)
 		return AD_NET_REFUSED;
 	return AD_NET_OTHER;
+}
+
+/* The proxy's own words for the detail line, printable, bounded. */
+static void proxy_error(const struct http_response *r, char *out, size_t len)
+{
+	const char *v = http_response_header(r, "X-Squid-Error");
+	size_t i;
+
+	if (!v)
+		v = http_response_header(r, "Proxy-Status");
+	snprintf(out, len, "%s", v ? v : "");
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+			out[i] = '?';
 }
 
 static enum ad_net classify(CURLcode rc, long oserr)
@@ -444,7 +462,8 @@ struct outcome {
 /* Fill err from a failed attempt. */
 static int failure(struct hc *hc, const struct http_request *req,
 		   const struct xfer *x, const struct outcome *oc,
-		   long connect_code, const char *errbuf, struct ad_error *err)
+		   long connect_code, const char *proxy_says,
+		   const char *errbuf, struct ad_error *err)
 {
 	char host[256];
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(oc->rc);
@@ -485,7 +504,8 @@ static int failure(struct hc *hc, const struct http_request *req,
 				     host, connect_code);
 			break;
 		}
-		ad_error_detail(err, "proxy CONNECT %ld", connect_code);
+		ad_error_detail(err, "proxy CONNECT %ld %s", connect_code,
+				proxy_says);
 		return ad_error_net(err, oc->net);
 	}
 	switch (oc->net) {
@@ -592,7 +612,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	CURLM *m = NULL;
 	struct curl_slist *hdrs = NULL;
 	struct xfer x;
-	char errbuf[CURL_ERROR_SIZE];
+	char errbuf[CURL_ERROR_SIZE], proxy_says[128] = "";
 	struct curl_blob ca, cert, key;
 	long long t0 = now_ms();
 	long oserr = 0, connect_code = 0;
@@ -747,15 +767,17 @@ static int attempt(struct hc *hc, const struct http_request *req,
 		x.too_big = 1;
 	if (oc->rc == CURLE_ABORTED_BY_CALLBACK && !cancelled(hc))
 		oc->net = AD_NET_OTHER;
-	else if (connect_code >= 300)
+	else if (connect_code >= 300) {
 		oc->net = classify_proxy(resp, connect_code);
+		proxy_error(resp, proxy_says, sizeof proxy_says);
+	}
 	else
 		oc->net = classify(oc->rc, oserr);
 	if (x.too_big || x.too_many_headers)
 		oc->net = AD_NET_OTHER;
 	oc->status = 0;
 	http_response_clear(resp);
-	rc = failure(hc, req, &x, oc, connect_code, errbuf, err);
+	rc = failure(hc, req, &x, oc, connect_code, proxy_says, errbuf, err);
 out:
 	free(x.body);
 	if (added)

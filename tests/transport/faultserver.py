@@ -45,10 +45,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 COUNTS = {}
 COUNTS_LOCK = threading.Lock()
 
-# host -> (status, reason, extra headers) as squid 5 answers a CONNECT
+# host -> (status, reason, extra headers) as squid answers a CONNECT it
+# cannot open (squid 5.7 says ERR_CANNOT_FORWARD for a name that does not
+# resolve, other versions ERR_DNS_FAIL)
 PROXY_ANSWERS = {
     "dns-fail.invalid": (503, "Service Unavailable",
                          [("X-Squid-Error", "ERR_DNS_FAIL 0")]),
+    "no-path.invalid": (500, "Internal Server Error",
+                        [("X-Squid-Error", "ERR_CANNOT_FORWARD 0")]),
     "refused.invalid": (503, "Service Unavailable",
                         [("X-Squid-Error", "ERR_CONNECT_FAIL 111")]),
     "conn-timeout.invalid": (503, "Service Unavailable",

@@ -36,6 +36,8 @@ static const char *env(const char *name)
 
 /* https://127.0.0.1:<port of listener>/<path> in a static buffer */
 static const char *url(const char *listener, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static const char *url(const char *listener, const char *fmt, ...)
 {
 	static _Thread_local char buf[4][1024];
 	static _Thread_local int i;
@@ -792,6 +794,7 @@ static void test_proxy_connect_errors(void **state)
 		const char *msg;
 	} cases[] = {
 		{ "dns-fail.invalid", AD_NET_DNS, AD_EIO, "could not resolve" },
+		{ "no-path.invalid", AD_NET_DNS, AD_EIO, "could not resolve" },
 		{ "refused.invalid", AD_NET_REFUSED, AD_EIO, "could not connect" },
 		{ "conn-timeout.invalid", AD_NET_TIMEOUT, AD_ETIMEOUT, "timed out" },
 		{ "read-timeout.invalid", AD_NET_TIMEOUT, AD_ETIMEOUT, "timed out" },
@@ -823,6 +826,7 @@ static void test_proxy_connect_errors(void **state)
 				 ad_net_str(err.net), ad_net_str(cases[i].net));
 		assert_non_null(strstr(err.msg, cases[i].host));
 		assert_non_null(strstr(err.msg, cases[i].msg));
+		assert_non_null(strstr(err.detail, "proxy CONNECT"));
 		assert_int_equal(resp.status, 0);
 		assert_int_equal(resp.nheaders, 0);
 	}
@@ -1114,7 +1118,67 @@ static void test_jitter_seeded(void **state)
 		assert_int_equal(r1.delay[k], r2.delay[k]);
 }
 
-int main(void)
+/* ---------- a real squid (test_squid.sh) ---------- */
+
+static void test_squid(void **state)
+{
+	static const struct {
+		const char *host;     /* host[:port] */
+		int closed;           /* add the port of a closed socket */
+		enum ad_net net;
+		const char *msg;
+		const char *detail;
+	} cases[] = {
+		{ "nosuch.test", 0, AD_NET_DNS, "could not resolve",
+		  "ERR_" },
+		{ "127.0.0.1", 1, AD_NET_REFUSED, "could not connect",
+		  "ERR_CONNECT_FAIL 111" },
+		{ "127.0.0.1:9", 0, AD_NET_OTHER, "HTTP 403",
+		  "ERR_ACCESS_DENIED" },
+	};
+	struct http_curl_opts o;
+	struct http_transport *t;
+	struct http_response resp;
+	struct ad_error err;
+	char proxy[64], u[256], port[16];
+	size_t i;
+	int fd;
+
+	(void)state;
+	snprintf(proxy, sizeof proxy, "http://127.0.0.1:%s", env("SQUID_PORT"));
+	setenv("https_proxy", proxy, 1);
+	opts(&o, NULL);
+	o.max_retries = 0;
+	o.timeout_ms = 20000;
+	t = mk(&o);
+	/* Tunnels work, by address and by a name squid resolves. */
+	assert_int_equal(get(t, "GET", url("MAIN", "/echo"), &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	assert_null(http_response_header(&resp, "Via"));
+	http_response_clear(&resp);
+	snprintf(u, sizeof u, "https://tunnel.test:%s/echo", env("MAIN_PORT"));
+	assert_int_equal(get(t, "GET", u, &resp, &err), 0);
+	assert_int_equal(resp.status, 200);
+	http_response_clear(&resp);
+
+	snprintf(port, sizeof port, "%d", closed_port(&fd));
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(u, sizeof u, "https://%s%s%s/v2/", cases[i].host,
+			 cases[i].closed ? ":" : "", cases[i].closed ? port : "");
+		assert_int_not_equal(get(t, "GET", u, &resp, &err), 0);
+		if (err.net != cases[i].net)
+			fail_msg("%s: %s (%s), wanted %s", u, ad_net_str(err.net),
+				 err.detail, ad_net_str(cases[i].net));
+		assert_non_null(strstr(err.msg, cases[i].msg));
+		assert_non_null(strstr(err.detail, cases[i].detail));
+		assert_int_equal(resp.status, 0);
+	}
+	close(fd);
+	http_transport_free(t);
+	unsetenv("https_proxy");
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_headers),
@@ -1142,6 +1206,12 @@ int main(void)
 		cmocka_unit_test(test_jitter_seeded),
 	};
 
+	const struct CMUnitTest squid[] = {
+		cmocka_unit_test(test_squid),
+	};
+
 	(void)url_buf;
+	if (argc > 1 && strcmp(argv[1], "squid") == 0)
+		return cmocka_run_group_tests(squid, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""A tiny authoritative-for-everything DNS server for the proxy tests.
+
+Python 3 standard library only.  Listens on UDP ADDR:53 (a loopback
+address of the test's choice: squid's dns_nameservers takes no port) and
+answers A queries for the names given on the command line, NOERROR with
+no records for other types of those names, and NXDOMAIN for every other
+name.  Writes DIR/dns.ready once bound.
+
+usage: dnsstub.py ADDR DIR NAME=IP...
+"""
+import os
+import signal
+import socket
+import struct
+import sys
+
+
+def parse_name(msg, off):
+    labels = []
+    while True:
+        if off >= len(msg):
+            raise ValueError("short")
+        n = msg[off]
+        off += 1
+        if n == 0:
+            return ".".join(labels).lower(), off
+        if n & 0xC0:
+            raise ValueError("compressed question")
+        labels.append(msg[off:off + n].decode("ascii", "replace"))
+        off += n
+
+
+def answer(msg, table):
+    if len(msg) < 12:
+        return None
+    qid, flags, qd = struct.unpack("!HHH", msg[:6])
+    if flags & 0x8000 or qd != 1:
+        return None
+    name, off = parse_name(msg, 12)
+    qtype, qclass = struct.unpack("!HH", msg[off:off + 4])
+    question = msg[12:off + 4]
+    rd = flags & 0x0100
+    if name not in table:
+        hdr = struct.pack("!HHHHHH", qid, 0x8083 | rd | 0x0080, 1, 0, 0, 0)
+        return hdr + question
+    records = b""
+    count = 0
+    if qtype == 1 and qclass == 1:
+        records = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + \
+            socket.inet_aton(table[name])
+        count = 1
+    hdr = struct.pack("!HHHHHH", qid, 0x8480 | rd, 1, count, 0, 0)
+    return hdr + question + records
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: dnsstub.py ADDR DIR NAME=IP...")
+    addr, d = sys.argv[1], sys.argv[2]
+    table = {}
+    for arg in sys.argv[3:]:
+        k, _, v = arg.partition("=")
+        table[k.lower()] = v
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((addr, 53))
+    with open(os.path.join(d, "dns.ready"), "w") as f:
+        f.write("ok\n")
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    while True:
+        msg, peer = s.recvfrom(2048)
+        try:
+            out = answer(msg, table)
+        except (ValueError, struct.error):
+            out = None
+        if out:
+            s.sendto(out, peer)
+
+
+if __name__ == "__main__":
+    main()
