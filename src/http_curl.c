@@ -848,8 +848,8 @@ static int pause_ms(struct hc *hc, long long ms)
 }
 
 static void log_attempt(struct hc *hc, const struct http_request *req,
-			const char *url, const struct outcome *oc, int n,
-			long long retry_in)
+			const char *url, const struct outcome *oc, int rc,
+			int n, long long retry_in)
 {
 	char label[64];
 	size_t i;
@@ -870,6 +870,8 @@ static void log_attempt(struct hc *hc, const struct http_request *req,
 		req->method, url, oc->status, oc->ms, n, label);
 	if (oc->rc != CURLE_OK)
 		fprintf(hc->o.debug, " error=%s", ad_net_str(oc->net));
+	else if (rc != 0)
+		fprintf(hc->o.debug, " error=%s", ad_strerror(rc));
 	if (retry_in >= 0)
 		fprintf(hc->o.debug, " retry_in_ms=%lld", retry_in);
 	fputc('\n', hc->o.debug);
@@ -935,7 +937,7 @@ static int hc_send(void *impl, const struct http_request *req,
 				delay = -1;
 			}
 		}
-		log_attempt(hc, req, url, &oc, n, delay);
+		log_attempt(hc, req, url, &oc, rc, n, delay);
 		if (!retry)
 			return rc;
 		if (hc->o.on_retry)

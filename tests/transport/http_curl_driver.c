@@ -1033,6 +1033,9 @@ static void test_debug_log(void **state)
 	req.auth_label = "pull secret";
 	assert_int_equal(http_send(t, &req, &resp, &err), 0);
 	http_response_clear(&resp);
+	/* Refused before sending: logged, the header never printed. */
+	req.bearer = "x\nX-Injected: SECRET10";
+	assert_int_equal(http_send(t, &req, &resp, &err), AD_EINVAL);
 	http_transport_free(t);
 	fclose(f);
 
@@ -1050,6 +1053,8 @@ static void test_debug_log(void **state)
 	assert_null(strstr(log, "SECRET"));
 	assert_null(strstr(log, "Authorization"));
 	assert_null(strstr(log, "reguser"));
+	assert_null(strstr(log, "Injected"));
+	assert_non_null(strstr(log, "error=invalid argument"));
 	free(log);
 }
 
