@@ -843,6 +843,15 @@ static void test_proxy_connect_errors(void **state)
 	http_response_clear(&resp);
 	unsetenv("https_proxy");
 	assert_true(server_count("proxy-tunnel") > before);
+	/* no_proxy is honoured: straight to the server. */
+	setenv("https_proxy", proxy, 1);
+	setenv("no_proxy", "127.0.0.1", 1);
+	before = server_count("proxy-tunnel");
+	assert_int_equal(get(t, "GET", url("MAIN", "/echo"), &resp, &err), 0);
+	http_response_clear(&resp);
+	unsetenv("no_proxy");
+	unsetenv("https_proxy");
+	assert_int_equal(server_count("proxy-tunnel"), before);
 	setenv("https_proxy", proxy, 1);
 
 	/* A refused tunnel never reached the server: even a POST is
