@@ -80,9 +80,11 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Another thread sets the flag: read it atomically. */
 static int cancelled(const struct hc *hc)
 {
-	return hc->t && hc->t->cancel && *hc->t->cancel;
+	return hc->t && hc->t->cancel &&
+	       __atomic_load_n(hc->t->cancel, __ATOMIC_ACQUIRE);
 }
 
 /* splitmix64: a tiny, seedable, good-enough generator for jitter. */

@@ -24,8 +24,6 @@
 #include "http.h"
 #include "http_curl.h"
 
-static char *url_buf;
-
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
@@ -52,7 +50,6 @@ static const char *url(const char *listener, const char *fmt, ...)
 	i = (i + 1) % 4;
 	snprintf(buf[i], sizeof buf[i], "https://127.0.0.1:%s%s", env(var),
 		 path);
-	url_buf = buf[i];
 	return buf[i];
 }
 
@@ -895,7 +892,7 @@ static void *cancel_later(void *arg)
 			nanosleep(&ts, NULL);
 	}
 	c->at = mono_ms();
-	*c->flag = 1;
+	__atomic_store_n(c->flag, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -1224,7 +1221,6 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_squid),
 	};
 
-	(void)url_buf;
 	if (argc > 1 && strcmp(argv[1], "squid") == 0)
 		return cmocka_run_group_tests(squid, NULL, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
