@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """A tiny authoritative-for-everything DNS server for the proxy tests.
 
-Python 3 standard library only.  Listens on UDP ADDR:53 (a loopback
-address of the test's choice: squid's dns_nameservers takes no port) and
-answers A queries for the names given on the command line, NOERROR with
-no records for other types of those names, and NXDOMAIN for every other
-name.  Writes DIR/dns.ready once bound.
+Python 3 standard library only.  Listens on UDP port 53 (squid's
+dns_nameservers takes no port) of a loopback address of its own, picked
+at random in 127.83.0.0/16 so that test runs side by side do not meet,
+and answers A queries for the names given on the command line, NOERROR
+with no records for other types of those names, and NXDOMAIN for every
+other name.  Writes the address to DIR/dns.ready once bound.
 
-usage: dnsstub.py ADDR DIR NAME=IP...
+usage: dnsstub.py DIR NAME=IP...
 """
 import os
+import random
 import signal
 import socket
 import struct
@@ -55,17 +57,28 @@ def answer(msg, table):
 
 
 def main():
-    if len(sys.argv) < 3:
-        sys.exit("usage: dnsstub.py ADDR DIR NAME=IP...")
-    addr, d = sys.argv[1], sys.argv[2]
+    if len(sys.argv) < 2:
+        sys.exit("usage: dnsstub.py DIR NAME=IP...")
+    d = sys.argv[1]
     table = {}
-    for arg in sys.argv[3:]:
+    for arg in sys.argv[2:]:
         k, _, v = arg.partition("=")
         table[k.lower()] = v
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, 53))
-    with open(os.path.join(d, "dns.ready"), "w") as f:
-        f.write("ok\n")
+    rnd = random.Random(os.getpid())
+    for _ in range(50):
+        addr = "127.83.%d.%d" % (rnd.randrange(256), rnd.randrange(1, 255))
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            s.bind((addr, 53))
+            break
+        except OSError:
+            s.close()
+    else:
+        sys.exit("no free loopback address for the stub DNS server")
+    tmp = os.path.join(d, "dns.tmp")
+    with open(tmp, "w") as f:
+        f.write(addr + "\n")
+    os.rename(tmp, os.path.join(d, "dns.ready"))
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
     while True:
         msg, peer = s.recvfrom(2048)

@@ -11,16 +11,14 @@ SQUID=$(command -v squid || echo /usr/sbin/squid)
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: needs root for the stub DNS server on port 53"; exit 77
 fi
-DNS_ADDR=127.0.83.53
-
 make_certs
 start_faultserver
 
-"$PY" "$HERE/dnsstub.py" "$DNS_ADDR" "$D" tunnel.test=127.0.0.1 \
-	2>"$D/dns.log" &
+"$PY" "$HERE/dnsstub.py" "$D" tunnel.test=127.0.0.1 2>"$D/dns.log" &
 pid=$!
 PIDS="$PIDS $pid"
 wait_file "$D/dns.ready" "$pid" "the stub DNS server"
+DNS_ADDR=$(cat "$D/dns.ready")
 
 SQUID_PORT=$("$PY" -c 'import socket; s = socket.socket()
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
