@@ -535,6 +535,8 @@ static int failure(struct hc *hc, const struct http_request *req,
 		break;
 	case AD_NET_TLS:
 		if (oc->rc == CURLE_PEER_FAILED_VERIFICATION)
+			/* TRANSLATORS: the second %s is libcurl's reason, in
+			 * English; --ca-file is an option: keep it as is. */
 			ad_error_set(err, AD_EIO,
 				     _("the certificate of %s is not trusted: %.200s; use --ca-file"),
 				     host, why);
@@ -649,6 +651,8 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, hc->o.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)hc->o.max_body);
+	/* gzip welcome: max_body bounds what it inflates to (on_body). */
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

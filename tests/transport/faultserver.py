@@ -26,9 +26,11 @@ Paths (any method)
   /truncate              announces 1000 bytes, sends 10, closes
   /reset                 reads the request, then resets the connection
   /big/BYTES[?chunked=1] a body of BYTES bytes, chunked: no length
+  /gzip/BYTES            BYTES bytes, gzip-compressed (a few KiB on the wire)
   /headers/N             N extra headers
 """
 import email.utils
+import gzip
 import json
 import os
 import select
@@ -184,6 +186,9 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(b"0\r\n\r\n")
             except OSError:
                 self.close_connection = True
+        elif parts[0] == "gzip" and len(parts) == 2:
+            self.reply(200, gzip.compress(b"z" * int(parts[1])),
+                       [("Content-Encoding", "gzip")])
         elif parts[0] == "headers" and len(parts) == 2:
             self.reply(200, "headers",
                        [("X-H%d" % i, str(i)) for i in range(int(parts[1]))])

@@ -748,6 +748,15 @@ static void test_big_body(void **state)
 	assert_int_equal(get(t, "GET", url("MAIN", "/big/1048577?chunked=1"),
 			     &resp, &err), AD_EIO);
 	assert_non_null(strstr(err.msg, "larger than 1 MiB"));
+	/* Compressed answers are counted as they inflate. */
+	assert_int_equal(get(t, "GET", url("MAIN", "/gzip/1000"), &resp, &err),
+			 0);
+	assert_int_equal(resp.body_len, 1000);
+	assert_int_equal(resp.body[999], 'z');
+	http_response_clear(&resp);
+	assert_int_equal(get(t, "GET", url("MAIN", "/gzip/2097152"), &resp,
+			     &err), AD_EIO);
+	assert_non_null(strstr(err.msg, "larger than 1 MiB"));
 	http_transport_free(t);
 
 	http_curl_opts_init(&o);
