@@ -80,9 +80,11 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Another thread sets the flag: read it atomically. */
 static int cancelled(const struct hc *hc)
 {
-	return hc->t && hc->t->cancel && *hc->t->cancel;
+	return hc->t && hc->t->cancel &&
+	       __atomic_load_n(hc->t->cancel, __ATOMIC_ACQUIRE);
 }
 
 /* splitmix64: a tiny, seedable, good-enough generator for jitter. */
@@ -352,7 +354,11 @@ static enum ad_net classify_proxy(const struct http_response *r, long code)
 		const char *num = sq + strcspn(sq, " \t");
 		long e = strtol(num, NULL, 10);
 
-		if (strncmp(sq, "ERR_DNS_FAIL", 12) == 0)
+		/* squid 5 (Debian 12) answers a CONNECT whose name does not
+		 * resolve with ERR_CANNOT_FORWARD ("found no paths"); other
+		 * versions say ERR_DNS_FAIL. */
+		if (strncmp(sq, "ERR_DNS_FAIL", 12) == 0 ||
+		    strncmp(sq, "ERR_CANNOT_FORWARD", 18) == 0)
 			return AD_NET_DNS;
 		if (strncmp(sq, "ERR_READ_TIMEOUT", 16) == 0 ||
 		    strncmp(sq, "ERR_LIFETIME_EXP", 16) == 0 ||
@@ -392,6 +398,20 @@ static enum ad_net classify_proxy(const struct http_response *r, long code)
 	if (code == 502 || code == 503)
 		return AD_NET_REFUSED;
 	return AD_NET_OTHER;
+}
+
+/* The proxy's own words for the detail line, printable, bounded. */
+static void proxy_error(const struct http_response *r, char *out, size_t len)
+{
+	const char *v = http_response_header(r, "X-Squid-Error");
+	size_t i;
+
+	if (!v)
+		v = http_response_header(r, "Proxy-Status");
+	snprintf(out, len, "%s", v ? v : "");
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+			out[i] = '?';
 }
 
 static enum ad_net classify(CURLcode rc, long oserr)
@@ -444,7 +464,8 @@ struct outcome {
 /* Fill err from a failed attempt. */
 static int failure(struct hc *hc, const struct http_request *req,
 		   const struct xfer *x, const struct outcome *oc,
-		   long connect_code, const char *errbuf, struct ad_error *err)
+		   long connect_code, const char *proxy_says,
+		   const char *errbuf, struct ad_error *err)
 {
 	char host[256];
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(oc->rc);
@@ -485,7 +506,8 @@ static int failure(struct hc *hc, const struct http_request *req,
 				     host, connect_code);
 			break;
 		}
-		ad_error_detail(err, "proxy CONNECT %ld", connect_code);
+		ad_error_detail(err, "proxy CONNECT %ld %s", connect_code,
+				proxy_says);
 		return ad_error_net(err, oc->net);
 	}
 	switch (oc->net) {
@@ -513,6 +535,8 @@ static int failure(struct hc *hc, const struct http_request *req,
 		break;
 	case AD_NET_TLS:
 		if (oc->rc == CURLE_PEER_FAILED_VERIFICATION)
+			/* TRANSLATORS: the second %s is libcurl's reason, in
+			 * English; --ca-file is an option: keep it as is. */
 			ad_error_set(err, AD_EIO,
 				     _("the certificate of %s is not trusted: %.200s; use --ca-file"),
 				     host, why);
@@ -592,7 +616,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	CURLM *m = NULL;
 	struct curl_slist *hdrs = NULL;
 	struct xfer x;
-	char errbuf[CURL_ERROR_SIZE];
+	char errbuf[CURL_ERROR_SIZE], proxy_says[128] = "";
 	struct curl_blob ca, cert, key;
 	long long t0 = now_ms();
 	long oserr = 0, connect_code = 0;
@@ -627,6 +651,8 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, hc->o.timeout_ms);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)hc->o.max_body);
+	/* gzip welcome: max_body bounds what it inflates to (on_body). */
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -635,7 +661,9 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
 	if (req->ca_pem) {
-		/* The request's CA replaces the bundle, it does not add to it. */
+		/* The request's CA replaces the bundle, it does not add to it:
+		 * the blob overrides CAINFO, and CAPATH (the system's
+		 * directory) is cleared too. */
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 		ca.data = (void *)req->ca_pem;
@@ -745,15 +773,17 @@ static int attempt(struct hc *hc, const struct http_request *req,
 		x.too_big = 1;
 	if (oc->rc == CURLE_ABORTED_BY_CALLBACK && !cancelled(hc))
 		oc->net = AD_NET_OTHER;
-	else if (connect_code >= 300)
+	else if (connect_code >= 300) {
 		oc->net = classify_proxy(resp, connect_code);
+		proxy_error(resp, proxy_says, sizeof proxy_says);
+	}
 	else
 		oc->net = classify(oc->rc, oserr);
 	if (x.too_big || x.too_many_headers)
 		oc->net = AD_NET_OTHER;
 	oc->status = 0;
 	http_response_clear(resp);
-	rc = failure(hc, req, &x, oc, connect_code, errbuf, err);
+	rc = failure(hc, req, &x, oc, connect_code, proxy_says, errbuf, err);
 out:
 	free(x.body);
 	if (added)
@@ -824,8 +854,8 @@ static int pause_ms(struct hc *hc, long long ms)
 }
 
 static void log_attempt(struct hc *hc, const struct http_request *req,
-			const char *url, const struct outcome *oc, int n,
-			long long retry_in)
+			const char *url, const struct outcome *oc, int rc,
+			int n, long long retry_in)
 {
 	char label[64];
 	size_t i;
@@ -835,7 +865,10 @@ static void log_attempt(struct hc *hc, const struct http_request *req,
 	snprintf(label, sizeof label, "%s",
 		 req->auth_label ? req->auth_label : "-");
 	for (i = 0; label[i]; i++)
-		if ((unsigned char)label[i] <= 0x20 || (unsigned char)label[i] >= 0x7f)
+		if (label[i] == ' ')
+			label[i] = '_';   /* keeps the line key=value */
+		else if ((unsigned char)label[i] < 0x20 ||
+			 (unsigned char)label[i] >= 0x7f)
 			label[i] = '?';
 	/* Not translated: a fixed, greppable format like curl -v. */
 	flockfile(hc->o.debug);
@@ -843,6 +876,8 @@ static void log_attempt(struct hc *hc, const struct http_request *req,
 		req->method, url, oc->status, oc->ms, n, label);
 	if (oc->rc != CURLE_OK)
 		fprintf(hc->o.debug, " error=%s", ad_net_str(oc->net));
+	else if (rc != 0)
+		fprintf(hc->o.debug, " error=%s", ad_strerror(rc));
 	if (retry_in >= 0)
 		fprintf(hc->o.debug, " retry_in_ms=%lld", retry_in);
 	fputc('\n', hc->o.debug);
@@ -908,7 +943,7 @@ static int hc_send(void *impl, const struct http_request *req,
 				delay = -1;
 			}
 		}
-		log_attempt(hc, req, url, &oc, n, delay);
+		log_attempt(hc, req, url, &oc, rc, n, delay);
 		if (!retry)
 			return rc;
 		if (hc->o.on_retry)

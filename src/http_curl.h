@@ -38,7 +38,8 @@ struct http_curl_opts {
 	long max_retry_wait_ms;     /* total back-off per request */
 	long retry_base_ms;         /* first back-off before jitter */
 	size_t max_body;            /* larger answers fail with AD_EIO */
-	FILE *debug;                /* one line per attempt; NULL: none */
+	FILE *debug;                /* one line per attempt; NULL: none;
+				     * borrowed, must outlive the transport */
 	http_curl_retry_fn on_retry;  /* NULL: none */
 	void *on_retry_arg;
 	unsigned int seed;          /* jitter; fixed in tests */
@@ -51,7 +52,10 @@ struct http_curl_opts {
 void http_curl_opts_init(struct http_curl_opts *o);
 
 /* NULL with err filled when libcurl cannot be set up or the CA file
- * named does not exist.  Set t->cancel to make requests abandonable. */
+ * named does not exist.  Set t->cancel to make requests abandonable.
+ * Proxies come from the environment as libcurl reads it (https_proxy,
+ * HTTPS_PROXY, all_proxy, no_proxy...); a proxy that refuses the tunnel
+ * is reported as the failure it names (DNS, refused, timeout). */
 struct http_transport *http_curl_new(const struct http_curl_opts *o,
 				     struct ad_error *err);
 

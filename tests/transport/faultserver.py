@@ -25,10 +25,12 @@ Paths (any method)
   /slow/MS[?key=K]       counts K, then waits MS before answering
   /truncate              announces 1000 bytes, sends 10, closes
   /reset                 reads the request, then resets the connection
-  /big/BYTES             a body of BYTES bytes
+  /big/BYTES[?chunked=1] a body of BYTES bytes, chunked: no length
+  /gzip/BYTES            BYTES bytes, gzip-compressed (a few KiB on the wire)
   /headers/N             N extra headers
 """
 import email.utils
+import gzip
 import json
 import os
 import select
@@ -45,10 +47,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 COUNTS = {}
 COUNTS_LOCK = threading.Lock()
 
-# host -> (status, reason, extra headers) as squid 5 answers a CONNECT
+# host -> (status, reason, extra headers) as squid answers a CONNECT it
+# cannot open (squid 5.7 says ERR_CANNOT_FORWARD for a name that does not
+# resolve, other versions ERR_DNS_FAIL)
 PROXY_ANSWERS = {
     "dns-fail.invalid": (503, "Service Unavailable",
                          [("X-Squid-Error", "ERR_DNS_FAIL 0")]),
+    "no-path.invalid": (500, "Internal Server Error",
+                        [("X-Squid-Error", "ERR_CANNOT_FORWARD 0")]),
     "refused.invalid": (503, "Service Unavailable",
                         [("X-Squid-Error", "ERR_CONNECT_FAIL 111")]),
     "conn-timeout.invalid": (503, "Service Unavailable",
@@ -160,16 +166,29 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.close()
         elif parts[0] == "big" and len(parts) == 2:
             n = int(parts[1])
+            chunked = "chunked" in q
             self.send_response(200)
-            self.send_header("Content-Length", str(n))
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Content-Length", str(n))
             self.end_headers()
             chunk = b"x" * 65536
             try:
                 while n > 0:
-                    self.wfile.write(chunk[:min(n, len(chunk))])
-                    n -= len(chunk)
+                    part = chunk[:min(n, len(chunk))]
+                    if chunked:
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                    else:
+                        self.wfile.write(part)
+                    n -= len(part)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")
             except OSError:
                 self.close_connection = True
+        elif parts[0] == "gzip" and len(parts) == 2:
+            self.reply(200, gzip.compress(b"z" * int(parts[1])),
+                       [("Content-Encoding", "gzip")])
         elif parts[0] == "headers" and len(parts) == 2:
             self.reply(200, "headers",
                        [("X-H%d" % i, str(i)) for i in range(int(parts[1]))])
@@ -233,7 +252,9 @@ class ProxyHandler(socketserver.BaseRequestHandler):
                         [("X-Squid-Error", "ERR_CONNECT_FAIL 111")])
             return
         count("proxy-tunnel")
-        s.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        # A header here must not end up among the server's headers.
+        s.sendall(b"HTTP/1.1 200 Connection established\r\n"
+                  b"Via: 1.1 fakeproxy (squid/5.7)\r\n\r\n")
         self.splice(s, up)
 
     def answer(self, code, reason, headers):
