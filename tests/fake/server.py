@@ -530,8 +530,8 @@ class Service:
             return json_answer(200, {"access_token": at})
         if st.registry and host == self.login_server() and path.startswith("/v2/"):
             return st.registry.forward(method, path, query, headers, body)
-        if path == "/v2/" and not has_entry and not \
-                (method == "HEAD" and st.world.find_entry("GET", host, port, path)):
+        if path == "/v2/" and method in ("GET", "HEAD") and \
+                not st.world.find_entry("GET", host, port, path) and not has_entry:
             ls = host
             return json_answer(401, {"errors": [{"code": "UNAUTHORIZED",
                                                  "message": "authentication required",
@@ -939,12 +939,16 @@ class TunnelHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         if a.mode == "partial":
             self.send_header("Connection", "close")
-        self.end_headers()
         if not head and body:
             if a.mode == "partial":
                 body = body[:max(1, len(body) // 2)]
                 self.close_connection = True
-            self.wfile.write(body)
+        else:
+            body = b""
+        # One write for the status line, headers and body.
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + body)
+        self._headers_buffer = []
         self.wfile.flush()
 
 
@@ -981,6 +985,8 @@ class ProxyHandler(socketserver.BaseRequestHandler):
         st = self.server.st
         sock = self.request
         sock.settimeout(120)
+        # Headers and body leave at once: no Nagle / delayed-ACK stalls.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             head = self._read_head(sock)
         except OSError:
