@@ -374,6 +374,12 @@ class Service:
         segs = [s for s in path.split("/") if s]
         if len(segs) == 4 and segs[1:] == ["oauth2", "v2.0", "token"] and method == "POST":
             return self.token(segs[0], urllib.parse.parse_qs(body.decode("utf-8", "replace")))
+        if len(segs) == 3 and segs[1:] == ["oauth2", "token"] and method == "POST":
+            # The v1 endpoint: resource= instead of scope=.
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            res = (form.get("resource") or [""])[0].rstrip("/")
+            form["scope"] = [res + "/.default"]
+            return self.token(segs[0], form)
         if len(segs) == 4 and segs[1:] == ["oauth2", "v2.0", "devicecode"] and method == "POST":
             form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
             code = secrets.token_urlsafe(24)
@@ -625,6 +631,106 @@ class Service:
                 "metadata": {"resourceVersion": "1"}, "items": items}
 
     # --- ARM extras ---
+    def _world_paths(self, host):
+        """Paths of the GET entries on host that answer 200 with an object."""
+        out = []
+        with self.st.world.lock:
+            for e in self.st.world.http:
+                if e.get("method") != "GET" or e.get("status", 200) != 200 or \
+                        not isinstance(e.get("body"), dict):
+                    continue
+                sp = worldmod.split_url(e.get("url"))
+                if sp and sp[0] == host:
+                    out.append((sp[2], e["body"]))
+        return out
+
+    def arm_synth(self, method, host, path):
+        """What ARM answers for listings the scenario does not record: the
+        subscriptions, resource groups and resources of a type that its URLs
+        name (how a client finds a cluster's subscription and group).  None
+        when this is not such a listing."""
+        st = self.st
+        segs = [x for x in path.split("/") if x]
+        low = [x.lower() for x in segs]
+        if method != "GET" or not segs or low[0] != "subscriptions" or len(segs) > 7:
+            return None
+        paths = self._world_paths(host)
+        subs, groups = {}, {}
+        for p, _ in paths + [(worldmod.split_url(u)[2], None) for u in st.world.urls()
+                             if worldmod.split_url(u) and worldmod.split_url(u)[0] == host]:
+            ps = [x for x in p.split("/") if x]
+            if len(ps) >= 2 and ps[0].lower() == "subscriptions":
+                subs.setdefault(ps[1].lower(), ps[1])
+                if len(ps) >= 4 and ps[2].lower() == "resourcegroups":
+                    groups.setdefault((ps[1].lower(), ps[3].lower()), ps[3])
+
+        def sub_obj(sid):
+            return {"id": "/subscriptions/" + sid, "authorizationSource": "RoleBased",
+                    "managedByTenants": [], "subscriptionId": sid, "tenantId": st.tenant,
+                    "displayName": "acr-doctor training", "state": "Enabled",
+                    "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                             "quotaId": "PayAsYouGo_2014-09-01",
+                                             "spendingLimit": "Off"}}
+
+        def rg_obj(sid, rg):
+            return {"id": "/subscriptions/%s/resourceGroups/%s" % (sid, rg), "name": rg,
+                    "type": "Microsoft.Resources/resourceGroups", "location": "westeurope",
+                    "properties": {"provisioningState": "Succeeded"}}
+
+        if len(segs) == 1:
+            return json_answer(200, {"value": [sub_obj(x) for x in subs.values()],
+                                     "count": {"type": "Total", "value": len(subs)}})
+        sid = subs.get(low[1])
+        if sid is None:
+            return arm_error(404, "SubscriptionNotFound",
+                             "The subscription '%s' could not be found." % segs[1][:64])
+        if len(segs) == 2:
+            return json_answer(200, sub_obj(sid))
+        rg = None
+        rest = low[2:]
+        if rest[0] == "resourcegroups":
+            if len(rest) == 1:
+                return json_answer(200, {"value": [rg_obj(sid, g) for (sk, _), g in groups.items()
+                                                   if sk == low[1]]})
+            rg = groups.get((low[1], rest[1]))
+            if rg is None:
+                return arm_error(404, "ResourceGroupNotFound",
+                                 "Resource group '%s' could not be found." % segs[3][:90])
+            if len(rest) == 2:
+                return json_answer(200, rg_obj(sid, rg))
+            rest = rest[2:]
+        if len(rest) != 3 or rest[0] != "providers":
+            return None
+        ns, typ = rest[1], rest[2]
+        items = []
+        for p, body in paths:
+            ps = [x.lower() for x in p.split("/") if x]
+            if len(ps) == 8 and ps[0] == "subscriptions" and ps[1] == low[1] and \
+                    ps[2] == "resourcegroups" and (rg is None or ps[3] == rg.lower()) and \
+                    ps[4] == "providers" and ps[5] == ns and ps[6] == typ:
+                items.append(copy.deepcopy(body))
+        return json_answer(200, {"value": items})
+
+    def cluster_credential(self, method, host, port, path):
+        """POST .../managedClusters/NAME/listClusterUserCredential when the
+        scenario does not record it: the kubeconfig of DIR/kubeconfig."""
+        segs = [x for x in path.split("/") if x]
+        if method != "POST" or len(segs) != 9 or \
+                segs[-1].lower() not in ("listclusterusercredential",
+                                         "listclusteradmincredential") or \
+                segs[6].lower() != "managedclusters":
+            return None
+        if not self.st.world.get_body("https://%s/%s" % (host, "/".join(segs[:-1]))):
+            return None
+        try:
+            with open(os.path.join(self.st.dir, "kubeconfig"), "rb") as f:
+                kc = f.read()
+        except OSError:
+            return None
+        name = "clusterAdmin" if "admin" in segs[-1].lower() else "clusterUser"
+        return json_answer(200, {"kubeconfigs": [{"name": name,
+                                                  "value": base64.b64encode(kc).decode()}]})
+
     def paginate(self, a, host, path, query):
         n = self.st.opts.page_size
         if not n or a.status != 200:
@@ -823,7 +929,12 @@ class Service:
                 a = self.lro_start(method, host, port, path, query, body)
                 if a is not None:
                     return a
-        a = from_world(st.world.answer(method, host, port, path, body))
+        a = None
+        if svc == "arm" and not st.world.find_entry(method, host, port, path):
+            a = self.arm_synth(method, host, path) or \
+                self.cluster_credential(method, host, port, path)
+        if a is None:
+            a = from_world(st.world.answer(method, host, port, path, body))
         if svc == "arm":
             a.set_header("x-ms-request-id", str(uuid.uuid4()))
             a.set_header("x-ms-correlation-request-id", str(uuid.uuid4()))

@@ -60,6 +60,22 @@ is "The Resource '/subscriptions/$SUB/resourceGroups/rg-registry/providers/Micro
 # Host names are case-insensitive, the query is ignored.
 is 200 "$(code -H "Authorization: Bearer $AT" "https://MANAGEMENT.azure.com/subscriptions/$SUB/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop?x=1")" "host case"
 
+# --- ARM listings a client uses to find the cluster's subscription and group ---
+is 200 "$(code -H "Authorization: Bearer $AT" "https://management.azure.com/subscriptions?api-version=2022-12-01")" "subscriptions"
+is "$SUB Enabled $AZURE_TENANT_ID" "$(json "$TMPD/body" '" ".join((d["value"][0]["subscriptionId"], d["value"][0]["state"], d["value"][0]["tenantId"]))')" "subscription list"
+is 200 "$(code -H "Authorization: Bearer $AT" "$ARM/providers/Microsoft.ContainerService/managedClusters?api-version=2025-10-01")" "clusters of the subscription"
+is "['/subscriptions/$SUB/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/aks-shop']" \
+	"$(json "$TMPD/body" '[v["id"] for v in d["value"]]')" "cluster list"
+is 200 "$(code -H "Authorization: Bearer $AT" "$ARM/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries")" "registries of a group"
+is acrshop "$(json "$TMPD/body" '",".join(v["name"] for v in d["value"])')" "registry list"
+is 404 "$(code -H "Authorization: Bearer $AT" "$ARM/resourceGroups/rg-none")" "missing group"
+is ResourceGroupNotFound "$(json "$TMPD/body" 'd["error"]["code"]')" "missing group code"
+is 404 "$(code -H "Authorization: Bearer $AT" "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups")" "unknown subscription"
+is SubscriptionNotFound "$(json "$TMPD/body" 'd["error"]["code"]')" "unknown subscription code"
+is 200 "$(code -X POST -H "Authorization: Bearer $AT" "$ARM/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/aks-shop/listClusterUserCredential?api-version=2025-10-01")" "cluster user credential"
+python3 -c 'import base64,json,sys; sys.stdout.buffer.write(base64.b64decode(json.load(open(sys.argv[1]))["kubeconfigs"][0]["value"]))' "$TMPD/body" >"$TMPD/kc"
+cmp -s "$TMPD/kc" "$D/kubeconfig" && ok || bad "listClusterUserCredential is not DIR/kubeconfig"
+
 # --- Graph ---
 is 404 "$(code -H "Authorization: Bearer $GT" "https://graph.microsoft.com/v1.0/servicePrincipals(appId='00000000-0000-0000-0000-000000000000')")" "Graph 404"
 is Request_ResourceNotFound "$(json "$TMPD/body" 'd["error"]["code"]')" "Graph 404 code"
