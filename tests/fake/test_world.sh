@@ -111,6 +111,16 @@ is 0 "$(json "$TMPD/body" 'sum(1 for e in d["items"] if e["involvedObject"]["nam
 is 200 "$(code -H "Authorization: Bearer $KT" "$KUBE/api/v1/pods")" "all-namespace pod list"
 is web-7d4b9c-x2x4q "$(json "$TMPD/body" 'd["items"][0]["metadata"]["name"]')" "pod list made of the pods"
 
+# Strategic merge patch merges containers by name; a JSON merge patch replaces the list.
+DEP=$KUBE/apis/apps/v1/namespaces/default/deployments/web
+is 200 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/strategic-merge-patch+json' \
+	-d '{"spec":{"template":{"spec":{"containers":[{"name":"web","imagePullPolicy":"Always"}]}}}}' "$DEP")" "strategic merge patch"
+is "Always acrshop.azurecr.io/shop/web:1.4.2" "$(json "$TMPD/body" 'd["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] + " " + d["spec"]["template"]["spec"]["containers"][0]["image"]')" "container merged by name"
+is 200 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/merge-patch+json' \
+	-d '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/os":"linux"}}}}}' "$DEP")" "merge patch"
+is "linux 1" "$(json "$TMPD/body" 'd["spec"]["template"]["spec"]["nodeSelector"]["kubernetes.io/os"] + " " + str(len(d["spec"]["template"]["spec"]["containers"]))')" "nodeSelector merged"
+is 415 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/json-patch+json' -d '[]' "$DEP")" "JSON patch refused"
+
 # --- writes change the world ---
 RA=$REG/providers/Microsoft.Authorization/roleAssignments/3a4b5c6d-0000-4000-8000-000000000001
 is 404 "$(code -H "Authorization: Bearer $AT" "$RA?api-version=2022-04-01")" "no role assignment yet"
