@@ -285,8 +285,9 @@ def status_body(svc, status, path):
 class Service:
     """Routes one request inside a tunnel to the right service of the world."""
 
-    def __init__(self, st):
+    def __init__(self, st, peer_cert=False):
         self.st = st
+        self.peer_cert = peer_cert
 
     # --- auth ---
     def _bearer(self, headers):
@@ -365,6 +366,8 @@ class Service:
         tok = self._bearer(headers)
         if tok and secrets.compare_digest(tok, self.st.kube_token):
             return None
+        if self.peer_cert:
+            return None  # a client certificate of the CA (--kube-auth cert)
         return json_answer(401, kube.status(401, "Unauthorized", "Unauthorized"),
                            ctype="application/json", note="auth=kube")
 
@@ -1015,7 +1018,12 @@ class TunnelHandler(BaseHTTPRequestHandler):
             time.sleep(st.latency / 1000.0)
         url = worldmod._origin(self.thost, self.tport) + self.path
         try:
-            a = Service(st).handle(method, self.thost, self.tport, self.path, self.headers, body)
+            try:
+                peer = bool(self.connection.getpeercert())
+            except (ValueError, AttributeError):
+                peer = False
+            a = Service(st, peer).handle(method, self.thost, self.tport, self.path,
+                                         self.headers, body)
         except Exception as e:  # a bug in the fake must not look like a network failure
             import traceback
             traceback.print_exc()
@@ -1158,6 +1166,13 @@ class TLS:
         self.cache = certs.LeafCache(d, "ca")
         self.extra = {}
         self.wrong = set(h.lower() for h in wrong_ca_hosts)
+        # --kube-auth cert: the API server asks for a client certificate.
+        self.kube_hosts = set(h for h, _ in st.kube_hosts)
+        self.kube_ctx = None
+        if st.opts.kube_auth == "cert":
+            self.kube_ctx = self._ctx(pem, key)
+            self.kube_ctx.verify_mode = ssl.CERT_OPTIONAL
+            self.kube_ctx.load_verify_locations(self.ca_pem)
         self.lock = threading.Lock()
         if self.wrong:
             certs.make_ca(d, "other-ca", "Some other CA")
@@ -1174,6 +1189,8 @@ class TLS:
     def context_for(self, host):
         if host in self.wrong:
             return self.wrong_ctx
+        if self.kube_ctx and host in self.kube_hosts:
+            return self.kube_ctx
         if host in self.known:
             return self.main
         with self.lock:
