@@ -1202,6 +1202,12 @@ class TLS:
 class ProxyServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128   # clients that open many tunnels at once
+
+
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
 
 
 # ---------- managed identity (plain HTTP on loopback) ----------
@@ -1308,10 +1314,8 @@ def serve(doc, opts, d, ready_cb):
     proxy.st, proxy.tls = st, tls
     MIHandler.st = st
     ControlHandler.st = st
-    mi = ThreadingHTTPServer(("127.0.0.1", 0), MIHandler)
-    mi.daemon_threads = True
-    ctl = ThreadingHTTPServer(("127.0.0.1", 0), ControlHandler)
-    ctl.daemon_threads = True
+    mi = LoopbackHTTPServer(("127.0.0.1", 0), MIHandler)
+    ctl = LoopbackHTTPServer(("127.0.0.1", 0), ControlHandler)
     for s in (mi, ctl):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     ready_cb(st, proxy.server_address[1], mi.server_address[1], ctl.server_address[1])
