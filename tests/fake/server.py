@@ -473,6 +473,11 @@ class Service:
                                       "OAuth 2.0 device flow error. Authorization is pending. "
                                       "Continue polling.")
             who = "device"
+            if not scope:
+                scope = dev["scope"]
+                res = scope.split(" ")[0]
+                if res.endswith("/.default"):
+                    res = res[:-len("/.default")]
         else:
             return self.aad_error(400, "unsupported_grant_type", 70003,
                                   "The app requested an unsupported grant type '%s'." % grant[:40])

@@ -168,6 +168,13 @@ is 200 "$(code -H "Authorization: Bearer $MT" "$REG")" "MI token on ARM"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 150 ] && ok || bad "latency: answered in $ms ms"
 
+# --- IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST) ---
+fw_start "$TMPD/i" aks-healthy --auth imds
+is 400 "$(curl -sS --noproxy '*' -o "$TMPD/body" -w '%{http_code}' "$AZURE_POD_IDENTITY_AUTHORITY_HOST/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/")" "IMDS without Metadata header"
+is 200 "$(curl -sS --noproxy '*' -o "$TMPD/body" -w '%{http_code}' -H 'Metadata: true' "$AZURE_POD_IDENTITY_AUTHORITY_HOST/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/")" "IMDS token"
+IT=$(json "$TMPD/body" 'd["access_token"]')
+is 200 "$(code -H "Authorization: Bearer $IT" "$REG")" "IMDS token on ARM"
+
 # --- workload identity (federated assertion) ---
 fw_start "$TMPD/c" aks-healthy --auth workload --token-ttl 1
 [ -r "$AZURE_FEDERATED_TOKEN_FILE" ] && ok || bad "no AZURE_FEDERATED_TOKEN_FILE"

@@ -38,6 +38,20 @@ AT=$(token https://management.azure.com)
 contains "$TMPD/tok.json" '"token_type":"Bearer"' "token response shape"
 contains "$TMPD/tok.json" '"expires_in":' "token expires_in"
 GT=$(token https://graph.microsoft.com)
+# Device code sign-in: pending once, then a token.
+is 200 "$(code -X POST "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode" \
+	-d "client_id=$AZURE_CLIENT_ID" -d scope=https://management.azure.com/.default)" "device code"
+contains "$TMPD/body" '"verification_uri":"https://microsoft.com/devicelogin"' "device code shape"
+DC=$(json "$TMPD/body" 'd["device_code"]')
+is 400 "$(code -X POST "https://login.microsoftonline.com/organizations/oauth2/v2.0/token" \
+	-d grant_type=urn:ietf:params:oauth:grant-type:device_code -d "client_id=$AZURE_CLIENT_ID" \
+	-d "device_code=$DC")" "device code pending"
+is authorization_pending "$(json "$TMPD/body" 'd["error"]')" "pending error"
+is 200 "$(code -X POST "https://login.microsoftonline.com/organizations/oauth2/v2.0/token" \
+	-d grant_type=urn:ietf:params:oauth:grant-type:device_code -d "client_id=$AZURE_CLIENT_ID" \
+	-d "device_code=$DC")" "device code signed in"
+DT=$(json "$TMPD/body" 'd["access_token"]')
+is 200 "$(code -H "Authorization: Bearer $DT" "$REG")" "device code token on ARM"
 # Secrets and tokens never reach the request log.
 lacks "$D/requests.log" "$AZURE_CLIENT_SECRET" "client secret in the log"
 lacks "$D/requests.log" "$AT" "token in the log"
