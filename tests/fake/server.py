@@ -18,7 +18,6 @@ import socket
 import socketserver
 import ssl
 import struct
-import sys
 import threading
 import time
 import urllib.parse
@@ -182,7 +181,7 @@ class State:
                 self.acr_tokens[k] = min(self.acr_tokens[k], now() - 1)
 
     def fault_for(self, method, host, port, path):
-        urls = ("https://%s:%d%s" % (host, port, path), worldmod._origin(host, port) + path)
+        urls = ("https://%s:%d%s" % (host, port, path), worldmod.origin_of(host, port) + path)
         with self.lock:
             for f in self.faults:
                 if f.hit(method, urls):
@@ -1021,7 +1020,7 @@ class TunnelHandler(BaseHTTPRequestHandler):
             return
         if st.latency:
             time.sleep(st.latency / 1000.0)
-        url = worldmod._origin(self.thost, self.tport) + self.path
+        url = worldmod.origin_of(self.thost, self.tport) + self.path
         try:
             try:
                 peer = bool(self.connection.getpeercert())
