@@ -76,12 +76,15 @@ class Fault:
                 raise ValueError("fault %r: status must be 400 to 599" % spec)
         elif kind == "delay":
             self.delay_ms = int(arg)
-        elif kind in ("truncate", "partial", "invalid", "reset", "deny", "close"):
+        elif kind in ("truncate", "partial", "invalid", "reset", "deny", "close",
+                      "dns", "refused", "timeout"):
             pass
         else:
             raise ValueError("fault %r: do= must be status:CODE, delay:MS, truncate, partial, "
-                             "invalid, reset, close or deny" % spec)
+                             "invalid, reset, close, deny, dns, refused or timeout" % spec)
         self.kind = kind
+        # dns, refused and timeout refuse the tunnel (counted per CONNECT).
+        self.at_connect = kind in ("dns", "refused", "timeout")
         if kind == "deny" and not self.method:
             self.method = "PUT|PATCH|DELETE|POST"
         if self.nth < 1 or self.count < 0:
@@ -184,7 +187,15 @@ class State:
         urls = ("https://%s:%d%s" % (host, port, path), worldmod.origin_of(host, port) + path)
         with self.lock:
             for f in self.faults:
-                if f.hit(method, urls):
+                if not f.at_connect and f.hit(method, urls):
+                    return f
+        return None
+
+    def connect_fault(self, host, port):
+        urls = ("https://%s:%d/" % (host, port), worldmod.origin_of(host, port) + "/")
+        with self.lock:
+            for f in self.faults:
+                if f.at_connect and f.hit("CONNECT", urls):
                     return f
         return None
 
@@ -1132,10 +1143,13 @@ class ProxyHandler(socketserver.BaseRequestHandler):
         except ValueError:
             self._plain(sock, 400, "Bad Request", [("X-Squid-Error", "ERR_INVALID_URL 0")])
             return
-        fail = st.world.host_failure(host)
+        fail, why = st.world.host_failure(host), "hosts="
+        if fail not in SQUID:
+            f = st.connect_fault(host, port)
+            fail, why = (f.kind, "fault=") if f else (None, "")
         if fail in SQUID:
             code, reason, err = SQUID[fail]
-            st.log("CONNECT", target, code, 0, "hosts=" + fail)
+            st.log("CONNECT", target, code, 0, why + fail)
             self._plain(sock, code, reason, [("X-Squid-Error", err)],
                         ("<html><body>%s: %s</body></html>" % (err, host)).encode())
             return

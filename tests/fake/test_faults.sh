@@ -153,6 +153,14 @@ is 500 "$(code -H "$H" "$REG")" "runtime fault"
 is 200 "$(code -H "$H" "$REG")" "runtime fault once"
 expect_exit 1 "bad fault rule" -- "$FW" fault "$FWD" 'do=explode'
 contains "$FWD/requests.log" "fault=status:429" "faults logged"
+# A tunnel refused once (a transient network failure), then fine.
+"$FW" fault "$FWD" 'do=refused,url=https://wrong2.azurecr.io/*,count=2' && ok || bad "connect fault"
+c -o /dev/null https://wrong2.azurecr.io/v2/ 2>"$TMPD/err"
+is 56 $? "refused tunnel 1"
+c -o /dev/null https://wrong2.azurecr.io/v2/ 2>"$TMPD/err"
+is 56 $? "refused tunnel 2"
+is 404 "$(code https://wrong2.azurecr.io/v2/x/manifests/y)" "tunnel after the fault"
+contains "$FWD/requests.log" "CONNECT wrong2.azurecr.io:443 503 0 fault=refused" "connect fault logged"
 
 # --- managed identity (App Service) and latency ---
 fw_start "$TMPD/b" aks-healthy --auth mi --latency-ms 150
