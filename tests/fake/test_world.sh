@@ -23,6 +23,9 @@ expect_exit 2 "second start" -- "$FW" start aks-healthy "$D"
 # A scenario that does not load: exit 2 and the reason.
 expect_exit 2 "bad scenario" -- "$FW" start no-such-scenario "$TMPD/bad"
 contains "$TMPD/err" "no built-in scenario named 'no-such-scenario'" "bad scenario message"
+expect_exit 2 "bad fault rule" -- "$FW" start aks-healthy "$TMPD/bad" --fault 'do=explode'
+contains "$TMPD/err" "do= must be" "bad fault message"
+[ -e "$TMPD/bad/fake-world.pid" ] && bad "a refused start left a pid file" || ok
 
 # --- Entra ID ---
 is 401 "$(code -X POST "https://login.microsoftonline.com/$AZURE_TENANT_ID/oauth2/v2.0/token" \
