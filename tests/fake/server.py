@@ -18,7 +18,6 @@ import socket
 import socketserver
 import ssl
 import struct
-import sys
 import threading
 import time
 import urllib.parse
@@ -77,12 +76,15 @@ class Fault:
                 raise ValueError("fault %r: status must be 400 to 599" % spec)
         elif kind == "delay":
             self.delay_ms = int(arg)
-        elif kind in ("truncate", "partial", "invalid", "reset", "deny", "close"):
+        elif kind in ("truncate", "partial", "invalid", "reset", "deny", "close",
+                      "dns", "refused", "timeout"):
             pass
         else:
             raise ValueError("fault %r: do= must be status:CODE, delay:MS, truncate, partial, "
-                             "invalid, reset, close or deny" % spec)
+                             "invalid, reset, close, deny, dns, refused or timeout" % spec)
         self.kind = kind
+        # dns, refused and timeout refuse the tunnel (counted per CONNECT).
+        self.at_connect = kind in ("dns", "refused", "timeout")
         if kind == "deny" and not self.method:
             self.method = "PUT|PATCH|DELETE|POST"
         if self.nth < 1 or self.count < 0:
@@ -182,10 +184,18 @@ class State:
                 self.acr_tokens[k] = min(self.acr_tokens[k], now() - 1)
 
     def fault_for(self, method, host, port, path):
-        urls = ("https://%s:%d%s" % (host, port, path), worldmod._origin(host, port) + path)
+        urls = ("https://%s:%d%s" % (host, port, path), worldmod.origin_of(host, port) + path)
         with self.lock:
             for f in self.faults:
-                if f.hit(method, urls):
+                if not f.at_connect and f.hit(method, urls):
+                    return f
+        return None
+
+    def connect_fault(self, host, port):
+        urls = ("https://%s:%d/" % (host, port), worldmod.origin_of(host, port) + "/")
+        with self.lock:
+            for f in self.faults:
+                if f.at_connect and f.hit("CONNECT", urls):
                     return f
         return None
 
@@ -285,8 +295,9 @@ def status_body(svc, status, path):
 class Service:
     """Routes one request inside a tunnel to the right service of the world."""
 
-    def __init__(self, st):
+    def __init__(self, st, peer_cert=False):
         self.st = st
+        self.peer_cert = peer_cert
 
     # --- auth ---
     def _bearer(self, headers):
@@ -365,6 +376,8 @@ class Service:
         tok = self._bearer(headers)
         if tok and secrets.compare_digest(tok, self.st.kube_token):
             return None
+        if self.peer_cert:
+            return None  # a client certificate of the CA (--kube-auth cert)
         return json_answer(401, kube.status(401, "Unauthorized", "Unauthorized"),
                            ctype="application/json", note="auth=kube")
 
@@ -374,6 +387,12 @@ class Service:
         segs = [s for s in path.split("/") if s]
         if len(segs) == 4 and segs[1:] == ["oauth2", "v2.0", "token"] and method == "POST":
             return self.token(segs[0], urllib.parse.parse_qs(body.decode("utf-8", "replace")))
+        if len(segs) == 3 and segs[1:] == ["oauth2", "token"] and method == "POST":
+            # The v1 endpoint: resource= instead of scope=.
+            form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+            res = (form.get("resource") or [""])[0].rstrip("/")
+            form["scope"] = [res + "/.default"]
+            return self.token(segs[0], form)
         if len(segs) == 4 and segs[1:] == ["oauth2", "v2.0", "devicecode"] and method == "POST":
             form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
             code = secrets.token_urlsafe(24)
@@ -464,6 +483,11 @@ class Service:
                                       "OAuth 2.0 device flow error. Authorization is pending. "
                                       "Continue polling.")
             who = "device"
+            if not scope:
+                scope = dev["scope"]
+                res = scope.split(" ")[0]
+                if res.endswith("/.default"):
+                    res = res[:-len("/.default")]
         else:
             return self.aad_error(400, "unsupported_grant_type", 70003,
                                   "The app requested an unsupported grant type '%s'." % grant[:40])
@@ -530,8 +554,8 @@ class Service:
             return json_answer(200, {"access_token": at})
         if st.registry and host == self.login_server() and path.startswith("/v2/"):
             return st.registry.forward(method, path, query, headers, body)
-        if path == "/v2/" and not has_entry and not \
-                (method == "HEAD" and st.world.find_entry("GET", host, port, path)):
+        if path == "/v2/" and method in ("GET", "HEAD") and \
+                not st.world.find_entry("GET", host, port, path) and not has_entry:
             ls = host
             return json_answer(401, {"errors": [{"code": "UNAUTHORIZED",
                                                  "message": "authentication required",
@@ -625,6 +649,106 @@ class Service:
                 "metadata": {"resourceVersion": "1"}, "items": items}
 
     # --- ARM extras ---
+    def _world_paths(self, host):
+        """Paths of the GET entries on host that answer 200 with an object."""
+        out = []
+        with self.st.world.lock:
+            for e in self.st.world.http:
+                if e.get("method") != "GET" or e.get("status", 200) != 200 or \
+                        not isinstance(e.get("body"), dict):
+                    continue
+                sp = worldmod.split_url(e.get("url"))
+                if sp and sp[0] == host:
+                    out.append((sp[2], e["body"]))
+        return out
+
+    def arm_synth(self, method, host, path):
+        """What ARM answers for listings the scenario does not record: the
+        subscriptions, resource groups and resources of a type that its URLs
+        name (how a client finds a cluster's subscription and group).  None
+        when this is not such a listing."""
+        st = self.st
+        segs = [x for x in path.split("/") if x]
+        low = [x.lower() for x in segs]
+        if method != "GET" or not segs or low[0] != "subscriptions" or len(segs) > 7:
+            return None
+        paths = self._world_paths(host)
+        subs, groups = {}, {}
+        for p, _ in paths + [(worldmod.split_url(u)[2], None) for u in st.world.urls()
+                             if worldmod.split_url(u) and worldmod.split_url(u)[0] == host]:
+            ps = [x for x in p.split("/") if x]
+            if len(ps) >= 2 and ps[0].lower() == "subscriptions":
+                subs.setdefault(ps[1].lower(), ps[1])
+                if len(ps) >= 4 and ps[2].lower() == "resourcegroups":
+                    groups.setdefault((ps[1].lower(), ps[3].lower()), ps[3])
+
+        def sub_obj(sid):
+            return {"id": "/subscriptions/" + sid, "authorizationSource": "RoleBased",
+                    "managedByTenants": [], "subscriptionId": sid, "tenantId": st.tenant,
+                    "displayName": "acr-doctor training", "state": "Enabled",
+                    "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+                                             "quotaId": "PayAsYouGo_2014-09-01",
+                                             "spendingLimit": "Off"}}
+
+        def rg_obj(sid, rg):
+            return {"id": "/subscriptions/%s/resourceGroups/%s" % (sid, rg), "name": rg,
+                    "type": "Microsoft.Resources/resourceGroups", "location": "westeurope",
+                    "properties": {"provisioningState": "Succeeded"}}
+
+        if len(segs) == 1:
+            return json_answer(200, {"value": [sub_obj(x) for x in subs.values()],
+                                     "count": {"type": "Total", "value": len(subs)}})
+        sid = subs.get(low[1])
+        if sid is None:
+            return arm_error(404, "SubscriptionNotFound",
+                             "The subscription '%s' could not be found." % segs[1][:64])
+        if len(segs) == 2:
+            return json_answer(200, sub_obj(sid))
+        rg = None
+        rest = low[2:]
+        if rest[0] == "resourcegroups":
+            if len(rest) == 1:
+                return json_answer(200, {"value": [rg_obj(sid, g) for (sk, _), g in groups.items()
+                                                   if sk == low[1]]})
+            rg = groups.get((low[1], rest[1]))
+            if rg is None:
+                return arm_error(404, "ResourceGroupNotFound",
+                                 "Resource group '%s' could not be found." % segs[3][:90])
+            if len(rest) == 2:
+                return json_answer(200, rg_obj(sid, rg))
+            rest = rest[2:]
+        if len(rest) != 3 or rest[0] != "providers":
+            return None
+        ns, typ = rest[1], rest[2]
+        items = []
+        for p, body in paths:
+            ps = [x.lower() for x in p.split("/") if x]
+            if len(ps) == 8 and ps[0] == "subscriptions" and ps[1] == low[1] and \
+                    ps[2] == "resourcegroups" and (rg is None or ps[3] == rg.lower()) and \
+                    ps[4] == "providers" and ps[5] == ns and ps[6] == typ:
+                items.append(copy.deepcopy(body))
+        return json_answer(200, {"value": items})
+
+    def cluster_credential(self, method, host, port, path):
+        """POST .../managedClusters/NAME/listClusterUserCredential when the
+        scenario does not record it: the kubeconfig of DIR/kubeconfig."""
+        segs = [x for x in path.split("/") if x]
+        if method != "POST" or len(segs) != 9 or \
+                segs[-1].lower() not in ("listclusterusercredential",
+                                         "listclusteradmincredential") or \
+                segs[6].lower() != "managedclusters":
+            return None
+        if not self.st.world.get_body("https://%s/%s" % (host, "/".join(segs[:-1]))):
+            return None
+        try:
+            with open(os.path.join(self.st.dir, "kubeconfig"), "rb") as f:
+                kc = f.read()
+        except OSError:
+            return None
+        name = "clusterAdmin" if "admin" in segs[-1].lower() else "clusterUser"
+        return json_answer(200, {"kubeconfigs": [{"name": name,
+                                                  "value": base64.b64encode(kc).decode()}]})
+
     def paginate(self, a, host, path, query):
         n = self.st.opts.page_size
         if not n or a.status != 200:
@@ -823,7 +947,12 @@ class Service:
                 a = self.lro_start(method, host, port, path, query, body)
                 if a is not None:
                     return a
-        a = from_world(st.world.answer(method, host, port, path, body))
+        a = None
+        if svc == "arm" and not st.world.find_entry(method, host, port, path):
+            a = self.arm_synth(method, host, path) or \
+                self.cluster_credential(method, host, port, path)
+        if a is None:
+            a = from_world(st.world.answer(method, host, port, path, body))
         if svc == "arm":
             a.set_header("x-ms-request-id", str(uuid.uuid4()))
             a.set_header("x-ms-correlation-request-id", str(uuid.uuid4()))
@@ -902,9 +1031,14 @@ class TunnelHandler(BaseHTTPRequestHandler):
             return
         if st.latency:
             time.sleep(st.latency / 1000.0)
-        url = worldmod._origin(self.thost, self.tport) + self.path
+        url = worldmod.origin_of(self.thost, self.tport) + self.path
         try:
-            a = Service(st).handle(method, self.thost, self.tport, self.path, self.headers, body)
+            try:
+                peer = bool(self.connection.getpeercert())
+            except (ValueError, AttributeError):
+                peer = False
+            a = Service(st, peer).handle(method, self.thost, self.tport, self.path,
+                                         self.headers, body)
         except Exception as e:  # a bug in the fake must not look like a network failure
             import traceback
             traceback.print_exc()
@@ -939,12 +1073,16 @@ class TunnelHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         if a.mode == "partial":
             self.send_header("Connection", "close")
-        self.end_headers()
         if not head and body:
             if a.mode == "partial":
                 body = body[:max(1, len(body) // 2)]
                 self.close_connection = True
-            self.wfile.write(body)
+        else:
+            body = b""
+        # One write for the status line, headers and body.
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + body)
+        self._headers_buffer = []
         self.wfile.flush()
 
 
@@ -981,6 +1119,8 @@ class ProxyHandler(socketserver.BaseRequestHandler):
         st = self.server.st
         sock = self.request
         sock.settimeout(120)
+        # Headers and body leave at once: no Nagle / delayed-ACK stalls.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             head = self._read_head(sock)
         except OSError:
@@ -1003,10 +1143,13 @@ class ProxyHandler(socketserver.BaseRequestHandler):
         except ValueError:
             self._plain(sock, 400, "Bad Request", [("X-Squid-Error", "ERR_INVALID_URL 0")])
             return
-        fail = st.world.host_failure(host)
+        fail, why = st.world.host_failure(host), "hosts="
+        if fail not in SQUID:
+            f = st.connect_fault(host, port)
+            fail, why = (f.kind, "fault=") if f else (None, "")
         if fail in SQUID:
             code, reason, err = SQUID[fail]
-            st.log("CONNECT", target, code, 0, "hosts=" + fail)
+            st.log("CONNECT", target, code, 0, why + fail)
             self._plain(sock, code, reason, [("X-Squid-Error", err)],
                         ("<html><body>%s: %s</body></html>" % (err, host)).encode())
             return
@@ -1041,6 +1184,13 @@ class TLS:
         self.cache = certs.LeafCache(d, "ca")
         self.extra = {}
         self.wrong = set(h.lower() for h in wrong_ca_hosts)
+        # --kube-auth cert: the API server asks for a client certificate.
+        self.kube_hosts = set(h for h, _ in st.kube_hosts)
+        self.kube_ctx = None
+        if st.opts.kube_auth == "cert":
+            self.kube_ctx = self._ctx(pem, key)
+            self.kube_ctx.verify_mode = ssl.CERT_OPTIONAL
+            self.kube_ctx.load_verify_locations(self.ca_pem)
         self.lock = threading.Lock()
         if self.wrong:
             certs.make_ca(d, "other-ca", "Some other CA")
@@ -1057,6 +1207,8 @@ class TLS:
     def context_for(self, host):
         if host in self.wrong:
             return self.wrong_ctx
+        if self.kube_ctx and host in self.kube_hosts:
+            return self.kube_ctx
         if host in self.known:
             return self.main
         with self.lock:
@@ -1068,6 +1220,12 @@ class TLS:
 class ProxyServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128   # clients that open many tunnels at once
+
+
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
 
 
 # ---------- managed identity (plain HTTP on loopback) ----------
@@ -1174,10 +1332,8 @@ def serve(doc, opts, d, ready_cb):
     proxy.st, proxy.tls = st, tls
     MIHandler.st = st
     ControlHandler.st = st
-    mi = ThreadingHTTPServer(("127.0.0.1", 0), MIHandler)
-    mi.daemon_threads = True
-    ctl = ThreadingHTTPServer(("127.0.0.1", 0), ControlHandler)
-    ctl.daemon_threads = True
+    mi = LoopbackHTTPServer(("127.0.0.1", 0), MIHandler)
+    ctl = LoopbackHTTPServer(("127.0.0.1", 0), ControlHandler)
     for s in (mi, ctl):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     ready_cb(st, proxy.server_address[1], mi.server_address[1], ctl.server_address[1])
