@@ -878,11 +878,9 @@ int ssh_conn_open(const struct ssh_opts *o, volatile int *cancel,
 	if ((rc = tcp_connect(c, &c->hop[0], cancel, err)) != 0)
 		goto fail;
 	for (i = 0; i < c->nhop; i++) {
-		if ((rc = open_hop(c, &c->hop[i], cancel, err)) != 0) {
-			if (i < c->nhop - 1 && err && rc != AD_ECANCEL)
-				ad_error_detail(err, "jump %s", c->hop[i].host);
+		/* The messages name the hop that failed. */
+		if ((rc = open_hop(c, &c->hop[i], cancel, err)) != 0)
 			goto fail;
-		}
 	}
 	*out = c;
 	return 0;
