@@ -141,7 +141,7 @@ static void test_names(void **state)
 	assert_false(sshconf_user_valid("-oProxyCommand=x"));
 	assert_false(sshconf_user_valid("a b"));
 	assert_int_equal(probe_ssh_command("acrshop.azurecr.io", cmd, sizeof cmd), 0);
-	assert_non_null(strstr(cmd, "nslookup acrshop.azurecr.io 2>&1"));
+	assert_non_null(strstr(cmd, "nslookup -timeout=2 -retry=2 acrshop.azurecr.io 2>&1"));
 	assert_non_null(strstr(cmd, "getent ahosts acrshop.azurecr.io;"));
 	assert_int_equal(probe_ssh_command("acrshop.azurecr.io", cmd, 20), AD_ENOMEM);
 }
@@ -212,6 +212,13 @@ static void test_parse_errors(void **state)
 	probe_ssh_parse("#nslookup\n;; connection timed out; no servers could be reached\n",
 		"acrshop.azurecr.io", &d);
 	assert_string_equal(d.answer_error, "TIMEOUT");
+	probe_ssh_parse("#nslookup\n;; communications error to 127.0.0.1#53: timed out\n"
+		";; communications error to 127.0.0.1#53: timed out\n"
+		";; no servers could be reached\n", "acrshop.azurecr.io", &d);
+	assert_string_equal(d.answer_error, "TIMEOUT");
+	probe_ssh_parse("#nslookup\n;; communications error to 127.0.0.1#53: connection refused\n",
+		"acrshop.azurecr.io", &d);
+	assert_string_equal(d.answer_error, "NOSERVER");
 	probe_ssh_parse("", "acrshop.azurecr.io", &d);
 	assert_string_equal(d.answer_error, "no answer");
 }
