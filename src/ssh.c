@@ -889,24 +889,51 @@ fail:
 	return rc;
 }
 
+/* Teardown on non-blocking sessions: each step may want I/O (EAGAIN).
+ * Wait for it up to 2 s in all (none for a broken connection); then
+ * shut the socket down, so every further step fails at once instead of
+ * waiting, and the memory is still released. */
+static void settle(struct ssh_conn *c, long long deadline, int *down)
+{
+	if (!*down && now_ms() < deadline &&
+	    wait_io(c, deadline, 2000, NULL, "close", NULL) == 0)
+		return;
+	if (!*down && c->fd >= 0)
+		shutdown(c->fd, SHUT_RDWR);
+	*down = 1;
+}
+
 void ssh_conn_free(struct ssh_conn *c)
 {
-	int i;
+	long long deadline;
+	int i, down = 0, spins;
 
 	if (!c)
 		return;
+	deadline = now_ms() + (c->broken ? 0 : 2000);
 	/* Innermost first: each session runs over the one before. */
 	for (i = c->nhop - 1; i >= 0; i--) {
 		struct hop *h = &c->hop[i];
 
-		if (h->tun) {
-			libssh2_channel_free(h->tun);
-			h->tun = NULL;
+		for (spins = 0; h->tun && spins < 1000; spins++) {
+			if (libssh2_channel_free(h->tun) != LIBSSH2_ERROR_EAGAIN)
+				h->tun = NULL;
+			else
+				settle(c, deadline, &down);
 		}
-		if (h->s) {
-			if (!c->broken)
-				libssh2_session_disconnect(h->s, "bye");
-			libssh2_session_free(h->s);
+		if (!h->s)
+			continue;
+		for (spins = 0; !c->broken && !down && spins < 1000; spins++) {
+			if (libssh2_session_disconnect(h->s, "bye") !=
+			    LIBSSH2_ERROR_EAGAIN)
+				break;
+			settle(c, deadline, &down);
+		}
+		for (spins = 0; h->s && spins < 1000; spins++) {
+			if (libssh2_session_free(h->s) != LIBSSH2_ERROR_EAGAIN)
+				h->s = NULL;
+			else
+				settle(c, deadline, &down);
 		}
 	}
 	if (c->fd >= 0)

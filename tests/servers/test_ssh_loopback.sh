@@ -205,4 +205,19 @@ ms=$(printf '%s\n' "$out" | sed -n 's/^elapsed ms=//p')
 [ "${ms:-99999}" -lt 1000 ]
 expect "cancel seen within 1 s (${ms} ms)" "$?" "^0$"
 
+# --- memory: a jump, a TCP test, a host-key save, an encrypted key, under valgrind
+if command -v valgrind >/dev/null 2>&1; then
+	: > "$T/kh.vg"
+	cat "$T/b/known_hosts.line" > "$T/kh.vg"
+	out=$(valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+		"$DRIVE" --ssh-config none --ssh-user root "${BASE[@]}" --ssh-key "$K/wrong" \
+		--ssh-key "$K/enc" --passphrase-file "$K/pass.good" --known-hosts "$T/kh.vg" \
+		--trust save --ssh-jump "root@127.0.0.1:$PB" connect tcp 127.0.0.1 "$PB" \
+		resolve 'bad;name' 2>&1)
+	rc=$?
+	expect "valgrind: every action ran, the bad name refused" "$rc" "^1$"
+	expect "valgrind: through the jump host" "$out" "^tcp 127.0.0.1:$PB open"
+	expect_not "valgrind: no errors" "$out" "==[0-9]+=="
+fi
+
 finish
