@@ -94,4 +94,16 @@ out=$(ip netns exec "$NS_CL" "$DRIVE" --ssh-config none --ssh-user root --ssh-ke
 expect "unknown node: no test runs" "$out" "^error code=access denied net=none detail=hostkey-unknown msg=10.224.0.4 is not in"
 expect_not "unknown node: nothing resolved" "$out" "^dns"
 expect "unknown node: second test says the same at once" "$out" "elapsed ms=[0-9]$"
+# memory on the abandoned-test path: a session given up mid-open, a new one
+if command -v valgrind >/dev/null 2>&1; then
+	netlab_fw "drop 10.10.1.5"
+	out=$(ip netns exec "$NS_CL" valgrind -q --error-exitcode=9 --leak-check=full \
+		--errors-for-leak-kinds=definite "$DRIVE" --ssh-config none --ssh-user root \
+		--ssh-key "$LAB/id_lab" --known-hosts "$LAB/known_hosts" --no-ask "${J[@]}" \
+		--timeout-ms 1000 tcp 10.10.1.5 443 resolve acrshop.azurecr.io 2>&1)
+	rc=$?
+	expect "valgrind: abandoned test, then a new session ($rc)" "$rc" "^0$"
+	expect "valgrind: resolved after reconnecting" "$out" "^dns addrs=10.10.1.5 "
+	expect_not "valgrind: no errors" "$out" "==[0-9]+=="
+fi
 finish
