@@ -4,6 +4,8 @@
  * addresses, the option parser. */
 #include "config.h"
 
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include "probe_ssh.h"
 #include "ssh.h"
 #include "sshconf.h"
+#include "sshask.h"
 #include "sshfp.h"
 
 static void test_patterns(void **state)
@@ -340,6 +343,130 @@ static void test_options(void **state)
 	assert_string_equal(o.jump, "none");
 }
 
+/* ---------- sshask: a worker asks, this thread (the "UI") answers ---------- */
+
+struct worker {
+	struct ssh_opts o;
+	int kind;             /* 1 host key, 2 passphrase */
+	enum ssh_trust trust;
+	int rc;
+	char pass[64];
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->kind == 1)
+		w->trust = w->o.hostkey_ask(w->o.hostkey_ud, "10.224.0.4", 22,
+					    "ssh-ed25519", "SHA256:abc");
+	else
+		w->rc = w->o.passphrase(w->o.passphrase_ud, "/k/id", w->pass,
+					sizeof w->pass);
+	return NULL;
+}
+
+/* Wait (bounded) for the worker's question. */
+static void wait_question(struct sshask *a, struct sshask_question *q)
+{
+	int i;
+
+	for (i = 0; i < 500 && !sshask_pending(a, q); i++)
+		poll(NULL, 0, 10);
+	assert_true(i < 500);
+}
+
+static void test_ask_hostkey(void **state)
+{
+	volatile int cancel = 0;
+	struct sshask *a = sshask_new(&cancel);
+	struct sshask_question q;
+	struct worker w;
+	pthread_t th;
+	struct pollfd pfd;
+	char byte;
+
+	(void)state;
+	assert_non_null(a);
+	memset(&w, 0, sizeof w);
+	ssh_opts_init(&w.o);
+	sshask_attach(a, &w.o);
+	w.kind = 1;
+	assert_false(sshask_pending(a, &q));
+	pthread_create(&th, NULL, work, &w);
+	wait_question(a, &q);
+	pfd.fd = sshask_fd(a);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 1000), 1);
+	assert_int_equal(read(sshask_fd(a), &byte, 1), 1);
+	assert_int_equal(q.kind, SSHASK_HOSTKEY);
+	assert_string_equal(q.host, "10.224.0.4");
+	assert_int_equal(q.port, 22);
+	assert_string_equal(q.fingerprint, "SHA256:abc");
+	sshask_answer_passphrase(a, "ignored");   /* wrong kind: no effect */
+	assert_true(sshask_pending(a, NULL));
+	sshask_answer_hostkey(a, SSH_TRUST_SAVE);
+	pthread_join(th, NULL);
+	assert_int_equal(w.trust, SSH_TRUST_SAVE);
+	assert_false(sshask_pending(a, &q));
+	sshask_free(a);
+}
+
+static void test_ask_passphrase(void **state)
+{
+	volatile int cancel = 0;
+	struct sshask *a = sshask_new(&cancel);
+	struct sshask_question q;
+	struct worker w;
+	pthread_t th;
+
+	(void)state;
+	memset(&w, 0, sizeof w);
+	ssh_opts_init(&w.o);
+	sshask_attach(a, &w.o);
+	w.kind = 2;
+	pthread_create(&th, NULL, work, &w);
+	wait_question(a, &q);
+	assert_int_equal(q.kind, SSHASK_PASSPHRASE);
+	assert_string_equal(q.path, "/k/id");
+	sshask_answer_passphrase(a, "s3cret");
+	pthread_join(th, NULL);
+	assert_int_equal(w.rc, 0);
+	assert_string_equal(w.pass, "s3cret");
+	/* skipping the key */
+	pthread_create(&th, NULL, work, &w);
+	wait_question(a, &q);
+	sshask_answer_passphrase(a, NULL);
+	pthread_join(th, NULL);
+	assert_int_not_equal(w.rc, 0);
+	sshask_free(a);
+}
+
+/* Esc while the question is shown: the worker stops waiting, answer no. */
+static void test_ask_cancel(void **state)
+{
+	volatile int cancel = 0;
+	struct sshask *a = sshask_new(&cancel);
+	struct sshask_question q;
+	struct worker w;
+	pthread_t th;
+
+	(void)state;
+	memset(&w, 0, sizeof w);
+	ssh_opts_init(&w.o);
+	sshask_attach(a, &w.o);
+	w.kind = 1;
+	w.trust = SSH_TRUST_SAVE;
+	pthread_create(&th, NULL, work, &w);
+	wait_question(a, &q);
+	cancel = 1;
+	pthread_join(th, NULL);
+	assert_int_equal(w.trust, SSH_TRUST_NO);
+	assert_false(sshask_pending(a, &q));
+	sshask_free(a);
+	sshask_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +482,9 @@ int main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_private),
 		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_ask_hostkey),
+		cmocka_unit_test(test_ask_passphrase),
+		cmocka_unit_test(test_ask_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
