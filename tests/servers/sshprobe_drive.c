@@ -3,7 +3,7 @@
  *
  *   sshprobe_drive [--ssh-* options] [--trust no|once|save]
  *                  [--passphrase-file F] [--cancel-after-ms N]
- *                  [--timeout-ms N] ACTION...
+ *                  [--timeout-ms N] [--ui-thread] ACTION...
  *   ACTION: connect | resolve NAME | tcp HOST PORT
  *
  * One line per action on stdout:
@@ -12,9 +12,13 @@
  *   tcp HOST:PORT open|refused|timeout ms=N
  *   error code=CODE net=NET detail=DETAIL msg=MESSAGE
  * and "ask HOST PORT TYPE FINGERPRINT" when the host key question is
- * asked.  Exit 0 when every action ran, 1 otherwise, 2 on usage. */
+ * asked.  With --ui-thread the questions go through sshask (as in the
+ * wizard): a second thread plays the UI, prints "ui-ask hostkey HOST PORT
+ * FINGERPRINT" / "ui-ask passphrase PATH" and answers.
+ * Exit 0 when every action ran, 1 otherwise, 2 on usage. */
 #include "config.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #include "probe.h"
 #include "probe_ssh.h"
 #include "ssh.h"
+#include "sshask.h"
 
 static enum ssh_trust trust_answer = SSH_TRUST_NO;
 static const char *pass_file;
@@ -68,6 +73,42 @@ static void *canceller(void *arg)
 	return NULL;
 }
 
+static volatile int ui_done;
+
+/* The "UI thread": waits on the question fd, answers like the callbacks
+ * above would. */
+static void *ui_thread(void *arg)
+{
+	struct sshask *a = arg;
+	struct sshask_question q;
+
+	while (!ui_done) {
+		struct pollfd pfd = { sshask_fd(a), POLLIN, 0 };
+		char byte;
+
+		if (poll(&pfd, 1, 100) > 0 && read(pfd.fd, &byte, 1) < 0)
+			continue;
+		if (!sshask_pending(a, &q))
+			continue;
+		if (q.kind == SSHASK_HOSTKEY) {
+			printf("ui-ask hostkey %s %d %s\n", q.host, q.port,
+			       q.fingerprint);
+			sshask_answer_hostkey(a, trust_answer);
+		} else {
+			char buf[512];
+
+			printf("ui-ask passphrase %s\n", q.path);
+			if (passphrase(NULL, q.path, buf, sizeof buf) == 0)
+				sshask_answer_passphrase(a, buf);
+			else
+				sshask_answer_passphrase(a, NULL);
+			memset(buf, 0, sizeof buf);
+		}
+		fflush(stdout);
+	}
+	return NULL;
+}
+
 static long long ms(void)
 {
 	struct timespec ts;
@@ -87,7 +128,8 @@ int main(int argc, char **argv)
 	struct ssh_opts o;
 	struct ad_error err = { 0 };
 	struct node_probe *p = NULL;
-	pthread_t th;
+	pthread_t th, uth;
+	struct sshask *ask_bridge = NULL;
 	int i, rc, failed = 0, timeout_ms = 5000;
 
 	ssh_opts_init(&o);
@@ -115,6 +157,11 @@ int main(int argc, char **argv)
 			pass_file = argv[++i];
 		} else if (strcmp(argv[i], "--cancel-after-ms") == 0 && i + 1 < argc) {
 			cancel_after = atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--ui-thread") == 0) {
+			ask_bridge = sshask_new(&cancel_flag);
+			if (!ask_bridge)
+				return 2;
+			sshask_attach(ask_bridge, &o);
 		} else if (strcmp(argv[i], "--timeout-ms") == 0 && i + 1 < argc) {
 			timeout_ms = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--connect-timeout-ms") == 0 && i + 1 < argc) {
@@ -134,6 +181,8 @@ int main(int argc, char **argv)
 	p->cancel = &cancel_flag;
 	if (cancel_after >= 0)
 		pthread_create(&th, NULL, canceller, NULL);
+	if (ask_bridge)
+		pthread_create(&uth, NULL, ui_thread, ask_bridge);
 	for (; i < argc; i++) {
 		long long t0 = ms();
 
@@ -189,6 +238,11 @@ int main(int argc, char **argv)
 	}
 	if (cancel_after >= 0)
 		pthread_join(th, NULL);
+	if (ask_bridge) {
+		ui_done = 1;
+		pthread_join(uth, NULL);
+		sshask_free(ask_bridge);
+	}
 	node_probe_free(p);
 	return failed;
 }

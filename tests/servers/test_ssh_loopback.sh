@@ -83,6 +83,15 @@ expect "saved line is one OpenSSH finds" "$out" "ssh-ed25519"
 out=$(run "${BASE[@]}" --ssh-key "$K/plain" --known-hosts "$T/kh.empty" --no-ask connect)
 expect "saved host is known next time" "$out" "^connected"
 
+# --- the same questions through the UI-thread bridge (as the wizard asks)
+: > "$T/kh.ui"
+out=$(run "${BASE[@]}" --ssh-key "$K/enc" --known-hosts "$T/kh.ui" --trust save \
+	--passphrase-file "$K/pass.good" --ui-thread connect)
+expect_fixed "ui thread: host key question" "$out" "ui-ask hostkey 127.0.0.1 $PA $FPA"
+expect "ui thread: passphrase question" "$out" "^ui-ask passphrase $K/enc$"
+expect "ui thread: connected" "$out" "^connected"
+expect "ui thread: saved" "$(cat "$T/kh.ui")" "^\[127.0.0.1\]:$PA ssh-ed25519 "
+
 # --- hashed known_hosts (|1|...)
 cp "$KH" "$T/kh.hashed"
 ssh-keygen -q -H -f "$T/kh.hashed" >/dev/null 2>&1
