@@ -284,6 +284,12 @@ static int cmd_diagnose(const struct opts *o)
 	/* With --ssh-node the node's answers come from a real node; diagnose
 	 * never prompts (no callbacks): unknown hosts and encrypted keys
 	 * make the node checks say unknown, and why. */
+	if (!o->use_ssh && (o->ssh.user[0] || o->ssh.port || o->ssh.nkey ||
+			    o->ssh.jump[0] || o->ssh.known_hosts[0] ||
+			    o->ssh.config[0])) {
+		complain("%s", _("the --ssh-* options need --ssh-node"));
+		goto out;
+	}
 	if (o->use_ssh && probe_ssh_new(&o->ssh, &p, &err) != 0) {
 		complain("%s", err.msg);
 		goto out;

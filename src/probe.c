@@ -42,6 +42,15 @@ const char *probe_tcp_str(enum probe_tcp r)
 	return "?";
 }
 
+void probe_command(struct node_probe *p, const char *what, const char *arg,
+		   int port, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	if (p && p->ops && p->ops->command && what && arg)
+		p->ops->command(p->impl, what, arg, port, buf, len);
+}
+
 int probe_addr_private(const char *addr)
 {
 	unsigned char b[16];

@@ -8,6 +8,8 @@
 #ifndef AD_PROBE_H
 #define AD_PROBE_H
 
+#include <stddef.h>
+
 struct ad_error;
 
 #define PROBE_MAX_ADDRS 8
@@ -45,6 +47,11 @@ struct probe_ops {
 	int (*tcp)(void *impl, const char *host, int port, int timeout_ms,
 		   enum probe_tcp *out, struct ad_error *err);
 	void (*free)(void *impl);
+	/* Optional (NULL: none): the command a person would type for the
+	 * same test, for evidence.  what is "resolve" (arg = name) or "tcp"
+	 * (arg = host, port); buf gets "" when there is none. */
+	void (*command)(void *impl, const char *what, const char *arg,
+			int port, char *buf, size_t len);
 };
 
 struct node_probe {
@@ -62,6 +69,10 @@ int probe_resolve(struct node_probe *p, const char *name,
 int probe_tcp(struct node_probe *p, const char *host, int port,
 	      int timeout_ms, enum probe_tcp *out, struct ad_error *err);
 const char *probe_tcp_str(enum probe_tcp r);
+/* The equivalent command of a test ("ssh -J ... user@node nslookup NAME",
+ * "ssh ... nc -vz HOST 443"), "" when the probe has none. */
+void probe_command(struct node_probe *p, const char *what, const char *arg,
+		   int port, char *buf, size_t len);
 /* 1 for a private address (RFC 1918, 100.64/10 shared, loopback,
  * link-local, IPv6 ULA fc00::/7 and fe80::/10), 0 for any other address,
  * -1 when addr is not an IPv4/IPv6 literal. */

@@ -350,11 +350,30 @@ static void ssh_probe_free(void *impl)
 	free(sp);
 }
 
+/* Only validated names and addresses make it into the text. */
+static void ssh_probe_command(void *impl, const char *what, const char *arg,
+			      int port, char *buf, size_t len)
+{
+	struct sshprobe *sp = impl;
+	char prefix[1400];
+
+	if (sp->c)
+		ssh_command_line(sp->c, prefix, sizeof prefix);
+	else if (ssh_opts_command_line(&sp->o, prefix, sizeof prefix) != 0)
+		return;
+	if (strcmp(what, "resolve") == 0 && sshconf_name_valid(arg))
+		snprintf(buf, len, "%s nslookup %s", prefix, arg);
+	else if (strcmp(what, "tcp") == 0 && sshconf_host_valid(arg) &&
+		 port > 0 && port < 65536)
+		snprintf(buf, len, "%s nc -vz -w 5 %s %d", prefix, arg, port);
+}
+
 static const struct probe_ops ssh_probe_ops = {
 	.name = "ssh",
 	.resolve = ssh_resolve,
 	.tcp = ssh_tcp_probe,
 	.free = ssh_probe_free,
+	.command = ssh_probe_command,
 };
 
 int probe_ssh_new(const struct ssh_opts *o, struct node_probe **out,
@@ -395,4 +414,6 @@ void probe_ssh_command_line(const struct node_probe *p, char *buf,
 	sp = p->impl;
 	if (sp->c)
 		ssh_command_line(sp->c, buf, len);
+	else
+		ssh_opts_command_line(&sp->o, buf, len);
 }

@@ -38,8 +38,8 @@ int probe_ssh_command(const char *name, char *buf, size_t len);
 void probe_ssh_parse(const char *text, const char *name,
 		     struct probe_dns *out);
 
-/* "ssh ... user@node" prefix of the equivalent commands, or "" before the
- * probe connected. */
+/* "ssh [-J ...] [-p N] user@node": the prefix of the equivalent commands
+ * ("" when p is not an SSH probe). */
 void probe_ssh_command_line(const struct node_probe *p, char *buf,
 			    size_t len);
 

@@ -400,6 +400,17 @@ static int save_known_host(LIBSSH2_KNOWNHOSTS *kh, const char *path,
 					LIBSSH2_KNOWNHOST_FILE_OPENSSH))
 		return ad_error_set(err, AD_EIO, "%s",
 			_("cannot format the known_hosts line"));
+	{
+		/* As OpenSSH: ~/.ssh is made (0700) when it is missing. */
+		char dir[600], *slash;
+
+		snprintf(dir, sizeof dir, "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			mkdir(dir, 0700);
+		}
+	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	fp = fd >= 0 ? fdopen(fd, "a") : NULL;
 	if (!fp) {
@@ -954,6 +965,23 @@ int ssh_conn_broken(const struct ssh_conn *c)
 void ssh_command_line(const struct ssh_conn *c, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", c ? c->cmdline : "ssh");
+}
+
+int ssh_opts_command_line(const struct ssh_opts *o, char *buf, size_t len)
+{
+	struct ssh_conn *c = calloc(1, sizeof *c);
+	int rc;
+
+	if (len)
+		buf[0] = '\0';
+	if (!c)
+		return AD_ENOMEM;
+	c->o = *o;
+	rc = plan(c, NULL);
+	if (rc == 0)
+		snprintf(buf, len, "%s", c->cmdline);
+	free(c);
+	return rc;
 }
 
 /* ---------- using the connection ---------- */

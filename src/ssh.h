@@ -126,5 +126,8 @@ int ssh_tcp(struct ssh_conn *c, const char *host, int port, int timeout_ms,
 
 /* The equivalent OpenSSH command line prefix: "ssh -J ... -p N user@host". */
 void ssh_command_line(const struct ssh_conn *c, char *buf, size_t len);
+/* The same from the options alone (reads ~/.ssh/config, connects to
+ * nothing).  0, or negative when the options do not name a node. */
+int ssh_opts_command_line(const struct ssh_opts *o, char *buf, size_t len);
 
 #endif

@@ -199,6 +199,20 @@ int main(int argc, char **argv)
 				printf("cmdline %s\n", cl);
 			}
 			ssh_conn_free(c);
+			c = NULL;
+			if (rc == 0) {
+				char cmd[1600];
+
+				probe_command(p, "resolve", "acrshop.azurecr.io", 0,
+					      cmd, sizeof cmd);
+				printf("command %s\n", cmd);
+				probe_command(p, "tcp", "10.10.1.5", 443, cmd,
+					      sizeof cmd);
+				printf("command %s\n", cmd);
+				probe_command(p, "resolve", "a;b", 0, cmd, sizeof cmd);
+				printf("command [%s]\n", cmd);
+			}
+			ssh_conn_free(c);
 		} else if (strcmp(argv[i], "resolve") == 0 && i + 1 < argc) {
 			struct probe_dns d;
 			int k;

@@ -61,6 +61,9 @@ out=$(run "${BASE[@]}" --ssh-key "$K/plain" --known-hosts "$KH" connect \
 	tcp 127.0.0.1 "$PB" tcp 127.0.0.1 "$(freeport)")
 expect "connect with a key file" "$out" "^connected root@127.0.0.1:$PA$"
 expect "equivalent ssh command" "$out" "^cmdline ssh -p $PA root@127.0.0.1$"
+expect "equivalent nslookup" "$out" "^command ssh -p $PA root@127.0.0.1 nslookup acrshop.azurecr.io$"
+expect "equivalent nc -vz" "$out" "^command ssh -p $PA root@127.0.0.1 nc -vz -w 5 10.10.1.5 443$"
+expect "no equivalent command for a bad name" "$out" "^command \[\]$"
 expect "direct-tcpip to a listening port: open" "$out" "^tcp 127.0.0.1:$PB open"
 expect "direct-tcpip to a closed port: refused" "$out" "^tcp 127.0.0.1:[0-9]+ refused"
 
@@ -213,6 +216,18 @@ expect "cancel while connecting" "$out" "^error code=cancelled"
 ms=$(printf '%s\n' "$out" | sed -n 's/^elapsed ms=//p')
 [ "${ms:-99999}" -lt 1000 ]
 expect "cancel seen within 1 s (${ms} ms)" "$?" "^0$"
+
+# --- diagnose: the options are checked before anything is sent
+if [ -x "${ACR_DOCTOR:-}" ]; then
+	out=$("$ACR_DOCTOR" diagnose --scenario aks-healthy --ssh-user root 2>&1; echo "rc=$?")
+	expect "--ssh-user without --ssh-node is a usage error" "$out" "need --ssh-node|^rc=2$"
+	expect "  ... exit status 2" "$out" "^rc=2$"
+	out=$("$ACR_DOCTOR" diagnose --scenario aks-healthy --ssh-node 10.0.0.4 --ssh-port 0 2>&1; echo "rc=$?")
+	expect "bad --ssh-port is a usage error" "$out" "^rc=2$"
+	out=$("$ACR_DOCTOR" --help)
+	expect "--help lists the SSH options" "$out" "--ssh-node HOST.*"
+	expect "--help lists --known-hosts" "$out" "--known-hosts FILE"
+fi
 
 # --- memory: a jump, a TCP test, a host-key save, an encrypted key, under valgrind
 # (valgrind cannot run a binary built with AddressSanitizer; the sanitizers
