@@ -5,6 +5,7 @@
 #   file DIR/sshd.pid, log DIR/sshd.log; logins as root with the keys in
 #   DIR/authorized_keys.  Returns once the server answers a key exchange.
 #   Leaves DIR/known_hosts.line: the OpenSSH known_hosts line for it.
+#   Env: SSHD_LOGLEVEL (VERBOSE), SSHD_FORWARDING (yes).
 # Gotchas: sshd must be started by its absolute path (it re-executes
 # itself); the privilege-separation directory /run/sshd is compiled in;
 # StrictModes would refuse keys under /tmp (mode 1777); the daemon gets
@@ -34,7 +35,7 @@ start_sshd() {
 		echo "KbdInteractiveAuthentication no"
 		echo "PermitRootLogin prohibit-password"
 		echo "UsePAM no"
-		echo "AllowTcpForwarding yes"
+		echo "AllowTcpForwarding ${SSHD_FORWARDING:-yes}"
 		echo "PermitOpen any"
 		echo "X11Forwarding no"
 		echo "PrintMotd no"

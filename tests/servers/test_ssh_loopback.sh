@@ -16,6 +16,7 @@ SILENT_PID=""
 cleanup() {
 	stop_sshd "$T/a"
 	stop_sshd "$T/b"
+	stop_sshd "$T/c"
 	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
 	[ -n "$SILENT_PID" ] && kill "$SILENT_PID" 2>/dev/null
 	rm -rf "$T"
@@ -111,6 +112,18 @@ expect "changed host key: stopped" "$out" "detail=hostkey-mismatch"
 expect_fixed "changed host key: recorded fingerprint shown" "$out" "records $FPOLD"
 expect_fixed "changed host key: offered fingerprint shown" "$out" "offers ssh-ed25519 $FPA"
 expect_not "changed host key: no question asked" "$out" "^ask"
+
+# --- an sshd that forbids forwarding: the TCP test cannot run (not "refused")
+PC=$(freeport)
+mkdir -p "$T/c"
+cp "$T/a/authorized_keys" "$T/c/authorized_keys"
+SSHD_FORWARDING=no start_sshd "$T/c" "$PC" 127.0.0.1 || fail "sshd c did not start"
+out=$(run --ssh-node 127.0.0.1 --ssh-port "$PC" --ssh-key "$K/plain" \
+	--known-hosts "$T/c/known_hosts.line" tcp 127.0.0.1 "$PA")
+expect "forwarding forbidden: an error, not a result" "$out" \
+	"^error code=access denied .*does not allow TCP forwarding"
+expect_not "forwarding forbidden: no verdict" "$out" "^tcp "
+stop_sshd "$T/c"
 
 # --- refused SSH port
 out=$(run --ssh-node 127.0.0.1 --ssh-port "$(freeport)" --ssh-key "$K/plain" --known-hosts "$KH" connect)

@@ -76,6 +76,11 @@ ms=$(printf '%s\n' "$out" | sed -n 's/^elapsed ms=//p')
 [ "${ms:-99999}" -lt 2500 ]
 expect "cancel seen at once ($ms ms)" "$?" "^0$"
 
+# the jump host cannot reach the node (nothing on that port): says which hop
+out=$(run --ssh-node 10.224.0.4 --ssh-port 2299 --ssh-jump root@192.168.77.2 connect)
+expect "jump host cannot reach the node" "$out" \
+	"^error code=input/output error .*jump host 192.168.77.2 cannot open a connection to 10.224.0.4 port 2299"
+
 # two jump hops: the jump host's second sshd on its own loopback
 out=$(run --ssh-node 10.224.0.4 --ssh-jump root@192.168.77.2,root@127.0.0.1:2222 \
 	connect resolve acrshop.azurecr.io)
