@@ -44,6 +44,7 @@ struct ssh_conn {
 	int nhop;
 	struct hop hop[MAX_HOPS];
 	int broken;
+	long long rtt_ms;        /* TCP connect + tunnel opens: the path's round trip */
 	char desc[1400];
 	char cmdline[1400];
 };
@@ -831,8 +832,13 @@ static int open_hop(struct ssh_conn *c, struct hop *h, volatile int *cancel,
 	long long deadline = now_ms() + c->o.connect_timeout_ms;
 	int rc;
 
-	if (h->prev && (rc = open_tunnel(c, h->prev, h, deadline, cancel, err)) != 0)
-		return rc;
+	if (h->prev) {
+		long long t0 = now_ms();
+
+		if ((rc = open_tunnel(c, h->prev, h, deadline, cancel, err)) != 0)
+			return rc;
+		c->rtt_ms += now_ms() - t0;
+	}
 	h->s = libssh2_session_init_ex(NULL, NULL, NULL, h);
 	if (!h->s)
 		return ad_error_set(err, AD_ENOMEM, "%s", _("out of memory"));
@@ -864,6 +870,7 @@ int ssh_conn_open(const struct ssh_opts *o, volatile int *cancel,
 {
 	struct ssh_conn *c;
 	int rc, i;
+	long long t0;
 	static int inited;
 
 	*out = NULL;
@@ -886,8 +893,10 @@ int ssh_conn_open(const struct ssh_opts *o, volatile int *cancel,
 		c->o.command_timeout_ms = SSH_COMMAND_TIMEOUT_MS;
 	if ((rc = plan(c, err)) != 0)
 		goto fail;
+	t0 = now_ms();
 	if ((rc = tcp_connect(c, &c->hop[0], cancel, err)) != 0)
 		goto fail;
+	c->rtt_ms = now_ms() - t0;
 	for (i = 0; i < c->nhop; i++) {
 		/* The messages name the hop that failed. */
 		if ((rc = open_hop(c, &c->hop[i], cancel, err)) != 0)
@@ -1125,8 +1134,8 @@ int ssh_tcp(struct ssh_conn *c, const char *host, int port, int timeout_ms,
 			return AD_EDENIED;
 		}
 		if (e == LIBSSH2_ERROR_CHANNEL_FAILURE) {
-			*res = now_ms() - t0 < SSH_TCP_FAST_MS ? SSH_TCP_REFUSED :
-			       SSH_TCP_TIMEOUT;
+			*res = now_ms() - t0 < SSH_TCP_FAST_MS + c->rtt_ms ?
+			       SSH_TCP_REFUSED : SSH_TCP_TIMEOUT;
 			return 0;
 		}
 		c->broken = 1;

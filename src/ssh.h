@@ -114,11 +114,13 @@ enum ssh_tcp_result {
 	SSH_TCP_TIMEOUT    /* it failed after the SYN retries, or not in time */
 };
 /* Open a direct-tcpip channel from the node to host:port and close it.
- * A failure the node reports within SSH_TCP_FAST_MS of asking is a
- * refusal (an RST or ICMP answer comes back in a round trip); a later
- * one, or none before timeout_ms, is a timeout (the SYNs were dropped:
- * the kernel's first retransmission alone takes 1 s).  An sshd that
- * forbids forwarding is an error (AD_EDENIED), not a result. */
+ * libssh2 does not pass on the node's reason text, so the time tells:
+ * a failure the node reports within SSH_TCP_FAST_MS plus the path's
+ * measured round trip (TCP connect and tunnel opens) is a refusal (an
+ * RST or ICMP answer comes back at once); a later one, or none before
+ * timeout_ms, is a timeout (the SYNs were dropped: the kernel's first
+ * retransmission alone takes 1 s).  An sshd that forbids forwarding is
+ * an error (AD_EDENIED), not a result. */
 #define SSH_TCP_FAST_MS 900
 int ssh_tcp(struct ssh_conn *c, const char *host, int port, int timeout_ms,
 	    enum ssh_tcp_result *res, volatile int *cancel,
