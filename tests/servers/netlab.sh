@@ -62,7 +62,6 @@ netlab_up() {
 	ip netns exec "$NS_ND" sysctl -qw net.ipv4.tcp_syn_retries=1
 	# The node's resolver: seen by processes started with ip netns exec
 	# (bind-mounted over /etc/resolv.conf), so by sshd's sessions.
-	[ -d /etc/netns ] || echo /etc/netns > "$LAB/created-etcdir"
 	mkdir -p "/etc/netns/$NS_ND"
 	echo "nameserver 127.0.0.1" > "/etc/netns/$NS_ND/resolv.conf"
 	echo "/etc/netns/$NS_ND" > "$LAB/created-etc"
@@ -167,6 +166,8 @@ netlab_down() {
 		ip netns del "$n" 2>/dev/null
 	done
 	[ -s "$LAB/created-etc" ] && rm -rf "$(cat "$LAB/created-etc")"
-	[ -s "$LAB/created-etcdir" ] && rmdir /etc/netns 2>/dev/null
-	rm -f "$LAB/created" "$LAB/created-etc" "$LAB/created-etcdir"
+	# An empty /etc/netns means nothing; parallel labs share it, so the
+	# last one out removes it (rmdir fails while another lab uses it).
+	rmdir /etc/netns 2>/dev/null
+	rm -f "$LAB/created" "$LAB/created-etc"
 }
