@@ -62,7 +62,9 @@ netlab_up() {
 	ip netns exec "$NS_ND" sysctl -qw net.ipv4.tcp_syn_retries=1
 	# The node's resolver: seen by processes started with ip netns exec
 	# (bind-mounted over /etc/resolv.conf), so by sshd's sessions.
-	mkdir -p "/etc/netns/$NS_ND"
+	# (retried: another lab's teardown may rmdir an empty /etc/netns
+	# between the two levels mkdir -p makes)
+	for _ in 1 2 3; do mkdir -p "/etc/netns/$NS_ND" 2>/dev/null && break; done
 	echo "nameserver 127.0.0.1" > "/etc/netns/$NS_ND/resolv.conf"
 	echo "/etc/netns/$NS_ND" > "$LAB/created-etc"
 
