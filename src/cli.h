@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include "ssh.h"
+
 #define EXIT_USAGE 2
 #define EXIT_INCONCLUSIVE 3
 #define EXIT_DECLINED 4
@@ -28,9 +30,9 @@ struct opts {
 	const char *cluster, *webapp, *resource_group, *subscription;
 	const char *namespace_, *pod, *image, *registry, *message;
 	const char *cloud, *context, *kubeconfig, *ca_file, *credential;
-	/* node probe over SSH */
-	const char *ssh_node, *ssh_user, *ssh_key, *ssh_jump, *ssh_port;
-	const char *known_hosts;
+	/* the node probe over SSH */
+	int use_ssh;             /* --ssh-node given */
+	struct ssh_opts ssh;
 	int nargs;
 	char **args;
 };

@@ -9,6 +9,8 @@
 #include "err.h"
 #include "i18n.h"
 #include "live.h"
+#include "probe.h"
+#include "probe_ssh.h"
 #include "world.h"
 
 /* "throttled, retrying in 4 s": what a user waiting on a prompt sees. */
@@ -29,6 +31,32 @@ static void cli_on_retry(void *arg, const char *method, const char *url,
 			     method, (delay_ms + 999) / 1000, attempt + 1);
 }
 
+/* With --ssh-node the node's answers come from a real node over SSH.
+ * The command line never prompts (no callbacks): an unknown host or an
+ * encrypted key makes the node checks say unknown, and why. */
+static int attach_ssh(const struct opts *o, struct world *w)
+{
+	struct ad_error err = { 0 };
+	struct node_probe *p = NULL;
+
+	if (!o->use_ssh)
+		return 0;
+	if (probe_ssh_new(&o->ssh, &p, &err) != 0) {
+		cli_complain("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	p->cancel = &w->cancel;
+	world_set_probe(w, p);
+	return 0;
+}
+
+static int ssh_without_node(const struct opts *o)
+{
+	return !o->use_ssh && (o->ssh.user[0] || o->ssh.port || o->ssh.nkey ||
+			       o->ssh.jump[0] || o->ssh.known_hosts[0] ||
+			       o->ssh.config[0]);
+}
+
 int cli_open_world(const struct opts *o, struct world **out)
 {
 	struct ad_error err = { 0 };
@@ -37,6 +65,10 @@ int cli_open_world(const struct opts *o, struct world **out)
 	int rc;
 
 	*out = NULL;
+	if (ssh_without_node(o)) {
+		cli_complain("%s", _("the --ssh-* options need --ssh-node"));
+		return EXIT_USAGE;
+	}
 	if (o->scenario) {
 		if (o->cluster || o->webapp) {
 			cli_complain("%s", _("--scenario and --cluster/--webapp exclude each other: a scenario is a simulated world"));
@@ -45,6 +77,10 @@ int cli_open_world(const struct opts *o, struct world **out)
 		if (world_open_scenario(o->scenario, &w, &err) != 0) {
 			cli_complain("%s", err.msg);
 			return EXIT_USAGE;
+		}
+		if ((rc = attach_ssh(o, w)) != 0) {
+			world_free(w);
+			return rc;
 		}
 		*out = w;
 		return 0;
@@ -88,6 +124,10 @@ int cli_open_world(const struct opts *o, struct world **out)
 		world_free(w);
 		return rc == AD_EINVAL || rc == AD_ENOTFOUND ? EXIT_USAGE :
 		       EXIT_INCONCLUSIVE;
+	}
+	if ((rc = attach_ssh(o, w)) != 0) {
+		world_free(w);
+		return rc;
 	}
 	*out = w;
 	return 0;

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "facts.h"
 #include "i18n.h"
+#include "probe_ssh.h"
 #include "scenario.h"
 #include "textw.h"
 #include "tree.h"
@@ -83,13 +84,6 @@ static void usage(FILE *fp)
 		"                            workload, managed, cli or device\n"
 		"      --ca-file FILE        trust these CA certificates (PEM)\n"
 		"      --debug               print every request to stderr (secrets hidden)\n\n"), fp);
-	fputs(_("Node probe over SSH:\n"
-		"      --ssh-node ADDR       the node to test DNS and TCP from\n"
-		"      --ssh-user USER       default azureuser, or ~/.ssh/config\n"
-		"      --ssh-key FILE        an OpenSSH private key (after ssh-agent)\n"
-		"      --ssh-jump HOST[,HOST] jump hosts, like ssh -J\n"
-		"      --ssh-port PORT       default 22\n"
-		"      --known-hosts FILE    default ~/.ssh/known_hosts\n\n"), fp);
 	fputs(_("Options:\n"
 		"  -s, --scenario NAME|FILE  a built-in scenario or a scenario file\n"
 		"      --json                machine-readable output (diagnose, explain)\n"
@@ -99,6 +93,15 @@ static void usage(FILE *fp)
 		"      --no-color            no colors (also when NO_COLOR is set)\n"
 		"  -h, --help                show this help and exit\n"
 		"  -V, --version             show the version and exit\n\n"), fp);
+	fputs(_("Testing from a node over SSH (diagnose: DNS and TCP 443 as the node sees them):\n"
+		"      --ssh-node HOST       the node's address, or a Host of ~/.ssh/config\n"
+		"      --ssh-user USER       login user (default: ~/.ssh/config, else azureuser)\n"
+		"      --ssh-port PORT       SSH port (default: ~/.ssh/config, else 22)\n"
+		"      --ssh-key FILE        private key (repeatable; after ssh-agent's keys)\n"
+		"      --ssh-jump [U@]H[:P],...  jump hosts, as ssh -J (default: ProxyJump)\n"
+		"      --known-hosts FILE    host keys (default: ~/.ssh/known_hosts); an\n"
+		"                            unknown or changed host key stops the test\n"
+		"      --ssh-config FILE     instead of ~/.ssh/config (none: no file)\n\n"), fp);
 	fputs(_("Environment:\n"
 		"  AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET,\n"
 		"  AZURE_CLIENT_CERTIFICATE_PATH  a service principal\n"
@@ -149,12 +152,6 @@ static const struct opt_def value_opts[] = {
 	OPT("kubeconfig", 0, kubeconfig),
 	OPT("ca-file", 0, ca_file),
 	OPT("credential", 0, credential),
-	OPT("ssh-node", 0, ssh_node),
-	OPT("ssh-user", 0, ssh_user),
-	OPT("ssh-key", 0, ssh_key),
-	OPT("ssh-jump", 0, ssh_jump),
-	OPT("ssh-port", 0, ssh_port),
-	OPT("known-hosts", 0, known_hosts),
 };
 
 struct flag_def {
@@ -234,12 +231,23 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	size_t k;
 
 	memset(o, 0, sizeof *o);
+	ssh_opts_init(&o->ssh);
 	o->args = calloc((size_t)argc + 1, sizeof *o->args);
 	if (!o->args)
 		return -1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		struct ad_error serr = { 0 };
+		int sr = ssh_opt_parse(&o->ssh, argc, argv, &i, &serr);
 
+		if (sr < 0) {
+			complain("%s", serr.msg);
+			return -1;
+		}
+		if (sr > 0) {
+			o->use_ssh |= strncmp(a, "--ssh-node", 10) == 0;
+			continue;
+		}
 		if (strcmp(a, "--") == 0) {
 			for (i++; i < argc; i++)
 				o->args[o->nargs++] = argv[i];

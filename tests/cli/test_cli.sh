@@ -3,15 +3,30 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_exit 0 "--help" -- "$AD" --help
-contains "$TMPD/out" "diagnose --scenario" "--help lists diagnose"
+contains "$TMPD/out" "  diagnose " "--help lists diagnose"
+contains "$TMPD/out" "fix FIX-ID" "--help lists fix"
 contains "$TMPD/out" "explain" "--help lists explain"
 expect_exit 0 "--version" -- "$AD" --version
 contains "$TMPD/out" "acr-doctor 0." "--version"
 expect_exit 2 "unknown option" -- "$AD" --frobnicate
 contains "$TMPD/err" "unknown option" "unknown option message"
 expect_exit 2 "unknown command" -- "$AD" frobnicate
-expect_exit 2 "diagnose without scenario" -- "$AD" diagnose
-contains "$TMPD/err" "--scenario" "diagnose asks for a scenario"
+# No scenario and no kubeconfig: live, and it asks which cluster (no
+# request is sent before it knows).
+expect_exit 2 "diagnose without a target" -- env KUBECONFIG=/nonexistent "$AD" diagnose
+contains "$TMPD/err" "--cluster" "diagnose asks for a cluster"
+expect_exit 2 "scenario and cluster together" -- "$AD" diagnose --scenario aks-healthy --cluster aks-shop
+expect_exit 2 "cluster and webapp together" -- "$AD" diagnose --cluster a --webapp b
+expect_exit 2 "fix without an id" -- "$AD" fix --scenario aks-healthy
+expect_exit 2 "fix with an unknown id" -- "$AD" fix frobnicate --scenario aks-healthy
+contains "$TMPD/err" "attach-acr" "an unknown fix lists the fixes"
+expect_exit 0 "fix of a healthy world: nothing to fix" -- "$AD" fix attach-acr --scenario aks-healthy
+expect_exit 5 "a fix that can only be shown" -- "$AD" fix push-platform --scenario aks-401-arch --yes
+expect_exit 4 "fix declined without a terminal" -- setsid "$AD" fix attach-acr --scenario aks-401-no-acrpull
+contains "$TMPD/out" "Nothing was changed" "declining says nothing changed"
+expect_exit 0 "fix applied and verified" -- "$AD" fix attach-acr --scenario aks-401-no-acrpull --yes
+contains "$TMPD/out" "verify aks.401.acrpull: pass" "the verify line"
+expect_exit 2 "an over-long cluster name" -- "$AD" diagnose --cluster "$(printf '%0300d' 0)"
 expect_exit 2 "diagnose, option without value" -- "$AD" diagnose --scenario
 expect_exit 2 "diagnose unknown built-in" -- "$AD" diagnose --scenario no-such-world
 contains "$TMPD/err" "no built-in scenario named 'no-such-world'" "names the scenario"
