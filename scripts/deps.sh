@@ -5,7 +5,8 @@ set -eu
 
 PKGS="gcc clang make autoconf automake autopoint gettext pkg-config
 libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libcmocka-dev
-tmux valgrind python3 ca-certificates"
+tmux valgrind python3 ca-certificates
+openssl curl docker-registry"
 
 missing=""
 for p in $PKGS; do
