@@ -1,0 +1,479 @@
+"""world.py - a scenario (data/scenarios/README.md) as a mutable world.
+
+The same rules as acr-doctor's own simulated transport (src/sim.c and
+src/scenario.c): bases merged, entries matched on method and URL (query
+ignored, host case-insensitive, a `*` segment matches any one segment),
+HEAD answered from GET, the default 404 of each service, writes (PUT,
+PATCH, DELETE) that change the world and its parent collections, and
+reactions.  Python 3 standard library only.
+"""
+import copy
+import json
+import os
+import re
+import threading
+import urllib.parse
+
+FORMAT = "acr-doctor-scenario/1"
+MAX_DEPTH = 4
+MAX_FILE = 8 << 20
+NAME_RE = re.compile(r"^[a-z0-9-]{1,64}$")
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+class ScenarioError(Exception):
+    pass
+
+
+def default_scenarios_dir():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.normpath(os.path.join(here, "..", "..", "data", "scenarios"))
+
+
+def is_file_name(s):
+    return "/" in s or (len(s) > 5 and s.endswith(".json"))
+
+
+def merge_patch(target, patch):
+    """RFC 7386 onto target (a dict), in place, as jsonu_merge_patch does."""
+    if not isinstance(target, dict) or not isinstance(patch, dict):
+        return
+    for k, v in patch.items():
+        if v is None:
+            target.pop(k, None)
+        elif isinstance(v, dict) and isinstance(target.get(k), dict):
+            merge_patch(target[k], v)
+        elif isinstance(v, dict):
+            fresh = {}
+            merge_patch(fresh, v)
+            target[k] = fresh
+        else:
+            target[k] = copy.deepcopy(v)
+
+
+def _load_doc(name_or_file, scenarios_dir):
+    if is_file_name(name_or_file):
+        path = name_or_file
+    else:
+        if not NAME_RE.match(name_or_file):
+            raise ScenarioError("'%s' is not a scenario name (letters, digits and '-')"
+                                % name_or_file[:64])
+        path = os.path.join(scenarios_dir, name_or_file + ".json")
+        if not os.path.exists(path):
+            raise ScenarioError("no built-in scenario named '%s'" % name_or_file)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE + 1)
+    except OSError as e:
+        raise ScenarioError("cannot open scenario %s: %s" % (path, e.strerror))
+    if len(raw) > MAX_FILE:
+        raise ScenarioError("scenario %s is larger than 8 MiB" % path)
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise ScenarioError("scenario %s is not valid JSON" % path)
+    if not isinstance(doc, dict):
+        raise ScenarioError("scenario %s: the top level must be an object" % path)
+    return doc
+
+
+def _same_entry(a, b):
+    return (isinstance(a.get("method"), str) and isinstance(b.get("method"), str)
+            and isinstance(a.get("url"), str) and isinstance(b.get("url"), str)
+            and a["method"] == b["method"] and a["url"].lower() == b["url"].lower())
+
+
+def _merge_onto_base(b, d, origin):
+    for k in ("name", "summary", "notes", "expect", "latency_ms", "format"):
+        if k in d:
+            b[k] = copy.deepcopy(d[k])
+    for k in ("context", "hosts", "node"):
+        if k in d:
+            if not isinstance(d[k], dict):
+                raise ScenarioError("scenario %s: '%s' must be an object" % (origin, k))
+            bv = b.setdefault(k, {})
+            merge_patch(bv, d[k])
+    if "reactions" in d:
+        if not isinstance(d["reactions"], list):
+            raise ScenarioError("scenario %s: 'reactions' must be an array" % origin)
+        b.setdefault("reactions", []).extend(copy.deepcopy(d["reactions"]))
+    v = d.get("http")
+    if v is not None and not isinstance(v, list):
+        raise ScenarioError("scenario %s: 'http' must be an array" % origin)
+    bv = b.setdefault("http", [])
+    for idx, it in enumerate(v or [], 1):
+        mpos = next((i for i, e in enumerate(bv)
+                     if isinstance(e, dict) and isinstance(it, dict) and _same_entry(e, it)),
+                    -1)
+        if isinstance(it, dict) and it.get("remove") is True:
+            if mpos < 0:
+                raise ScenarioError("scenario %s: http entry %d removes %s %s, which the base "
+                                    "does not have" % (origin, idx, it.get("method"), it.get("url")))
+            del bv[mpos]
+        elif isinstance(it, dict) and "merge" in it:
+            body = bv[mpos].get("body") if mpos >= 0 else None
+            if not isinstance(body, dict) or not isinstance(it["merge"], dict):
+                raise ScenarioError("scenario %s: http entry %d merges into %s %s, which the base "
+                                    "has no object body for" % (origin, idx, it.get("method", "?"),
+                                                                it.get("url", "?")))
+            merge_patch(body, it["merge"])
+            if "status" in it:
+                bv[mpos]["status"] = copy.deepcopy(it["status"])
+        elif mpos >= 0:
+            bv[mpos] = copy.deepcopy(it)
+        else:
+            bv.append(copy.deepcopy(it))
+
+
+def _resolve(doc, depth, origin, scenarios_dir):
+    if "base" not in doc:
+        return doc
+    base = doc["base"]
+    if not isinstance(base, str):
+        raise ScenarioError("scenario %s: 'base' must be a string" % origin)
+    if is_file_name(base):
+        raise ScenarioError("scenario %s: 'base' must name a built-in scenario" % origin)
+    if depth >= MAX_DEPTH:
+        raise ScenarioError("scenario %s: bases nest deeper than 4" % origin)
+    bdoc = _resolve(_load_doc(base, scenarios_dir), depth + 1, base, scenarios_dir)
+    _merge_onto_base(bdoc, doc, origin)
+    bdoc.pop("base", None)
+    return bdoc
+
+
+def _validate(doc, origin):
+    if doc.get("format") != FORMAT:
+        raise ScenarioError("scenario %s: 'format' must be \"%s\"" % (origin, FORMAT))
+    if not isinstance(doc.get("name"), str) or not NAME_RE.match(doc["name"]):
+        raise ScenarioError("scenario %s: 'name' must be 1 to 64 of a-z, 0-9 and '-'" % origin)
+    if not isinstance(doc.get("context"), dict):
+        raise ScenarioError("scenario %s: 'context' is missing" % origin)
+    lat = doc.get("latency_ms")
+    if lat is not None and (not isinstance(lat, int) or not 0 <= lat <= 5000):
+        raise ScenarioError("scenario %s: 'latency_ms' must be 0 to 5000" % origin)
+    if not isinstance(doc.get("http"), list):
+        raise ScenarioError("scenario %s: 'http' must be an array" % origin)
+    for i, e in enumerate(doc["http"], 1):
+        if not isinstance(e, dict):
+            raise ScenarioError("scenario %s: http entry %d is not an object" % (origin, i))
+        if e.get("method") not in METHODS:
+            raise ScenarioError("scenario %s: http entry %d: 'method' must be GET, HEAD, POST, "
+                                "PUT, PATCH or DELETE" % (origin, i))
+        u = e.get("url")
+        if not isinstance(u, str) or not u.startswith("https://") or len(u) > 2048:
+            raise ScenarioError("scenario %s: http entry %d: 'url' must be an https:// URL"
+                                % (origin, i))
+        if "?" in u:
+            raise ScenarioError("scenario %s: http entry %d: 'url' must not have a query string"
+                                % (origin, i))
+        st = e.get("status")
+        if st is not None and (not isinstance(st, int) or not 100 <= st <= 599):
+            raise ScenarioError("scenario %s: http entry %d: 'status' must be 100 to 599"
+                                % (origin, i))
+        h = e.get("headers")
+        if h is not None and (not isinstance(h, dict) or
+                              not all(isinstance(x, str) for x in h.values())):
+            raise ScenarioError("scenario %s: http entry %d: 'headers' must be an object of "
+                                "strings" % (origin, i))
+    for k in ("hosts", "node"):
+        if not isinstance(doc.get(k, {}), dict):
+            raise ScenarioError("scenario %s: '%s' must be an object" % (origin, k))
+    if not isinstance(doc.get("reactions", []), list):
+        raise ScenarioError("scenario %s: 'reactions' must be an array" % origin)
+
+
+def load(name_or_file, scenarios_dir=None):
+    """The fully merged scenario document of a built-in name or a file."""
+    scenarios_dir = scenarios_dir or default_scenarios_dir()
+    doc = _resolve(_load_doc(name_or_file, scenarios_dir), 0, name_or_file, scenarios_dir)
+    _validate(doc, name_or_file)
+    doc.setdefault("hosts", {})
+    doc.setdefault("node", {})
+    doc.setdefault("reactions", [])
+    ctx = doc["context"]
+    if not ctx.get("registryResourceGroup") and ctx.get("resourceGroup"):
+        ctx["registryResourceGroup"] = ctx["resourceGroup"]
+    return doc
+
+
+# ---------- URLs ----------
+
+def split_url(url):
+    """(host, port, path) of an https URL; path without query; None if not https."""
+    if not isinstance(url, str) or url[:8].lower() != "https://":
+        return None
+    rest = url[8:]
+    cut = len(rest)
+    for ch in "/?#":
+        i = rest.find(ch)
+        if 0 <= i < cut:
+            cut = i
+    hostport, path = rest[:cut], rest[cut:]
+    path = re.split(r"[?#]", path, 1)[0] or "/"
+    host, port = hostport, 443
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        host, tail = hostport[1:end], hostport[end + 1:]
+        if tail.startswith(":") and tail[1:].isdigit():
+            port = int(tail[1:])
+    elif ":" in hostport:
+        host, p = hostport.rsplit(":", 1)
+        if p.isdigit():
+            port = int(p)
+    return host.lower(), port, path
+
+
+def path_match(pat, path):
+    ps, qs = pat.split("/"), path.split("/")
+    if len(ps) != len(qs):
+        return False
+    return all(a == "*" or a == b for a, b in zip(ps, qs))
+
+
+def _origin(host, port):
+    return "https://%s" % host if port == 443 else "https://%s:%d" % (host, port)
+
+
+def service_of(host, path, kube_hosts=()):
+    """Which kind of service a host is: arm, graph, registry, login, kube."""
+    h = host.lower()
+    if h.startswith("management."):
+        return "arm"
+    if h.startswith("graph.") or "graph.microsoft" in h or h.startswith("microsoftgraph."):
+        return "graph"
+    if h.startswith("login.") and ("microsoftonline" in h or "chinacloudapi" in h or
+                                   "windows.net" in h):
+        return "login"
+    if ".azurecr." in h or path.startswith("/v2/"):
+        return "registry"
+    return "kube"
+
+
+class Response:
+    def __init__(self, status=200, headers=None, body=None, text=None):
+        self.status = status
+        self.headers = dict(headers or {})
+        self.body = body        # JSON value or None
+        self.text = text        # raw string (bodyText) or None
+
+    def payload(self):
+        """(bytes, content type or None) as sim.c would send them."""
+        if self.text is not None:
+            return self.text.encode("utf-8"), None
+        if self.body is not None:
+            return json.dumps(self.body, separators=(",", ":")).encode("utf-8"), "application/json"
+        return b"", None
+
+
+def not_found(host, path):
+    svc = service_of(host, path)
+    if svc == "arm":
+        body = {"error": {"code": "ResourceNotFound",
+                          "message": "The Resource '%s' was not found." % path[:400]}}
+    elif svc == "graph":
+        body = {"error": {"code": "Request_ResourceNotFound",
+                          "message": "Resource does not exist or one of its queried "
+                                     "reference-property objects are not present."}}
+    elif svc == "registry" or ".azurecr." in host or path.startswith("/v2/"):
+        if "/manifests/" in path:
+            body = {"errors": [{"code": "MANIFEST_UNKNOWN",
+                                "message": "manifest tagged by the reference is not found",
+                                "detail": None}]}
+        else:
+            body = {"errors": [{"code": "NAME_UNKNOWN",
+                                "message": "repository name not known to registry",
+                                "detail": None}]}
+    else:
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "reason": "NotFound", "code": 404,
+                "message": "the server could not find the requested resource (%s)" % path[:400]}
+    return Response(404, body=body)
+
+
+class World:
+    """The scenario's mutable state.  All methods take the lock."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.http = doc["http"]
+        self.hosts = doc.get("hosts", {})
+        self.reactions = doc.get("reactions", [])
+        self.lock = threading.RLock()
+
+    # --- lookups ---
+    def host_failure(self, host):
+        for k, v in self.hosts.items():
+            if isinstance(k, str) and k.lower() == host.lower() and isinstance(v, str):
+                return v
+        return None
+
+    def _match(self, e, method, host, port, path, exact=False):
+        if e.get("method") != method:
+            return False
+        sp = split_url(e.get("url"))
+        if not sp or sp[0] != host or sp[1] != port:
+            return False
+        return sp[2] == path if exact else path_match(sp[2], path)
+
+    def find_entry(self, method, host, port, path):
+        for e in self.http:
+            if self._match(e, method, host, port, path):
+                return e
+        return None
+
+    def entry_for_url(self, method, host, port, path):
+        for e in self.http:
+            if self._match(e, method, host, port, path, exact=True):
+                return e
+        return None
+
+    def urls(self):
+        with self.lock:
+            return [e.get("url") for e in self.http] + \
+                   [r.get("url") for r in self.reactions if isinstance(r, dict)] + \
+                   [f.get("url") for r in self.reactions if isinstance(r, dict)
+                    for f in (r.get("effects") or []) if isinstance(f, dict)]
+
+    def get_body(self, url):
+        """A copy of the GET body at url (exact), or None."""
+        sp = split_url(url)
+        with self.lock:
+            e = self.entry_for_url("GET", *sp) if sp else None
+            return copy.deepcopy(e.get("body")) if e else None
+
+    # --- serving ---
+    def answer(self, method, host, port, path, body_bytes, merge=None):
+        """The world's answer to one request (a Response); writes change the world.
+        merge: the function a PATCH applies (default RFC 7386 merge patch)."""
+        with self.lock:
+            head = method == "HEAD"
+            e = self.find_entry(method, host, port, path)
+            if not e and head:
+                e = self.find_entry("GET", host, port, path)
+            if e:
+                r = Response(e.get("status", 200), e.get("headers"),
+                             copy.deepcopy(e.get("body")), e.get("bodyText"))
+            elif method in ("PUT", "PATCH", "DELETE"):
+                r = self._write(method, host, port, path, body_bytes, merge or merge_patch)
+            else:
+                r = not_found(host, path)
+            return r
+
+    def write_would_apply(self, method, host, port, path):
+        """True when a write is not answered by an explicit entry (so it changes the world)."""
+        with self.lock:
+            return (method in ("PUT", "PATCH", "DELETE") and
+                    self.find_entry(method, host, port, path) is None)
+
+    def _collection_items(self, body):
+        if isinstance(body, dict):
+            for k in ("value", "items"):
+                if isinstance(body.get(k), list):
+                    return body[k]
+        return None
+
+    def _parent_items(self, host, port, path):
+        slash = path.rfind("/")
+        if slash <= 0:
+            return None, -1
+        pe = self.entry_for_url("GET", host, port, path[:slash])
+        items = self._collection_items(pe.get("body")) if pe else None
+        if items is None:
+            return None, -1
+        name = path[slash + 1:]
+        for i, it in enumerate(items):
+            if not isinstance(it, dict):
+                continue
+            iid = it.get("id")
+            if isinstance(iid, str):
+                if iid.lower() == path.lower():
+                    return items, i
+                continue
+            md = it.get("metadata")
+            if isinstance(md, dict) and md.get("name") == name:
+                return items, i
+        return items, -1
+
+    def _run_reactions(self, method, host, port, path):
+        for r in self.reactions:
+            if not isinstance(r, dict) or r.get("method") != method:
+                continue
+            sp = split_url(r.get("url"))
+            if not sp or sp[0] != host or sp[1] != port or not path_match(sp[2], path):
+                continue
+            for eff in r.get("effects") or []:
+                if not isinstance(eff, dict) or not isinstance(eff.get("url"), str):
+                    continue
+                esp = split_url(eff["url"])
+                if not esp:
+                    continue
+                target = self.entry_for_url("GET", *esp)
+                if target is None:
+                    target = {"method": "GET", "url": eff["url"]}
+                    self.http.append(target)
+                if "body" in eff:
+                    target["body"] = copy.deepcopy(eff["body"])
+                elif "merge" in eff:
+                    if not isinstance(target.get("body"), dict):
+                        target["body"] = {}
+                    merge_patch(target["body"], eff["merge"])
+
+    def _write(self, method, host, port, path, body_bytes, merge):
+        url = _origin(host, port) + path
+        entry = self.entry_for_url("GET", host, port, path)
+        items, idx = self._parent_items(host, port, path)
+        if method == "DELETE":
+            if entry is None and idx < 0:
+                return not_found(host, path)
+            if entry is not None:
+                self.http.remove(entry)
+            if items is not None and idx >= 0:
+                del items[idx]
+            self._run_reactions(method, host, port, path)
+            return Response(200)
+        if body_bytes:
+            try:
+                reqbody = json.loads(body_bytes.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                reqbody = None
+            if not isinstance(reqbody, dict):
+                return Response(400, body={"error": {
+                    "code": "InvalidRequestContent",
+                    "message": "The request content was invalid and could not be deserialized."}})
+        else:
+            reqbody = {}
+        status = 200
+        if method == "PATCH":
+            body = entry.get("body") if entry else None
+            if not isinstance(body, dict):
+                return not_found(host, path)
+            merge(body, reqbody)
+            stored = body
+        else:
+            slash = path.rfind("/")
+            if "id" not in reqbody and "metadata" not in reqbody:
+                reqbody["id"] = path
+            if "name" not in reqbody and "metadata" not in reqbody:
+                reqbody["name"] = path[slash + 1:] if slash >= 0 else path
+            if entry is None:
+                entry = {"method": "GET", "url": url}
+                self.http.append(entry)
+                status = 201
+            entry["body"] = reqbody
+            stored = reqbody
+        if items is not None:
+            if idx >= 0:
+                items[idx] = copy.deepcopy(stored)
+            else:
+                items.append(copy.deepcopy(stored))
+        self._run_reactions(method, host, port, path)
+        return Response(status, body=copy.deepcopy(stored))
+
+    def dump(self):
+        with self.lock:
+            return {"http": copy.deepcopy(self.http), "node": copy.deepcopy(self.doc.get("node")),
+                    "hosts": copy.deepcopy(self.hosts)}
+
+
+def unquote_path(path):
+    return urllib.parse.unquote(path)
