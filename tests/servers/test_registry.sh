@@ -15,6 +15,11 @@ if ! command -v docker-registry >/dev/null 2>&1 || ! command -v openssl >/dev/nu
 	exit 77
 fi
 
+# Loopback only: no proxy from the caller's environment, the system trust store.
+unset HTTPS_PROXY https_proxy HTTP_PROXY http_proxy ALL_PROXY all_proxy \
+	CURL_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR
+NO_PROXY='*'; export NO_PROXY
+
 MT_INDEX=application/vnd.oci.image.index.v1+json
 MT_LIST=application/vnd.docker.distribution.manifest.list.v2+json
 MT_OCI=application/vnd.oci.image.manifest.v1+json
@@ -228,8 +233,11 @@ sleep 0.7
 exec $(command -v docker-registry) "\$@"
 EOF
 chmod +x "$TMPD/slow-registry"
-REGISTRY_BIN=$TMPD/slow-registry "$REG/start.sh" "$R2" acrtest.azurecr.us >"$TMPD/start2.out" 2>&1
-is 0 $? "start.sh DIR SERVICE (slow registry)"
+# A proxy in the caller's environment (a closed loopback port here) must not
+# catch start.sh's requests to the loopback registry.
+REGISTRY_BIN=$TMPD/slow-registry HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 \
+	NO_PROXY= no_proxy= "$REG/start.sh" "$R2" acrtest.azurecr.us >"$TMPD/start2.out" 2>&1
+is 0 $? "start.sh DIR SERVICE (slow registry, proxy set)"
 contains "$TMPD/start2.out" READY "slow registry: READY"
 P2=$(sed -n 's/^REGISTRY_ADDR=127.0.0.1://p' "$R2/registry.env")
 is 401 "$(curl -s -o /dev/null -D "$TMPD/hdr" -w '%{http_code}' --cacert "$R2/ca.pem" \
