@@ -249,6 +249,11 @@ contains "$TMPD/hdr" 'realm="https://acrtest.azurecr.us/oauth2/token",service="a
 "$REG/stop.sh" "$R2"
 is 0 $? "stop.sh of the second"
 
+# --- no token in the registry's log ---
+[ -s "$R/registry.log" ] && ok || bad "registry.log is empty"
+lacks "$R/registry.log" "$(echo "$TOK" | cut -d. -f3)" "token signature in registry.log"
+lacks "$R/registry.log" "$(echo "$TOK" | cut -d. -f2)" "token claims in registry.log"
+
 # --- stop ---
 "$REG/stop.sh" "$R"
 is 0 $? "stop.sh exit status"

@@ -101,6 +101,13 @@ is "linux/arm64/v8 unknown/unknown" \
 	"$(json "$TMPD/body" '" ".join("/".join(x for x in (m["platform"]["os"], m["platform"]["architecture"], m["platform"].get("variant")) if x) for m in d["manifests"])')" \
 	"arch world through the proxy"
 
+# --- no token in either log ---
+for f in "$W/requests.log" "$R/registry.log"; do
+	lacks "$f" "$(echo "$JWT" | cut -d. -f3)" "registry token in $(basename "$f")"
+	lacks "$f" "$RT" "refresh token in $(basename "$f")"
+	lacks "$f" "$AT" "Entra ID token in $(basename "$f")"
+done
+
 # --- stop both; nothing left ---
 "$FW" stop "$W"
 is 0 $? "fake-world stop"
