@@ -72,7 +72,7 @@ part "$tok" 1 | b64url_decode >header.json
 	bad "x5c is not the certificate"
 
 # The Python interface the fake world uses.
-out=$(cd "$TOP/tests/fake" && python3 -c '
+out=$(cd "$TOP/tests/fake" && python3 -B -c '
 import acrtoken, sys
 t = acrtoken.mint(sys.argv[1], sys.argv[2], "iss", "svc", "bob",
                   [{"type": "repository", "name": "a/b", "actions": ["pull"]}], 60)

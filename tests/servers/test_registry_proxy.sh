@@ -94,8 +94,8 @@ is 200 "$(manifest "$JWT2" shop/report 2.0.1)" "shop/report token on shop/report
 is application/vnd.oci.image.manifest.v1+json "$(hdr Content-Type)" "2.0.1 is an OCI manifest"
 
 # --- the arch world pushed into the running registry shows through ---
-python3 "$REGS/push.py" --env "$R/registry.env" --world arch >"$TMPD/push.out" 2>&1
-is 0 $? "push.py --world arch"
+python3 "$REGS/push.py" --env "$R/registry.env" --scenario aks-401-arch >"$TMPD/push.out" 2>&1
+is 0 $? "push.py --scenario aks-401-arch"
 is 200 "$(manifest "$JWT" shop/web 1.4.2)" "1.4.2 after the arch push"
 is "linux/arm64/v8 unknown/unknown" \
 	"$(json "$TMPD/body" '" ".join("/".join(x for x in (m["platform"]["os"], m["platform"]["architecture"], m["platform"].get("variant")) if x) for m in d["manifests"])')" \

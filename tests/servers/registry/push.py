@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Push the images the built-in scenarios refer to into a token-auth registry.
 
-  push.py --env DIR/registry.env [--world healthy|arch] [--out FILE]
+  push.py --env DIR/registry.env [--world healthy|arch | --scenario NAME] [--out FILE]
 
 Python 3 standard library only.  Reads the registry's address, CA and
 token-signing key from registry.env (written by start.sh), mints its own
@@ -28,7 +28,8 @@ Never pushed: shop/web:1.4.3 (the missing tag of aks-notfound-tag and
 webapp-manifest-unknown) and the repository shop/webshop.
 
 Running it again with another --world moves the tag shop/web:1.4.2, so one
-running registry can serve the worlds in turn.  --out writes a JSON summary:
+running registry can serve the worlds in turn.  --scenario NAME picks the
+world of a scenario (aks-401-arch: arch; any other: healthy).  --out writes a JSON summary:
 {"repo:tag": {"digest", "mediaType", "platforms": ["os/arch[/variant]"...]}}.
 """
 
@@ -44,6 +45,7 @@ import sys
 import tarfile
 import urllib.parse
 
+sys.dont_write_bytecode = True      # keep the source tree clean
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "fake"))
 import acrtoken  # noqa: E402  (tests/fake, next to the other fakes)
@@ -63,6 +65,17 @@ CREATED = "2025-01-20T14:02:31.118Z"
 BASE_CREATED = "2025-01-08T00:00:00Z"
 
 WORLDS = ("healthy", "arch")
+# Scenarios whose registry differs from the healthy one; every other
+# scenario (and a base name) uses "healthy".
+SCENARIO_WORLDS = {"aks-401-arch": "arch"}
+
+
+def world_for(scenario):
+    """The world of a scenario name (built-in name or file path)."""
+    name = os.path.basename(scenario or "")
+    if name.endswith(".json"):
+        name = name[:-5]
+    return SCENARIO_WORLDS.get(name, "healthy")
 REPOS = ("shop/web", "shop/report", "shop/gateway")
 
 
@@ -303,11 +316,14 @@ def push(env, world):
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Push the scenario images to a token-auth registry.")
     ap.add_argument("--env", required=True, help="registry.env written by start.sh")
-    ap.add_argument("--world", default="healthy", choices=WORLDS)
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--world", choices=WORLDS, help="default healthy")
+    g.add_argument("--scenario", help="the world of this scenario (aks-401-arch: arch)")
     ap.add_argument("--out", help="write a JSON summary of what was pushed")
     a = ap.parse_args(argv)
     try:
-        summary = push(read_env(a.env), a.world)
+        world = a.world or (world_for(a.scenario) if a.scenario else "healthy")
+        summary = push(read_env(a.env), world)
     except (OSError, ValueError, RuntimeError, http.client.HTTPException) as e:
         print("push.py: %s" % e, file=sys.stderr)
         return 1
