@@ -6,7 +6,7 @@
 
 REG=$TOP/tests/servers/registry
 R=$TMPD/reg
-trap '"$REG/stop.sh" "$R" >/dev/null 2>&1; [ -d "$TMPD/reg2" ] && "$REG/stop.sh" "$TMPD/reg2" >/dev/null 2>&1
+trap 'for d in "$R" "$TMPD/reg2" "$TMPD/reg3"; do [ -d "$d" ] && "$REG/stop.sh" "$d" >/dev/null 2>&1; done
       rm -rf "$TMPD"' EXIT
 
 if ! command -v docker-registry >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1 ||
@@ -248,6 +248,24 @@ contains "$TMPD/hdr" 'realm="https://acrtest.azurecr.us/oauth2/token",service="a
 [ "$P2" != "$PORT" ] && ok || bad "two registries on one port"
 "$REG/stop.sh" "$R2"
 is 0 $? "stop.sh of the second"
+
+# --- start.sh interrupted while it waits: nothing left running ---
+R3=$TMPD/reg3
+REGISTRY_BIN=$TMPD/slow-registry "$REG/start.sh" "$R3" >"$TMPD/start3.out" 2>&1 &
+spid=$!
+i=0
+while [ ! -s "$R3/registry.pid" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$R3/registry.pid" ] && ok || bad "interrupted start: no registry.pid while starting"
+kill -TERM "$spid"
+wait "$spid"
+is 130 $? "interrupted start.sh exit status"
+left=$(for p in /proc/[0-9]*; do tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -F "$R3/config.yml"; done)
+is "" "$left" "interrupted start leaves no registry"
+[ ! -e "$R3/registry.env" ] && [ ! -e "$R3/registry.pid" ] && ok || bad "interrupted start left registry.env or registry.pid"
+mkdir -p "$TMPD/a b"
+"$REG/start.sh" "$TMPD/a b" >"$TMPD/start4.out" 2>&1
+is 2 $? "a DIR with a space is refused"
+contains "$TMPD/start4.out" "plain path" "the DIR refusal says why"
 
 # --- no token in the registry's log ---
 [ -s "$R/registry.log" ] && ok || bad "registry.log is empty"

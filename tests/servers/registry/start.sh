@@ -38,6 +38,10 @@ done
 
 mkdir -p "$D"
 D=$(cd "$D" && pwd)
+# The path goes into YAML and command lines unquoted: plain characters only.
+case $D in
+	*[!A-Za-z0-9._/+-]*) echo "start.sh: DIR must be a plain path ([A-Za-z0-9._/+-]): $D" >&2; exit 2 ;;
+esac
 pid=$(cat "$D/registry.pid" 2>/dev/null || true)
 if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "serve $D/config.yml"; then
 	echo "start.sh: a registry from $D is already running (stop.sh $D first)" >&2
@@ -141,6 +145,21 @@ probe() {
 		"https://127.0.0.1:$1/v2/" 2>/dev/null || true
 }
 
+# Interrupted or failed after the registry started: stop it, leave no process.
+pid=""
+ready=""
+cleanup() {
+	[ -n "$ready" ] && return
+	# Only if the PID is still our registry (or its wrapper) for this DIR.
+	if [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" |
+		grep -qF "serve $D/config.yml"; then
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
+	rm -f "$D/registry.pid" "$D/registry.env.tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
 # A free port can be taken between asking and binding: try a few.
 started=""
 for attempt in 1 2 3; do
@@ -206,6 +225,7 @@ if ! python3 "$HERE/push.py" --env "$D/registry.env.tmp" --world "$WORLD" \
 fi
 # registry.env appears only once the content is there: its presence means ready.
 mv "$D/registry.env.tmp" "$D/registry.env"
+ready=1
 chmod 644 "$D/registry.env" "$D/pushed.json"
 cat "$D/registry.env"
 echo READY
