@@ -55,6 +55,27 @@ def make_leaf(d, name, ca, hosts):
     return os.path.join(d, name + ".pem"), os.path.join(d, name + ".key")
 
 
+def make_client(d, name, ca, subject):
+    """A client certificate (extendedKeyUsage clientAuth) signed by ca."""
+    ext = os.path.join(d, name + ".ext")
+    with open(ext, "w") as f:
+        f.write("basicConstraints=critical,CA:FALSE\n"
+                "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                "extendedKeyUsage=clientAuth\n")
+    _run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+          "-keyout", name + ".key", "-out", name + ".csr", "-subj", subject], d)
+    _run(["x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+          "-CAcreateserial", "-CAserial", ca + ".srl", "-days", "2", "-out", name + ".pem",
+          "-extfile", name + ".ext"], d)
+    os.chmod(os.path.join(d, name + ".key"), 0o600)
+    for junk in (name + ".csr", name + ".ext"):
+        try:
+            os.unlink(os.path.join(d, junk))
+        except OSError:
+            pass
+    return os.path.join(d, name + ".pem"), os.path.join(d, name + ".key")
+
+
 class LeafCache:
     """Server certificates per host, made on first use for hosts not known at start."""
 

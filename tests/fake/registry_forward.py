@@ -8,7 +8,6 @@ the registry's own JWTs with acrtoken.mint() for the scope asked.
 """
 import base64
 import http.client
-import json
 import os
 import re
 import secrets

@@ -18,7 +18,6 @@ import socket
 import socketserver
 import ssl
 import struct
-import sys
 import threading
 import time
 import urllib.parse
@@ -77,12 +76,15 @@ class Fault:
                 raise ValueError("fault %r: status must be 400 to 599" % spec)
         elif kind == "delay":
             self.delay_ms = int(arg)
-        elif kind in ("truncate", "partial", "invalid", "reset", "deny", "close"):
+        elif kind in ("truncate", "partial", "invalid", "reset", "deny", "close",
+                      "dns", "refused", "timeout"):
             pass
         else:
             raise ValueError("fault %r: do= must be status:CODE, delay:MS, truncate, partial, "
-                             "invalid, reset, close or deny" % spec)
+                             "invalid, reset, close, deny, dns, refused or timeout" % spec)
         self.kind = kind
+        # dns, refused and timeout refuse the tunnel (counted per CONNECT).
+        self.at_connect = kind in ("dns", "refused", "timeout")
         if kind == "deny" and not self.method:
             self.method = "PUT|PATCH|DELETE|POST"
         if self.nth < 1 or self.count < 0:
@@ -182,10 +184,18 @@ class State:
                 self.acr_tokens[k] = min(self.acr_tokens[k], now() - 1)
 
     def fault_for(self, method, host, port, path):
-        urls = ("https://%s:%d%s" % (host, port, path), worldmod._origin(host, port) + path)
+        urls = ("https://%s:%d%s" % (host, port, path), worldmod.origin_of(host, port) + path)
         with self.lock:
             for f in self.faults:
-                if f.hit(method, urls):
+                if not f.at_connect and f.hit(method, urls):
+                    return f
+        return None
+
+    def connect_fault(self, host, port):
+        urls = ("https://%s:%d/" % (host, port), worldmod.origin_of(host, port) + "/")
+        with self.lock:
+            for f in self.faults:
+                if f.at_connect and f.hit("CONNECT", urls):
                     return f
         return None
 
@@ -285,8 +295,9 @@ def status_body(svc, status, path):
 class Service:
     """Routes one request inside a tunnel to the right service of the world."""
 
-    def __init__(self, st):
+    def __init__(self, st, peer_cert=False):
         self.st = st
+        self.peer_cert = peer_cert
 
     # --- auth ---
     def _bearer(self, headers):
@@ -365,6 +376,8 @@ class Service:
         tok = self._bearer(headers)
         if tok and secrets.compare_digest(tok, self.st.kube_token):
             return None
+        if self.peer_cert:
+            return None  # a client certificate of the CA (--kube-auth cert)
         return json_answer(401, kube.status(401, "Unauthorized", "Unauthorized"),
                            ctype="application/json", note="auth=kube")
 
@@ -470,6 +483,11 @@ class Service:
                                       "OAuth 2.0 device flow error. Authorization is pending. "
                                       "Continue polling.")
             who = "device"
+            if not scope:
+                scope = dev["scope"]
+                res = scope.split(" ")[0]
+                if res.endswith("/.default"):
+                    res = res[:-len("/.default")]
         else:
             return self.aad_error(400, "unsupported_grant_type", 70003,
                                   "The app requested an unsupported grant type '%s'." % grant[:40])
@@ -1013,9 +1031,14 @@ class TunnelHandler(BaseHTTPRequestHandler):
             return
         if st.latency:
             time.sleep(st.latency / 1000.0)
-        url = worldmod._origin(self.thost, self.tport) + self.path
+        url = worldmod.origin_of(self.thost, self.tport) + self.path
         try:
-            a = Service(st).handle(method, self.thost, self.tport, self.path, self.headers, body)
+            try:
+                peer = bool(self.connection.getpeercert())
+            except (ValueError, AttributeError):
+                peer = False
+            a = Service(st, peer).handle(method, self.thost, self.tport, self.path,
+                                         self.headers, body)
         except Exception as e:  # a bug in the fake must not look like a network failure
             import traceback
             traceback.print_exc()
@@ -1120,10 +1143,13 @@ class ProxyHandler(socketserver.BaseRequestHandler):
         except ValueError:
             self._plain(sock, 400, "Bad Request", [("X-Squid-Error", "ERR_INVALID_URL 0")])
             return
-        fail = st.world.host_failure(host)
+        fail, why = st.world.host_failure(host), "hosts="
+        if fail not in SQUID:
+            f = st.connect_fault(host, port)
+            fail, why = (f.kind, "fault=") if f else (None, "")
         if fail in SQUID:
             code, reason, err = SQUID[fail]
-            st.log("CONNECT", target, code, 0, "hosts=" + fail)
+            st.log("CONNECT", target, code, 0, why + fail)
             self._plain(sock, code, reason, [("X-Squid-Error", err)],
                         ("<html><body>%s: %s</body></html>" % (err, host)).encode())
             return
@@ -1158,6 +1184,13 @@ class TLS:
         self.cache = certs.LeafCache(d, "ca")
         self.extra = {}
         self.wrong = set(h.lower() for h in wrong_ca_hosts)
+        # --kube-auth cert: the API server asks for a client certificate.
+        self.kube_hosts = set(h for h, _ in st.kube_hosts)
+        self.kube_ctx = None
+        if st.opts.kube_auth == "cert":
+            self.kube_ctx = self._ctx(pem, key)
+            self.kube_ctx.verify_mode = ssl.CERT_OPTIONAL
+            self.kube_ctx.load_verify_locations(self.ca_pem)
         self.lock = threading.Lock()
         if self.wrong:
             certs.make_ca(d, "other-ca", "Some other CA")
@@ -1174,6 +1207,8 @@ class TLS:
     def context_for(self, host):
         if host in self.wrong:
             return self.wrong_ctx
+        if self.kube_ctx and host in self.kube_hosts:
+            return self.kube_ctx
         if host in self.known:
             return self.main
         with self.lock:
@@ -1185,6 +1220,12 @@ class TLS:
 class ProxyServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128   # clients that open many tunnels at once
+
+
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
 
 
 # ---------- managed identity (plain HTTP on loopback) ----------
@@ -1291,10 +1332,8 @@ def serve(doc, opts, d, ready_cb):
     proxy.st, proxy.tls = st, tls
     MIHandler.st = st
     ControlHandler.st = st
-    mi = ThreadingHTTPServer(("127.0.0.1", 0), MIHandler)
-    mi.daemon_threads = True
-    ctl = ThreadingHTTPServer(("127.0.0.1", 0), ControlHandler)
-    ctl.daemon_threads = True
+    mi = LoopbackHTTPServer(("127.0.0.1", 0), MIHandler)
+    ctl = LoopbackHTTPServer(("127.0.0.1", 0), ControlHandler)
     for s in (mi, ctl):
         threading.Thread(target=s.serve_forever, daemon=True).start()
     ready_cb(st, proxy.server_address[1], mi.server_address[1], ctl.server_address[1])

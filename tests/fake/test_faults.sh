@@ -21,6 +21,10 @@ fw_start "$TMPD/a" "$TMPD/hosts.json" --page-size 1 --lro --lro-fail '*/registri
 	--fault 'do=invalid,url=*/agentPools' \
 	--fault 'do=reset,url=https://aks-shop-dns-4kq2v1.hcp.westeurope.azmk8s.io:443/api/v1/nodes' \
 	--fault 'do=deny,url=*/roleAssignments/*' \
+	--fault 'do=deny,url=*/deployments/web' \
+	--fault 'do=close,url=*/api/v1/namespaces/default/secrets' \
+	--fault 'do=partial,url=*/routeTables/rt-aks' \
+	--fault 'do=delay:300,url=*/managedClusters/aks-shop' \
 	--wrong-ca wrong.azurecr.io
 
 # --- unreachable hosts: squid's answers to CONNECT ---
@@ -124,6 +128,19 @@ c -o /dev/null -H "Authorization: Bearer $KT" "$KUBE/api/v1/nodes" 2>"$TMPD/err"
 is 56 $? "reset: curl exit"
 contains "$TMPD/err" "reset" "reset message"
 is 200 "$(code -H "Authorization: Bearer $KT" "$KUBE/api/v1/nodes")" "after the reset"
+c -o /dev/null -H "Authorization: Bearer $KT" "$KUBE/api/v1/namespaces/default/secrets" 2>"$TMPD/err"
+is 52 $? "close: curl exit"
+c -o /dev/null -H "$H" "$ARM/resourceGroups/rg-shop/providers/Microsoft.Network/routeTables/rt-aks" 2>"$TMPD/err"
+is 18 $? "partial: curl exit"
+t0=$(date +%s%N)
+is 200 "$(code -H "$H" "$ARM/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/aks-shop")" "delay"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -ge 300 ] && ok || bad "delay: answered in $ms ms"
+is 403 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/strategic-merge-patch+json' \
+	-d '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/os":"linux"}}}}}' \
+	"$KUBE/apis/apps/v1/namespaces/default/deployments/web")" "kube deny"
+is "Forbidden 403" "$(json "$TMPD/body" 'd["reason"] + " " + str(d["code"])')" "kube Forbidden Status"
+contains "$TMPD/body" 'cannot patch resource \"deployments\" in API group \"apps\" in the namespace \"default\"' "kube Forbidden message"
 RA=$REG/providers/Microsoft.Authorization/roleAssignments/3a4b5c6d-0000-4000-8000-000000000002
 is 200 "$(code -H "$H" "$REG/providers/Microsoft.Authorization/roleAssignments")" "deny leaves reads alone"
 is 403 "$(code -X PUT -H "$H" -d '{"properties":{}}' "$RA?api-version=2022-04-01")" "deny a write"
@@ -136,6 +153,14 @@ is 500 "$(code -H "$H" "$REG")" "runtime fault"
 is 200 "$(code -H "$H" "$REG")" "runtime fault once"
 expect_exit 1 "bad fault rule" -- "$FW" fault "$FWD" 'do=explode'
 contains "$FWD/requests.log" "fault=status:429" "faults logged"
+# A tunnel refused once (a transient network failure), then fine.
+"$FW" fault "$FWD" 'do=refused,url=https://wrong2.azurecr.io/*,count=2' && ok || bad "connect fault"
+c -o /dev/null https://wrong2.azurecr.io/v2/ 2>"$TMPD/err"
+is 56 $? "refused tunnel 1"
+c -o /dev/null https://wrong2.azurecr.io/v2/ 2>"$TMPD/err"
+is 56 $? "refused tunnel 2"
+is 404 "$(code https://wrong2.azurecr.io/v2/x/manifests/y)" "tunnel after the fault"
+contains "$FWD/requests.log" "CONNECT wrong2.azurecr.io:443 503 0 fault=refused" "connect fault logged"
 
 # --- managed identity (App Service) and latency ---
 fw_start "$TMPD/b" aks-healthy --auth mi --latency-ms 150
@@ -150,6 +175,13 @@ t0=$(date +%s%N)
 is 200 "$(code -H "Authorization: Bearer $MT" "$REG")" "MI token on ARM"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$ms" -ge 150 ] && ok || bad "latency: answered in $ms ms"
+
+# --- IMDS (AZURE_POD_IDENTITY_AUTHORITY_HOST) ---
+fw_start "$TMPD/i" aks-healthy --auth imds
+is 400 "$(curl -sS --noproxy '*' -o "$TMPD/body" -w '%{http_code}' "$AZURE_POD_IDENTITY_AUTHORITY_HOST/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/")" "IMDS without Metadata header"
+is 200 "$(curl -sS --noproxy '*' -o "$TMPD/body" -w '%{http_code}' -H 'Metadata: true' "$AZURE_POD_IDENTITY_AUTHORITY_HOST/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/")" "IMDS token"
+IT=$(json "$TMPD/body" 'd["access_token"]')
+is 200 "$(code -H "Authorization: Bearer $IT" "$REG")" "IMDS token on ARM"
 
 # --- workload identity (federated assertion) ---
 fw_start "$TMPD/c" aks-healthy --auth workload --token-ttl 1

@@ -120,4 +120,27 @@ contains "$TMPD/ver" 'Server Version: version.Info{Major:"1", Minor:"29"' "serve
 sed 's/^\( *token:\).*/\1 not-the-token/' "$D/kubeconfig" >"$TMPD/badconfig"
 KUBECONFIG=$TMPD/badconfig kube get pod -n default "$POD" >/dev/null 2>"$TMPD/err"
 contains "$TMPD/err" "Unauthorized" "wrong token"
+"$FW" stop "$D"
+
+# The other ways a kubeconfig signs in: an exec plugin (kubelogin's shape,
+# ExecCredential) and a client certificate (the AKS admin shape).
+D=$TMPD/exec-world
+fw_start "$D" aks-401-no-acrpull --kube-auth exec --kube-exec-api v1beta1
+contains "$D/kubeconfig" "command: $D/kube-credential" "exec kubeconfig"
+lacks "$D/kubeconfig" "token:" "no token in the exec kubeconfig"
+"$D/kube-credential" >"$TMPD/cred" && ok || bad "exec plugin failed"
+is "ExecCredential client.authentication.k8s.io/v1beta1" "$(json "$TMPD/cred" 'd["kind"] + " " + d["apiVersion"]')" "ExecCredential"
+kube get pod -n default "$POD" >"$TMPD/get" 2>"$TMPD/err" && ok || { bad "kubectl with exec"; sed 's/^/  | /' "$TMPD/err"; }
+contains "$TMPD/get" "ImagePullBackOff" "exec: pod status"
+"$FW" stop "$D"
+D=$TMPD/cert-world
+fw_start "$D" aks-401-no-acrpull --kube-auth cert
+contains "$D/kubeconfig" "client-certificate-data: " "cert kubeconfig"
+lacks "$D/kubeconfig" "token:" "no token in the cert kubeconfig"
+kube get pod -n default "$POD" >"$TMPD/get" 2>"$TMPD/err" && ok || { bad "kubectl with a client certificate"; sed 's/^/  | /' "$TMPD/err"; }
+contains "$TMPD/get" "ImagePullBackOff" "cert: pod status"
+is 401 "$(code "$KUBE/api/v1/namespaces/default/pods/$POD")" "no client certificate"
+sed -n 's/^ *client-certificate-data: //p' "$D/kubeconfig" | base64 -d >"$TMPD/c.pem"
+sed -n 's/^ *client-key-data: //p' "$D/kubeconfig" | base64 -d >"$TMPD/c.key"
+is 200 "$(code --cert "$TMPD/c.pem" --key "$TMPD/c.key" "$KUBE/api/v1/namespaces/default/pods/$POD")" "client certificate"
 finish

@@ -23,6 +23,9 @@ expect_exit 2 "second start" -- "$FW" start aks-healthy "$D"
 # A scenario that does not load: exit 2 and the reason.
 expect_exit 2 "bad scenario" -- "$FW" start no-such-scenario "$TMPD/bad"
 contains "$TMPD/err" "no built-in scenario named 'no-such-scenario'" "bad scenario message"
+expect_exit 2 "bad fault rule" -- "$FW" start aks-healthy "$TMPD/bad" --fault 'do=explode'
+contains "$TMPD/err" "do= must be" "bad fault message"
+[ -e "$TMPD/bad/fake-world.pid" ] && bad "a refused start left a pid file" || ok
 
 # --- Entra ID ---
 is 401 "$(code -X POST "https://login.microsoftonline.com/$AZURE_TENANT_ID/oauth2/v2.0/token" \
@@ -38,6 +41,20 @@ AT=$(token https://management.azure.com)
 contains "$TMPD/tok.json" '"token_type":"Bearer"' "token response shape"
 contains "$TMPD/tok.json" '"expires_in":' "token expires_in"
 GT=$(token https://graph.microsoft.com)
+# Device code sign-in: pending once, then a token.
+is 200 "$(code -X POST "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode" \
+	-d "client_id=$AZURE_CLIENT_ID" -d scope=https://management.azure.com/.default)" "device code"
+contains "$TMPD/body" '"verification_uri":"https://microsoft.com/devicelogin"' "device code shape"
+DC=$(json "$TMPD/body" 'd["device_code"]')
+is 400 "$(code -X POST "https://login.microsoftonline.com/organizations/oauth2/v2.0/token" \
+	-d grant_type=urn:ietf:params:oauth:grant-type:device_code -d "client_id=$AZURE_CLIENT_ID" \
+	-d "device_code=$DC")" "device code pending"
+is authorization_pending "$(json "$TMPD/body" 'd["error"]')" "pending error"
+is 200 "$(code -X POST "https://login.microsoftonline.com/organizations/oauth2/v2.0/token" \
+	-d grant_type=urn:ietf:params:oauth:grant-type:device_code -d "client_id=$AZURE_CLIENT_ID" \
+	-d "device_code=$DC")" "device code signed in"
+DT=$(json "$TMPD/body" 'd["access_token"]')
+is 200 "$(code -H "Authorization: Bearer $DT" "$REG")" "device code token on ARM"
 # Secrets and tokens never reach the request log.
 lacks "$D/requests.log" "$AZURE_CLIENT_SECRET" "client secret in the log"
 lacks "$D/requests.log" "$AT" "token in the log"
@@ -110,6 +127,16 @@ n=$(json "$TMPD/body" 'len(d["items"])')
 is 0 "$(json "$TMPD/body" 'sum(1 for e in d["items"] if e["involvedObject"]["name"] != "web-7d4b9c-x2x4q")')" "selector filters"
 is 200 "$(code -H "Authorization: Bearer $KT" "$KUBE/api/v1/pods")" "all-namespace pod list"
 is web-7d4b9c-x2x4q "$(json "$TMPD/body" 'd["items"][0]["metadata"]["name"]')" "pod list made of the pods"
+
+# Strategic merge patch merges containers by name; a JSON merge patch replaces the list.
+DEP=$KUBE/apis/apps/v1/namespaces/default/deployments/web
+is 200 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/strategic-merge-patch+json' \
+	-d '{"spec":{"template":{"spec":{"containers":[{"name":"web","imagePullPolicy":"Always"}]}}}}' "$DEP")" "strategic merge patch"
+is "Always acrshop.azurecr.io/shop/web:1.4.2" "$(json "$TMPD/body" 'd["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] + " " + d["spec"]["template"]["spec"]["containers"][0]["image"]')" "container merged by name"
+is 200 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/merge-patch+json' \
+	-d '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/os":"linux"}}}}}' "$DEP")" "merge patch"
+is "linux 1" "$(json "$TMPD/body" 'd["spec"]["template"]["spec"]["nodeSelector"]["kubernetes.io/os"] + " " + str(len(d["spec"]["template"]["spec"]["containers"]))')" "nodeSelector merged"
+is 415 "$(code -X PATCH -H "Authorization: Bearer $KT" -H 'Content-Type: application/json-patch+json' -d '[]' "$DEP")" "JSON patch refused"
 
 # --- writes change the world ---
 RA=$REG/providers/Microsoft.Authorization/roleAssignments/3a4b5c6d-0000-4000-8000-000000000001

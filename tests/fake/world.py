@@ -12,7 +12,6 @@ import json
 import os
 import re
 import threading
-import urllib.parse
 
 FORMAT = "acr-doctor-scenario/1"
 MAX_DEPTH = 4
@@ -230,7 +229,7 @@ def path_match(pat, path):
     return all(a == "*" or a == b for a, b in zip(ps, qs))
 
 
-def _origin(host, port):
+def origin_of(host, port):
     return "https://%s" % host if port == 443 else "https://%s:%d" % (host, port)
 
 
@@ -419,7 +418,7 @@ class World:
                     merge_patch(target["body"], eff["merge"])
 
     def _write(self, method, host, port, path, body_bytes, merge):
-        url = _origin(host, port) + path
+        url = origin_of(host, port) + path
         entry = self.entry_for_url("GET", host, port, path)
         items, idx = self._parent_items(host, port, path)
         if method == "DELETE":
@@ -474,6 +473,3 @@ class World:
             return {"http": copy.deepcopy(self.http), "node": copy.deepcopy(self.doc.get("node")),
                     "hosts": copy.deepcopy(self.hosts)}
 
-
-def unquote_path(path):
-    return urllib.parse.unquote(path)
