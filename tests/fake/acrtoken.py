@@ -153,8 +153,23 @@ def _pem_blocks(text):
             raise ValueError("bad base64 in the PEM block %s" % m.group(1)) from None
 
 
+_key_cache = {}
+
+
 def load_private_key(path):
-    """RSAKey from a PEM file (PKCS#1 or unencrypted PKCS#8)."""
+    """RSAKey from a PEM file (PKCS#1 or unencrypted PKCS#8); parsed once per
+    version of the file, so a server minting many tokens does not re-read it."""
+    st = os.stat(path)
+    ck = (os.path.abspath(path), st.st_mtime_ns, st.st_size, st.st_ino)
+    key = _key_cache.get(ck)
+    if key is None:
+        key = _load_private_key(path)
+        _key_cache.clear()
+        _key_cache[ck] = key
+    return key
+
+
+def _load_private_key(path):
     with open(path, "rb") as f:
         raw = f.read(_MAX_PEM + 1)
     if len(raw) > _MAX_PEM:
