@@ -1088,6 +1088,9 @@ class TunnelHandler(BaseHTTPRequestHandler):
             return
         if st.latency:
             time.sleep(st.latency / 1000.0)
+        if self.path[:8].lower() == "https://":  # absolute form: the tunnel names the host
+            rest = self.path[8:]
+            self.path = rest[rest.find("/"):] if "/" in rest else "/"
         url = worldmod.origin_of(self.thost, self.tport) + self.path
         try:
             try:
