@@ -890,15 +890,16 @@ class Service:
             if not op:
                 return None
             op["polls"] += 1
-            finished = op["polls"] > st.opts.lro_polls
-        if finished and op["done"] is None:
-            if op["fail"]:
-                op["done"] = "Failed"
-            else:
-                r = st.world.answer(op["method"], op["host"], op["port"], op["path"], op["body"])
-                op["result"] = r
-                op["done"] = "Succeeded" if r.status < 400 else "Failed"
-        status = op["done"] or "InProgress"
+            # The operation ends once, however many pollers ask at the same time.
+            if op["polls"] > st.opts.lro_polls and op["done"] is None:
+                if op["fail"]:
+                    op["done"] = "Failed"
+                else:
+                    r = st.world.answer(op["method"], op["host"], op["port"], op["path"],
+                                        op["body"])
+                    op["result"] = r
+                    op["done"] = "Succeeded" if r.status < 400 else "Failed"
+            status = op["done"] or "InProgress"
         if segs[-2] == "operationStatuses":
             out = {"id": path, "name": op_id, "status": status,
                    "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op["start"]))}
