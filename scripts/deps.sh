@@ -7,7 +7,8 @@ PKGS="gcc clang make autoconf automake autopoint gettext pkg-config
 libncurses-dev libcurl4-openssl-dev libcjson-dev libssh2-1-dev libssl-dev
 libcmocka-dev libyaml-dev
 tmux valgrind python3 ca-certificates curl openssl help2man squid
-openssh-server openssh-client dnsmasq bind9-dnsutils nftables iproute2"
+openssh-server openssh-client dnsmasq bind9-dnsutils nftables iproute2
+docker-registry"
 
 # kubectl from Debian (kubernetes-client) proves the fake Kubernetes API
 # faithful.  Where /usr/bin/kubectl belongs to another package (the Google

@@ -65,6 +65,9 @@ class Fault:
         self.nth = int(kv.pop("nth", "1"))
         self.count = int(kv.pop("count", "1"))
         self.retry_after = kv.pop("retry-after", None)
+        self.code = kv.pop("code", None)
+        if self.code is not None and not self.code.replace("_", "").isalnum():
+            raise ValueError("fault %r: code= must be letters and digits" % spec)
         self.status = None
         self.delay_ms = 0
         if kv:
@@ -268,8 +271,30 @@ def arm_action(method, path):
     return action, scope
 
 
-def status_body(svc, status, path):
-    """The error body a service sends with a 4xx/5xx it chooses itself."""
+# Messages of the ARM error codes a --fault code= may name.
+ARM_MESSAGES = {
+    "PrincipalNotFound": "Principal {oid} does not exist in the directory {tenant}. Check that "
+                         "you have the correct principal ID. If you are creating this principal "
+                         "and then immediately assigning a role, this error might be related to "
+                         "a replication delay. In this case, set the role assignment "
+                         "principalType property to a value, such as ServicePrincipal, User, or "
+                         "Group.  See https://aka.ms/docs-principaltype",
+    "RoleAssignmentExists": "The role assignment already exists.",
+    "Conflict": "Operation returned an invalid status code 'Conflict'",
+    "OperationNotAllowed": "Operation is not allowed on this resource at this time.",
+    "AnotherOperationInProgress": "Another operation is in progress on the resource. Please "
+                                  "retry later.",
+}
+
+
+def status_body(svc, status, path, code=None, st=None):
+    """The error body a service sends with a 4xx/5xx it chooses itself
+    (code: the ARM error code to send instead of the status's own)."""
+    if code and svc in ("arm", "graph"):
+        msg = ARM_MESSAGES.get(code, "The request failed with %s." % code)
+        if st is not None:
+            msg = msg.replace("{oid}", OBJECT_ID).replace("{tenant}", st.tenant)
+        return {"error": {"code": code, "message": msg}}
     names = {429: ("TooManyRequests", "Too many requests, retry later."),
              500: ("InternalServerError", "Encountered internal server error. Diagnostic "
                    "information: timestamp '%s', subscription id '', tracking id '%s'."
@@ -780,6 +805,33 @@ class Service:
         a.body = json.dumps(body, separators=(",", ":")).encode()
         return a
 
+    def duplicate_assignment(self, method, host, port, path, body):
+        """ARM refuses a second role assignment of the same role to the same
+        principal at the same scope: 409 RoleAssignmentExists."""
+        segs = [x for x in path.split("/") if x]
+        if method != "PUT" or len(segs) < 4 or \
+                [x.lower() for x in segs[-4:-1]] != ["providers", "microsoft.authorization",
+                                                      "roleassignments"]:
+            return None
+        try:
+            props = json.loads(body.decode()).get("properties") or {}
+        except (ValueError, AttributeError, UnicodeDecodeError):
+            return None
+        rd, pid = props.get("roleDefinitionId"), props.get("principalId")
+        if not isinstance(rd, str) or not isinstance(pid, str):
+            return None
+        coll = self.st.world.get_body("https://%s%s" % (host, path.rsplit("/", 1)[0]))
+        for it in (coll or {}).get("value") or []:
+            p = (it or {}).get("properties") or {} if isinstance(it, dict) else {}
+            name = str(it.get("name") or str(it.get("id", "")).rsplit("/", 1)[-1]) \
+                if isinstance(it, dict) else ""
+            if name.lower() != segs[-1].lower() and \
+                    str(p.get("roleDefinitionId", "")).lower().rsplit("/", 1)[-1] == \
+                    rd.lower().rsplit("/", 1)[-1] and \
+                    str(p.get("principalId", "")).lower() == pid.lower():
+                return arm_error(409, "RoleAssignmentExists", ARM_MESSAGES["RoleAssignmentExists"])
+        return None
+
     def lro_applies(self, host, path):
         """Role assignments are synchronous in ARM; other writes are operations."""
         url = "https://%s%s" % (host, path)
@@ -838,15 +890,16 @@ class Service:
             if not op:
                 return None
             op["polls"] += 1
-            finished = op["polls"] > st.opts.lro_polls
-        if finished and op["done"] is None:
-            if op["fail"]:
-                op["done"] = "Failed"
-            else:
-                r = st.world.answer(op["method"], op["host"], op["port"], op["path"], op["body"])
-                op["result"] = r
-                op["done"] = "Succeeded" if r.status < 400 else "Failed"
-        status = op["done"] or "InProgress"
+            # The operation ends once, however many pollers ask at the same time.
+            if op["polls"] > st.opts.lro_polls and op["done"] is None:
+                if op["fail"]:
+                    op["done"] = "Failed"
+                else:
+                    r = st.world.answer(op["method"], op["host"], op["port"], op["path"],
+                                        op["body"])
+                    op["result"] = r
+                    op["done"] = "Succeeded" if r.status < 400 else "Failed"
+            status = op["done"] or "InProgress"
         if segs[-2] == "operationStatuses":
             out = {"id": path, "name": op_id, "status": status,
                    "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op["start"]))}
@@ -899,7 +952,8 @@ class Service:
             hdrs = [("Retry-After", fault.retry_after)] if fault.retry_after else []
             if svc == "arm" and fault.status == 429:
                 hdrs.append(("x-ms-ratelimit-remaining-subscription-reads", "0"))
-            return json_answer(fault.status, status_body(svc, fault.status, path), hdrs,
+            return json_answer(fault.status, status_body(svc, fault.status, path,
+                                                         fault.code, st), hdrs,
                                note="fault=" + fault.do)
         if fault and fault.kind == "deny":
             if svc == "kube":
@@ -941,6 +995,10 @@ class Service:
             a = self.lro_poll(path, query) if method == "GET" else None
             if a is not None:
                 return a
+            if st.world.write_would_apply(method, host, port, path):
+                a = self.duplicate_assignment(method, host, port, path, body)
+                if a is not None:
+                    return a
             if st.opts.lro and method in ("PUT", "PATCH", "DELETE") and \
                     self.lro_applies(host, path) and \
                     st.world.write_would_apply(method, host, port, path):
@@ -1031,6 +1089,9 @@ class TunnelHandler(BaseHTTPRequestHandler):
             return
         if st.latency:
             time.sleep(st.latency / 1000.0)
+        if self.path[:8].lower() == "https://":  # absolute form: the tunnel names the host
+            rest = self.path[8:]
+            self.path = rest[rest.find("/"):] if "/" in rest else "/"
         url = worldmod.origin_of(self.thost, self.tport) + self.path
         try:
             try:

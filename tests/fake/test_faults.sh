@@ -147,6 +147,14 @@ is 403 "$(code -X PUT -H "$H" -d '{"properties":{}}' "$RA?api-version=2022-04-01
 is AuthorizationFailed "$(json "$TMPD/body" 'd["error"]["code"]')" "403 code"
 contains "$TMPD/body" "perform action 'Microsoft.Authorization/roleAssignments/write' over scope '/subscriptions/$SUB/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop/providers/Microsoft.Authorization/roleAssignments/3a4b5c6d-0000-4000-8000-000000000002'" "403 names action and scope"
 is 404 "$(code -H "$H" "$RA")" "denied write changed nothing"
+# Entra ID replication delay: PrincipalNotFound twice, then the write goes through.
+"$FW" fault "$FWD" 'do=status:400,code=PrincipalNotFound,count=2,method=PUT,url=*/privateDnsZones/*' && ok || bad "code fault"
+Z=$ARM/resourceGroups/rg-shop/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/virtualNetworkLinks/link-2
+is 400 "$(code -X PUT -H "$H" -d '{"location":"global"}' "$Z")" "PrincipalNotFound 1"
+is PrincipalNotFound "$(json "$TMPD/body" 'd["error"]["code"]')" "PrincipalNotFound code"
+contains "$TMPD/body" "replication delay" "PrincipalNotFound message"
+is 400 "$(code -X PUT -H "$H" -d '{"location":"global"}' "$Z")" "PrincipalNotFound 2"
+is 201 "$(code -X PUT -H "$H" -d '{"location":"global"}' "$Z")" "then the write"
 # A rule added while running.
 "$FW" fault "$FWD" 'do=status:500,url=*/registries/acrshop' && ok || bad "fault command"
 is 500 "$(code -H "$H" "$REG")" "runtime fault"

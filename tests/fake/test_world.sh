@@ -148,6 +148,12 @@ is 200 "$(code -H "Authorization: Bearer $AT" "$RA?api-version=2022-04-01")" "GE
 is 3a4b5c6d-0000-4000-8000-000000000001 "$(json "$TMPD/body" 'd["name"]')" "name filled in"
 is 200 "$(code -H "Authorization: Bearer $AT" "$REG/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01")" "list"
 is 1 "$(json "$TMPD/body" 'sum(1 for a in d["value"] if a["properties"]["principalId"] == "fa11fa11-0000-4000-8000-000000000001")')" "parent collection has it"
+# The same role for the same principal under another name: ARM's 409.
+is 409 "$(code -X PUT -H "Authorization: Bearer $AT" -H 'Content-Type: application/json' \
+	-d '{"properties":{"roleDefinitionId":"/subscriptions/'$SUB'/providers/Microsoft.Authorization/roleDefinitions/7F951DDA-4ED3-4680-A7CA-43FE172D538D","principalId":"FA11FA11-0000-4000-8000-000000000001"}}' \
+	"$REG/providers/Microsoft.Authorization/roleAssignments/3a4b5c6d-0000-4000-8000-000000000009?api-version=2022-04-01")" "duplicate role assignment"
+is RoleAssignmentExists "$(json "$TMPD/body" 'd["error"]["code"]')" "409 code"
+is 404 "$(code -H "Authorization: Bearer $AT" "$REG/providers/Microsoft.Authorization/roleAssignments/3a4b5c6d-0000-4000-8000-000000000009")" "duplicate not stored"
 is 200 "$(code -X PUT -H "Authorization: Bearer $AT" -d '{"properties":{"principalId":"x"}}' "$RA")" "PUT again replaces"
 is 400 "$(code -X PUT -H "Authorization: Bearer $AT" -d '[1,2' "$RA")" "PUT of broken JSON"
 is InvalidRequestContent "$(json "$TMPD/body" 'd["error"]["code"]')" "400 code"
