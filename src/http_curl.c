@@ -527,7 +527,9 @@ static int failure(struct hc *hc, const struct http_request *req,
 		if (!oc->connected)
 			ad_error_set(err, code,
 				     _("could not connect to %s within %ld ms"),
-				     host, hc->o.connect_timeout_ms);
+				     host, hc->o.connect_timeout_ms <
+				     hc->o.timeout_ms ? hc->o.connect_timeout_ms :
+				     hc->o.timeout_ms);
 		else
 			ad_error_set(err, code,
 				     _("%s did not answer within %ld ms"), host,
@@ -621,6 +623,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	long long t0 = now_ms();
 	long oserr = 0, connect_code = 0;
 	curl_off_t pre = 0;
+	long sent = 0;
 	int bad = 0, running = 1, rc = 0, added = 0;
 	CURLMsg *msg;
 	int left;
@@ -756,8 +759,11 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
 	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &connect_code);
 	curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
-	/* A refused CONNECT means the server was never reached. */
-	oc->connected = connect_code < 300 && (pre > 0 || oc->status > 0);
+	curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+	/* Whether the request may have reached the server (then a POST is
+	 * not repeated); a refused CONNECT means it never did. */
+	oc->connected = connect_code < 300 &&
+			(pre > 0 || sent > 0 || oc->status > 0);
 	if (oc->rc == CURLE_OK) {
 		resp->status = oc->status;
 		resp->body = x.body ? x.body : strdup("");
