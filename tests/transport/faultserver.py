@@ -22,6 +22,7 @@ Paths (any method)
                          ?ra=S Retry-After seconds, ?radate=S as an
                          HTTP-date S seconds ahead, ?rams=MS retry-after-ms
   /count/KEY             {"count": requests seen for KEY}
+  /clear                 forget every count (a driver run starts with it)
   /slow/MS[?key=K]       counts K, then waits MS before answering
   /truncate              announces 1000 bytes, sends 10, closes
   /reset                 reads the request, then resets the connection
@@ -143,6 +144,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(int(parts[3]), "burst %d" % n, hdrs)
             else:
                 self.reply(200, json.dumps({"attempts": n}))
+        elif parts[0] == "clear":
+            with COUNTS_LOCK:
+                COUNTS.clear()
+            self.reply(200, "cleared")
         elif parts[0] == "count" and len(parts) == 2:
             with COUNTS_LOCK:
                 n = COUNTS.get(parts[1], 0)
@@ -297,10 +302,6 @@ class ProxyServer(socketserver.ThreadingTCPServer):
 
 def tls_ctx(d, name, client_ca=None):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    # TLS 1.3 session tickets arrive after the handshake; libcurl 7.88
-    # then finds the idle connection readable, calls it dead and opens a
-    # new one, which would make the connection-sharing test a race.
-    ctx.num_tickets = 0
     ctx.load_cert_chain(os.path.join(d, name + ".pem"),
                         os.path.join(d, name + ".key"))
     if client_ca:

@@ -183,6 +183,26 @@ static int server_count(const char *key)
 	return n;
 }
 
+/* Counts start from zero, whichever run the server saw before. */
+static int clear_counts(void **state)
+{
+	struct http_curl_opts o;
+	struct http_transport *t;
+	struct http_response resp;
+	struct ad_error err;
+	int rc;
+
+	(void)state;
+	opts(&o, NULL);
+	t = mk(&o);
+	rc = get(t, "POST", url("MAIN", "/clear"), &resp, &err);
+	if (rc == 0 && resp.status != 200)
+		rc = -1;
+	http_response_clear(&resp);
+	http_transport_free(t);
+	return rc;
+}
+
 /* ---------- basics ---------- */
 
 static void test_get_headers(void **state)
@@ -1264,7 +1284,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_squid),
 	};
 
+	/* http_curl_driver [fault|squid [PATTERN]] */
+	if (argc > 2)
+		cmocka_set_test_filter(argv[2]);
 	if (argc > 1 && strcmp(argv[1], "squid") == 0)
 		return cmocka_run_group_tests(squid, NULL, NULL);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, clear_counts, NULL);
 }
