@@ -44,10 +44,16 @@ struct hc {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
+static int tls_openssl;         /* libcurl's TLS library is OpenSSL */
 
 static void global_init(void)
 {
+	const curl_version_info_data *v;
+
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	v = curl_version_info(CURLVERSION_NOW);
+	tls_openssl = v && v->ssl_version &&
+		      strncmp(v->ssl_version, "OpenSSL", 7) == 0;
 }
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access acc,
@@ -458,8 +464,19 @@ struct outcome {
 	long status;
 	enum ad_net net;
 	int connected;      /* the request may have reached the server */
+	long verify;        /* the TLS library's chain verdict, 0: good */
 	long long ms;
 };
+
+/* A verification failure with a chain OpenSSL accepted: libcurl checks
+ * the name itself and leaves no X509 chain error (0, or 1 "unspecified"
+ * as 7.88 does), or OpenSSL reports the name (62 hostname, 64 IP
+ * mismatch).  Other TLS libraries number differently: not guessed. */
+static int name_mismatch(long verify)
+{
+	return tls_openssl && (verify == 0 || verify == 1 || verify == 62 ||
+			       verify == 64);
+}
 
 /* Fill err from a failed attempt. */
 static int failure(struct hc *hc, const struct http_request *req,
@@ -536,7 +553,12 @@ static int failure(struct hc *hc, const struct http_request *req,
 				     hc->o.timeout_ms);
 		break;
 	case AD_NET_TLS:
-		if (oc->rc == CURLE_PEER_FAILED_VERIFICATION)
+		if (oc->rc == CURLE_PEER_FAILED_VERIFICATION &&
+		    name_mismatch(oc->verify))
+			ad_error_set(err, AD_EIO,
+				     _("the certificate of %s is issued for another name: %.200s"),
+				     host, why);
+		else if (oc->rc == CURLE_PEER_FAILED_VERIFICATION)
 			/* TRANSLATORS: the second %s is libcurl's reason, in
 			 * English; --ca-file is an option: keep it as is. */
 			ad_error_set(err, AD_EIO,
@@ -760,6 +782,8 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &connect_code);
 	curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
 	curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+	oc->verify = -1;
+	curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &oc->verify);
 	/* Whether the request may have reached the server (then a POST is
 	 * not repeated); a refused CONNECT means it never did. */
 	oc->connected = connect_code < 300 &&

@@ -360,6 +360,7 @@ static void test_tls_other_ca(void **state)
 	struct http_response resp;
 	struct ad_error err;
 	struct retries r;
+	char u[128];
 
 	(void)state;
 	opts(&o, &r);
@@ -373,6 +374,18 @@ static void test_tls_other_ca(void **state)
 	assert_int_equal(resp.status, 0);
 	assert_null(resp.body);
 	assert_int_equal(r.n, 0);    /* a certificate is not retried */
+	http_transport_free(t);
+
+	/* Trusted chain, wrong name: a CA file would not help. */
+	o.ca_file = pem_path("ca2.pem");
+	t = mk(&o);
+	snprintf(u, sizeof u, "https://localhost:%s/echo", env("OTHER_PORT"));
+	assert_int_equal(get(t, "GET", u, &resp, &err), AD_EIO);
+	assert_int_equal(err.net, AD_NET_TLS);
+	assert_non_null(strstr(err.msg, "issued for another name"));
+	assert_null(strstr(err.msg, "--ca-file"));
+	assert_int_equal(get(t, "GET", url("OTHER", "/echo"), &resp, &err), 0);
+	http_response_clear(&resp);
 	http_transport_free(t);
 }
 
