@@ -254,6 +254,7 @@ struct xfer {
 	size_t len, cap;
 	int too_big;
 	int too_many_headers;
+	int header_too_long;
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -311,9 +312,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	nl = 0;
 	while (nl < n && data[nl] != ':' && data[nl] != '\r' && data[nl] != '\n')
 		nl++;
-	if (nl == 0 || nl >= n || data[nl] != ':' || nl >= sizeof name ||
-	    n > MAX_HEADER_LINE)
-		return n;   /* folded, blank or absurd lines carry nothing */
+	if (nl == 0 || nl >= n || data[nl] != ':')
+		return n;   /* folded or blank lines carry nothing */
+	if (nl >= sizeof name || n > MAX_HEADER_LINE) {
+		x->header_too_long = 1;
+		return 0;
+	}
 	if (x->resp->nheaders >= MAX_HEADERS) {
 		x->too_many_headers = 1;
 		return 0;
@@ -493,6 +497,12 @@ static int failure(struct hc *hc, const struct http_request *req,
 		ad_error_set(err, AD_EIO,
 			     _("the answer from %s is larger than %zu MiB"),
 			     host, hc->o.max_body >> 20);
+		return ad_error_net(err, AD_NET_OTHER);
+	}
+	if (x->header_too_long) {
+		ad_error_set(err, AD_EIO,
+			     _("the answer from %s has a header longer than %d bytes"),
+			     host, MAX_HEADER_LINE);
 		return ad_error_net(err, AD_NET_OTHER);
 	}
 	if (x->too_many_headers) {
@@ -809,7 +819,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	}
 	else
 		oc->net = classify(oc->rc, oserr);
-	if (x.too_big || x.too_many_headers)
+	if (x.too_big || x.too_many_headers || x.header_too_long)
 		oc->net = AD_NET_OTHER;
 	oc->status = 0;
 	http_response_clear(resp);

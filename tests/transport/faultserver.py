@@ -29,6 +29,7 @@ Paths (any method)
   /big/BYTES[?chunked=1] a body of BYTES bytes, chunked: no length
   /gzip/BYTES            BYTES bytes, gzip-compressed (a few KiB on the wire)
   /headers/N             N extra headers
+  /longheader/BYTES      a header with a value of BYTES bytes
 """
 import email.utils
 import gzip
@@ -195,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[0] == "gzip" and len(parts) == 2:
             self.reply(200, gzip.compress(b"z" * int(parts[1])),
                        [("Content-Encoding", "gzip")])
+        elif parts[0] == "longheader" and len(parts) == 2:
+            self.reply(200, "long", [("X-Long", "v" * int(parts[1]))])
         elif parts[0] == "headers" and len(parts) == 2:
             self.reply(200, "headers",
                        [("X-H%d" % i, str(i)) for i in range(int(parts[1]))])

@@ -847,6 +847,14 @@ static void test_too_many_headers(void **state)
 	assert_int_equal(get(t, "GET", url("MAIN", "/headers/300"), &resp,
 			     &err), AD_EIO);
 	assert_non_null(strstr(err.msg, "more than 256 headers"));
+	assert_int_equal(get(t, "GET", url("MAIN", "/longheader/16000"), &resp,
+			     &err), 0);
+	assert_int_equal(strlen(http_response_header(&resp, "X-Long")), 16000);
+	http_response_clear(&resp);
+	assert_int_equal(get(t, "GET", url("MAIN", "/longheader/17000"), &resp,
+			     &err), AD_EIO);
+	assert_non_null(strstr(err.msg, "header longer than 16384 bytes"));
+	assert_null(resp.body);
 	/* A header value with a line break is refused, not sent. */
 	req.method = "GET";
 	req.url = url("MAIN", "/echo");
