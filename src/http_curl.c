@@ -44,10 +44,16 @@ struct hc {
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_rc = CURLE_FAILED_INIT;
+static int tls_openssl;         /* libcurl's TLS library is OpenSSL */
 
 static void global_init(void)
 {
+	const curl_version_info_data *v;
+
 	global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	v = curl_version_info(CURLVERSION_NOW);
+	tls_openssl = v && v->ssl_version &&
+		      strncmp(v->ssl_version, "OpenSSL", 7) == 0;
 }
 
 static void share_lock(CURL *h, curl_lock_data data, curl_lock_access acc,
@@ -248,6 +254,7 @@ struct xfer {
 	size_t len, cap;
 	int too_big;
 	int too_many_headers;
+	int header_too_long;
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -305,9 +312,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	nl = 0;
 	while (nl < n && data[nl] != ':' && data[nl] != '\r' && data[nl] != '\n')
 		nl++;
-	if (nl == 0 || nl >= n || data[nl] != ':' || nl >= sizeof name ||
-	    n > MAX_HEADER_LINE)
-		return n;   /* folded, blank or absurd lines carry nothing */
+	if (nl == 0 || nl >= n || data[nl] != ':')
+		return n;   /* folded or blank lines carry nothing */
+	if (nl >= sizeof name || n > MAX_HEADER_LINE) {
+		x->header_too_long = 1;
+		return 0;
+	}
 	if (x->resp->nheaders >= MAX_HEADERS) {
 		x->too_many_headers = 1;
 		return 0;
@@ -458,8 +468,19 @@ struct outcome {
 	long status;
 	enum ad_net net;
 	int connected;      /* the request may have reached the server */
+	long verify;        /* the TLS library's chain verdict, 0: good */
 	long long ms;
 };
+
+/* A verification failure with a chain OpenSSL accepted: libcurl checks
+ * the name itself and leaves no X509 chain error (0, or 1 "unspecified"
+ * as 7.88 does), or OpenSSL reports the name (62 hostname, 64 IP
+ * mismatch).  Other TLS libraries number differently: not guessed. */
+static int name_mismatch(long verify)
+{
+	return tls_openssl && (verify == 0 || verify == 1 || verify == 62 ||
+			       verify == 64);
+}
 
 /* Fill err from a failed attempt. */
 static int failure(struct hc *hc, const struct http_request *req,
@@ -476,6 +497,12 @@ static int failure(struct hc *hc, const struct http_request *req,
 		ad_error_set(err, AD_EIO,
 			     _("the answer from %s is larger than %zu MiB"),
 			     host, hc->o.max_body >> 20);
+		return ad_error_net(err, AD_NET_OTHER);
+	}
+	if (x->header_too_long) {
+		ad_error_set(err, AD_EIO,
+			     _("the answer from %s has a header longer than %d bytes"),
+			     host, MAX_HEADER_LINE);
 		return ad_error_net(err, AD_NET_OTHER);
 	}
 	if (x->too_many_headers) {
@@ -527,14 +554,21 @@ static int failure(struct hc *hc, const struct http_request *req,
 		if (!oc->connected)
 			ad_error_set(err, code,
 				     _("could not connect to %s within %ld ms"),
-				     host, hc->o.connect_timeout_ms);
+				     host, hc->o.connect_timeout_ms <
+				     hc->o.timeout_ms ? hc->o.connect_timeout_ms :
+				     hc->o.timeout_ms);
 		else
 			ad_error_set(err, code,
 				     _("%s did not answer within %ld ms"), host,
 				     hc->o.timeout_ms);
 		break;
 	case AD_NET_TLS:
-		if (oc->rc == CURLE_PEER_FAILED_VERIFICATION)
+		if (oc->rc == CURLE_PEER_FAILED_VERIFICATION &&
+		    name_mismatch(oc->verify))
+			ad_error_set(err, AD_EIO,
+				     _("the certificate of %s is issued for another name: %.200s"),
+				     host, why);
+		else if (oc->rc == CURLE_PEER_FAILED_VERIFICATION)
 			/* TRANSLATORS: the second %s is libcurl's reason, in
 			 * English; --ca-file is an option: keep it as is. */
 			ad_error_set(err, AD_EIO,
@@ -621,6 +655,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	long long t0 = now_ms();
 	long oserr = 0, connect_code = 0;
 	curl_off_t pre = 0;
+	long sent = 0;
 	int bad = 0, running = 1, rc = 0, added = 0;
 	CURLMsg *msg;
 	int left;
@@ -756,8 +791,13 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
 	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &connect_code);
 	curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
-	/* A refused CONNECT means the server was never reached. */
-	oc->connected = connect_code < 300 && (pre > 0 || oc->status > 0);
+	curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &sent);
+	oc->verify = -1;
+	curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &oc->verify);
+	/* Whether the request may have reached the server (then a POST is
+	 * not repeated); a refused CONNECT means it never did. */
+	oc->connected = connect_code < 300 &&
+			(pre > 0 || sent > 0 || oc->status > 0);
 	if (oc->rc == CURLE_OK) {
 		resp->status = oc->status;
 		resp->body = x.body ? x.body : strdup("");
@@ -779,7 +819,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	}
 	else
 		oc->net = classify(oc->rc, oserr);
-	if (x.too_big || x.too_many_headers)
+	if (x.too_big || x.too_many_headers || x.header_too_long)
 		oc->net = AD_NET_OTHER;
 	oc->status = 0;
 	http_response_clear(resp);

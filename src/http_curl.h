@@ -19,15 +19,6 @@
 struct ad_error;
 struct http_transport;
 
-/* Called from the sending thread just before it waits delay_ms and tries
- * again: attempt is the number of the attempt about to be made (2 for
- * the first retry); status is the answer that caused it, 0 when the
- * connection failed.  url is already redacted.  Must be quick and
- * thread-safe. */
-typedef void (*http_curl_retry_fn)(void *arg, const char *method,
-				   const char *url, long status, int attempt,
-				   int delay_ms);
-
 struct http_curl_opts {
 	/* PEM bundle of trusted CAs; NULL: SSL_CERT_FILE, CURL_CA_BUNDLE,
 	 * REQUESTS_CA_BUNDLE (first set), else the system's.  Copied. */
@@ -38,9 +29,18 @@ struct http_curl_opts {
 	long max_retry_wait_ms;     /* total back-off per request */
 	long retry_base_ms;         /* first back-off before jitter */
 	size_t max_body;            /* larger answers fail with AD_EIO */
-	FILE *debug;                /* one line per attempt; NULL: none;
-				     * borrowed, must outlive the transport */
-	http_curl_retry_fn on_retry;  /* NULL: none */
+	/* NULL, or where each attempt writes one line (borrowed; must
+	 * outlive the transport), URL redacted, no header, no body:
+	 * http: METHOD URL status=N ms=N try=N auth=LABEL
+	 *       [error=dns|refused|timeout|tls|reset|...] [retry_in_ms=N] */
+	FILE *debug;
+	/* NULL, or called from the sending thread just before it waits
+	 * delay_ms and tries again: attempt is the number of the attempt
+	 * about to be made (2 for the first retry); status is the answer
+	 * that caused it, 0 when the connection failed.  url is already
+	 * redacted.  Must be quick and thread-safe. */
+	void (*on_retry)(void *arg, const char *method, const char *url,
+			 long status, int attempt, int delay_ms);
 	void *on_retry_arg;
 	unsigned int seed;          /* jitter; fixed in tests */
 };

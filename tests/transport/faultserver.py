@@ -22,12 +22,14 @@ Paths (any method)
                          ?ra=S Retry-After seconds, ?radate=S as an
                          HTTP-date S seconds ahead, ?rams=MS retry-after-ms
   /count/KEY             {"count": requests seen for KEY}
+  /clear                 forget every count (a driver run starts with it)
   /slow/MS[?key=K]       counts K, then waits MS before answering
   /truncate              announces 1000 bytes, sends 10, closes
   /reset                 reads the request, then resets the connection
   /big/BYTES[?chunked=1] a body of BYTES bytes, chunked: no length
   /gzip/BYTES            BYTES bytes, gzip-compressed (a few KiB on the wire)
   /headers/N             N extra headers
+  /longheader/BYTES      a header with a value of BYTES bytes
 """
 import email.utils
 import gzip
@@ -121,6 +123,7 @@ class Handler(BaseHTTPRequestHandler):
                 "accept": self.headers.get("Accept"),
                 "auth_scheme": auth.split(" ")[0] if auth else None,
                 "client_cn": cn,
+                "peer_port": self.client_address[1],
             }
             self.reply(200, json.dumps(info),
                        [("Content-Type", "application/json"),
@@ -142,6 +145,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(int(parts[3]), "burst %d" % n, hdrs)
             else:
                 self.reply(200, json.dumps({"attempts": n}))
+        elif parts[0] == "clear":
+            with COUNTS_LOCK:
+                COUNTS.clear()
+            self.reply(200, "cleared")
         elif parts[0] == "count" and len(parts) == 2:
             with COUNTS_LOCK:
                 n = COUNTS.get(parts[1], 0)
@@ -189,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[0] == "gzip" and len(parts) == 2:
             self.reply(200, gzip.compress(b"z" * int(parts[1])),
                        [("Content-Encoding", "gzip")])
+        elif parts[0] == "longheader" and len(parts) == 2:
+            self.reply(200, "long", [("X-Long", "v" * int(parts[1]))])
         elif parts[0] == "headers" and len(parts) == 2:
             self.reply(200, "headers",
                        [("X-H%d" % i, str(i)) for i in range(int(parts[1]))])
