@@ -682,8 +682,18 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, hc->o.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, hc->o.timeout_ms);
+	/* A request may ask for less time (the instance metadata service:
+	 * absent on most machines, so it must not hold the chain up). */
+	{
+		long total = req->timeout_ms > 0 &&
+			     req->timeout_ms < hc->o.timeout_ms ?
+			     req->timeout_ms : hc->o.timeout_ms;
+
+		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+				 hc->o.connect_timeout_ms < total ?
+				 hc->o.connect_timeout_ms : total);
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, total);
+	}
 	curl_easy_setopt(e, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)hc->o.max_body);
 	/* gzip welcome: max_body bounds what it inflates to (on_body). */
@@ -748,6 +758,26 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	if (req->bearer)
 		hdrs = add_header(hdrs, "Authorization: Bearer ", req->bearer,
 				  &bad);
+	/* Extra headers (the managed identity's Metadata, X-IDENTITY-HEADER):
+	 * a name must be a token, the value one line. */
+	{
+		size_t i;
+
+		for (i = 0; req->headers && i < req->nheaders; i++) {
+			const char *nm = req->headers[i].name;
+			char name[128];
+
+			if (!nm || !req->headers[i].value || !nm[0] ||
+			    strlen(nm) > sizeof name - 3 ||
+			    strpbrk(nm, ":\r\n \t")) {
+				bad = 1;
+				break;
+			}
+			snprintf(name, sizeof name, "%s: ", nm);
+			hdrs = add_header(hdrs, name, req->headers[i].value,
+					  &bad);
+		}
+	}
 	if (bad) {
 		rc = ad_error_set(err, AD_EINVAL,
 				  _("a request header is too long or not one line"));
@@ -965,6 +995,10 @@ static int hc_send(void *impl, const struct http_request *req,
 		else
 			retry = 0;
 		if (n > hc->o.max_retries)
+			retry = 0;
+		/* A request with its own short limit is a probe (is there a
+		 * metadata service?): one try, the answer is "no" quickly. */
+		if (req->timeout_ms > 0 && rc != 0)
 			retry = 0;
 		delay = -1;
 		if (retry) {
