@@ -353,6 +353,22 @@ static int basic_credential(const char *s, size_t n)
 	return colon;
 }
 
+/* A bearer token, not a word ("the Bearer challenge"): 8 characters or
+ * more with a digit or a symbol, or long. */
+static int token_like(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 8)
+		return 0;
+	if (n >= 24)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return 1;
+	return 0;
+}
+
 /* "Bearer <token>" and "Basic <user:password in base64>" outside an
  * Authorization header. */
 static size_t mask_scheme(const char *s, size_t n, size_t i, struct out *o)
@@ -374,7 +390,7 @@ static size_t mask_scheme(const char *s, size_t n, size_t i, struct out *o)
 		return 0;                       /* a challenge, not a token */
 	for (v = j; v < n && tok_char((unsigned char)s[v]); v++)
 		;
-	if (basic ? !basic_credential(s + j, v - j) : v - j < 8)
+	if (basic ? !basic_credential(s + j, v - j) : !token_like(s + j, v - j))
 		return 0;
 	emit(o, s + i, j - i);
 	emit_mask(o);

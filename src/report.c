@@ -15,6 +15,7 @@
 #include "err.h"
 #include "fix.h"
 #include "i18n.h"
+#include "redact.h"
 #include "scenario.h"
 #include "session.h"
 #include "textw.h"
@@ -79,11 +80,26 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	free(heap);
 }
 
+/* Every string of the report passes here: sanitized for a terminal
+ * (a report is read with cat too) and its secrets masked - the pasted
+ * message in the Context table as much as evidence.  Owned, or NULL. */
+static char *shown(const char *s)
+{
+	char *clean = tw_sanitize_dup(s ? s : ""), *masked;
+
+	if (!clean)
+		return NULL;
+	masked = redact_dup(clean);
+	redact_wipe(clean, strlen(clean));
+	free(clean);
+	return masked;
+}
+
 /* Untrusted text as Markdown inline text: sanitized, one line, with the
  * characters that would start markup escaped. */
 static void sb_text(struct sbuf *b, const char *s)
 {
-	char *clean = tw_sanitize_dup(s ? s : "");
+	char *clean = shown(s);
 	const char *p;
 
 	if (!clean) {
@@ -105,7 +121,7 @@ static void sb_text(struct sbuf *b, const char *s)
 /* Untrusted text inside a fenced code block: sanitized, no fence. */
 static void sb_code(struct sbuf *b, const char *s)
 {
-	char *clean = tw_sanitize_dup(s ? s : "");
+	char *clean = shown(s);
 	const char *p;
 
 	if (!clean) {

@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
+#include "redact.h"
 #include "scenario.h"
 #include "textw.h"
 
@@ -1498,7 +1499,15 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 		return ad_error_set(err, AD_EINVAL, _("the message is empty"));
 	memset(&r, 0, sizeof r);
 	classify_message(text, strlen(text), &r);
-	snprintf(s->ctx.message, sizeof s->ctx.message, "%s", text);
+	/* Kept for the checks and the report: never with its secrets, and
+	 * masked whole before it is cut to the room. */
+	{
+		char *masked = redact_dup(text);
+
+		tw_clip(s->ctx.message, sizeof s->ctx.message,
+			masked ? masked : "");
+		free(masked);
+	}
 	tw_sanitize(cause, sizeof cause, r.cause ? r.cause : "");
 	tw_sanitize(s->msg_evidence, sizeof s->msg_evidence, r.evidence);
 	snprintf(s->msg_cause, sizeof s->msg_cause, "%s", for_target(s, cause));

@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
+#include "redact.h"
 #include "textw.h"
 
 #define MSG_MAX 600          /* event text kept in evidence */
@@ -54,51 +55,26 @@ int aks_id_ok(const char *id)
 	return 1;
 }
 
-/* Keys whose value is masked in text shown as evidence. */
-static const char *const secret_keys[] = {
-	"access_token=", "refresh_token=", "client_secret=", "password=",
-	"passwd=", "token=", "secret=", "sig=", "bearer ", "basic ",
-};
-
 void aks_clean_text(char *dst, size_t len, const char *src)
 {
-	/* Escape sequences and bidi overrides go whole, not byte by byte:
-	 * "ESC [2J" must not leave "[2J" behind in the evidence. */
-	char *clean = tw_sanitize_dup(src);
-	size_t i = 0, k;
+	/* Escape sequences and bidi overrides go whole, not byte by byte
+	 * ("ESC [2J" must not leave "[2J" behind); secrets are masked by
+	 * their shape before the text is cut, on a character boundary. */
+	char *clean = tw_utf8_clean_dup(src ? src : ""), *masked;
 
-	if (clean)
-		src = clean;
-	if (!len) {
+	if (!len)
+		goto out;
+	dst[0] = '\0';
+	masked = clean ? redact_dup(clean) : NULL;
+	if (masked) {
+		tw_clip(dst, len, masked);
+		free(masked);
+	}
+out:
+	if (clean) {
+		redact_wipe(clean, strlen(clean));
 		free(clean);
-		return;
 	}
-	while (src && *src && i + 1 < len) {
-		for (k = 0; k < sizeof secret_keys / sizeof secret_keys[0]; k++) {
-			size_t kl = strlen(secret_keys[k]);
-
-			if (strncasecmp(src, secret_keys[k], kl) == 0)
-				break;
-		}
-		if (k < sizeof secret_keys / sizeof secret_keys[0]) {
-			size_t kl = strlen(secret_keys[k]);
-
-			/* keep the key, mask what follows up to a delimiter */
-			for (; kl && *src && i + 1 < len; kl--)
-				dst[i++] = *src++;
-			while (*src && !strchr(" &\"',;\\", *src))
-				src++;
-			if (i + 4 < len) {
-				memcpy(dst + i, "***", 3);
-				i += 3;
-			}
-			continue;
-		}
-		dst[i++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
-		src++;
-	}
-	dst[i] = '\0';
-	free(clean);
 }
 
 int aks_cluster(struct facts *f, const cJSON **out, struct ad_error *err)

@@ -64,6 +64,7 @@ static const char *const plain_texts[] = {
 	"unauthorized: incorrect username or password",
 	"Www-Authenticate: Bearer realm=\"https://acrshop.azurecr.io/oauth2/token\",service=\"acrshop.azurecr.io\"",
 	"Basic authentication failed: 401 Unauthorized",
+	"answers with the Bearer challenge, and Bearer AuthenticationFailed",
 	"docker run -p 8080:80 acrshop.azurecr.io/shop/web:1.4.2",
 	"docker login acrshop.azurecr.io --password-stdin",
 	"kubectl create secret docker-registry acr --docker-server=acrshop.azurecr.io",
