@@ -575,6 +575,14 @@ const struct ad_context *scenario_context(const struct scenario *s)
 const cJSON *scenario_expect(const struct scenario *s) { return s->expect; }
 int scenario_latency_ms(const struct scenario *s) { return s->latency_ms; }
 
+void scenario_traffic(const struct scenario *s, int *waiting, int *answered)
+{
+	if (waiting)
+		*waiting = __atomic_load_n(&s->waiting, __ATOMIC_SEQ_CST);
+	if (answered)
+		*answered = __atomic_load_n(&s->answered, __ATOMIC_SEQ_CST);
+}
+
 const char *scenario_expect_cause(const struct scenario *s)
 {
 	return jsonu_str(s->expect, "cause");

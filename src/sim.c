@@ -430,10 +430,18 @@ static int sim_send(void *impl, const struct http_request *req,
 	if (split_url(req->url, origin, sizeof origin, path, sizeof path) != 0)
 		return ad_error_set(err, AD_EINVAL, _("unsupported URL: %.200s"),
 				    req->url);
-	if (s->latency_ms && sim_sleep(sim, s->latency_ms) != 0) {
-		ad_error_set(err, AD_ECANCEL, _("cancelled"));
-		return ad_error_net(err, AD_NET_CANCELLED);
+	if (s->latency_ms) {
+		int rc;
+
+		__atomic_add_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
+		rc = sim_sleep(sim, s->latency_ms);
+		__atomic_sub_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
+		if (rc != 0) {
+			ad_error_set(err, AD_ECANCEL, _("cancelled"));
+			return ad_error_net(err, AD_NET_CANCELLED);
+		}
 	}
+	__atomic_add_fetch(&s->answered, 1, __ATOMIC_SEQ_CST);
 	host_of(origin, host, sizeof host);
 	{
 		const cJSON *hv = jsonu_get_ci(s->hosts, host);
