@@ -24,6 +24,7 @@
 #include "jsonu.h"
 #include "probe.h"
 #include "scenario_priv.h"
+#include "textw.h"
 
 #define SCENARIO_MAX_FILE (8u << 20)
 #define SCENARIO_MAX_DEPTH 4
@@ -118,13 +119,13 @@ static cJSON *load_doc(const char *name_or_file, char *origin, size_t olen,
 		doc = jsonu_parse(buf, len);
 		free(buf);
 	} else {
-		char path[128];
+		char path[128], shown[65];
 		const struct builtin_file *bf;
 
 		if (!valid_name(name_or_file)) {
 			ad_error_set(err, AD_EINVAL,
 				_("'%.64s' is not a scenario name (letters, digits and '-')"),
-				name_or_file);
+				tw_clip(shown, sizeof shown, name_or_file));
 			return NULL;
 		}
 		snprintf(path, sizeof path, "scenarios/%s.json", name_or_file);

@@ -1330,6 +1330,7 @@ static const char *image_part(const char *image, int want_tag, char *buf,
 	} else {
 		snprintf(buf, len, "%.*s", (int)((colon ? colon : end) - repo), repo);
 	}
+	tw_utf8_trim(buf);
 	return *buf ? buf : NULL;
 }
 

@@ -758,6 +758,20 @@ char *tw_utf8_clean_dup(const char *s)
 	return out;
 }
 
+void tw_clean_copy(char *dst, size_t len, const char *src)
+{
+	char *c;
+
+	if (!dst || len == 0)
+		return;
+	dst[0] = '\0';
+	c = tw_utf8_clean_dup(src ? src : "");
+	if (c) {
+		tw_clip(dst, len, c);
+		free(c);
+	}
+}
+
 int tw_utf8_is_clean(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;

@@ -65,6 +65,10 @@ char *tw_clip(char *buf, size_t len, const char *s);
  * bidirectional overrides and zero-width characters are dropped.  NULL
  * in or out of memory: NULL. */
 char *tw_utf8_clean_dup(const char *s);
+/* tw_utf8_clean_dup(src) cut into dst (len bytes, always NUL-terminated
+ * when len > 0) on a character boundary: for names and messages from a
+ * server or a file copied into a fixed buffer. */
+void tw_clean_copy(char *dst, size_t len, const char *src);
 /* 1 when s is valid UTF-8 (no overlong form, no surrogate) without
  * C0/C1 control characters, DEL or bidirectional overrides. */
 int tw_utf8_is_clean(const char *s);

@@ -464,6 +464,7 @@ static int run_events(struct facts *f, struct check_result *res)
 	struct ad_error err = { 0 };
 	int nfail = 0, seen = 0, recent, rc;
 	double count = 0;
+	char shown[201];
 
 	check_command(res, "kubectl describe pod %s -n %s", f->ctx->pod,
 		      f->ctx->namespace_);
@@ -560,9 +561,10 @@ static int run_events(struct facts *f, struct check_result *res)
 		  f->ctx->namespace_, f->ctx->pod,
 		  aks_name_ok(reason, 64) ? reason : "?", count > 0 ? count : 1,
 		  jsonu_str(res->evidence, "classified"),
-		  jsonu_str(res->evidence, "fragment") ?
-		  jsonu_str(res->evidence, "fragment") :
-		  jsonu_str(res->evidence, "message"));
+		  tw_clip(shown, sizeof shown,
+			  jsonu_str(res->evidence, "fragment") ?
+			  jsonu_str(res->evidence, "fragment") :
+			  jsonu_str(res->evidence, "message")));
 	return 0;
 }
 
@@ -579,7 +581,7 @@ int check_registry_health(struct facts *f, struct check_result *res)
 {
 	const cJSON *reg;
 	const char *state;
-	char login[256], url[320];
+	char login[256], url[320], v2[201];
 	struct ad_error err = { 0 };
 	struct http_request req = { .method = "GET", .url = url,
 				    .accept = "application/json" };
@@ -607,7 +609,7 @@ int check_registry_health(struct facts *f, struct check_result *res)
 	if (rc != 0) {
 		if (dns_failure(rc, &err)) {
 			if (ev_str(res, "dns", "%s", "not resolved") ||
-			    ev_str(res, "v2", "%.200s", err.msg))
+			    ev_str(res, "v2", "%s", tw_clip(v2, sizeof v2, err.msg)))
 				return oom();
 			check_say(res, CHECK_FAIL,
 				  _("the login server %s does not resolve in DNS (%s); provisioning state %s"),
