@@ -169,10 +169,11 @@ static int cmd_scenarios(void)
 	size_t i, n = scenario_builtin_count();
 
 	for (i = 0; i < n; i++) {
-		char summary[512];
+		char summary[512], clean[512];
 
 		scenario_builtin_summary(i, summary, sizeof summary);
-		printf("%-34s %s\n", scenario_builtin_name(i), summary);
+		tw_sanitize(clean, sizeof clean, summary);
+		printf("%-34s %s\n", scenario_builtin_name(i), clean);
 	}
 	return 0;
 }
@@ -186,7 +187,18 @@ static void print_text(const struct diagnosis *d, const struct scenario *s,
 	struct tree *t = NULL;
 	size_t i, nfix = 0;
 
-	printf(_("Scenario: %s — %s\n\n"), scenario_name(s), scenario_summary(s));
+	{
+		/* A file's text: no escape sequence reaches the terminal. */
+		char *summary = tw_sanitize_dup(scenario_summary(s));
+		char *p;
+
+		for (p = summary; p && *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		printf(_("Scenario: %s — %s\n\n"), scenario_name(s),
+		       summary ? summary : "");
+		free(summary);
+	}
 	for (i = 0; i < d->n; i++) {
 		const struct finding *fd = &d->findings[i];
 		char clean[600];
@@ -201,7 +213,8 @@ static void print_text(const struct diagnosis *d, const struct scenario *s,
 		printf("%s%*s %-28s %s\n", verdict, 15 - w, "", fd->def->id,
 		       clean);
 		if (fd->res.verdict == CHECK_FAIL && fd->res.fix) {
-			printf("%-15s %-28s %s %s\n", "", "", _("fix:"), fd->res.fix);
+			printf("%-15s %-28s %s %s\n", "", "", _("fix:"),
+			       fd->res.fix);    /* a fix id of the table */
 			nfix++;
 		}
 	}
