@@ -577,9 +577,17 @@ static int run_firewall(struct facts *f, struct check_result *res)
 	check_command(res, "az network public-ip show -g %s -n %s --query ipAddress -o tsv; az acr network-rule list --name %s",
 		      nrg, first_ip_name, f->ctx->registry);
 	if (nmiss == 0) {
+		for (i = 0; i < nips; i++) {
+			size_t used = strlen(list);
+
+			snprintf(list + used, sizeof list - used, "%s%s",
+				 i ? ", " : "", ips[i]);
+		}
 		check_say(res, CHECK_PASS,
-			  _("the registry firewall of %s allows the cluster's outbound address(es) (%s)"),
-			  f->ctx->registry, ips[0]);
+			  ngettext("the registry firewall of %s allows the cluster's outbound address (%s)",
+				   "the registry firewall of %s allows the cluster's outbound addresses (%s)",
+				   (unsigned long)nips),
+			  f->ctx->registry, list);
 		return 0;
 	}
 	for (i = 0; i < nmiss; i++) {

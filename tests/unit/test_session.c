@@ -278,6 +278,63 @@ static void test_walk_aks401_fix(void **state)
 	session_free(s);
 }
 
+/* The report written right after a fix, before the walk reaches a
+ * verdict (aks-403-firewall, the fix applied, then "e"): the Diagnosis
+ * says what was fixed, that the pod's events are history until the
+ * kubelet retries, and what still fails - never "no check failed" above
+ * a Checks table with a failing check. */
+static void test_report_after_fix(void **state)
+{
+	struct session *s = open_session("aks-403-firewall");
+	const struct check_result *r;
+	char *md, *diag, *end;
+	int first, count;
+
+	(void)state;
+	walk_to(s, "aks.403.firewall");
+	r = session_node_result(s);
+	if (!r)
+		r = run_here(s);
+	assert_int_equal(r->verdict, CHECK_FAIL);
+	plan_fix(s);
+	/* one address: the singular, no "address(es)" */
+	if (!strstr(session_plan(s)->summary, "the outbound address 20.") ||
+	    strstr(session_plan(s)->summary, "(es)"))
+		fail_msg("plan summary: %s", session_plan(s)->summary);
+	while (session_fix_group(s, &first, &count)) {
+		struct ad_error err = { 0 };
+
+		assert_int_equal(session_fix_apply_group(s, &err), 0);
+		assert_int_equal(session_wait(s), SESSION_DONE);
+	}
+	assert_int_equal(session_fix_count(s), 1);
+	assert_int_equal(session_fix_at(s, 0)->state, SESSION_FIX_APPLIED);
+	assert_null(session_verdict(s));
+	r = session_result(s, "aks.403.firewall");
+	assert_int_equal(r->verdict, CHECK_PASS);
+	if (!strstr(r->summary, "outbound address (") || strstr(r->summary, "(es)"))
+		fail_msg("pass line: %s", r->summary);
+	/* the pull-failure events still read as a failure */
+	r = session_result(s, "aks.events");
+	assert_non_null(r);
+	assert_int_equal(r->verdict, CHECK_FAIL);
+
+	md = report_markdown(s);
+	assert_non_null(md);
+	diag = strstr(md, "## Diagnosis");
+	assert_non_null(diag);
+	end = strstr(diag, "## Context");
+	assert_non_null(end);
+	*end = '\0';
+	if (strstr(diag, "no check failed") ||
+	    !strstr(diag, "`network-rule-add` (`aks.403.firewall`: pass)") ||
+	    !strstr(diag, "kubelet retries") || !strstr(diag, "`aks.events`") ||
+	    !strstr(diag, "No other check fails"))
+		fail_msg("the Diagnosis after a fix reads: %s", diag);
+	free(md);
+	session_free(s);
+}
+
 static void test_decline_changes_nothing(void **state)
 {
 	struct session *s = open_session("aks-401-no-acrpull");
@@ -662,6 +719,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_aks401_fix),
+		cmocka_unit_test(test_report_after_fix),
 		cmocka_unit_test(test_decline_changes_nothing),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_placeholders),
