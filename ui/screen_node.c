@@ -254,9 +254,7 @@ static void draw(struct ui *ui)
 		       1, ui_attr(UI_ROLE_DIM), 0);
 	ui_text_free(&t);
 
-	attrset(ui_attr(UI_ROLE_DIM));
-	mvhline(menu_top - 1, 2, ACS_HLINE, ui->cols - 6);
-	attrset(A_NORMAL);
+	ui_hline(menu_top - 1, 2, ui->cols - 6, ui_attr(UI_ROLE_DIM));
 	for (i = 0, y = menu_top; i < nitems && y < ui->rows - 2; i++, y++) {
 		char text[600];
 		int sel = (int)i == st.sel;
