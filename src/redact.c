@@ -116,13 +116,15 @@ static int key_kind(const char *k, size_t kl)
 	char b[64];
 	size_t i, n = 0;
 
+	/* Only the end decides: a long key ("a...a_password") is looked at
+	 * by its last characters. */
+	if (kl > sizeof b - 1)
+		k += kl - (sizeof b - 1), kl = sizeof b - 1;
 	for (i = 0; i < kl; i++) {
 		unsigned char c = (unsigned char)k[i];
 
 		if (c == '_' || c == '-' || c == '.')
 			continue;
-		if (n + 1 >= sizeof b)
-			return KEY_NO;
 		b[n++] = (char)lower(c);
 	}
 	if (n == 0)
@@ -434,7 +436,11 @@ static size_t mask_userinfo(const char *s, size_t n, size_t i, struct out *o)
 	}
 	if (j >= n || s[j] != '@' || !colon || j == colon + 1)
 		return 0;
-	emit(o, s + i, colon + 1 - i);
+	/* the user part may itself hold a key=value ("a:b" is not the only
+	 * shape a pasted URL has): masked the same way, then the password */
+	emit(o, s + i, 3);
+	o->o += redact_mem(s + i + 3, colon - i - 3, o->p + o->o);
+	emit(o, ":", 1);
 	emit_mask(o);
 	return j;
 }

@@ -79,7 +79,7 @@ static void evidence_line(struct ui_text *t, const char *key, const cJSON *v)
 
 	buf[0] = '\0';
 	if (cJSON_IsString(v)) {
-		snprintf(buf, sizeof buf, "%s", v->valuestring);
+		tw_clip(buf, sizeof buf, v->valuestring);
 	} else if (cJSON_IsBool(v)) {
 		snprintf(buf, sizeof buf, "%s", cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsNumber(v)) {
@@ -101,6 +101,7 @@ static void evidence_line(struct ui_text *t, const char *key, const cJSON *v)
 		}
 		if (!v->child)
 			snprintf(buf, sizeof buf, "%s", _("(none)"));
+		tw_utf8_trim(buf);      /* the list may have been cut */
 	} else if (cJSON_IsNull(v)) {
 		snprintf(buf, sizeof buf, "null");
 	} else {

@@ -54,8 +54,11 @@ static const struct {
 	{ "sent bearer S3cr3tTokenValue to the registry", "bearer *** to the registry" },
 	{ "token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJTM2NyM3QifQ.c2lnbmF0dXJl failed", "token: *** failed" },
 	{ "Get https://acr:S3cr3tVal@contoso.azurecr.io/v2/: 401", "https://acr:***@contoso.azurecr.io" },
+	/* found by fuzzing: a key=value inside the user part */
+	{ "https://u}}serpassword=S3cr3tA:S3cr3tB@acrshop.azurecr.io", "serpassword=***:***@acrshop" },
 	{ "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIS3cr3tKeyBody\n-----END RSA PRIVATE KEY-----\n", "-----END RSA PRIVATE KEY-----" },
 	{ ".dockerconfigjson: eyJhdXRocyI6eyJTM2NyM3QiOnt9fX0=", ".dockerconfigjson: ***" },
+	{ "AN_APPLICATION_SETTING_WITH_A_VERY_LONG_NAME_THAT_ENDS_IN_THE_WORD_PASSWORD=S3cr3tVal", "_PASSWORD=***" },
 };
 
 /* Text with nothing to mask must come out unchanged. */
