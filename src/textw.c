@@ -718,7 +718,7 @@ static size_t u8_skip_escape(const unsigned char *s, size_t n, size_t i,
 char *tw_utf8_clean_dup(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t n, i = 0, o = 0, k;
+	size_t n, i = 0, o = 0, k, ctl_space = 0;
 	unsigned long c;
 	char *out;
 
@@ -743,8 +743,10 @@ char *tw_utf8_clean_dup(const char *s)
 			continue;
 		}
 		if (u8_control(c)) {
-			if (o > 0 && out[o - 1] != ' ')
+			if (o > 0 && out[o - 1] != ' ') {
 				out[o++] = ' ';
+				ctl_space = o;
+			}
 			i += k;
 			continue;
 		}
@@ -754,6 +756,8 @@ char *tw_utf8_clean_dup(const char *s)
 		}
 		i += k;
 	}
+	if (ctl_space && ctl_space == o)
+		o--;                    /* a control at the end leaves no space */
 	out[o] = '\0';
 	return out;
 }
