@@ -198,10 +198,16 @@ static size_t mask_pem(const char *s, size_t n, size_t i, struct out *o)
 
 	if (!ci_prefix(s + i, n - i, "-----begin "))
 		return 0;
-	for (j = i + 11; j < n && j < i + 80 && s[j] != '\n'; j++)
+	/* the header is letters and spaces only ("RSA", "ENCRYPTED"...):
+	 * it must not reach into the body */
+	for (j = i + 11; j < n && j < i + 48; j++) {
 		if (ci_prefix(s + j, n - j, "private key-----"))
 			break;
-	if (j >= n || j >= i + 80 || s[j] == '\n')
+		if (!((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') ||
+		      s[j] == ' '))
+			return 0;
+	}
+	if (j >= n || j >= i + 48)
 		return 0;
 	hdr = j + 16;
 	for (j = hdr; j < n; j++)

@@ -54,6 +54,9 @@ static const struct {
 	{ "sent bearer S3cr3tTokenValue to the registry", "bearer *** to the registry" },
 	{ "token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJTM2NyM3QifQ.c2lnbmF0dXJl failed", "token: *** failed" },
 	{ "Get https://acr:S3cr3tVal@contoso.azurecr.io/v2/: 401", "https://acr:***@contoso.azurecr.io" },
+	/* found by fuzzing: a PEM header that is not one, then a key=value */
+	{ "-----BEGIN RSA ? PRpassword=S3cr3tA -----END RSA PRIVATE KEY-----", "PRpassword=***" },
+	{ "-----BEGIN ENCRYPTED PRIVATE KEY----- MIIS3cr3tA -----END ENCRYPTED PRIVATE KEY-----", "-----BEGIN ENCRYPTED PRIVATE KEY-----***" },
 	/* found by fuzzing: a key=value inside the user part */
 	{ "https://u}}serpassword=S3cr3tA:S3cr3tB@acrshop.azurecr.io", "serpassword=***:***@acrshop" },
 	{ "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIS3cr3tKeyBody\n-----END RSA PRIVATE KEY-----\n", "-----END RSA PRIVATE KEY-----" },
