@@ -12,6 +12,7 @@
 #include "checks/groups.h"
 #include "err.h"
 #include "i18n.h"
+#include "redact.h"
 #include "textw.h"
 
 static const struct {
@@ -95,6 +96,76 @@ void check_result_clear(struct check_result *res)
 	memset(res, 0, sizeof *res);
 }
 
+/* The shown form of text a check may have copied from a server or a
+ * file: valid UTF-8, no control character, no secret.  NULL when out of
+ * memory. */
+static char *shown_text(const char *s)
+{
+	char *clean = tw_utf8_clean_dup(s), *masked;
+
+	if (!clean)
+		return NULL;
+	masked = redact_dup(clean);
+	redact_wipe(clean, strlen(clean));
+	free(clean);
+	return masked;
+}
+
+static int clean_buf(char *buf, size_t len)
+{
+	char *t = shown_text(buf);
+
+	if (!t) {
+		buf[0] = '\0';                 /* not shown rather than raw */
+		return AD_ENOMEM;
+	}
+	tw_clip(buf, len, t);
+	free(t);
+	return 0;
+}
+
+/* Every string in the evidence, at any depth. */
+static int clean_json(cJSON *v)
+{
+	int rc = 0;
+
+	for (; v; v = v->next) {
+		if (cJSON_IsString(v) && v->valuestring) {
+			char *t = shown_text(v->valuestring), *c;
+
+			c = t ? cJSON_malloc(strlen(t) + 1) : NULL;
+			if (c)
+				memcpy(c, t, strlen(t) + 1);
+			free(t);
+			if (!c) {
+				v->valuestring[0] = '\0';
+				rc = AD_ENOMEM;
+				continue;
+			}
+			cJSON_free(v->valuestring);
+			v->valuestring = c;
+		}
+		if (v->child && clean_json(v->child) != 0)
+			rc = AD_ENOMEM;
+	}
+	return rc;
+}
+
+/* What a check shows passes here once, whatever the check did: the
+ * checks quote servers and files, and the output paths (text, JSON, the
+ * wizard, the report) must not each have to remember. */
+static int clean_result(struct check_result *res)
+{
+	int rc = 0;
+
+	if (clean_buf(res->summary, sizeof res->summary) ||
+	    clean_buf(res->command, sizeof res->command))
+		rc = AD_ENOMEM;
+	if (res->evidence && clean_json(res->evidence->child) != 0)
+		rc = AD_ENOMEM;
+	return rc;
+}
+
 int check_run(const struct check_def *def, struct facts *f,
 	      struct check_result *res)
 {
@@ -115,8 +186,8 @@ int check_run(const struct check_def *def, struct facts *f,
 		check_say(res, CHECK_UNKNOWN, _("the check reached no conclusion"));
 	if (res->verdict != CHECK_FAIL)
 		res->fix = NULL;
-	tw_utf8_trim(res->summary);
-	tw_utf8_trim(res->command);
+	if (clean_result(res) != 0 && rc == 0)
+		rc = AD_ENOMEM;
 	return rc;
 }
 
@@ -128,6 +199,7 @@ int ev_str(struct check_result *res, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
+	tw_utf8_trim(buf);              /* vsnprintf cuts bytes, not characters */
 	cJSON_DeleteItemFromObjectCaseSensitive(res->evidence, key);
 	return cJSON_AddStringToObject(res->evidence, key, buf) ? 0 : AD_ENOMEM;
 }
@@ -181,6 +253,7 @@ void check_say(struct check_result *res, enum check_verdict v,
 	va_start(ap, fmt);
 	vsnprintf(res->summary, sizeof res->summary, fmt, ap);
 	va_end(ap);
+	tw_utf8_trim(res->summary);
 }
 
 void check_unknown(struct check_result *res, const char *what,
@@ -199,6 +272,7 @@ void check_command(struct check_result *res, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->command, sizeof res->command, fmt, ap);
 	va_end(ap);
+	tw_utf8_trim(res->command);
 }
 
 int check_data_list_add(struct check_result *res, const char *key,

@@ -42,6 +42,7 @@ void ad_error_detail(struct ad_error *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->detail, sizeof e->detail, fmt, ap);
 	va_end(ap);
+	tw_utf8_trim(e->detail);
 }
 
 void ad_error_clear(struct ad_error *e)

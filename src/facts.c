@@ -19,6 +19,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "textw.h"
 
 struct cache_entry {
 	char *key;
@@ -153,12 +154,7 @@ static int cache_add(struct facts *f, struct cache_entry **head,
 /* Copy untrusted text without control characters, bounded. */
 static void clean_copy(char *dst, size_t len, const char *src)
 {
-	size_t i = 0;
-
-	for (; src && *src && i + 1 < len; src++)
-		if ((unsigned char)*src >= 0x20 && *src != 0x7f)
-			dst[i++] = *src;
-	dst[i] = '\0';
+	tw_clean_copy(dst, len, src);   /* cut on a character boundary */
 }
 
 /* The server's own error code and message from ARM, Graph, registry or
@@ -364,7 +360,9 @@ static int cached_get(struct facts *f, const char *url, enum facts_aud aud,
 static void what_of(char *what, size_t len, const char *method,
 		    const char *path)
 {
-	snprintf(what, len, "%s %.300s", method, path);
+	char p[301];
+
+	snprintf(what, len, "%s %s", method, tw_clip(p, sizeof p, path));
 }
 
 int arm_get(struct facts *f, const char *path, const char *api_version,

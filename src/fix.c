@@ -175,11 +175,14 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 
 			msg = cJSON_IsString(m) ? m->valuestring : NULL;
 		}
+		char c80[81], m200[201], c100[101];
+
 		ad_error_set(err, AD_EHTTP, _("%s %s was answered with HTTP %ld%s%.80s%s%.200s"),
 			     s->method, s->url, r.status, code ? " " : "",
-			     code ? code : "", msg ? ": " : "", msg ? msg : "");
+			     tw_clip(c80, sizeof c80, code), msg ? ": " : "",
+			     tw_clip(m200, sizeof m200, msg));
 		if (code)
-			ad_error_detail(err, "%.100s", code);
+			ad_error_detail(err, "%s", tw_clip(c100, sizeof c100, code));
 		cJSON_Delete(j);
 	}
 	http_response_clear(&r);

@@ -310,10 +310,11 @@ static int cmd_scenarios(void)
 	size_t i, n = scenario_builtin_count();
 
 	for (i = 0; i < n; i++) {
-		char summary[512];
+		char summary[512], clean[512];
 
 		scenario_builtin_summary(i, summary, sizeof summary);
-		printf("%-34s %s\n", scenario_builtin_name(i), summary);
+		tw_sanitize(clean, sizeof clean, summary);
+		printf("%-34s %s\n", scenario_builtin_name(i), clean);
 	}
 	return 0;
 }
@@ -328,12 +329,19 @@ static void print_text(const struct diagnosis *d, const struct world *w,
 	size_t i, nfix = 0;
 
 	if (world_scenario(w)) {
+		/* A file's text: no escape sequence reaches the terminal. */
 		const struct scenario *s = world_scenario(w);
-		char name[200], summary[600];
+		char *summary = tw_sanitize_dup(scenario_summary(s));
+		char name[200];
+		char *p;
 
+		for (p = summary; p && *p; p++)
+			if (*p == '\n')
+				*p = ' ';
 		tw_sanitize(name, sizeof name, scenario_name(s));
-		tw_sanitize(summary, sizeof summary, scenario_summary(s));
-		printf(_("Scenario: %s — %s\n\n"), name, summary);
+		printf(_("Scenario: %s — %s\n\n"), name,
+		       summary ? summary : "");
+		free(summary);
 	} else {
 		const struct ad_context *c = &w->ctx;
 		char what[300];
@@ -358,7 +366,8 @@ static void print_text(const struct diagnosis *d, const struct world *w,
 		printf("%s%*s %-28s %s\n", verdict, 15 - vw, "", fd->def->id,
 		       clean);
 		if (fd->res.verdict == CHECK_FAIL && fd->res.fix) {
-			printf("%-15s %-28s %s %s\n", "", "", _("fix:"), fd->res.fix);
+			printf("%-15s %-28s %s %s\n", "", "", _("fix:"),
+			       fd->res.fix);    /* a fix id of the table */
 			nfix++;
 		}
 	}

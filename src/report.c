@@ -15,6 +15,7 @@
 #include "err.h"
 #include "fix.h"
 #include "i18n.h"
+#include "redact.h"
 #include "scenario.h"
 #include "session.h"
 #include "textw.h"
@@ -79,11 +80,26 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	free(heap);
 }
 
+/* Every string of the report passes here: sanitized for a terminal
+ * (a report is read with cat too) and its secrets masked - the pasted
+ * message in the Context table as much as evidence.  Owned, or NULL. */
+static char *shown(const char *s)
+{
+	char *clean = tw_sanitize_dup(s ? s : ""), *masked;
+
+	if (!clean)
+		return NULL;
+	masked = redact_dup(clean);
+	redact_wipe(clean, strlen(clean));
+	free(clean);
+	return masked;
+}
+
 /* Untrusted text as Markdown inline text: sanitized, one line, with the
  * characters that would start markup escaped. */
 static void sb_text(struct sbuf *b, const char *s)
 {
-	char *clean = tw_sanitize_dup(s ? s : "");
+	char *clean = shown(s);
 	const char *p;
 
 	if (!clean) {
@@ -105,7 +121,7 @@ static void sb_text(struct sbuf *b, const char *s)
 /* Untrusted text inside a fenced code block: sanitized, no fence. */
 static void sb_code(struct sbuf *b, const char *s)
 {
-	char *clean = tw_sanitize_dup(s ? s : "");
+	char *clean = shown(s);
 	const char *p;
 
 	if (!clean) {
@@ -173,6 +189,99 @@ static void evidence_table(struct sbuf *b, const cJSON *ev)
 	}
 }
 
+/* A check that reads what already happened (the pod's events, the
+ * container log) rather than the world as it is now. */
+static int reads_history(const struct check_result *r)
+{
+	return r && cJSON_GetObjectItemCaseSensitive(r->data, "classified");
+}
+
+/* A list of `ids` as Markdown code spans. */
+static void code_list(struct sbuf *b, const char *const *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sb_add(b, i ? ", `" : "`", i ? 3 : 1);
+		sb_code(b, ids[i]);
+		sb_add(b, "`", 1);
+	}
+}
+
+/* No verdict and no cause: what was fixed, which failures are history
+ * and what still fails - never "no check failed" above a failing check. */
+static void after_fix(struct sbuf *b, const struct session *s)
+{
+	const struct session_fix_outcome *fixed[16];
+	const char *failing[64], *history[8];
+	size_t i, nfixed = 0, nfail = 0, nhist = 0;
+	size_t n = session_result_count(s), nf = session_fix_count(s);
+
+	for (i = 0; i < nf && nfixed < 16; i++) {
+		const struct session_fix_outcome *o = session_fix_at(s, i);
+
+		if (o->state == SESSION_FIX_APPLIED)
+			fixed[nfixed++] = o;
+	}
+	for (i = 0; i < n; i++) {
+		const struct check_def *d;
+		const struct check_result *r = session_result_at(s, i, &d);
+
+		if (r->verdict != CHECK_FAIL)
+			continue;
+		if (reads_history(r) && nhist < 8)
+			history[nhist++] = d->id;
+		else if (!reads_history(r) && nfail < 64)
+			failing[nfail++] = d->id;
+	}
+	if (!nfixed && !nfail && !nhist) {
+		sb_printf(b, "%s\n\n", _("No verdict reached yet and no check failed."));
+		return;
+	}
+	if (nfixed) {
+		sb_printf(b, "%s ", ngettext("Fix applied:", "Fixes applied:",
+					      (unsigned long)nfixed));
+		for (i = 0; i < nfixed; i++) {
+			/* `fix` (`check`: its verdict after the fix) */
+			sb_add(b, i ? ", `" : "`", i ? 3 : 1);
+			sb_code(b, fixed[i]->fix_id);
+			sb_add(b, "` (`", 4);
+			sb_code(b, fixed[i]->check_id);
+			sb_add(b, "`", 1);
+			if (fixed[i]->verified)
+				sb_printf(b, ": %s",
+					  check_verdict_label(fixed[i]->verify));
+			sb_add(b, ")", 1);
+		}
+		sb_add(b, ".\n\n", 3);
+	} else {
+		sb_printf(b, "%s\n\n", _("No verdict reached yet."));
+	}
+	for (i = 0; i < nhist; i++) {
+		sb_add(b, "`", 1);
+		sb_code(b, history[i]);
+		sb_add(b, "`: ", 3);
+		if (strcmp(history[i], "webapp.log") == 0)
+			sb_text(b, nfixed ?
+				_("the container log still shows the pull failure: it was written before the fix and stays until App Service pulls the image again (restart the web app to pull now).") :
+				_("the container log shows a pull failure."));
+		else
+			sb_text(b, nfixed ?
+				_("the pod's events still show the pull failure: they were written before the fix and stay until the kubelet retries the pull (it backs off up to five minutes; deleting the pod retries at once).") :
+				_("the pod's events show a pull failure."));
+		sb_add(b, "\n\n", 2);
+	}
+	if (nfail) {
+		sb_printf(b, "%s ", ngettext("This check still fails:",
+					      "These checks still fail:",
+					      (unsigned long)nfail));
+		code_list(b, failing, nfail);
+		sb_add(b, ".\n\n", 3);
+	} else if (nfixed) {
+		sb_printf(b, "%s\n\n", _("No other check fails now."));
+	}
+}
+
 static void section_diagnosis(struct sbuf *b, const struct session *s)
 {
 	const struct tree_node *v = session_verdict(s);
@@ -190,7 +299,7 @@ static void section_diagnosis(struct sbuf *b, const struct session *s)
 		sb_code(b, cause);
 		sb_add(b, "`.\n\n", 4);
 	} else {
-		sb_printf(b, "%s\n\n", _("No verdict reached yet and no check failed."));
+		after_fix(b, s);
 	}
 }
 

@@ -18,12 +18,14 @@
 #include <cjson/cJSON.h>
 
 #include "builtin.h"
+#include "check.h"
 #include "err.h"
 #include "http.h"
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
 #include "scenario_priv.h"
+#include "textw.h"
 
 #define SCENARIO_MAX_FILE (8u << 20)
 #define SCENARIO_MAX_DEPTH 4
@@ -118,13 +120,13 @@ static cJSON *load_doc(const char *name_or_file, char *origin, size_t olen,
 		doc = jsonu_parse(buf, len);
 		free(buf);
 	} else {
-		char path[128];
+		char path[128], shown[65];
 		const struct builtin_file *bf;
 
 		if (!valid_name(name_or_file)) {
 			ad_error_set(err, AD_EINVAL,
 				_("'%.64s' is not a scenario name (letters, digits and '-')"),
-				name_or_file);
+				tw_clip(shown, sizeof shown, name_or_file));
 			return NULL;
 		}
 		snprintf(path, sizeof path, "scenarios/%s.json", name_or_file);
@@ -307,6 +309,9 @@ static int merge_onto_base(cJSON *b, const cJSON *d, struct ad_error *err,
 	return 0;
 }
 
+static int validate_entries(const cJSON *http, const char *origin,
+			    struct ad_error *err);
+
 /* The fully merged document of name_or_file; caller deletes. */
 static cJSON *resolve(const char *name_or_file, cJSON *doc, int depth,
 		      const char *origin, struct ad_error *err)
@@ -332,6 +337,14 @@ static cJSON *resolve(const char *name_or_file, cJSON *doc, int depth,
 		return NULL;
 	}
 	(void)name_or_file;
+	/* The file's own entries, numbered as the file numbers them (after
+	 * the merge the base's come first). */
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "http")) &&
+	    validate_entries(cJSON_GetObjectItemCaseSensitive(doc, "http"),
+			     origin, err) != 0) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
 	bdoc = load_doc(base, borigin, sizeof borigin, err);
 	if (!bdoc) {
 		cJSON_Delete(doc);
@@ -399,6 +412,103 @@ static int validate_entry(const cJSON *e, int idx, const char *origin,
 	return 0;
 }
 
+static int validate_entries(const cJSON *http, const char *origin,
+			    struct ad_error *err)
+{
+	const cJSON *it;
+	int idx = 0, rc;
+
+	cJSON_ArrayForEach(it, http)
+		if ((rc = validate_entry(it, ++idx, origin, err)) != 0)
+			return rc;
+	return 0;
+}
+
+/* One of the words of a NULL-terminated list. */
+static int one_of(const char *s, const char *const *words)
+{
+	for (; s && *words; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/* A cause id the checks know (expect.cause). */
+static int known_cause(const char *id)
+{
+	const struct check_def *defs;
+	size_t n, i;
+
+	defs = check_all(&n);
+	for (i = 0; id && i < n; i++)
+		if (strcmp(defs[i].cause, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* hosts, node.dns, node.tcp and the other fields sim.c reads: a value
+ * it would not understand is an error naming the field, not a silent
+ * default. */
+static int validate_world(const cJSON *doc, const char *origin,
+			  struct ad_error *err)
+{
+	static const char *const host_fail[] = { "timeout", "refused", "dns",
+						 NULL };
+	static const char *const tcp_states[] = { "open", "refused", "timeout",
+						  "unreachable", NULL };
+	const cJSON *hosts = cJSON_GetObjectItemCaseSensitive(doc, "hosts");
+	const cJSON *node = cJSON_GetObjectItemCaseSensitive(doc, "node");
+	const cJSON *it, *a, *v;
+	char key[81];
+
+	if (!cJSON_IsObject(hosts))
+		hosts = NULL;           /* build() says it must be an object */
+	cJSON_ArrayForEach(it, hosts)
+		if (!cJSON_IsString(it) || !one_of(it->valuestring, host_fail))
+			return ad_error_set(err, AD_EPARSE,
+				_("scenario %s: 'hosts.%s' must be \"timeout\", \"refused\" or \"dns\""),
+				origin, tw_clip(key, sizeof key, it->string));
+	if (!cJSON_IsObject(node))
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(node, "name");
+	if (v && !cJSON_IsString(v))
+		return ad_error_set(err, AD_EPARSE,
+			_("scenario %s: 'node.name' must be a string"), origin);
+	v = cJSON_GetObjectItemCaseSensitive(node, "unavailable");
+	if (v && !cJSON_IsString(v))
+		return ad_error_set(err, AD_EPARSE,
+			_("scenario %s: 'node.unavailable' must be a string"), origin);
+	v = cJSON_GetObjectItemCaseSensitive(node, "dns");
+	if (v && !cJSON_IsObject(v))
+		return ad_error_set(err, AD_EPARSE,
+			_("scenario %s: 'node.dns' must be an object"), origin);
+	cJSON_ArrayForEach(it, v) {
+		int good = cJSON_IsArray(it) ||
+			   (cJSON_IsObject(it) &&
+			    (!cJSON_GetObjectItemCaseSensitive(it, "error") ||
+			     cJSON_IsString(cJSON_GetObjectItemCaseSensitive(it, "error"))));
+
+		const cJSON *addrs = cJSON_IsArray(it) ? it : NULL;
+
+		cJSON_ArrayForEach(a, addrs)
+			good = good && cJSON_IsString(a);
+		if (!good)
+			return ad_error_set(err, AD_EPARSE,
+				_("scenario %s: 'node.dns.%s' must be an array of addresses or {\"error\": \"...\"}"),
+				origin, tw_clip(key, sizeof key, it->string));
+	}
+	v = cJSON_GetObjectItemCaseSensitive(node, "tcp");
+	if (v && !cJSON_IsObject(v))
+		return ad_error_set(err, AD_EPARSE,
+			_("scenario %s: 'node.tcp' must be an object"), origin);
+	cJSON_ArrayForEach(it, v)
+		if (!cJSON_IsString(it) || !one_of(it->valuestring, tcp_states))
+			return ad_error_set(err, AD_EPARSE,
+				_("scenario %s: 'node.tcp.%s' must be \"open\", \"refused\", \"timeout\" or \"unreachable\""),
+				origin, tw_clip(key, sizeof key, it->string));
+	return 0;
+}
+
 static int take(cJSON *doc, const char *key, cJSON **dst, int want_array)
 {
 	cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(doc, key);
@@ -447,12 +557,25 @@ static int build(cJSON *doc, const char *origin, struct scenario **out,
 			return ad_error_set(err, AD_EPARSE,
 				_("scenario %s: 'expect.cause' must be a cause id or null"),
 				origin);
+		if (cJSON_IsString(c) && !known_cause(c->valuestring)) {
+			char cause[65];
+
+			return ad_error_set(err, AD_EPARSE,
+				_("scenario %s: 'expect.cause' names no known cause ('%s')"),
+				origin, tw_clip(cause, sizeof cause, c->valuestring));
+		}
 		if (fl && !cJSON_IsArray(fl))
 			return ad_error_set(err, AD_EPARSE,
 				_("scenario %s: 'expect.failing' must be an array"), origin);
 	}
-	if (lat && (!cJSON_IsNumber(lat) || lat->valueint < 0 ||
-		    lat->valueint > 5000))
+	if (cJSON_GetObjectItemCaseSensitive(doc, "notes") &&
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "notes")))
+		return ad_error_set(err, AD_EPARSE,
+			_("scenario %s: 'notes' must be a string"), origin);
+	/* an integer: 1.5 would be taken as 1 */
+	if (lat && (!cJSON_IsNumber(lat) || lat->valuedouble < 0 ||
+		    lat->valuedouble > 5000 ||
+		    lat->valuedouble != (double)lat->valueint))
 		return ad_error_set(err, AD_EPARSE,
 			_("scenario %s: 'latency_ms' must be 0 to 5000"), origin);
 	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(doc, "http")))
@@ -462,6 +585,8 @@ static int build(cJSON *doc, const char *origin, struct scenario **out,
 		if ((rc = validate_entry(it, ++idx, origin, err)) != 0)
 			return rc;
 	}
+	if ((rc = validate_world(doc, origin, err)) != 0)
+		return rc;
 
 	s = calloc(1, sizeof *s);
 	if (!s)
@@ -575,6 +700,14 @@ const struct ad_context *scenario_context(const struct scenario *s)
 }
 const cJSON *scenario_expect(const struct scenario *s) { return s ? s->expect : NULL; }
 int scenario_latency_ms(const struct scenario *s) { return s ? s->latency_ms : 0; }
+
+void scenario_traffic(const struct scenario *s, int *waiting, int *answered)
+{
+	if (waiting)
+		*waiting = __atomic_load_n(&s->waiting, __ATOMIC_SEQ_CST);
+	if (answered)
+		*answered = __atomic_load_n(&s->answered, __ATOMIC_SEQ_CST);
+}
 
 const char *scenario_expect_cause(const struct scenario *s)
 {

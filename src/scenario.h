@@ -52,6 +52,11 @@ int scenario_builtin_summary(size_t i, char *buf, size_t len);
  * Caller frees the string with free(). */
 char *scenario_world_dump(const struct scenario *s);
 
+/* Requests of the simulated transport: how many are in their latency
+ * wait now, and how many got past it and were answered.  For tests that
+ * must cancel a request in flight and tell that it was cut short. */
+void scenario_traffic(const struct scenario *s, int *waiting, int *answered);
+
 /* Transport and probe over s (s must outlive them). */
 struct http_transport *sim_transport_new(struct scenario *s);
 struct node_probe *sim_probe_new(struct scenario *s);

@@ -19,6 +19,8 @@ struct scenario {
 	cJSON *node;        /* object */
 	cJSON *reactions;   /* array */
 	int latency_ms;
+	int waiting;        /* requests in their latency wait (atomic) */
+	int answered;       /* requests past it (atomic) */
 };
 
 #endif

@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
+#include "redact.h"
 #include "scenario.h"
 #include "textw.h"
 #include "world.h"
@@ -1349,6 +1350,7 @@ static const char *image_part(const char *image, int want_tag, char *buf,
 	} else {
 		snprintf(buf, len, "%.*s", (int)((colon ? colon : end) - repo), repo);
 	}
+	tw_utf8_trim(buf);
 	return *buf ? buf : NULL;
 }
 
@@ -1519,7 +1521,15 @@ int session_message(struct session *s, const char *text, struct ad_error *err)
 		return ad_error_set(err, AD_EINVAL, _("the message is empty"));
 	memset(&r, 0, sizeof r);
 	classify_message(text, strlen(text), &r);
-	snprintf(s->w->ctx.message, sizeof s->w->ctx.message, "%s", text);
+	/* Kept for the checks and the report: never with its secrets, and
+	 * masked whole before it is cut to the room. */
+	{
+		char *masked = redact_dup(text);
+
+		tw_clip(s->w->ctx.message, sizeof s->w->ctx.message,
+			masked ? masked : "");
+		free(masked);
+	}
 	tw_sanitize(cause, sizeof cause, r.cause ? r.cause : "");
 	tw_sanitize(s->msg_evidence, sizeof s->msg_evidence, r.evidence);
 	snprintf(s->msg_cause, sizeof s->msg_cause, "%s", for_target(s, cause));

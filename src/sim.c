@@ -20,6 +20,7 @@
 #include "jsonu.h"
 #include "probe.h"
 #include "scenario_priv.h"
+#include "textw.h"
 
 struct sim {
 	struct scenario *s;
@@ -145,14 +146,14 @@ static int respond(struct http_response *resp, long status,
 static int not_found(struct http_response *resp, const char *origin,
 		     const char *path, int head)
 {
-	char host[256], msg[600];
+	char host[256], msg[600], shown[401];
 	cJSON *b;
 	int rc;
 
 	host_of(origin, host, sizeof host);
 	if (strncasecmp(host, "management.", 11) == 0) {
-		snprintf(msg, sizeof msg,
-			 "The Resource '%.400s' was not found.", path);
+		snprintf(msg, sizeof msg, "The Resource '%s' was not found.",
+			 tw_clip(shown, sizeof shown, path));
 		b = cJSON_Parse("{\"error\":{\"code\":\"ResourceNotFound\"}}");
 		cJSON_AddStringToObject(cJSON_GetObjectItem(b, "error"),
 					"message", msg);
@@ -171,7 +172,8 @@ static int not_found(struct http_response *resp, const char *origin,
 		b = cJSON_Parse("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
 				"\"metadata\":{},\"status\":\"Failure\","
 				"\"reason\":\"NotFound\",\"code\":404}");
-		snprintf(msg, sizeof msg, "the server could not find the requested resource (%.400s)", path);
+		snprintf(msg, sizeof msg, "the server could not find the requested resource (%s)",
+			 tw_clip(shown, sizeof shown, path));
 		cJSON_AddStringToObject(b, "message", msg);
 	}
 	if (!b)
@@ -421,7 +423,7 @@ static int sim_send(void *impl, const struct http_request *req,
 {
 	struct sim *sim = impl;
 	struct scenario *s = sim->s;
-	char origin[512], path[2048], host[256];
+	char origin[512], path[2048], host[256], shown[201];
 	const char *method = req->method;
 	const char *fail;
 	cJSON *e;
@@ -429,11 +431,19 @@ static int sim_send(void *impl, const struct http_request *req,
 
 	if (split_url(req->url, origin, sizeof origin, path, sizeof path) != 0)
 		return ad_error_set(err, AD_EINVAL, _("unsupported URL: %.200s"),
-				    req->url);
-	if (s->latency_ms && sim_sleep(sim, s->latency_ms) != 0) {
-		ad_error_set(err, AD_ECANCEL, _("cancelled"));
-		return ad_error_net(err, AD_NET_CANCELLED);
+				    tw_clip(shown, sizeof shown, req->url));
+	if (s->latency_ms) {
+		int rc;
+
+		__atomic_add_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
+		rc = sim_sleep(sim, s->latency_ms);
+		__atomic_sub_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
+		if (rc != 0) {
+			ad_error_set(err, AD_ECANCEL, _("cancelled"));
+			return ad_error_net(err, AD_NET_CANCELLED);
+		}
 	}
+	__atomic_add_fetch(&s->answered, 1, __ATOMIC_SEQ_CST);
 	host_of(origin, host, sizeof host);
 	{
 		const cJSON *hv = jsonu_get_ci(s->hosts, host);
@@ -506,10 +516,11 @@ struct http_transport *sim_transport_new(struct scenario *s)
 static int probe_unavailable(struct scenario *s, struct ad_error *err)
 {
 	const char *why = jsonu_str(s->node, "unavailable");
+	char shown[201];
 
 	if (why)
 		return ad_error_set(err, AD_EUNSUPP, _("node probe unavailable: %.200s"),
-				    why);
+				    tw_clip(shown, sizeof shown, why));
 	if (!cJSON_GetObjectItemCaseSensitive(s->node, "name"))
 		return ad_error_set(err, AD_EUNSUPP,
 			_("this world has no node to test from"));

@@ -583,3 +583,214 @@ void tw_utf8_trim(char *s)
 	if (n - (i - 1) < need)
 		s[i - 1] = '\0';
 }
+
+/* ---------- UTF-8 whatever the locale ---------- */
+
+/* Length of the valid UTF-8 character at s (n bytes), its code point in
+ * *cp; 0 when the bytes there are not one. */
+static size_t u8_decode(const unsigned char *s, size_t n, unsigned long *cp)
+{
+	unsigned long c;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2, c = s[0] & 0x1F;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, c = s[0] & 0x0F;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Characters that must not reach a terminal or a JSON field. */
+static int u8_control(unsigned long c)
+{
+	return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F);
+}
+
+/* Invisible characters that can hide or reorder text. */
+static int u8_invisible(unsigned long c)
+{
+	return c == 0xAD || (c >= 0x200B && c <= 0x200F) ||
+	       (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069) ||
+	       c == 0xFEFF;
+}
+
+size_t tw_utf8_cut(const char *s, size_t max)
+{
+	size_t n, i;
+
+	if (!s)
+		return 0;
+	n = strnlen(s, max + 1);
+	if (n <= max)
+		return n;
+	/* s[max] starts the first byte left out: back over continuation
+	 * bytes to the start of the character it belongs to. */
+	i = max;
+	while (i > 0 && max - i < 4 && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i--;
+	if (((unsigned char)s[i] & 0xC0) == 0x80)
+		return max;             /* not UTF-8 there: any cut will do */
+	return i;
+}
+
+char *tw_clip(char *buf, size_t len, const char *s)
+{
+	size_t k;
+
+	if (!buf || len == 0)
+		return buf;
+	k = tw_utf8_cut(s, len - 1);
+	if (k)
+		memcpy(buf, s, k);
+	buf[k] = '\0';
+	return buf;
+}
+
+/* Index after an escape sequence starting at s[i] (ESC or 8-bit C1). */
+static size_t u8_skip_escape(const unsigned char *s, size_t n, size_t i,
+			     unsigned long c, size_t k)
+{
+	int str = 0;
+
+	if (c == 0x1B) {
+		if (i + 1 >= n)
+			return n;
+		c = s[i + 1];
+		i += 2;
+		if (c == '[')
+			str = 0;
+		else if (c == ']' || c == 'P' || c == 'X' || c == '^' ||
+			 c == '_')
+			str = 1;
+		else {
+			while (i < n && s[i] >= 0x20 && s[i] <= 0x2F)
+				i++;
+			return i < n ? i + 1 : n;
+		}
+	} else {
+		i += k;
+		if (c == 0x9B)
+			str = 0;
+		else if (c == 0x9D || c == 0x90 || c == 0x98 || c == 0x9E ||
+			 c == 0x9F)
+			str = 1;
+		else
+			return i;
+	}
+	if (!str) {
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x3F)
+			i++;
+		return i < n && s[i] >= 0x40 && s[i] <= 0x7E ? i + 1 : i;
+	}
+	while (i < n) {
+		if (s[i] == 0x07)
+			return i + 1;
+		if (s[i] == 0x1B && i + 1 < n && s[i + 1] == '\\')
+			return i + 2;
+		if (s[i] == 0xC2 && i + 1 < n && s[i + 1] == 0x9C)
+			return i + 2;
+		i++;
+	}
+	return n;
+}
+
+char *tw_utf8_clean_dup(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i = 0, o = 0, k, ctl_space = 0;
+	unsigned long c;
+	char *out;
+
+	if (!s)
+		return NULL;
+	n = strlen(s);
+	/* an invalid byte (1) becomes U+FFFD (3) */
+	out = malloc(3 * n + 1);
+	if (!out)
+		return NULL;
+	while (i < n) {
+		k = u8_decode(u + i, n - i, &c);
+		if (k == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		if (c == 0x1B || c == 0x9B || c == 0x9D || c == 0x90 ||
+		    c == 0x98 || c == 0x9E || c == 0x9F) {
+			i = u8_skip_escape(u, n, i, c, k);
+			continue;
+		}
+		if (u8_control(c)) {
+			if (o > 0 && out[o - 1] != ' ') {
+				out[o++] = ' ';
+				ctl_space = o;
+			}
+			i += k;
+			continue;
+		}
+		if (!u8_invisible(c)) {
+			memcpy(out + o, s + i, k);
+			o += k;
+		}
+		i += k;
+	}
+	if (ctl_space && ctl_space == o)
+		o--;                    /* a control at the end leaves no space */
+	out[o] = '\0';
+	return out;
+}
+
+void tw_clean_copy(char *dst, size_t len, const char *src)
+{
+	char *c;
+
+	if (!dst || len == 0)
+		return;
+	dst[0] = '\0';
+	c = tw_utf8_clean_dup(src ? src : "");
+	if (c) {
+		tw_clip(dst, len, c);
+		free(c);
+	}
+}
+
+int tw_utf8_is_clean(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n, i = 0, k;
+	unsigned long c;
+
+	if (!s)
+		return 1;
+	n = strlen(s);
+	while (i < n) {
+		k = u8_decode(u + i, n - i, &c);
+		if (k == 0 || u8_control(c) ||
+		    (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+			return 0;
+		i += k;
+	}
+	return 1;
+}

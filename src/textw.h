@@ -49,6 +49,30 @@ void tw_lines_free(char **lines, size_t n);
  * snprintf leaves when a translated sentence fills its buffer). */
 void tw_utf8_trim(char *s);
 
+/* ---------- UTF-8, whatever the locale (JSON, reports, evidence) ---------- */
+
+/* Bytes of the longest start of s, at most max bytes, that does not end
+ * inside a UTF-8 character.  Every cut of text to a byte budget goes
+ * through here (or tw_clip). */
+size_t tw_utf8_cut(const char *s, size_t max);
+/* Copy at most len - 1 bytes of s into buf, cut on a character
+ * boundary; returns buf (for "%s" where "%.Ns" would split a character).
+ * s NULL gives "". */
+char *tw_clip(char *buf, size_t len, const char *s);
+/* s as valid UTF-8 without control characters, locale-independent, as
+ * an owned string: invalid bytes become U+FFFD, escape sequences go
+ * whole, C0/C1 controls and DEL become a space (tab, newline included),
+ * bidirectional overrides and zero-width characters are dropped.  NULL
+ * in or out of memory: NULL. */
+char *tw_utf8_clean_dup(const char *s);
+/* tw_utf8_clean_dup(src) cut into dst (len bytes, always NUL-terminated
+ * when len > 0) on a character boundary: for names and messages from a
+ * server or a file copied into a fixed buffer. */
+void tw_clean_copy(char *dst, size_t len, const char *src);
+/* 1 when s is valid UTF-8 (no overlong form, no surrogate) without
+ * C0/C1 control characters, DEL or bidirectional overrides. */
+int tw_utf8_is_clean(const char *s);
+
 /* Untrusted text without terminal control, into buf (len bytes, always
  * NUL-terminated, cut at a character boundary): escape sequences (CSI,
  * OSC, DCS, ...), C0 controls other than '\n' and '\t' (a tab becomes a

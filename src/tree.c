@@ -468,8 +468,10 @@ static int get_choices(struct parse *ps, const cJSON *arr,
 		for (k = it->child; k; k = k->next)
 			if (!k->string || (strcmp(k->string, "label") != 0 &&
 					   strcmp(k->string, "next") != 0)) {
-				snprintf(field, sizeof field, "choices[%d].%.20s",
-					 i, k->string ? k->string : "");
+				char key[21];
+
+				snprintf(field, sizeof field, "choices[%d].%.20s", i,
+					 tw_clip(key, sizeof key, k->string));
 				return tree_err(ps->err, AD_EPARSE, ps->name,
 						field, _("node '%s': unknown "
 							 "field '%s'"),
@@ -498,6 +500,7 @@ static int get_choices(struct parse *ps, const cJSON *arr,
 
 static int get_on(struct parse *ps, const cJSON *obj, struct tree_node *n)
 {
+	char key[33];
 	const cJSON *k;
 	int i, rc;
 
@@ -512,7 +515,7 @@ static int get_on(struct parse *ps, const cJSON *obj, struct tree_node *n)
 			if (k->string && strcmp(k->string, on_names[i]) == 0)
 				break;
 		snprintf(field, sizeof field, "on.%.32s",
-			 k->string ? k->string : "");
+			 tw_clip(key, sizeof key, k->string));
 		if (i == TREE_ON_N)
 			return tree_err(ps->err, AD_EPARSE, ps->name, field,
 					_("node '%s': field '%s' is not a check "
@@ -532,6 +535,7 @@ static int get_on(struct parse *ps, const cJSON *obj, struct tree_node *n)
 static int get_applies(struct parse *ps, const cJSON *arr,
 		       struct tree_node *n)
 {
+	char val[41];
 	const cJSON *it;
 	int i = 0;
 	size_t j;
@@ -554,8 +558,9 @@ static int get_applies(struct parse *ps, const cJSON *arr,
 					_("node '%s': field '%s' has unknown "
 					  "value '%.40s' (aks, webapp, msi, sp, "
 					  "secret)"), ps->name, field,
-					cJSON_IsString(it) && it->valuestring ?
-					it->valuestring : "?");
+					tw_clip(val, sizeof val,
+						cJSON_IsString(it) && it->valuestring ?
+						it->valuestring : "?"));
 		n->applies |= applies_names[j].bit;
 	}
 	return 0;
@@ -563,6 +568,7 @@ static int get_applies(struct parse *ps, const cJSON *arr,
 
 static int get_kind(struct parse *ps, const cJSON *item, enum tree_kind *k)
 {
+	char val[41];
 	size_t i;
 
 	if (!item)
@@ -579,8 +585,9 @@ static int get_kind(struct parse *ps, const cJSON *item, enum tree_kind *k)
 			_("node '%s': field '%s' has unknown kind '%.40s' "
 			  "(question, info, check, fix, verdict)"),
 			ps->name, "kind",
-			cJSON_IsString(item) && item->valuestring ?
-			item->valuestring : "?");
+			tw_clip(val, sizeof val,
+				cJSON_IsString(item) && item->valuestring ?
+				item->valuestring : "?"));
 }
 
 /* Which fields kind k needs, checked after parsing.  The way-out fields
@@ -656,6 +663,7 @@ static int check_fields(struct parse *ps, const struct tree_node *n,
 static int parse_node(struct parse *ps, const cJSON *j, size_t idx,
 		      struct tree_node *n)
 {
+	char key[41];
 	const cJSON *k, *k2;
 	unsigned present = 0;
 	size_t i;
@@ -690,7 +698,7 @@ static int parse_node(struct parse *ps, const cJSON *j, size_t idx,
 			return tree_err(ps->err, AD_EPARSE, ps->name,
 					k->string ? k->string : "",
 					_("node '%s': unknown field '%.40s'"),
-					ps->name, k->string ? k->string : "");
+					ps->name, tw_clip(key, sizeof key, k->string));
 		for (k2 = j->child; k2 != k; k2 = k2->next)
 			if (strcmp(k2->string, k->string) == 0)
 				return tree_err(ps->err, AD_EPARSE, ps->name,
@@ -965,6 +973,7 @@ static void line_col(const char *s, size_t off, size_t *line, size_t *col)
 static int parse_top(const cJSON *root, struct tree *t,
 		     const struct tree_known *known, struct ad_error *err)
 {
+	char key[41];
 	const cJSON *fmt, *rid, *nodes, *k, *it;
 	struct parse ps = { known, err, NULL, "" };
 	size_t i;
@@ -982,7 +991,7 @@ static int parse_top(const cJSON *root, struct tree *t,
 			return tree_err(err, AD_EPARSE, NULL,
 					k->string ? k->string : "",
 					_("the tree has an unknown field '%.40s'"),
-					k->string ? k->string : "");
+					tw_clip(key, sizeof key, k->string));
 		for (k2 = root->child; k2 != k; k2 = k2->next)
 			if (strcmp(k2->string, k->string) == 0)
 				return tree_err(err, AD_EPARSE, NULL, k->string,

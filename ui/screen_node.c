@@ -27,6 +27,7 @@ static struct {
 	int to_cmds;                   /* scroll to the panel on next draw */
 	int content_h;
 	int arrived;                   /* the node changed: not yet ticked */
+	int pending;                   /* Enter pressed while a check ran */
 } st;
 
 /* The item to highlight first: the suggested choice, else the first. */
@@ -53,6 +54,7 @@ static void sync(struct ui *ui)
 		st.sel = first_sel(ui);
 		st.scroll = 0;
 		st.arrived = 1;
+		st.pending = 0;
 	}
 }
 
@@ -77,7 +79,7 @@ static void evidence_line(struct ui_text *t, const char *key, const cJSON *v)
 
 	buf[0] = '\0';
 	if (cJSON_IsString(v)) {
-		snprintf(buf, sizeof buf, "%s", v->valuestring);
+		tw_clip(buf, sizeof buf, v->valuestring);
 	} else if (cJSON_IsBool(v)) {
 		snprintf(buf, sizeof buf, "%s", cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsNumber(v)) {
@@ -99,6 +101,7 @@ static void evidence_line(struct ui_text *t, const char *key, const cJSON *v)
 		}
 		if (!v->child)
 			snprintf(buf, sizeof buf, "%s", _("(none)"));
+		tw_utf8_trim(buf);      /* the list may have been cut */
 	} else if (cJSON_IsNull(v)) {
 		snprintf(buf, sizeof buf, "null");
 	} else {
@@ -123,6 +126,9 @@ static void add_result(struct ui *ui, struct ui_text *t,
 	ui_text_add(t, "", UI_ROLE_NORMAL, 0);
 	if (session_busy(ui->s)) {
 		ui_text_add(t, _("Running the check..."), UI_ROLE_DIM, 0);
+		if (st.pending)
+			ui_text_add(t, _("Enter pressed: the highlighted choice follows when the check is done (Esc cancels both)."),
+				    UI_ROLE_DIM, 0);
 		return;
 	}
 	if (!r) {
@@ -273,9 +279,7 @@ static void draw(struct ui *ui)
 		       1, ui_attr(UI_ROLE_DIM), 0);
 	ui_text_free(&t);
 
-	attrset(ui_attr(UI_ROLE_DIM));
-	mvhline(menu_top - 1, 2, ACS_HLINE, ui->cols - 6);
-	attrset(A_NORMAL);
+	ui_hline(menu_top - 1, 2, ui->cols - 6, ui_attr(UI_ROLE_DIM));
 	for (i = 0, y = menu_top; i < nitems && y < ui->rows - 2; i++, y++) {
 		char text[600];
 		int sel = (int)i == st.sel;
@@ -341,10 +345,13 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 			st.sel++;
 		break;
 	case UI_ACT_SELECT:
-		/* While a check runs the status line spins and says that Esc
-		 * cancels; other keys wait. */
-		if (session_busy(ui->s))
+		/* While a check runs the menu is not there yet: the key waits
+		 * and takes the highlighted choice once the result is in
+		 * (job_done), unless Esc cancels the check. */
+		if (session_busy(ui->s)) {
+			st.pending = 1;
 			break;
+		}
 		if (st.sel < (int)n)
 			return activate(ui, &items[st.sel]);
 		break;
@@ -398,15 +405,24 @@ static int job_done(struct ui *ui, enum session_job kind)
 {
 	const struct ad_error *e = session_job_error(ui->s);
 
+	int pending = st.pending;
+
+	st.pending = 0;
 	switch (kind) {
 	case SESSION_JOB_CHECK: {
 		const char *id = session_job_check(ui->s);
 		const struct check_result *r = session_result(ui->s, id);
+		struct session_item items[SESSION_MAX_ITEMS];
+		size_t n;
 
 		st.sel = first_sel(ui);
 		if (r)
 			ui_status(ui, 0, _("Check %s: %s"), id,
 				  ui_verdict_label(r->verdict));
+		/* The Enter that waited for the result, unless cancelled. */
+		if (pending && !ui->cancelling &&
+		    (n = items_of(ui, items)) > 0 && st.sel < (int)n)
+			return activate(ui, &items[st.sel]);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	case SESSION_JOB_PLAN:

@@ -191,24 +191,95 @@ void ui_fill(int y, int x, int cols, int attr)
 	attrset(A_NORMAL);
 }
 
+/* The ACS character of a line piece (acs_map is filled at runtime). */
+static chtype line_acs(enum ui_box_piece k)
+{
+	switch (k) {
+	case UI_BOX_H: return ACS_HLINE;
+	case UI_BOX_V: return ACS_VLINE;
+	case UI_BOX_UL: return ACS_ULCORNER;
+	case UI_BOX_UR: return ACS_URCORNER;
+	case UI_BOX_LL: return ACS_LLCORNER;
+	case UI_BOX_LR: return ACS_LRCORNER;
+	}
+	return '+';
+}
+
+/* The same piece as a Unicode character in attr; 0 when the locale is
+ * not UTF-8 (then the ACS is used). */
+static int line_wide(enum ui_box_piece k, int attr, cchar_t *cc)
+{
+	static const wchar_t pieces[] = { 0x2500, 0x2502, 0x250C, 0x2510,
+					  0x2514, 0x2518 };
+	wchar_t w[2];
+
+	if (!tw_utf8() || (unsigned)k >= sizeof pieces / sizeof pieces[0])
+		return 0;
+	w[0] = pieces[k];
+	w[1] = L'\0';
+	return setcchar(cc, w, (attr_t)(attr & ~A_COLOR),
+			(short)PAIR_NUMBER(attr), NULL) == OK;
+}
+
+void ui_hline(int y, int x, int n, int attr)
+{
+	cchar_t cc;
+
+	if (n <= 0)
+		return;
+	if (line_wide(UI_BOX_H, attr, &cc)) {
+		mvhline_set(y, x, &cc, n);
+		return;
+	}
+	attrset(attr);
+	mvhline(y, x, line_acs(UI_BOX_H), n);
+	attrset(A_NORMAL);
+}
+
+void ui_vline(int y, int x, int n, int attr)
+{
+	cchar_t cc;
+
+	if (n <= 0)
+		return;
+	if (line_wide(UI_BOX_V, attr, &cc)) {
+		mvvline_set(y, x, &cc, n);
+		return;
+	}
+	attrset(attr);
+	mvvline(y, x, line_acs(UI_BOX_V), n);
+	attrset(A_NORMAL);
+}
+
+void ui_corner(int y, int x, enum ui_box_piece which, int attr)
+{
+	cchar_t cc;
+
+	if (line_wide(which, attr, &cc)) {
+		mvadd_wch(y, x, &cc);
+		return;
+	}
+	attrset(attr);
+	mvaddch(y, x, line_acs(which));
+	attrset(A_NORMAL);
+}
+
 void ui_box(int y, int x, int h, int w, const char *title)
 {
-	int r;
+	int r, a = ui_attr(UI_ROLE_FRAME);
 
 	if (h < 2 || w < 4)
 		return;
 	for (r = 0; r < h; r++)
 		ui_fill(y + r, x, w, ui_attr(UI_ROLE_DIALOG));
-	attrset(ui_attr(UI_ROLE_FRAME));
-	mvaddch(y, x, ACS_ULCORNER);
-	mvaddch(y, x + w - 1, ACS_URCORNER);
-	mvaddch(y + h - 1, x, ACS_LLCORNER);
-	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	mvhline(y, x + 1, ACS_HLINE, w - 2);
-	mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-	mvvline(y + 1, x, ACS_VLINE, h - 2);
-	mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-	attrset(A_NORMAL);
+	ui_corner(y, x, UI_BOX_UL, a);
+	ui_corner(y, x + w - 1, UI_BOX_UR, a);
+	ui_corner(y + h - 1, x, UI_BOX_LL, a);
+	ui_corner(y + h - 1, x + w - 1, UI_BOX_LR, a);
+	ui_hline(y, x + 1, w - 2, a);
+	ui_hline(y + h - 1, x + 1, w - 2, a);
+	ui_vline(y + 1, x, h - 2, a);
+	ui_vline(y + 1, x + w - 1, h - 2, a);
 	if (title && *title) {
 		int used = ui_put(y, x + 2, " ", w - 4, ui_attr(UI_ROLE_FRAME), 0);
 

@@ -49,6 +49,15 @@ int ui_text_scroll(size_t *scroll, int h, enum ui_action a);
 int ui_put(int y, int x, const char *s, int cols, int attr, int pad);
 /* Fill a row segment with spaces in attr. */
 void ui_fill(int y, int x, int cols, int attr);
+/* Line drawing: in a UTF-8 locale the Unicode box characters themselves
+ * (U+2500...), which every UTF-8 terminal shows; the alternate character
+ * set only otherwise (a terminal whose terminfo does not switch it, such
+ * as xterm-256color inside tmux, would show "qqqq").  Drawn in attr. */
+enum ui_box_piece { UI_BOX_H, UI_BOX_V, UI_BOX_UL, UI_BOX_UR, UI_BOX_LL,
+	       UI_BOX_LR };
+void ui_hline(int y, int x, int n, int attr);
+void ui_vline(int y, int x, int n, int attr);
+void ui_corner(int y, int x, enum ui_box_piece which, int attr);
 /* A box (frame and cleared inside) at y,x of h rows and w columns with a
  * title in the top border. */
 void ui_box(int y, int x, int h, int w, const char *title);

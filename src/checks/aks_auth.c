@@ -30,6 +30,7 @@
 #include "facts.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "textw.h"
 
 #define MAX_PULL_SECRETS 8        /* imagePullSecrets looked at */
 #define MAX_DOCKERCONFIG 65536    /* decoded .dockerconfigjson bytes */
@@ -43,13 +44,8 @@
 
 static void clean(char *dst, size_t len, const char *src)
 {
-	size_t i = 0;
-
-	if (!len)
-		return;
-	for (; src && *src && i + 1 < len; src++)
-		dst[i++] = (unsigned char)*src >= 0x20 && *src != 0x7f ? *src : '?';
-	dst[i] = '\0';
+	/* valid UTF-8, cut on a character boundary */
+	tw_clean_copy(dst, len, src);
 }
 
 
@@ -501,8 +497,11 @@ static int run_sp_mismatch(struct facts *f, struct check_result *res)
 			char line[128];
 
 			others++;
-			snprintf(line, sizeof line, "%s (%.60s)", pid,
-				 jsonu_str(it, "role") ? jsonu_str(it, "role") : "?");
+			char role[61];
+
+			snprintf(line, sizeof line, "%s (%s)", pid,
+				 tw_clip(role, sizeof role, jsonu_str(it, "role") ?
+					 jsonu_str(it, "role") : "?"));
 			if (others <= 20 &&
 			    ev_list_add(res, "otherPullPrincipals", line)) {
 				cJSON_Delete(pulls);
@@ -931,7 +930,7 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 		char sname[254], appid[64];
 
 		snprintf(sname, sizeof sname, "%s", secret);
-		snprintf(appid, sizeof appid, "%.63s", user);
+		tw_clip(appid, sizeof appid, user);
 		wipe_creds(creds, n);
 		secret = sname;
 		user = appid;

@@ -29,6 +29,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
+#include "redact.h"
 #include "textw.h"
 
 #define MSG_MAX 600          /* event text kept in evidence */
@@ -54,51 +55,26 @@ int aks_id_ok(const char *id)
 	return 1;
 }
 
-/* Keys whose value is masked in text shown as evidence. */
-static const char *const secret_keys[] = {
-	"access_token=", "refresh_token=", "client_secret=", "password=",
-	"passwd=", "token=", "secret=", "sig=", "bearer ", "basic ",
-};
-
 void aks_clean_text(char *dst, size_t len, const char *src)
 {
-	/* Escape sequences and bidi overrides go whole, not byte by byte:
-	 * "ESC [2J" must not leave "[2J" behind in the evidence. */
-	char *clean = tw_sanitize_dup(src);
-	size_t i = 0, k;
+	/* Escape sequences and bidi overrides go whole, not byte by byte
+	 * ("ESC [2J" must not leave "[2J" behind); secrets are masked by
+	 * their shape before the text is cut, on a character boundary. */
+	char *clean = tw_utf8_clean_dup(src ? src : ""), *masked;
 
-	if (clean)
-		src = clean;
-	if (!len) {
+	if (!len)
+		goto out;
+	dst[0] = '\0';
+	masked = clean ? redact_dup(clean) : NULL;
+	if (masked) {
+		tw_clip(dst, len, masked);
+		free(masked);
+	}
+out:
+	if (clean) {
+		redact_wipe(clean, strlen(clean));
 		free(clean);
-		return;
 	}
-	while (src && *src && i + 1 < len) {
-		for (k = 0; k < sizeof secret_keys / sizeof secret_keys[0]; k++) {
-			size_t kl = strlen(secret_keys[k]);
-
-			if (strncasecmp(src, secret_keys[k], kl) == 0)
-				break;
-		}
-		if (k < sizeof secret_keys / sizeof secret_keys[0]) {
-			size_t kl = strlen(secret_keys[k]);
-
-			/* keep the key, mask what follows up to a delimiter */
-			for (; kl && *src && i + 1 < len; kl--)
-				dst[i++] = *src++;
-			while (*src && !strchr(" &\"',;\\", *src))
-				src++;
-			if (i + 4 < len) {
-				memcpy(dst + i, "***", 3);
-				i += 3;
-			}
-			continue;
-		}
-		dst[i++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
-		src++;
-	}
-	dst[i] = '\0';
-	free(clean);
 }
 
 int aks_cluster(struct facts *f, const cJSON **out, struct ad_error *err)
@@ -522,6 +498,7 @@ static int run_events(struct facts *f, struct check_result *res)
 	int nfail = 0, seen = 0, recent, rc;
 	double count = 0;
 	char alts[256];
+	char shown[201];
 
 	check_command(res, "kubectl describe pod %s -n %s", f->ctx->pod,
 		      f->ctx->namespace_);
@@ -619,9 +596,10 @@ static int run_events(struct facts *f, struct check_result *res)
 		  f->ctx->namespace_, f->ctx->pod,
 		  aks_name_ok(reason, 64) ? reason : "?", count > 0 ? count : 1,
 		  jsonu_str(res->evidence, "classified"), alts,
-		  jsonu_str(res->evidence, "fragment") ?
-		  jsonu_str(res->evidence, "fragment") :
-		  jsonu_str(res->evidence, "message"));
+		  tw_clip(shown, sizeof shown,
+			  jsonu_str(res->evidence, "fragment") ?
+			  jsonu_str(res->evidence, "fragment") :
+			  jsonu_str(res->evidence, "message")));
 	return 0;
 }
 
@@ -638,7 +616,7 @@ int check_registry_health(struct facts *f, struct check_result *res)
 {
 	const cJSON *reg;
 	const char *state;
-	char login[256], url[320];
+	char login[256], url[320], v2[201];
 	struct ad_error err = { 0 };
 	struct http_request req = { .method = "GET", .url = url,
 				    .accept = "application/json" };
@@ -666,7 +644,7 @@ int check_registry_health(struct facts *f, struct check_result *res)
 	if (rc != 0) {
 		if (dns_failure(rc, &err)) {
 			if (ev_str(res, "dns", "%s", "not resolved") ||
-			    ev_str(res, "v2", "%.200s", err.msg))
+			    ev_str(res, "v2", "%s", tw_clip(v2, sizeof v2, err.msg)))
 				return oom();
 			check_say(res, CHECK_FAIL,
 				  _("the login server %s does not resolve in DNS (%s); provisioning state %s"),

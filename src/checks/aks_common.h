@@ -29,9 +29,9 @@ int aks_name_ok(const char *s, size_t max);
  * "/subscriptions/..." of [A-Za-z0-9/._-] (no query, spaces, quotes,
  * parentheses or ".."), at most 400 characters. */
 int aks_id_ok(const char *id);
-/* Copy untrusted text for evidence: control characters become spaces,
- * credentials in it ("access_token=...", "Bearer ...", passwords) are
- * masked, at most len-1 bytes. */
+/* Copy untrusted text for evidence: valid UTF-8, control characters
+ * become spaces, secrets masked (redact.h), at most len-1 bytes cut on a
+ * character boundary. */
 void aks_clean_text(char *dst, size_t len, const char *src);
 
 /* GET the cluster (cached). */

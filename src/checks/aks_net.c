@@ -31,6 +31,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "probe.h"
+#include "textw.h"
 
 #define MAX_PE 4              /* private endpoints looked at */
 #define MAX_VNETS 8           /* cluster VNets / subnets */
@@ -310,12 +311,14 @@ static int ev_node_dns(struct facts *f, struct check_result *res,
 		       const char *login, struct probe_dns *dns, int *ok)
 {
 	struct ad_error err = { 0 };
+	char shown[201];
 	int i;
 
 	memset(dns, 0, sizeof *dns);
 	*ok = 0;
 	if (facts_resolve(f, login, dns, &err) != 0)
-		return ev_str(res, "nodeDns", "%.200s", err.msg);
+		return ev_str(res, "nodeDns", "%s",
+			      tw_clip(shown, sizeof shown, err.msg));
 	*ok = 1;
 	if (dns->naddr == 0)
 		return ev_str(res, "nodeDns", "%s", dns->answer_error[0] ?
@@ -574,9 +577,17 @@ static int run_firewall(struct facts *f, struct check_result *res)
 	check_command(res, "az network public-ip show -g %s -n %s --query ipAddress -o tsv; az acr network-rule list --name %s",
 		      nrg, first_ip_name, f->ctx->registry);
 	if (nmiss == 0) {
+		for (i = 0; i < nips; i++) {
+			size_t used = strlen(list);
+
+			snprintf(list + used, sizeof list - used, "%s%s",
+				 i ? ", " : "", ips[i]);
+		}
 		check_say(res, CHECK_PASS,
-			  _("the registry firewall of %s allows the cluster's outbound address(es) (%s)"),
-			  f->ctx->registry, ips[0]);
+			  ngettext("the registry firewall of %s allows the cluster's outbound address (%s)",
+				   "the registry firewall of %s allows the cluster's outbound addresses (%s)",
+				   (unsigned long)nips),
+			  f->ctx->registry, list);
 		return 0;
 	}
 	for (i = 0; i < nmiss; i++) {
@@ -616,10 +627,12 @@ static int node_tcp_evidence(struct facts *f, struct check_result *res,
 			     const char *ip, enum probe_tcp *tcp, int *ok)
 {
 	struct ad_error err = { 0 };
+	char shown[201];
 
 	*ok = 0;
 	if (facts_tcp(f, ip, 443, tcp, &err) != 0)
-		return ev_str(res, "nodeTcp443", "%.200s", err.msg);
+		return ev_str(res, "nodeTcp443", "%s",
+			      tw_clip(shown, sizeof shown, err.msg));
 	*ok = 1;
 	return ev_str(res, "nodeTcp443", "%s %s", ip, probe_tcp_str(*tcp));
 }
@@ -878,7 +891,10 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 			struct ad_error terr = { 0 };
 
 			if (facts_tcp(f, ip, 443, &tcp, &terr) != 0) {
-				ev_str(res, "nodeTcp443", "%.200s", terr.msg);
+				char shown[201];
+
+				ev_str(res, "nodeTcp443", "%s",
+				       tw_clip(shown, sizeof shown, terr.msg));
 				check_say(res, CHECK_UNKNOWN,
 					  _("traffic to %s goes through the appliance %s, and no node could test whether it lets TCP 443 through: %s"),
 					  ip, netrule_ip_valid(hop, 0) ? hop : "?",

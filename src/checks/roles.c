@@ -19,6 +19,7 @@
 #include "fix.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "textw.h"
 
 #define PULL_ACTION "Microsoft.ContainerRegistry/registries/pull/read"
 #define MAX_ASSIGNMENTS 2000  /* assignments looked at */
@@ -129,13 +130,8 @@ int ad_now(time_t *out)
 /* Printable, bounded copy of an untrusted string for evidence. */
 static void clean(char *dst, size_t len, const char *src)
 {
-	size_t i = 0;
-
-	if (!len)
-		return;
-	for (; src && *src && i + 1 < len; src++)
-		dst[i++] = (unsigned char)*src >= 0x20 && *src != 0x7f ? *src : '?';
-	dst[i] = '\0';
+	/* valid UTF-8, cut on a character boundary */
+	tw_clean_copy(dst, len, src);
 }
 
 /* An ARM id or scope we may put back into a URL path. */

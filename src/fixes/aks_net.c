@@ -134,8 +134,8 @@ static int plan_network_rule(struct facts *f, const struct check_result *failed,
 	const cJSON *arr = failed ? jsonu_array(failed->data, "ips") : NULL;
 	const cJSON *it, *reg;
 	const char *ips[MAX_RULE_IPS];
-	char regid[512];
-	size_t n = 0;
+	char regid[512], list[MAX_RULE_IPS * 20] = "";
+	size_t n = 0, i;
 	int rc;
 
 	cJSON_ArrayForEach(it, arr)
@@ -150,14 +150,24 @@ static int plan_network_rule(struct facts *f, const struct check_result *failed,
 	facts_registry_id(f, regid, sizeof regid);
 	if ((rc = netrule_plan(plan, f, regid, reg, ips, n, err)) != 0)
 		return rc;
+	for (i = 0; i < n; i++) {
+		size_t used = strlen(list);
+
+		snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+			 ips[i]);
+	}
 	if (plan->nsteps > 1)
 		snprintf(plan->summary, sizeof plan->summary,
-			 _("Open registry %s to selected networks (its public access is Disabled) and allow the outbound address %s of cluster %s (%zu address(es)) in its IP rules, as az acr network-rule add does."),
-			 f->ctx->registry, ips[0], f->ctx->cluster, n);
+			 ngettext("Open registry %s to selected networks (its public access is Disabled) and allow the outbound address %s of cluster %s in its IP rules, as az acr network-rule add does.",
+				  "Open registry %s to selected networks (its public access is Disabled) and allow the outbound addresses %s of cluster %s in its IP rules, as az acr network-rule add does.",
+				  (unsigned long)n),
+			 f->ctx->registry, list, f->ctx->cluster);
 	else
 		snprintf(plan->summary, sizeof plan->summary,
-			 _("Allow the outbound address %s of cluster %s (%zu address(es)) in the IP rules of registry %s, as az acr network-rule add does."),
-			 ips[0], f->ctx->cluster, n, f->ctx->registry);
+			 ngettext("Allow the outbound address %s of cluster %s in the IP rules of registry %s, as az acr network-rule add does.",
+				  "Allow the outbound addresses %s of cluster %s in the IP rules of registry %s, as az acr network-rule add does.",
+				  (unsigned long)n),
+			 list, f->ctx->cluster, f->ctx->registry);
 	return 0;
 }
 

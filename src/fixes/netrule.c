@@ -22,6 +22,7 @@
 #include "fix.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "textw.h"
 
 #define NETRULE_MAX_IPS 12      /* addresses in one plan */
 #define ACR_MAX_IP_RULES 200    /* the service's limit */
@@ -226,12 +227,13 @@ int netrule_plan(struct fix_plan *plan, struct facts *f,
 			_("%zu addresses are too many for one change (at most %d)"),
 			nips, NETRULE_MAX_IPS);
 	for (i = 0; i < nips; i++) {
+		char bad[49];
 		int dup = 0;
 
 		if (!netrule_ip_valid(ips[i], 1))
 			return ad_error_set(err, AD_EINVAL,
 				_("\"%.48s\" is not an IPv4 address or range"),
-				ips[i] ? ips[i] : "");
+				tw_clip(bad, sizeof bad, ips[i]));
 		for (j = 0; j < nadd && !dup; j++)
 			dup = strcmp(add[j], ips[i]) == 0;
 		/* Already in the rules (as itself or inside a range). */

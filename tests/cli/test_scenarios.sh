@@ -5,7 +5,17 @@
 . "$(dirname "$0")/lib.sh"
 
 "$AD" scenarios >"$TMPD/list" || { bad "scenarios"; finish; exit 1; }
-for name in $(awk '{print $1}' "$TMPD/list"); do
+# The list is every data/scenarios/*.json, and not empty: a loop over
+# nothing would pass.
+awk '{print $1}' "$TMPD/list" | sort >"$TMPD/names"
+(cd "$TOP/data/scenarios" && ls -- *.json) | sed 's/\.json$//' | sort >"$TMPD/files"
+if [ -s "$TMPD/files" ] && cmp -s "$TMPD/names" "$TMPD/files"; then ok; else
+	bad "'scenarios' does not list every data/scenarios/*.json"
+	diff "$TMPD/files" "$TMPD/names" | head -10
+fi
+count=$(wc -l <"$TMPD/names")
+[ "$count" -ge 20 ] && ok || bad "only $count built-in scenarios"
+for name in $(cat "$TMPD/names"); do
 	"$AD" diagnose --json --scenario "$name" >"$TMPD/$name.json" 2>"$TMPD/err"
 	code=$?
 	if python3 - "$TOP/data/scenarios" "$name" "$TMPD/$name.json" "$code" <<'PY'

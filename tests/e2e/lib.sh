@@ -194,14 +194,36 @@ e2e_title() {
 	e2e_screen | sed -n '2p'
 }
 
+# Is the node screen in $1 (one capture) idle: its menu drawn (item 1),
+# no check running, the key bar on the last line?  A capture taken while
+# curses is still drawing can mix two frames; every part is required.
+e2e_idle_in() {
+	printf '%s\n' "$1" | grep -qE '^ +(> )?1\) ' || return 1
+	printf '%s\n' "$1" | grep -qF -e "Running the check..." -e "Esc cancels" &&
+		return 1
+	printf '%s\n' "$1" | tail -n 1 | grep -qF "Select"
+}
+
 # Walk the tree by pressing Enter (the highlighted, suggested item) until
-# the step title contains $1.  Waits for each check to finish (the menu is
-# back) before pressing.
+# the step title contains $1.  Before each key the step must be idle, and
+# the title is read from that same capture (a second, identical one
+# shows the frame was complete).
 e2e_walk_to() {
 	steps=0
 	while [ $steps -lt 40 ]; do
-		e2e_wait "1) "
-		title=$(e2e_title)
+		n=$((E2E_TIMEOUT * 10))
+		prev=
+		while :; do
+			scr=$(e2e_screen)
+			# idle, and the same frame twice: not one caught
+			# while curses was still drawing it
+			e2e_idle_in "$scr" && [ "$scr" = "$prev" ] && break
+			prev=$scr
+			n=$((n - 1))
+			[ $n -gt 0 ] || e2e_fail "the step did not become idle while walking to '$1'"
+			sleep 0.1
+		done
+		title=$(printf '%s\n' "$scr" | sed -n '2p')
 		case $title in
 		*"$1"*) return 0 ;;
 		esac
@@ -238,22 +260,52 @@ e2e_wait_size() {
 }
 
 # Text of the whole fix dialog: the top, then the end (it may scroll).
+# When there is more below (the dialog shows a down arrow), End scrolls
+# to the last page: wait until the arrow is gone; Home brings the top
+# back: wait until the screen is the first capture again.
 e2e_dialog_text() {
-	e2e_screen
-	e2e_keys End
-	sleep 0.2
-	e2e_screen
-	e2e_keys Home
+	top=$(e2e_screen)
+	printf '%s\n' "$top"
+	if printf '%s\n' "$top" | grep -qF "▼"; then
+		e2e_keys End
+		e2e_wait_gone "▼"
+		e2e_screen
+		e2e_keys Home
+		n=$((E2E_TIMEOUT * 10))
+		while [ $n -gt 0 ] && [ "$(e2e_screen)" != "$top" ]; do
+			sleep 0.1
+			n=$((n - 1))
+		done
+		[ $n -gt 0 ] || e2e_fail "Home did not bring the dialog's top back"
+	fi
 }
 
-# Answer y to every page of the fix dialog until it closes.
+# The page of the fix dialog in a capture: its step lines.
+e2e_dialog_page() {
+	printf '%s\n' "$1" | grep -E "Step [0-9]+ of [0-9]+|Change [0-9]+ of [0-9]+"
+}
+
+# Answer y to every page of the fix dialog until it closes.  After each
+# y, one capture must show the next page ready ([y/N], another step) or
+# the dialog closed, and in neither case a change still being applied.
 e2e_confirm_all() {
 	pages=0
-	while e2e_screen | grep -qF "[y/N]"; do
+	scr=$(e2e_screen)
+	while printf '%s\n' "$scr" | grep -qF "[y/N]"; do
+		page=$(e2e_dialog_page "$scr")
 		e2e_keys y
-		e2e_wait_gone "Applying the change"
+		n=$((E2E_TIMEOUT * 10))
+		while :; do
+			scr=$(e2e_screen)
+			if ! printf '%s\n' "$scr" | grep -qF "Applying the change"; then
+				printf '%s\n' "$scr" | grep -qF "[y/N]" || break
+				[ "$(e2e_dialog_page "$scr")" != "$page" ] && break
+			fi
+			n=$((n - 1))
+			[ $n -gt 0 ] || e2e_fail "y did not apply the page"
+			sleep 0.1
+		done
 		pages=$((pages + 1))
 		[ $pages -lt 10 ] || e2e_fail "the fix dialog does not close"
-		sleep 0.2
 	done
 }

@@ -355,6 +355,77 @@ static void test_broken_scenarios(void **state)
 	}
 }
 
+/* Values the loader used to take silently (a default, a truncation, a
+ * wrong type) are rejected with the field named; a file with a base
+ * numbers its own http entries. */
+static void test_invalid_values(void **state)
+{
+#define HEAD "{\"format\":\"acr-doctor-scenario/1\",\"name\":\"x\"," \
+	     "\"summary\":\"x\",\"base\":\"aks-healthy\","
+	static const struct {
+		const char *doc, *words;
+	} cases[] = {
+		{ HEAD "\"expect\":{\"cause\":null},\"notes\":42}", "'notes'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"latency_ms\":1.5}", "'latency_ms'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"latency_ms\":-1}", "'latency_ms'" },
+		{ HEAD "\"expect\":{\"cause\":\"aks.nosuch\"}}", "'expect.cause'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"hosts\":{\"acrshop.azurecr.io\":\"bogus\"}}",
+		  "'hosts.acrshop.azurecr.io'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"hosts\":{\"acrshop.azurecr.io\":3}}",
+		  "'hosts.acrshop.azurecr.io'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"node\":{\"tcp\":{\"20.50.2.68:443\":\"bogus\"}}}",
+		  "'node.tcp.20.50.2.68:443'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"node\":{\"dns\":{\"acrshop.azurecr.io\":5}}}",
+		  "'node.dns.acrshop.azurecr.io'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"node\":{\"dns\":{\"acrshop.azurecr.io\":[1]}}}",
+		  "'node.dns.acrshop.azurecr.io'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"node\":{\"dns\":5}}", "'node.dns'" },
+		{ HEAD "\"expect\":{\"cause\":null},\"node\":{\"name\":5}}", "'node.name'" },
+		/* the file's first entry is entry 1, whatever the base holds */
+		{ HEAD "\"expect\":{\"cause\":null},\"http\":[{\"method\":\"GET\","
+		  "\"url\":\"https://management.azure.com/x\",\"status\":999}]}",
+		  "http entry 1:" },
+		{ HEAD "\"expect\":{\"cause\":null},\"http\":[{\"method\":\"GET\","
+		  "\"url\":\"https://management.azure.com/x\"},{\"method\":\"FETCH\","
+		  "\"url\":\"https://management.azure.com/y\"}]}", "http entry 2:" },
+	};
+	size_t i;
+	int failed = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scenario *s = NULL;
+		struct ad_error err = { 0 };
+		int rc = scenario_parse(cases[i].doc, strlen(cases[i].doc),
+					"case.json", &s, &err);
+
+		if (rc == 0 || s || !strstr(err.msg, cases[i].words)) {
+			print_error("case %zu: rc %d, message '%s', wanted '%s'\n",
+				    i, rc, err.msg, cases[i].words);
+			failed++;
+		}
+		scenario_free(s);
+	}
+	assert_int_equal(failed, 0);
+	/* and what is valid still loads */
+	{
+		static const char ok[] = HEAD "\"expect\":{\"cause\":\"aks.403\"},"
+			"\"notes\":\"n\",\"latency_ms\":2.0,"
+			"\"hosts\":{\"a.azurecr.io\":\"dns\"},"
+			"\"node\":{\"dns\":{\"a\":[\"10.0.0.1\"],\"b\":{\"error\":\"NXDOMAIN\"}},"
+			"\"tcp\":{\"10.0.0.1:443\":\"refused\"}}}";
+		struct scenario *s = NULL;
+		struct ad_error err = { 0 };
+
+		if (scenario_parse(ok, strlen(ok), "ok.json", &s, &err) != 0)
+			print_error("%s\n", err.msg);
+		assert_non_null(s);
+		assert_int_equal(scenario_latency_ms(s), 2);
+		scenario_free(s);
+	}
+#undef HEAD
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_broken_scenarios),
+		cmocka_unit_test(test_invalid_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -278,6 +278,63 @@ static void test_walk_aks401_fix(void **state)
 	session_free(s);
 }
 
+/* The report written right after a fix, before the walk reaches a
+ * verdict (aks-403-firewall, the fix applied, then "e"): the Diagnosis
+ * says what was fixed, that the pod's events are history until the
+ * kubelet retries, and what still fails - never "no check failed" above
+ * a Checks table with a failing check. */
+static void test_report_after_fix(void **state)
+{
+	struct session *s = open_session("aks-403-firewall");
+	const struct check_result *r;
+	char *md, *diag, *end;
+	int first, count;
+
+	(void)state;
+	walk_to(s, "aks.403.firewall");
+	r = session_node_result(s);
+	if (!r)
+		r = run_here(s);
+	assert_int_equal(r->verdict, CHECK_FAIL);
+	plan_fix(s);
+	/* one address: the singular, no "address(es)" */
+	if (!strstr(session_plan(s)->summary, "the outbound address 20.") ||
+	    strstr(session_plan(s)->summary, "(es)"))
+		fail_msg("plan summary: %s", session_plan(s)->summary);
+	while (session_fix_group(s, &first, &count)) {
+		struct ad_error err = { 0 };
+
+		assert_int_equal(session_fix_apply_group(s, &err), 0);
+		assert_int_equal(session_wait(s), SESSION_DONE);
+	}
+	assert_int_equal(session_fix_count(s), 1);
+	assert_int_equal(session_fix_at(s, 0)->state, SESSION_FIX_APPLIED);
+	assert_null(session_verdict(s));
+	r = session_result(s, "aks.403.firewall");
+	assert_int_equal(r->verdict, CHECK_PASS);
+	if (!strstr(r->summary, "outbound address (") || strstr(r->summary, "(es)"))
+		fail_msg("pass line: %s", r->summary);
+	/* the pull-failure events still read as a failure */
+	r = session_result(s, "aks.events");
+	assert_non_null(r);
+	assert_int_equal(r->verdict, CHECK_FAIL);
+
+	md = report_markdown(s);
+	assert_non_null(md);
+	diag = strstr(md, "## Diagnosis");
+	assert_non_null(diag);
+	end = strstr(diag, "## Context");
+	assert_non_null(end);
+	*end = '\0';
+	if (strstr(diag, "no check failed") ||
+	    !strstr(diag, "`network-rule-add` (`aks.403.firewall`: pass)") ||
+	    !strstr(diag, "kubelet retries") || !strstr(diag, "`aks.events`") ||
+	    !strstr(diag, "No other check fails"))
+		fail_msg("the Diagnosis after a fix reads: %s", diag);
+	free(md);
+	session_free(s);
+}
+
 static void test_decline_changes_nothing(void **state)
 {
 	struct session *s = open_session("aks-401-no-acrpull");
@@ -496,18 +553,20 @@ static void test_message(void **state)
 	session_free(s);
 }
 
-/* A world that answers slowly, to cancel a check while it runs. */
+/* A world that answers slowly, to cancel a check while it runs.  The
+ * cancel comes while a request is in its wait (not before the worker
+ * started one), and the request is cut short: none is answered. */
 static void test_cancel(void **state)
 {
 	char path[] = "/tmp/acr-doctor-slow-XXXXXX.json";
 	const char *doc = "{\"format\":\"acr-doctor-scenario/1\",\"name\":\"slow\","
 		"\"summary\":\"slow world\",\"base\":\"aks-401-no-acrpull\","
-		"\"latency_ms\":3000}";
+		"\"latency_ms\":5000}";
 	struct session *s;
+	struct session_item items[SESSION_MAX_ITEMS];
 	struct ad_error err = { 0 };
 	const struct check_result *r;
-	time_t t0;
-	int fd;
+	int fd, waiting = 0, answered = -1, polls;
 
 	(void)state;
 	fd = mkstemps(path, 5);
@@ -517,22 +576,34 @@ static void test_cancel(void **state)
 	s = open_session(path);
 	unlink(path);
 	assert_int_equal(session_goto(s, "aks.401.acrpull", &err), 0);
-	t0 = time(NULL);
+	/* idle, the step has items: the busy assertion below can fail */
+	assert_true(session_items(s, items, SESSION_MAX_ITEMS) > 0);
+	scenario_traffic(session_scenario(s), NULL, &answered);
+	assert_int_equal(answered, 0);
 	assert_int_equal(session_check_start(s, NULL, &err), 0);
 	assert_int_equal(session_check_poll(s), SESSION_BUSY);
-	/* busy: nothing else may start or move */
+	/* busy: nothing else may start or move, and no item is offered */
 	assert_int_equal(session_check_start(s, NULL, &err), AD_EINVAL);
 	assert_int_equal(session_back(s), AD_EINVAL);
-	assert_int_equal(session_items(s, NULL, 0), 0);
+	assert_int_equal(session_items(s, items, SESSION_MAX_ITEMS), 0);
+	/* wait for the state: a request is in its 5 s wait */
+	for (polls = 0; polls < 100000 && waiting == 0; polls++) {
+		scenario_traffic(session_scenario(s), &waiting, NULL);
+		if (!waiting)
+			usleep(100);
+	}
+	assert_int_equal(waiting, 1);
 	session_check_cancel(s);
-	while (session_check_poll(s) == SESSION_BUSY)
-		usleep(10000);
-	assert_true(time(NULL) - t0 < 3);
+	assert_int_equal(session_wait(s), SESSION_DONE);
+	scenario_traffic(session_scenario(s), &waiting, &answered);
+	assert_int_equal(waiting, 0);
+	assert_int_equal(answered, 0);          /* cut short, not waited out */
 	r = session_node_result(s);
 	assert_non_null(r);
 	assert_int_equal(r->verdict, CHECK_UNKNOWN);
 	assert_non_null(strstr(r->summary, "cancel"));
 	assert_int_equal(session_check_poll(s), SESSION_IDLE);
+	assert_true(session_items(s, items, SESSION_MAX_ITEMS) > 0);
 	session_free(s);
 }
 
@@ -598,6 +669,50 @@ static void test_webapp_report(void **state)
 /* Every built-in scenario walked as a user taking the obvious answer at
  * each step (the suggested choice, Continue, no fix applied) ends on the
  * verdict the scenario teaches: the wizard and diagnose agree. */
+/* A world whose pull-failure event and pasted message quote credentials
+ * in the forms people paste them: the report (its Context table, the
+ * checks' evidence) and the message the wizard keeps show none. */
+static void test_report_masks_pasted_secrets(void **state)
+{
+	char path[1024];
+	const char *dir = getenv("TEST_DATA_DIR");
+	struct session *s;
+	struct ad_error err = { 0 };
+	char *md;
+	int guard = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/scenarios/secret-event.json",
+		 dir ? dir : "../../tests/data");
+	s = open_session(path);
+	md = report_markdown(s);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "| message | "));
+	assert_non_null(strstr(md, "-p \\*\\*\\*"));   /* escaped for Markdown */
+	if (strstr(md, "S3cr3t") || strstr(md, "YWNyc2hvcDpTM2NyM3Qt"))
+		fail_msg("a secret in the report: %s", md);
+	free(md);
+	while (step(s) && guard++ < 80)
+		;
+	assert_true(session_result_count(s) > 0);
+	md = report_markdown(s);
+	assert_non_null(md);
+	assert_non_null(strstr(md, "aks.events"));
+	if (strstr(md, "S3cr3t") || strstr(md, "YWNyc2hvcDpTM2NyM3Qt"))
+		fail_msg("a secret in the report: %s", md);
+	free(md);
+	/* a message pasted in the wizard is kept masked */
+	session_message(s, "az acr login -n acrshop -u acrshop -p S3cr3t-P9 "
+			"AccountKey=S3cr3t-PA; 401 Unauthorized", &err);
+	assert_null(strstr(session_context(s)->message, "S3cr3t"));
+	assert_non_null(strstr(session_context(s)->message, "-p ***"));
+	md = report_markdown(s);
+	assert_non_null(md);
+	assert_null(strstr(md, "S3cr3t"));
+	free(md);
+	session_free(s);
+}
+
 static void test_every_scenario_walk(void **state)
 {
 	size_t i, n = scenario_builtin_count();
@@ -635,6 +750,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_aks401_fix),
+		cmocka_unit_test(test_report_after_fix),
 		cmocka_unit_test(test_decline_changes_nothing),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_placeholders),
@@ -643,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_report_write),
 		cmocka_unit_test(test_webapp_report),
+		cmocka_unit_test(test_report_masks_pasted_secrets),
 		cmocka_unit_test(test_every_scenario_walk),
 	};
 

@@ -332,6 +332,59 @@ static void test_utf8_trim(void **state)
 	tw_utf8_trim(NULL);
 }
 
+/* Cuts by bytes, locale-independent, never inside a character. */
+static void test_utf8_cut(void **state)
+{
+	static const char mix[] = "a" SV JA "\xf0\x9f\x98\x80" "z"; /* 1+6+9+4+1 */
+	char buf[32];
+	size_t max, k;
+
+	(void)state;
+	assert_int_equal(tw_utf8_cut(NULL, 5), 0);
+	assert_int_equal(tw_utf8_cut("abc", 5), 3);
+	assert_int_equal(tw_utf8_cut("abc", 2), 2);
+	for (max = 0; max <= sizeof mix; max++) {
+		k = tw_utf8_cut(mix, max);
+		assert_true(k <= max);
+		assert_true(k + 3 >= max || k == strlen(mix));  /* at most 3 bytes lost */
+		memcpy(buf, mix, k);
+		buf[k] = '\0';
+		assert_true(tw_utf8_is_clean(buf));
+		tw_clip(buf, max + 1, mix);
+		assert_int_equal(strlen(buf), k);
+	}
+	assert_string_equal(tw_clip(buf, 3, SV), "\xc3\xa5");
+	assert_string_equal(tw_clip(buf, 1, SV), "");
+	assert_string_equal(tw_clip(buf, sizeof buf, NULL), "");
+}
+
+static void test_utf8_clean(void **state)
+{
+	char *c, buf[8];
+
+	(void)state;
+	c = tw_utf8_clean_dup("a\x1b[2Jb\x1b]52;c;ZXZp\x07" "c\xff" "d\xe2\x80\xae" "e\n\tf\xc2\x85g\x07");
+	assert_non_null(c);
+	assert_string_equal(c, "abc" REPL "de f g");
+	assert_true(tw_utf8_is_clean(c));
+	free(c);
+	/* overlong, surrogate, truncated: each byte a replacement */
+	c = tw_utf8_clean_dup("\xc0\xaf\xed\xa0\x80\xe6\x97");
+	assert_string_equal(c, REPL REPL REPL REPL REPL REPL REPL);
+	free(c);
+	assert_null(tw_utf8_clean_dup(NULL));
+	assert_true(tw_utf8_is_clean(""));
+	assert_true(tw_utf8_is_clean(JA_TEXT));
+	assert_false(tw_utf8_is_clean("a\nb"));
+	assert_false(tw_utf8_is_clean("a\x7f"));
+	assert_false(tw_utf8_is_clean("a\xc2\x9b"));
+	assert_false(tw_utf8_is_clean("\xe2\x80\xae"));
+	assert_false(tw_utf8_is_clean("\xe6\x97"));
+	assert_false(tw_utf8_is_clean("\xc0\xaf"));
+	tw_clean_copy(buf, sizeof buf, "ab\x01" JA);
+	assert_string_equal(buf, "ab \xe6\x97\xa5");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_sanitize_buf_bound),
 		cmocka_unit_test(test_not_utf8_locale),
+		cmocka_unit_test(test_utf8_cut),
+		cmocka_unit_test(test_utf8_clean),
 	};
 
 	if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "en_US.UTF-8")) {
