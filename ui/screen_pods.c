@@ -56,8 +56,8 @@ static void widths(int cols, int *wn, int *wp, int *wr)
 		*wn = cols / 6;
 	if (*wp > cols / 3)
 		*wp = cols / 3;
-	if (*wr > cols / 6)
-		*wr = cols / 6;
+	if (*wr > 18)      /* ImagePullBackOff fits */
+		*wr = 18;
 }
 
 /* One row: every field is sanitized and cut to its column by ui_put. */

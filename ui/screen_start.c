@@ -190,7 +190,7 @@ static void draw(struct ui *ui)
 			snprintf(line, sizeof line, "%s %s", _("Tried:"), st.tried);
 			ui_text_add(&t, line, UI_ROLE_NORMAL, 2);
 		}
-		if (st.error[0])
+		else if (st.error[0])
 			ui_text_add(&t, st.error, UI_ROLE_DIM, 2);
 		ui_text_add(&t, _("Sign in with `az login` (then look again), set a service principal's "
 				  "AZURE_* variables, sign in with a device code, or practise on a "

@@ -464,6 +464,13 @@ class Service:
                                       "OAuth 2.0 device flow error. Authorization is pending. "
                                       "Continue polling.")
             who = "device"
+            # Entra's device-code poll carries no scope: the one asked
+            # for at /devicecode applies.
+            if not scope:
+                scope = dev["scope"]
+                res = scope.split(" ")[0]
+                if res.endswith("/.default"):
+                    res = res[:-len("/.default")]
         else:
             return self.aad_error(400, "unsupported_grant_type", 70003,
                                   "The app requested an unsupported grant type '%s'." % grant[:40])
