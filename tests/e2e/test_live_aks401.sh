@@ -62,5 +62,23 @@ e2e_wait "Verdict: Cause: the registry refused the cluster's login"
 e2e_choose "Show the result"
 e2e_wait "Cause: aks.401"
 e2e_lacks "The scenario teaches"
+
+# The report of a live session: the diagnosis, the applied fix, and no
+# secret the world handed out.
+e2e_keys e
+e2e_wait "Report written to"
+report=$(ls "$E2E_DIR"/acr-doctor-report-*.md 2>/dev/null | head -n 1)
+[ -n "$report" ] || e2e_fail "no report file in the working directory"
+grep -qF "(\`aks.401\`)" "$report" || e2e_fail "the report does not name the cause aks.401"
+grep -qF "attach-acr" "$report" || e2e_fail "the report does not name the fix"
+grep -qF "live" "$report" || e2e_fail "the report does not say the world was live"
+[ -n "$AZURE_CLIENT_SECRET" ] || e2e_fail "the fake world gave no secret to look for"
+tok=$(sed -n 's/^ *token: //p' "$KUBECONFIG" | head -n 1)
+[ -n "$tok" ] || e2e_fail "the fake world's kubeconfig has no token to look for"
+for secret in "$AZURE_CLIENT_SECRET" "$tok"; do
+	if grep -qF -- "$secret" "$report"; then
+		e2e_fail "a secret is in the report"
+	fi
+done
 e2e_quit
 e2e_pass
