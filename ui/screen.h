@@ -109,8 +109,8 @@ int ui_live_session(struct ui *ui);
 void ui_live_stop(struct ui *ui);
 /* "live: azure cli", "training: aks-401-no-acrpull", or "". */
 void ui_world_label(const struct ui *ui, char *buf, size_t len);
-/* The pods screen's list (copied). */
-void ui_pods_set(const struct live_pod *pods, size_t n);
+/* The pods screen's cluster and list (copied). */
+void ui_pods_set(const char *cluster, const struct live_pod *pods, size_t n);
 /* Export the report, status shows the path or the error. */
 void ui_export(struct ui *ui);
 /* Start the current node's check if it has not run (status on error). */

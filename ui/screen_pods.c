@@ -21,11 +21,13 @@ static struct {
 	size_t n;
 	int sel, top, h;
 	int busy;            /* the chosen pod is being resolved */
+	char cluster[64];    /* copied: the worker owns the world meanwhile */
 	char error[1024];
 } st;
 
-void ui_pods_set(const struct live_pod *pods, size_t n)
+void ui_pods_set(const char *cluster, const struct live_pod *pods, size_t n)
 {
+	snprintf(st.cluster, sizeof st.cluster, "%s", cluster);
 	if (n > LIVEJOB_MAX_PODS)
 		n = LIVEJOB_MAX_PODS;
 	memcpy(st.pods, pods, n * sizeof *pods);
@@ -82,7 +84,6 @@ static void row(int y, int x, int cols, int wn, int wp, int wr,
 static void draw(struct ui *ui)
 {
 	const char *parts[3] = { PACKAGE_NAME, _("Live"), _("Failing pods") };
-	const struct world *w = ui->lw;
 	int wn, wp, wr, y, i, cols = ui->cols - 8;
 	char line[600];
 
@@ -94,7 +95,7 @@ static void draw(struct ui *ui)
 	else
 		ui_format1(line, sizeof line,
 			   _("Pods of %s that cannot pull their image (all namespaces): pick one."),
-			   w ? w->ctx.cluster : "?");
+			   st.cluster);
 	ui_put(1, 2, line, ui->cols - 4, ui_attr(UI_ROLE_HEADING), 0);
 	widths(cols, &wn, &wp, &wr);
 	row(3, 6, cols, wn, wp, wr, _("NAMESPACE"), _("POD"), _("IMAGE"),

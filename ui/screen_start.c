@@ -446,7 +446,7 @@ static int live_done(struct ui *ui)
 					   ui->lw->ctx.cluster);
 			return UI_HANDLED | UI_REDRAW;
 		}
-		ui_pods_set(j->pods, j->npods);
+		ui_pods_set(ui->lw->ctx.cluster, j->pods, j->npods);
 		ui_push(ui, &ui_screen_pods);
 		return UI_HANDLED | UI_REDRAW;
 	case LIVEJOB_POD:
