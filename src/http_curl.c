@@ -598,6 +598,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	long oserr = 0, connect_code = 0;
 	curl_off_t pre = 0;
 	int bad = 0, running = 1, rc = 0, added = 0;
+	size_t i;
 	CURLMsg *msg;
 	int left;
 
@@ -685,6 +686,22 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	if (req->bearer)
 		hdrs = add_header(hdrs, "Authorization: Bearer ", req->bearer,
 				  &bad);
+	/* The caller's extra headers ("Metadata: true" for the instance
+	 * metadata service, X-IDENTITY-HEADER for App Service's identity
+	 * endpoint): a name that is not a plain token is refused. */
+	for (i = 0; i < req->nheaders && !bad; i++) {
+		const char *hn = req->headers[i].name;
+		char name[128];
+
+		if (!hn || !hn[0] || strlen(hn) > 100 ||
+		    strspn(hn, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(hn)) {
+			bad = 1;
+			break;
+		}
+		snprintf(name, sizeof name, "%s: ", hn);
+		hdrs = add_header(hdrs, name, req->headers[i].value ?
+				  req->headers[i].value : "", &bad);
+	}
 	if (bad) {
 		rc = ad_error_set(err, AD_EINVAL,
 				  _("a request header is too long or not one line"));
