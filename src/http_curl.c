@@ -657,6 +657,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_off_t pre = 0;
 	long sent = 0;
 	int bad = 0, running = 1, rc = 0, added = 0;
+	size_t i;
 	CURLMsg *msg;
 	int left;
 
@@ -758,25 +759,21 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	if (req->bearer)
 		hdrs = add_header(hdrs, "Authorization: Bearer ", req->bearer,
 				  &bad);
-	/* Extra headers (the managed identity's Metadata, X-IDENTITY-HEADER):
-	 * a name must be a token, the value one line. */
-	{
-		size_t i;
+	/* The caller's extra headers ("Metadata: true" for the instance
+	 * metadata service, X-IDENTITY-HEADER for App Service's identity
+	 * endpoint): a name that is not a plain token is refused. */
+	for (i = 0; i < req->nheaders && !bad; i++) {
+		const char *hn = req->headers[i].name;
+		char name[128];
 
-		for (i = 0; req->headers && i < req->nheaders; i++) {
-			const char *nm = req->headers[i].name;
-			char name[128];
-
-			if (!nm || !req->headers[i].value || !nm[0] ||
-			    strlen(nm) > sizeof name - 3 ||
-			    strpbrk(nm, ":\r\n \t")) {
-				bad = 1;
-				break;
-			}
-			snprintf(name, sizeof name, "%s: ", nm);
-			hdrs = add_header(hdrs, name, req->headers[i].value,
-					  &bad);
+		if (!hn || !hn[0] || strlen(hn) > 100 ||
+		    strspn(hn, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(hn)) {
+			bad = 1;
+			break;
 		}
+		snprintf(name, sizeof name, "%s: ", hn);
+		hdrs = add_header(hdrs, name, req->headers[i].value ?
+				  req->headers[i].value : "", &bad);
 	}
 	if (bad) {
 		rc = ad_error_set(err, AD_EINVAL,

@@ -583,3 +583,32 @@ int live_resolve(struct world *w, struct ad_error *err)
 	}
 	return ctx_validate(c, err);
 }
+
+/* ---------- for the wizard ---------- */
+
+int live_kube_cluster(const struct world *w, char *buf, size_t len)
+{
+	struct live *l = w->live;
+	struct kubecfg_aks g;
+
+	if (len)
+		buf[0] = '\0';
+	if (!l || !l->kube || !kubecfg_aks_guess(l->kube, &g) ||
+	    !ctx_name_ok(g.cluster, "-_", 63))
+		return AD_ENOTFOUND;
+	return copy(buf, len, g.cluster) == 0 ? 0 : AD_EINVAL;
+}
+
+int live_sign_in(struct world *w, struct ad_error *err)
+{
+	struct live *l = w->live;
+	char tok[8192];
+	int rc;
+
+	if (!l || !l->cred)
+		return ad_error_set(err, AD_EINVAL, _("not a live world"));
+	rc = cred_token(l->cred, CRED_AUD_ARM, tok, sizeof tok, err);
+	/* The token itself is not wanted here: only that one can be had. */
+	explicit_bzero(tok, sizeof tok);
+	return rc;
+}

@@ -65,4 +65,13 @@ const char *live_cred_source(const struct world *w);
 /* Which credential sources were tried and why each was not usable. */
 void live_cred_tried(const struct world *w, char *buf, size_t len);
 
+/* The AKS cluster the current kubeconfig context names (no request
+ * sent): 0 and buf filled, or AD_ENOTFOUND when the context is not an
+ * AKS cluster or there is no kubeconfig. */
+int live_kube_cluster(const struct world *w, char *buf, size_t len);
+/* Get an ARM token from the credential chain (network; the token is
+ * dropped at once), so that live_cred_source() says which source works,
+ * or live_cred_tried() why none does.  0 or AD_E*. */
+int live_sign_in(struct world *w, struct ad_error *err);
+
 #endif

@@ -57,8 +57,8 @@ static void usage(FILE *fp)
 	fputs(_("Find out why an AKS cluster or an App Service Web App cannot pull from\n"
 		"Azure Container Registry, and fix it.\n\n"), fp);
 	fputs(_("Commands:\n"
-		"  (none)                  open the wizard (training scenarios when no\n"
-		"                          scenario is given)\n"
+		"  (none)                  open the wizard (live with the target options;\n"
+		"                          training with --scenario or the t key)\n"
 		"  diagnose                run every applicable check and print the diagnosis\n"
 		"                          (live with --cluster or --webapp; training with\n"
 		"                          --scenario)\n"
@@ -663,6 +663,33 @@ int main(int argc, char **argv)
 
 		uo.scenario = o.scenario;
 		uo.no_color = o.no_color || (nc && nc[0]);
+		uo.cluster = o.cluster;
+		uo.webapp = o.webapp;
+		uo.resource_group = o.resource_group;
+		uo.subscription = o.subscription;
+		uo.namespace_ = o.namespace_;
+		uo.pod = o.pod;
+		uo.image = o.image;
+		uo.registry = o.registry;
+		uo.message = o.message;
+		uo.cloud = o.cloud;
+		uo.kubeconfig = o.kubeconfig;
+		uo.context = o.context;
+		uo.credential = o.credential;
+		uo.ca_file = o.ca_file;
+		/* The wizard owns the terminal: requests go to stderr only when
+		 * it is not the terminal the wizard draws on. */
+		uo.debug = o.debug && !isatty(STDERR_FILENO) ? stderr : NULL;
+		if (o.scenario && (o.cluster || o.webapp)) {
+			complain("%s", _("--scenario and --cluster/--webapp exclude each other: a scenario is a simulated world"));
+			free(o.args);
+			return EXIT_USAGE;
+		}
+		if (o.cluster && o.webapp) {
+			complain("%s", _("give --cluster or --webapp, not both"));
+			free(o.args);
+			return EXIT_USAGE;
+		}
 		rc = ui_run(&uo);
 	}
 	free(o.args);

@@ -11,6 +11,8 @@
 #define AD_UI_SCREEN_H
 
 #include "keys.h"
+#include "livejob.h"
+#include "notice.h"
 #include "session.h"
 #include "ui.h"
 
@@ -38,6 +40,9 @@ struct ui_screen_ops {
 	int (*key)(struct ui *ui, const struct ui_key *k);
 	/* A worker job finished (its outputs are in the session). */
 	int (*job_done)(struct ui *ui, enum session_job kind);
+	/* A live job (sign-in, target, pod) finished: its outputs are in
+	 * ui->lj.  Given to the screens top first until one handles it. */
+	int (*live_done)(struct ui *ui);
 	/* Called on every tick of the loop when on top; may be NULL. */
 	int (*tick)(struct ui *ui);
 	/* Actions shown in the key bar, ended by UI_ACT_NONE. */
@@ -47,7 +52,14 @@ struct ui_screen_ops {
 
 struct ui {
 	const struct ui_options *opt;
-	struct session *s;                /* NULL until a scenario is open */
+	struct session *s;                /* NULL until a world is open */
+	/* Live: the world while it is being signed in and resolved, before
+	 * a session owns it (then NULL); the job working on it; the events
+	 * the workers post; the sign-in prompt shown. */
+	struct world *lw;
+	struct livejob lj;
+	struct notice_queue *nq;
+	struct notice devcode;
 	const struct ui_screen_ops *stack[UI_MAX_DEPTH];
 	int depth;
 	int rows, cols;
@@ -66,6 +78,9 @@ extern const struct ui_screen_ops ui_screen_result;
 extern const struct ui_screen_ops ui_screen_help;
 extern const struct ui_screen_ops ui_screen_message;
 extern const struct ui_screen_ops ui_screen_quit;
+extern const struct ui_screen_ops ui_screen_start;
+extern const struct ui_screen_ops ui_screen_pods;
+extern const struct ui_screen_ops ui_screen_devcode;
 /* Drawn instead of everything while the terminal is too small. */
 void ui_small_draw(struct ui *ui);
 
@@ -81,6 +96,21 @@ void ui_status(struct ui *ui, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Open scenario name (closing any open one); 0 or -1 (status says why). */
 int ui_open_scenario(struct ui *ui, const char *name);
+/* Live: open ui->lw from the options (closing any; no request sent),
+ * with device-code sign-in when device; target (AD_TARGET_*) and name
+ * (borrowed while the world lives) replace the options' when target is
+ * not -1.  0 or -1 (status says why). */
+int ui_open_live(struct ui *ui, int device, int target, const char *name);
+/* Start a live job on ui->lw; 0 or -1 (status says why). */
+int ui_live_start(struct ui *ui, enum livejob_kind kind);
+/* Hand ui->lw to a new session (closing any) and show its first step. */
+int ui_live_session(struct ui *ui);
+/* Stop a running live job (cancel, join). */
+void ui_live_stop(struct ui *ui);
+/* "live: azure cli", "training: aks-401-no-acrpull", or "". */
+void ui_world_label(const struct ui *ui, char *buf, size_t len);
+/* The pods screen's cluster and list (copied). */
+void ui_pods_set(const char *cluster, const struct live_pod *pods, size_t n);
 /* Export the report, status shows the path or the error. */
 void ui_export(struct ui *ui);
 /* Start the current node's check if it has not run (status on error). */

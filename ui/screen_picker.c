@@ -128,6 +128,12 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 		break;
 	case UI_ACT_SELECT:
 		return open_sel(ui);
+	case UI_ACT_BACK:
+		/* Live mode: back to the live start screen. */
+		if (ui->opt->scenario)
+			return 0;
+		ui_reset(ui, &ui_screen_start);
+		break;
 	case UI_ACT_PICK:
 		if (!k->func && k->ch >= '1' && k->ch <= '9' &&
 		    (size_t)(k->ch - '1') < st.n) {
@@ -142,8 +148,8 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 }
 
 static const enum ui_action bar[] = {
-	UI_ACT_SELECT, UI_ACT_DOWN, UI_ACT_UP, UI_ACT_HELP, UI_ACT_QUIT,
-	UI_ACT_NONE
+	UI_ACT_SELECT, UI_ACT_DOWN, UI_ACT_UP, UI_ACT_BACK, UI_ACT_HELP,
+	UI_ACT_QUIT, UI_ACT_NONE
 };
 
 const struct ui_screen_ops ui_screen_picker = {

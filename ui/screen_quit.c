@@ -13,7 +13,7 @@ static void draw(struct ui *ui)
 	const char *q = _("Quit acr-doctor? y = yes, any other key = no [y/N]");
 	const char *busy = _("A check is running: it will be cancelled.");
 	int w = tw_width(q) + 6, h = 5, y, x;
-	int running = ui->s && session_busy(ui->s);
+	int running = (ui->s && session_busy(ui->s)) || livejob_busy(&ui->lj);
 
 	if (running && tw_width(busy) + 6 > w)
 		w = tw_width(busy) + 6;

@@ -15,12 +15,17 @@
 #include "err.h"
 #include "i18n.h"
 #include "keys.h"
+#include "live.h"
+#include "livejob.h"
+#include "notice.h"
 #include "report.h"
 #include "screen.h"
 #include "session.h"
 #include "textw.h"
 #include "theme.h"
+#include "tree.h"
 #include "widgets.h"
+#include "world.h"
 
 void ui_push(struct ui *ui, const struct ui_screen_ops *sc)
 {
@@ -84,6 +89,122 @@ int ui_open_scenario(struct ui *ui, const char *name)
 	return 0;
 }
 
+int ui_open_live(struct ui *ui, int device, int target, const char *name)
+{
+	const struct ui_options *o = ui->opt;
+	struct live_opts lo = { 0 };
+	struct ad_error err = { 0 };
+	struct world *w = NULL;
+
+	ui_live_stop(ui);
+	world_free(ui->lw);
+	ui->lw = NULL;
+	lo.target = o->webapp ? AD_TARGET_WEBAPP : AD_TARGET_AKS;
+	lo.cluster = o->cluster;
+	lo.webapp = o->webapp;
+	lo.resource_group = o->resource_group;
+	lo.subscription = o->subscription;
+	if (target == AD_TARGET_AKS || target == AD_TARGET_WEBAPP) {
+		lo.target = (enum ad_target)target;
+		lo.cluster = target == AD_TARGET_AKS ? name : NULL;
+		lo.webapp = target == AD_TARGET_WEBAPP ? name : NULL;
+		/* The group given was for the target named on the command
+		 * line; another one is found. */
+		if ((target == AD_TARGET_AKS && !(o->cluster && name &&
+						  strcmp(o->cluster, name) == 0)) ||
+		    (target == AD_TARGET_WEBAPP && !(o->webapp && name &&
+						     strcmp(o->webapp, name) == 0)))
+			lo.resource_group = NULL;
+	}
+	lo.namespace_ = o->namespace_;
+	lo.pod = o->pod;
+	lo.image = o->image;
+	lo.registry = o->registry;
+	lo.message = o->message;
+	lo.cloud = o->cloud;
+	lo.kubeconfig = o->kubeconfig;
+	lo.context = o->context;
+	lo.ca_file = o->ca_file;
+	lo.credential = device ? "device" : o->credential;
+	lo.debug = o->debug;
+	/* Device-code sign-in only when asked for: without it a user with no
+	 * credentials is told what was tried and offered training first. */
+	if (device || (o->credential && strncmp(o->credential, "device", 6) == 0)) {
+		lo.prompt = notice_on_prompt;
+		lo.prompt_arg = ui->nq;
+	}
+	lo.on_retry = notice_on_retry;
+	lo.retry_arg = ui->nq;
+	if (world_open_live(&lo, &w, &err) != 0) {
+		ui_status(ui, 1, "%s", err.msg[0] ? err.msg : ad_strerror(err.code));
+		return -1;
+	}
+	ui->lw = w;
+	return 0;
+}
+
+int ui_live_start(struct ui *ui, enum livejob_kind kind)
+{
+	if (!ui->lw)
+		return -1;
+	if (livejob_start(&ui->lj, kind, ui->lw, ui->opt->namespace_,
+			  ui->nq) != 0) {
+		ui_status(ui, 1, "%s", _("Cannot start the work in the background."));
+		return -1;
+	}
+	ui->status[0] = '\0';
+	return 0;
+}
+
+void ui_live_stop(struct ui *ui)
+{
+	livejob_stop(&ui->lj);
+}
+
+int ui_live_session(struct ui *ui)
+{
+	struct ad_error err = { 0 };
+	struct tree *t = NULL;
+	struct session *s;
+
+	if (!ui->lw)
+		return -1;
+	if (tree_load_builtin(&t, &err) != 0) {
+		ui_status(ui, 1, "%s", err.msg);
+		return -1;
+	}
+	/* The session owns the world from here, even on error. */
+	s = session_new_world(ui->lw, t, &err);
+	ui->lw = NULL;
+	if (!s) {
+		ui_status(ui, 1, "%s", err.msg[0] ? err.msg : ad_strerror(err.code));
+		return -1;
+	}
+	session_free(ui->s);
+	ui->s = s;
+	ui->status[0] = '\0';
+	ui_reset(ui, &ui_screen_node);
+	return 0;
+}
+
+void ui_world_label(const struct ui *ui, char *buf, size_t len)
+{
+	const struct world *w = ui->s ? session_world(ui->s) : ui->lw;
+	const char *src;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!w)
+		return;
+	if (!world_is_live(w)) {
+		snprintf(buf, len, _("training: %s"), world_name(w));
+		return;
+	}
+	src = live_cred_source(w);
+	snprintf(buf, len, _("live: %s"), src ? src : _("not signed in"));
+}
+
 void ui_export(struct ui *ui)
 {
 	struct ad_error err = { 0 };
@@ -138,10 +259,31 @@ static void draw_keybar(struct ui *ui)
 
 static void draw_status(struct ui *ui)
 {
-	int y = ui->rows - 2;
-	char line[600];
+	int y = ui->rows - 2, used = 0, lw;
+	char line[1200], note[512], label[200];
 
 	ui_fill(y, 0, ui->cols, ui_attr(UI_ROLE_NORMAL));
+	notice_latest(ui->nq, note, sizeof note);
+	if (livejob_busy(&ui->lj)) {
+		const char *what;
+
+		switch (ui->lj.kind) {
+		case LIVEJOB_SIGN_IN:
+			what = _("Signing in");
+			break;
+		case LIVEJOB_POD:
+			what = _("Reading the pod");
+			break;
+		default:
+			what = _("Finding the target");
+			break;
+		}
+		snprintf(line, sizeof line, "%s %s%s%s  (%s)",
+			 ui_spinner(ui->tick), what, note[0] ? ": " : "", note,
+			 _("Esc cancels"));
+		ui_put(y, 0, line, ui->cols, ui_attr(UI_ROLE_STATUS), 0);
+		return;
+	}
 	if (ui->s && session_busy(ui->s)) {
 		const char *what;
 
@@ -156,15 +298,20 @@ static void draw_status(struct ui *ui)
 			what = _("Running check");
 			break;
 		}
-		snprintf(line, sizeof line, "%s %s %s%s  (%s)",
+		snprintf(line, sizeof line, "%s %s %s%s%s%s  (%s)",
 			 ui_spinner(ui->tick), what, session_job_check(ui->s),
-			 tw_mark(), _("Esc cancels"));
+			 tw_mark(), note[0] ? " " : "", note, _("Esc cancels"));
 		ui_put(y, 0, line, ui->cols, ui_attr(UI_ROLE_STATUS), 0);
 		return;
 	}
 	if (ui->status[0])
-		ui_put(y, 0, ui->status, ui->cols,
-		       ui_attr(ui->status_error ? UI_ROLE_ERROR : UI_ROLE_STATUS), 0);
+		used = ui_put(y, 0, ui->status, ui->cols,
+			      ui_attr(ui->status_error ? UI_ROLE_ERROR : UI_ROLE_STATUS), 0);
+	/* Which world this is, at the right end when there is room. */
+	ui_world_label(ui, label, sizeof label);
+	lw = tw_width(label);
+	if (label[0] && used + 2 + lw + 1 <= ui->cols)
+		ui_put(y, ui->cols - lw - 1, label, lw, ui_attr(UI_ROLE_DIM), 0);
 }
 
 static void draw_all(struct ui *ui)
@@ -189,10 +336,55 @@ static void draw_all(struct ui *ui)
 
 /* ---------- events ---------- */
 
+/* The sign-in prompt closes when the work that asked for it ends. */
+static void close_devcode(struct ui *ui)
+{
+	if (ui_top(ui) == &ui_screen_devcode)
+		ui_pop(ui);
+}
+
+/* A live job ended: give it to the screens, top first. */
+static int live_finished(struct ui *ui)
+{
+	int i;
+
+	close_devcode(ui);
+	for (i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i]->live_done &&
+		    (ui->stack[i]->live_done(ui) & UI_HANDLED))
+			break;
+	if (ui->cancelling)
+		ui_status(ui, 0, "%s", _("Cancelled."));
+	ui->cancelling = 0;
+	notice_clear_latest(ui->nq);
+	return UI_REDRAW;
+}
+
+/* Events from the workers: a sign-in prompt opens its dialog; retries
+ * and progress are read by the status line. */
+static int take_notices(struct ui *ui)
+{
+	struct notice n;
+	int r = 0;
+
+	while (notice_pop(ui->nq, &n)) {
+		if (n.kind != NOTICE_DEVICE_CODE)
+			continue;
+		ui->devcode = n;
+		if (ui_top(ui) != &ui_screen_devcode)
+			ui_push(ui, &ui_screen_devcode);
+		r |= UI_REDRAW;
+	}
+	return r;
+}
+
 /* Give a finished job to the screens, top first, until one takes it. */
 static int job_finished(struct ui *ui, enum session_job kind)
 {
 	int i;
+
+	close_devcode(ui);
+	notice_clear_latest(ui->nq);
 
 	for (i = ui->depth - 1; i >= 0; i--)
 		if (ui->stack[i]->job_done &&
@@ -220,6 +412,14 @@ static int global_action(struct ui *ui, enum ui_action a)
 	case UI_ACT_EXPORT:
 		ui_export(ui);
 		return UI_REDRAW;
+	case UI_ACT_TRAINING:
+		if (top == &ui_screen_picker)
+			return 0;
+		/* Live work in progress is dropped: training is one key away. */
+		ui_live_stop(ui);
+		ui->cancelling = 0;
+		ui_reset(ui, &ui_screen_picker);
+		return UI_REDRAW;
 	case UI_ACT_MESSAGE:
 		if (ui->s && top != &ui_screen_message)
 			ui_push(ui, &ui_screen_message);
@@ -242,6 +442,8 @@ static int dispatch(struct ui *ui, const struct ui_key *k)
 			return UI_QUIT;
 		if (a == UI_ACT_CANCEL && ui->s)
 			session_check_cancel(ui->s);
+		if (a == UI_ACT_CANCEL && livejob_busy(&ui->lj))
+			ui->lw->cancel = 1;
 		return UI_REDRAW;
 	}
 	if (top && top->key) {
@@ -252,6 +454,12 @@ static int dispatch(struct ui *ui, const struct ui_key *k)
 	a = ui_key_action(k);
 	if (a == UI_ACT_NONE)
 		return r;
+	if (a == UI_ACT_CANCEL && livejob_busy(&ui->lj)) {
+		ui->lw->cancel = 1;
+		ui->cancelling = 1;
+		ui_status(ui, 0, "%s", _("Cancelling..."));
+		return UI_REDRAW;
+	}
 	if (a == UI_ACT_CANCEL && ui->s && session_busy(ui->s)) {
 		session_check_cancel(ui->s);
 		ui->cancelling = 1;
@@ -274,9 +482,16 @@ int ui_run(const struct ui_options *opt)
 
 	memset(&ui, 0, sizeof ui);
 	ui.opt = opt;
+	livejob_init(&ui.lj);
+	ui.nq = notice_queue_new();
+	if (!ui.nq) {
+		fprintf(stderr, "%s\n", _("acr-doctor: out of memory"));
+		return 2;
+	}
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr) {
 		fprintf(stderr, "%s\n", _("acr-doctor: cannot use this terminal for the wizard"));
+		notice_queue_free(ui.nq);
 		return 2;
 	}
 	set_term(scr);
@@ -297,11 +512,12 @@ int ui_run(const struct ui_options *opt)
 			endwin();
 			delscreen(scr);
 			fprintf(stderr, "acr-doctor: %s\n", msg);
+			notice_queue_free(ui.nq);
 			return 2;
 		}
 		ui_reset(&ui, &ui_screen_node);
 	} else {
-		ui_reset(&ui, &ui_screen_picker);
+		ui_reset(&ui, &ui_screen_start);
 	}
 
 	while (running && !ui.quit) {
@@ -310,6 +526,9 @@ int ui_run(const struct ui_options *opt)
 		wint_t wch;
 		int rc, r = 0;
 
+		r |= take_notices(&ui);
+		if (livejob_poll(&ui.lj) == LIVEJOB_DONE)
+			r |= live_finished(&ui);
 		if (ui.s && session_check_poll(ui.s) == SESSION_DONE)
 			r |= job_finished(&ui, session_job_kind(ui.s));
 		top = ui_top(&ui);
@@ -326,7 +545,7 @@ int ui_run(const struct ui_options *opt)
 		}
 		rc = wget_wch(stdscr, &wch);
 		if (rc == ERR) {
-			if (ui.s && session_busy(ui.s)) {
+			if ((ui.s && session_busy(ui.s)) || livejob_busy(&ui.lj)) {
 				ui.tick++;
 				redraw = 1;
 			}
@@ -344,6 +563,7 @@ int ui_run(const struct ui_options *opt)
 		if (r & UI_REDRAW)
 			redraw = 1;
 	}
+	ui_live_stop(&ui);
 	if (ui.s) {
 		session_check_cancel(ui.s);
 		session_wait(ui.s);
@@ -357,5 +577,7 @@ int ui_run(const struct ui_options *opt)
 	endwin();
 	delscreen(scr);
 	session_free(ui.s);
+	world_free(ui.lw);
+	notice_queue_free(ui.nq);
 	return 0;
 }

@@ -6,10 +6,18 @@
 #ifndef AD_UI_H
 #define AD_UI_H
 
+#include <stdio.h>
+
 struct ui_options {
-	const char *scenario;   /* NULL: show the training-scenario picker */
+	const char *scenario;   /* a training scenario; NULL: live */
 	int no_color;           /* 1 when NO_COLOR set or --no-color */
 	const char *report_dir; /* where 'e' export writes; NULL = cwd */
+	/* Live (no scenario): the command line's target options, as for
+	 * `diagnose`; NULL when not given.  Borrowed for the whole run. */
+	const char *cluster, *webapp, *resource_group, *subscription;
+	const char *namespace_, *pod, *image, *registry, *message;
+	const char *cloud, *kubeconfig, *context, *credential, *ca_file;
+	FILE *debug;            /* --debug: requests logged here, or NULL */
 };
 
 int ui_run(const struct ui_options *opt); /* returns process exit code: 0 */

@@ -67,8 +67,11 @@ e2e_keys n
 e2e_wait_gone "Quit acr-doctor?"
 e2e_stop
 
-# 6. Without a scenario: the training picker.
-e2e_start
+# 6. Without a scenario: live mode, training one key away.  No credential
+# source may be used here (nothing leaves the machine).
+e2e_start -e AZURE_TOKEN_CREDENTIALS=device
+e2e_wait "Practise on a training scenario"
+e2e_keys t
 e2e_wait "Training scenarios"
 e2e_has "aks-healthy"
 e2e_has "aks-401-no-acrpull"

@@ -508,6 +508,8 @@ class Service:
                                       "OAuth 2.0 device flow error. Authorization is pending. "
                                       "Continue polling.")
             who = "device"
+            # Entra's device-code poll carries no scope: the one asked
+            # for at /devicecode applies.
             if not scope:
                 scope = dev["scope"]
                 res = scope.split(" ")[0]
