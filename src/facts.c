@@ -20,27 +20,69 @@
 #include "i18n.h"
 #include "jsonu.h"
 
+enum ent_state { ENT_PENDING, ENT_DONE, ENT_FAILED };
+
 struct cache_entry {
 	char *key;
 	cJSON *json;
 	long status;
+	enum ent_state state;
+	int rc;                  /* ENT_FAILED: the error every reader gets */
+	struct ad_error err;
+	unsigned depth;          /* of the request that gave the answer */
 	struct cache_entry *next;
 };
 
-/* Checks may run in several threads over one facts: the lists are
- * guarded by mu.  Entries are only freed by facts_invalidate(), which
- * runs between jobs (after a write), never during one. */
+#define NAUD (FACTS_AUD_KUBE + 1)
+
+/* Checks run in several threads over one facts: the lists are guarded
+ * by mu.  A key being fetched has an ENT_PENDING entry: whoever asks for
+ * it meanwhile waits on done for that answer (or error) instead of
+ * sending the request again.  Entries are only freed by
+ * facts_invalidate() and facts_forget_errors(), which run between jobs,
+ * never during one; an entry still pending is never freed. */
 struct facts_cache {
 	pthread_mutex_t mu;
+	pthread_cond_t done;
 	struct cache_entry *head;
 	/* Registry tokens: never logged, never shown. */
 	struct cache_entry *tokens;
+	struct facts_stats stats;
+	/* The first credential for each audience: fetched by one thread
+	 * while the others wait, so its depth is known to all of them. */
+	pthread_mutex_t aud_mu[NAUD];
+	int aud_known[NAUD];
+	unsigned aud_depth[NAUD];
+	/* Node probes are not promised to be thread-safe. */
+	pthread_mutex_t probe_mu;
 };
+
+/* The dependency depth of what this thread has read so far, and of its
+ * last request (see facts_depth()). */
+static _Thread_local unsigned tl_depth;
+static _Thread_local unsigned tl_last;
+
+unsigned facts_depth(void)
+{
+	return tl_depth;
+}
+
+void facts_depth_set(unsigned depth)
+{
+	tl_depth = depth;
+}
+
+static void depth_raise(unsigned d)
+{
+	if (d > tl_depth)
+		tl_depth = d;
+}
 
 struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 			struct ad_context *ctx)
 {
 	struct facts *f = calloc(1, sizeof *f);
+	int i;
 
 	if (!f)
 		return NULL;
@@ -50,21 +92,47 @@ struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 		return NULL;
 	}
 	pthread_mutex_init(&f->cache->mu, NULL);
+	pthread_cond_init(&f->cache->done, NULL);
+	for (i = 0; i < NAUD; i++)
+		pthread_mutex_init(&f->cache->aud_mu[i], NULL);
+	pthread_mutex_init(&f->cache->probe_mu, NULL);
 	f->http = http;
 	f->probe = probe;
 	f->ctx = ctx;
 	return f;
 }
 
-static void cache_list_free(struct cache_entry *e)
+static void entry_free(struct cache_entry *e)
 {
-	while (e) {
-		struct cache_entry *next = e->next;
+	cJSON *t = e->json ? cJSON_GetObjectItemCaseSensitive(e->json,
+							      "access_token") :
+		   NULL;
 
-		free(e->key);
-		cJSON_Delete(e->json);
-		free(e);
-		e = next;
+	/* Registry tokens are wiped, not just freed. */
+	if (cJSON_IsString(t) && t->valuestring)
+		memset(t->valuestring, 0, strlen(t->valuestring));
+	free(e->key);
+	cJSON_Delete(e->json);
+	free(e);
+}
+
+enum prune { PRUNE_FINISHED, PRUNE_FAILED, PRUNE_ALL };
+
+/* Under mu: free the entries of *head that what selects. */
+static void cache_prune_unlocked(struct cache_entry **head, enum prune what)
+{
+	struct cache_entry **pp = head;
+
+	while (*pp) {
+		struct cache_entry *e = *pp;
+
+		if ((e->state == ENT_PENDING && what != PRUNE_ALL) ||
+		    (what == PRUNE_FAILED && e->state != ENT_FAILED)) {
+			pp = &e->next;
+			continue;
+		}
+		*pp = e->next;
+		entry_free(e);
 	}
 }
 
@@ -73,20 +141,53 @@ void facts_invalidate(struct facts *f)
 	if (!f)
 		return;
 	pthread_mutex_lock(&f->cache->mu);
-	cache_list_free(f->cache->head);
-	f->cache->head = NULL;
+	cache_prune_unlocked(&f->cache->head, PRUNE_FINISHED);
+	cache_prune_unlocked(&f->cache->tokens, PRUNE_FAILED);
+	pthread_mutex_unlock(&f->cache->mu);
+}
+
+void facts_forget_errors(struct facts *f)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->cache->mu);
+	cache_prune_unlocked(&f->cache->head, PRUNE_FAILED);
+	cache_prune_unlocked(&f->cache->tokens, PRUNE_FAILED);
 	pthread_mutex_unlock(&f->cache->mu);
 }
 
 void facts_free(struct facts *f)
 {
+	int i;
+
 	if (!f)
 		return;
-	facts_invalidate(f);
-	cache_list_free(f->cache->tokens);
+	cache_prune_unlocked(&f->cache->head, PRUNE_ALL);
+	cache_prune_unlocked(&f->cache->tokens, PRUNE_ALL);
 	pthread_mutex_destroy(&f->cache->mu);
+	pthread_cond_destroy(&f->cache->done);
+	for (i = 0; i < NAUD; i++)
+		pthread_mutex_destroy(&f->cache->aud_mu[i]);
+	pthread_mutex_destroy(&f->cache->probe_mu);
 	free(f->cache);
 	free(f);
+}
+
+void facts_stats_get(struct facts *f, struct facts_stats *out)
+{
+	pthread_mutex_lock(&f->cache->mu);
+	*out = f->cache->stats;
+	pthread_mutex_unlock(&f->cache->mu);
+}
+
+/* A request went out at depth d. */
+static void note_sent(struct facts *f, unsigned d)
+{
+	pthread_mutex_lock(&f->cache->mu);
+	f->cache->stats.requests++;
+	if (d > f->cache->stats.depth)
+		f->cache->stats.depth = d;
+	pthread_mutex_unlock(&f->cache->mu);
 }
 
 static struct cache_entry *cache_find_unlocked(struct cache_entry *e,
@@ -98,56 +199,93 @@ static struct cache_entry *cache_find_unlocked(struct cache_entry *e,
 	return NULL;
 }
 
-/* Takes ownership of json. */
-static int cache_put_unlocked(struct cache_entry **head, const char *key,
-			      cJSON *json, long status)
+/* The answer for key: 1 and *out a finished entry (an answer or an
+ * error to share), waiting while another thread fetches it; or 0 and
+ * *out a new pending entry this thread must fetch and hand to
+ * cache_finish(); or AD_ENOMEM.  The lock is never held while a request
+ * is on the wire. */
+static int cache_claim(struct facts *f, struct cache_entry **head,
+		       const char *key, struct cache_entry **out)
 {
-	struct cache_entry *e = calloc(1, sizeof *e);
+	struct facts_cache *c = f->cache;
+	struct cache_entry *e;
 
+	*out = NULL;
+	pthread_mutex_lock(&c->mu);
+	/* Looked up again after each wake-up: a fetch that was cancelled
+	 * leaves no entry, and then this thread asks itself. */
+	while ((e = cache_find_unlocked(*head, key)) &&
+	       e->state == ENT_PENDING)
+		pthread_cond_wait(&c->done, &c->mu);
+	if (e) {
+		pthread_mutex_unlock(&c->mu);
+		depth_raise(e->depth);
+		*out = e;
+		return 1;
+	}
+	e = calloc(1, sizeof *e);
 	if (!e || !(e->key = strdup(key))) {
+		pthread_mutex_unlock(&c->mu);
 		free(e);
-		cJSON_Delete(json);
 		return AD_ENOMEM;
 	}
-	e->json = json;
-	e->status = status;
+	e->state = ENT_PENDING;
 	e->next = *head;
 	*head = e;
+	pthread_mutex_unlock(&c->mu);
+	*out = e;
 	return 0;
 }
 
-/* The cache's lock is taken here, so callers never hold it while a
- * request is on the wire.  Two threads that miss on the same key both
- * fetch; the second answer is dropped (the first stays, identical). */
-static struct cache_entry *cache_get(struct facts *f, struct cache_entry **head,
-				     const char *key)
+/* Publish what the fetch of e gave (takes ownership of json) and wake
+ * the threads waiting for it.  A cancelled or out-of-memory fetch is not
+ * shared: the entry goes, and a waiter asks itself. */
+static void cache_finish(struct facts *f, struct cache_entry **head,
+			 struct cache_entry *e, int rc, cJSON *json,
+			 long status, const struct ad_error *err)
 {
-	struct cache_entry *e;
+	struct facts_cache *c = f->cache;
 
-	pthread_mutex_lock(&f->cache->mu);
-	e = cache_find_unlocked(*head, key);
-	pthread_mutex_unlock(&f->cache->mu);
-	return e;
+	pthread_mutex_lock(&c->mu);
+	if (rc == AD_ECANCEL || rc == AD_ENOMEM) {
+		struct cache_entry **pp = head;
+
+		while (*pp && *pp != e)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = e->next;
+		cJSON_Delete(json);
+		free(e->key);
+		free(e);
+	} else {
+		e->json = json;
+		e->status = status;
+		e->rc = rc;
+		e->depth = tl_last;
+		if (rc != 0 && err)
+			e->err = *err;
+		else if (rc != 0)
+			ad_error_set(&e->err, rc, "%s", ad_strerror(rc));
+		e->state = rc == 0 ? ENT_DONE : ENT_FAILED;
+	}
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->mu);
 }
 
-/* Takes ownership of json; *kept is the cached copy (json, or an equal
- * answer another thread stored first). */
-static int cache_add(struct facts *f, struct cache_entry **head,
-		     const char *key, cJSON *json, long status, cJSON **kept)
+/* What a finished entry says: 0 and its answer, or its error. */
+static int entry_answer(const struct cache_entry *e, cJSON **out,
+			long *status, struct ad_error *err)
 {
-	struct cache_entry *e;
-	int rc = 0;
-
-	pthread_mutex_lock(&f->cache->mu);
-	if ((e = cache_find_unlocked(*head, key))) {
-		cJSON_Delete(json);
-		*kept = e->json;
-	} else {
-		rc = cache_put_unlocked(head, key, json, status);
-		*kept = rc == 0 ? (*head)->json : NULL;
+	if (status)
+		*status = e->status;
+	if (e->state == ENT_DONE) {
+		*out = e->json;
+		return 0;
 	}
-	pthread_mutex_unlock(&f->cache->mu);
-	return rc;
+	*out = NULL;
+	if (err)
+		*err = e->err;
+	return e->rc;
 }
 
 /* Copy untrusted text without control characters, bounded. */
@@ -255,7 +393,54 @@ int facts_authorize(struct facts *f, enum facts_aud aud,
 	return 0;
 }
 
-/* Send signed for aud; 0 when an answer (any status) arrived. */
+/* This thread sent a request: it needed all this thread had read. */
+static void account_sent(struct facts *f)
+{
+	tl_last = tl_depth + 1;
+	note_sent(f, tl_last);
+	depth_raise(tl_last);
+}
+
+/* The requests the credential sent to sign for aud (a token from Entra
+ * ID, say) count like any other: they need nothing, so a token's depth
+ * is the number of requests it took, and a request signed with it comes
+ * after them.  The first signing for each audience is done by one
+ * thread while others wait, so every thread learns that depth. */
+static int authorize_counted(struct facts *f, enum facts_aud aud,
+			     struct http_request *req, char *buf, size_t len,
+			     struct ad_error *err)
+{
+	struct facts_cache *c = f->cache;
+	unsigned long before;
+	unsigned k, i, d;
+	int rc, first;
+
+	if (aud == FACTS_AUD_NONE || !f->auth.authorize ||
+	    (unsigned)aud >= NAUD)
+		return facts_authorize(f, aud, req, buf, len, err);
+	pthread_mutex_lock(&c->aud_mu[aud]);
+	first = !c->aud_known[aud];
+	d = c->aud_depth[aud];
+	if (!first)
+		pthread_mutex_unlock(&c->aud_mu[aud]);
+	before = http_thread_sent();
+	rc = facts_authorize(f, aud, req, buf, len, err);
+	k = (unsigned)(http_thread_sent() - before);
+	for (i = 1; i <= k; i++)
+		note_sent(f, i);
+	if (first) {
+		if (rc == 0) {
+			c->aud_known[aud] = 1;
+			c->aud_depth[aud] = d = k;
+		}
+		pthread_mutex_unlock(&c->aud_mu[aud]);
+	}
+	depth_raise(k > d ? k : d);
+	return rc;
+}
+
+/* Send signed for aud; 0 when an answer (any status) arrived.  The
+ * request's depth is one more than everything this thread had read. */
 static int send_signed(struct facts *f, enum facts_aud aud,
 		       struct http_request *req, struct http_response *r,
 		       const char *what, struct ad_error *err)
@@ -265,9 +450,12 @@ static int send_signed(struct facts *f, enum facts_aud aud,
 
 	memset(r, 0, sizeof *r);
 	token[0] = '\0';
-	rc = facts_authorize(f, aud, req, token, sizeof token, err);
-	if (rc == 0)
+	rc = authorize_counted(f, aud, req, token, sizeof token, err);
+	if (rc == 0) {
 		rc = http_send(f->http, req, r, err);
+		if (rc != AD_ECANCEL)
+			account_sent(f);
+	}
 	memset(token, 0, sizeof token);
 	req->bearer = NULL;
 	if (rc != 0 && err) {
@@ -340,25 +528,45 @@ static int arm_url(const struct facts *f, const char *path,
 		       path, strchr(path, '?') ? '&' : '?', api_version);
 }
 
+/* Claim key in the cache: 1 and the answer (or shared error) in rc when
+ * it is known; 0 when this thread must fetch it into *e. */
+static int claim(struct facts *f, struct cache_entry **head, const char *key,
+		 struct cache_entry **e, cJSON **out, long *status,
+		 struct ad_error *err, int *rc)
+{
+	int c = cache_claim(f, head, key, e);
+
+	if (c < 0) {
+		*rc = ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		return 1;
+	}
+	if (c == 1) {
+		*rc = entry_answer(*e, out, status, err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cached_get(struct facts *f, const char *url, enum facts_aud aud,
 		      const char *what, cJSON **out, struct ad_error *err)
 {
-	struct cache_entry *e = cache_get(f, &f->cache->head, url);
 	struct http_request req = { .method = "GET", .url = url,
 				    .accept = "application/json" };
-	cJSON *j;
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	cJSON *j = NULL;
 	int rc;
 
-	if (e) {
-		*out = e->json;
-		return 0;
-	}
-	rc = fetch_json(f, aud, &req, what, NULL, &j, err);
-	if (rc != 0)
+	*out = NULL;
+	if (claim(f, &f->cache->head, url, &e, out, NULL, err, &rc))
 		return rc;
-	if ((rc = cache_add(f, &f->cache->head, url, j, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	return 0;
+	rc = fetch_json(f, aud, &req, what, NULL, &j, &le);
+	cache_finish(f, &f->cache->head, e, rc, j, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = j;
+	return rc;
 }
 
 static void what_of(char *what, size_t len, const char *method,
@@ -383,21 +591,15 @@ int arm_get(struct facts *f, const char *path, const char *api_version,
  * error (the check says unknown), never a cut list it could act on. */
 #define ARM_MAX_PAGES 200
 
-int arm_list(struct facts *f, const char *path, const char *api_version,
-	     cJSON **out, struct ad_error *err)
+/* Every page of the list at url (changed as nextLink is followed). */
+static int arm_list_fetch(struct facts *f, char *url, size_t ulen,
+			  const char *path, cJSON **out, struct ad_error *err)
 {
-	char url[2048], key[2100], what[400];
-	struct cache_entry *e;
+	char what[400];
 	cJSON *all, *arr;
 	int pages = 0, rc;
 
-	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
-		return rc;
-	snprintf(key, sizeof key, "list:%s", url);
-	if ((e = cache_get(f, &f->cache->head, key))) {
-		*out = e->json;
-		return 0;
-	}
+	*out = NULL;
 	what_of(what, sizeof what, "GET", path);
 	all = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(all, "value");
@@ -433,19 +635,42 @@ int arm_list(struct facts *f, const char *path, const char *api_version,
 		/* Follow nextLink only on the same ARM endpoint, and not
 		 * forever: either way the list is incomplete, so say so. */
 		if (strncmp(next, f->ctx->arm, strlen(f->ctx->arm)) != 0 ||
-		    ++pages >= ARM_MAX_PAGES || strlen(next) >= sizeof url) {
+		    ++pages >= ARM_MAX_PAGES || strlen(next) >= ulen) {
 			cJSON_Delete(page);
 			cJSON_Delete(all);
 			return ad_error_set(err, AD_EPARSE,
 				_("%s: the list continues past page %d or on another host; it was not read to its end"),
 				what, pages + 1);
 		}
-		snprintf(url, sizeof url, "%s", next);
+		snprintf(url, ulen, "%s", next);
 		cJSON_Delete(page);
 	}
-	if ((rc = cache_add(f, &f->cache->head, key, all, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
+	*out = all;
 	return 0;
+}
+
+int arm_list(struct facts *f, const char *path, const char *api_version,
+	     cJSON **out, struct ad_error *err)
+{
+	char url[2048], key[2100];
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	cJSON *all = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
+		return rc;
+	snprintf(key, sizeof key, "list:%s", url);
+	if (claim(f, &f->cache->head, key, &e, out, NULL, err, &rc))
+		return rc;
+	rc = arm_list_fetch(f, url, sizeof url, path, &all, &le);
+	cache_finish(f, &f->cache->head, e, rc, all, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = all;
+	return rc;
 }
 
 int arm_post(struct facts *f, const char *path, const char *api_version,
@@ -455,27 +680,28 @@ int arm_post(struct facts *f, const char *path, const char *api_version,
 	struct cache_entry *e;
 	struct http_request req = { .method = "POST",
 				    .accept = "application/json" };
-	cJSON *j;
+	struct ad_error le = { 0 };
+	cJSON *j = NULL;
 	int rc;
 
+	*out = NULL;
 	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
 		return rc;
 	/* POSTs we make are reads (listCredentials, appsettings/list). */
 	snprintf(key, sizeof key, "post:%s", url);
-	if ((e = cache_get(f, &f->cache->head, key))) {
-		*out = e->json;
-		return 0;
-	}
+	if (claim(f, &f->cache->head, key, &e, out, NULL, err, &rc))
+		return rc;
 	what_of(what, sizeof what, "POST", path);
 	req.url = url;
 	req.body = body ? body : "";
 	req.content_type = "application/json";
-	rc = fetch_json(f, FACTS_AUD_ARM, &req, what, NULL, &j, err);
-	if (rc != 0)
-		return rc;
-	if ((rc = cache_add(f, &f->cache->head, key, j, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	return 0;
+	rc = fetch_json(f, FACTS_AUD_ARM, &req, what, NULL, &j, &le);
+	cache_finish(f, &f->cache->head, e, rc, j, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = j;
+	return rc;
 }
 
 /* ---------- writes and long-running operations ---------- */
@@ -776,15 +1002,15 @@ static int realm_on_login(const char *realm, const char *login)
 	       form_safe(realm + 8);
 }
 
-/* An access token for repo (pull), or NULL when the registry needs none;
- * owned by the cache.  ACR's Entra flow: the /v2/ challenge names the
+/* The token dance for repo: *out {"access_token"}, or NULL when the
+ * registry needs none.  ACR's Entra flow: the /v2/ challenge names the
  * realm; POST /oauth2/exchange trades the ARM token for a refresh token,
  * POST <realm> that for a repository-scoped access token. */
-static int reg_token(struct facts *f, const char *login, const char *repo,
-		     const char **token, struct ad_error *err)
+static int reg_token_fetch(struct facts *f, const char *login,
+			   const char *repo, cJSON **out,
+			   struct ad_error *err)
 {
-	char url[1024], key[1024], what[300], realm[512], service[256];
-	struct cache_entry *e;
+	char url[1024], what[300], realm[512], service[256];
 	struct http_request req = { .method = "GET", .url = url };
 	struct http_response r;
 	cJSON *j;
@@ -792,15 +1018,7 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 	long status;
 	int rc;
 
-	*token = NULL;
-	if (!form_safe(login) || !form_safe(repo))
-		return ad_error_set(err, AD_EINVAL,
-			_("registry or repository name has unexpected characters"));
-	snprintf(key, sizeof key, "%s|%s", login, repo);
-	if ((e = cache_get(f, &f->cache->tokens, key))) {
-		*token = jsonu_str(e->json, "access_token");
-		return 0;
-	}
+	*out = NULL;
 	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login)) != 0)
 		return rc;
 	snprintf(what, sizeof what, "GET https://%s/v2/", login);
@@ -834,8 +1052,8 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 		if (!tok)
 			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 		tok[0] = '\0';
-		rc = facts_authorize(f, FACTS_AUD_ARM, &req, tok,
-				     FACTS_TOKEN_MAX, err);
+		rc = authorize_counted(f, FACTS_AUD_ARM, &req, tok,
+				       FACTS_TOKEN_MAX, err);
 		if (rc == 0 && !tok[0] && req.bearer)
 			snprintf(tok, FACTS_TOKEN_MAX, "%s", req.bearer);
 		req.bearer = NULL;
@@ -895,10 +1113,42 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 		return ad_error_set(err, AD_EPARSE,
 			_("%s: the answer has no access_token"), what);
 	}
-	if ((rc = cache_add(f, &f->cache->tokens, key, j, 200, &j)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	*token = jsonu_str(j, "access_token");
+	*out = j;
 	return 0;
+}
+
+/* An access token for repo (pull), or NULL when the registry needs none;
+ * owned by the cache.  Threads asking for the same one share one token
+ * dance. */
+static int reg_token(struct facts *f, const char *login, const char *repo,
+		     const char **token, struct ad_error *err)
+{
+	char key[1024];
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	cJSON *j = NULL;
+	int rc;
+
+	*token = NULL;
+	if (!form_safe(login) || !form_safe(repo))
+		return ad_error_set(err, AD_EINVAL,
+			_("registry or repository name has unexpected characters"));
+	if (snprintf(key, sizeof key, "%s|%s", login, repo) >= (int)sizeof key)
+		return ad_error_set(err, AD_EINVAL,
+			_("the request address is too long (%d characters)"),
+			(int)(strlen(login) + strlen(repo) + 1));
+	if (claim(f, &f->cache->tokens, key, &e, &j, NULL, err, &rc)) {
+		if (rc == 0 && j)
+			*token = jsonu_str(j, "access_token");
+		return rc;
+	}
+	rc = reg_token_fetch(f, login, repo, &j, &le);
+	cache_finish(f, &f->cache->tokens, e, rc, j, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0 && j)
+		*token = jsonu_str(j, "access_token");
+	return rc;
 }
 
 int reg_ping(struct facts *f, const char *login_server, long *status,
@@ -915,6 +1165,8 @@ int reg_ping(struct facts *f, const char *login_server, long *status,
 			_("login server name has unexpected characters"));
 	snprintf(url, sizeof url, "https://%s/v2/", login_server);
 	rc = http_send(f->http, &req, &r, err);
+	if (rc != AD_ECANCEL)
+		account_sent(f);
 	if (rc != 0) {
 		char msg[sizeof err->msg];
 
@@ -940,8 +1192,9 @@ static int reg_get(struct facts *f, const char *login, const char *repo,
 {
 	char url[1536], what[1600];
 	struct cache_entry *e;
+	struct ad_error le = { 0 };
 	const char *token;
-	cJSON *j;
+	cJSON *j = NULL;
 	int rc;
 
 	*out = NULL;
@@ -952,32 +1205,31 @@ static int reg_get(struct facts *f, const char *login, const char *repo,
 	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/%s/%s%s%s",
 			  login, repo, kind, ref[0] ? "/" : "", ref)) != 0)
 		return rc;
-	if ((e = cache_get(f, &f->cache->head, url))) {
-		*status = e->status;
-		*out = e->json;
-		return 0;
-	}
-	rc = reg_token(f, login, repo, &token, err);
-	if (rc != 0)
+	if (claim(f, &f->cache->head, url, &e, out, status, err, &rc))
 		return rc;
-	{
+	rc = reg_token(f, login, repo, &token, &le);
+	if (rc == 0) {
 		struct http_request req = { .method = "GET", .url = url,
 					    .bearer = token, .accept = accept,
 					    .auth_label = "registry token" };
 
 		snprintf(what, sizeof what, "GET %s", url);
-		rc = fetch_json(f, FACTS_AUD_NONE, &req, what, status, &j, err);
+		rc = fetch_json(f, FACTS_AUD_NONE, &req, what, status, &j,
+				&le);
 	}
+	/* A manifest unknown is an answer, shared and kept like one. */
 	if (rc == AD_ENOTFOUND) {
 		*status = 404;
-		return 0;
+		rc = 0;
+	} else if (rc == 0) {
+		*status = 200;
 	}
-	if (rc != 0)
-		return rc;
-	*status = 200;
-	if ((rc = cache_add(f, &f->cache->head, url, j, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	return 0;
+	cache_finish(f, &f->cache->head, e, rc, j, *status, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = j;
+	return rc;
 }
 
 int reg_manifest(struct facts *f, const char *login_server, const char *repo,
@@ -1008,13 +1260,23 @@ int reg_blob_json(struct facts *f, const char *login_server, const char *repo,
 int facts_resolve(struct facts *f, const char *name, struct probe_dns *out,
 		  struct ad_error *err)
 {
-	return probe_resolve(f->probe, name, out, err);
+	int rc;
+
+	pthread_mutex_lock(&f->cache->probe_mu);
+	rc = probe_resolve(f->probe, name, out, err);
+	pthread_mutex_unlock(&f->cache->probe_mu);
+	return rc;
 }
 
 int facts_tcp(struct facts *f, const char *host, int port,
 	      enum probe_tcp *out, struct ad_error *err)
 {
-	return probe_tcp(f->probe, host, port, 5000, out, err);
+	int rc;
+
+	pthread_mutex_lock(&f->cache->probe_mu);
+	rc = probe_tcp(f->probe, host, port, 5000, out, err);
+	pthread_mutex_unlock(&f->cache->probe_mu);
+	return rc;
 }
 
 void facts_cluster_id(const struct facts *f, char *buf, size_t len)

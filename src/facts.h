@@ -59,8 +59,34 @@ struct facts {
 struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 			struct ad_context *ctx);
 void facts_free(struct facts *f);
-/* Forget cached answers (after a fix changed the world). */
+/* Forget cached answers (after a fix changed the world).  Between jobs
+ * only: answers handed out before are freed. */
 void facts_invalidate(struct facts *f);
+/* Forget the errors kept so far (at the start of a job), so a read that
+ * failed is asked again; answers stay. */
+void facts_forget_errors(struct facts *f);
+
+/* Checks may read facts from several threads at once.  A read whose
+ * answer another thread is already fetching waits for that answer (or
+ * error) instead of sending the request again; within a job an error is
+ * shared like an answer.
+ *
+ * Dependency depth: every request has one, 1 + the largest depth of
+ * any answer the thread had read before sending it (a cached answer
+ * keeps the depth it was fetched at; the requests a credential or the
+ * registry token dance sends count like any other).  The largest depth
+ * is the number of rounds the job would take if every request went out
+ * the moment the answers it needs had arrived: what the job costs with
+ * unlimited concurrency, whatever the latency. */
+struct facts_stats {
+	unsigned long requests;   /* requests sent */
+	unsigned depth;           /* the largest depth of any of them */
+};
+void facts_stats_get(struct facts *f, struct facts_stats *out);
+/* The depth of what the calling thread has read so far; a thread that
+ * works for another (a check run on a pool) starts from that one's. */
+unsigned facts_depth(void);
+void facts_depth_set(unsigned depth);
 
 /* ARM: path starts with "/subscriptions/..." (or "/providers/...");
  * api_version is appended as ?api-version=... (or &api-version=). */

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "scenario.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 struct sim {
 	struct scenario *s;
 	struct http_transport *t;   /* back-pointer: its cancel flag */
+	/* Checks ask from several threads; writes change the world. */
+	pthread_mutex_t mu;
 };
 
 /* Split url into "https://host" and "/path" (query and fragment dropped).
@@ -416,10 +419,28 @@ static int sim_sleep(struct sim *sim, int ms)
 	return 0;
 }
 
+static int sim_answer(struct sim *sim, const struct http_request *req,
+		      struct http_response *resp, struct ad_error *err);
+
 static int sim_send(void *impl, const struct http_request *req,
 		    struct http_response *resp, struct ad_error *err)
 {
 	struct sim *sim = impl;
+	int rc;
+
+	if (sim->s->latency_ms && sim_sleep(sim, sim->s->latency_ms) != 0) {
+		ad_error_set(err, AD_ECANCEL, _("cancelled"));
+		return ad_error_net(err, AD_NET_CANCELLED);
+	}
+	pthread_mutex_lock(&sim->mu);
+	rc = sim_answer(sim, req, resp, err);
+	pthread_mutex_unlock(&sim->mu);
+	return rc;
+}
+
+static int sim_answer(struct sim *sim, const struct http_request *req,
+		      struct http_response *resp, struct ad_error *err)
+{
 	struct scenario *s = sim->s;
 	char origin[512], path[2048], host[256];
 	const char *method = req->method;
@@ -430,10 +451,6 @@ static int sim_send(void *impl, const struct http_request *req,
 	if (split_url(req->url, origin, sizeof origin, path, sizeof path) != 0)
 		return ad_error_set(err, AD_EINVAL, _("unsupported URL: %.200s"),
 				    req->url);
-	if (s->latency_ms && sim_sleep(sim, s->latency_ms) != 0) {
-		ad_error_set(err, AD_ECANCEL, _("cancelled"));
-		return ad_error_net(err, AD_NET_CANCELLED);
-	}
 	host_of(origin, host, sizeof host);
 	{
 		const cJSON *hv = jsonu_get_ci(s->hosts, host);
@@ -475,6 +492,10 @@ static int sim_send(void *impl, const struct http_request *req,
 
 static void sim_free(void *impl)
 {
+	struct sim *sim = impl;
+
+	if (sim)
+		pthread_mutex_destroy(&sim->mu);
 	free(impl);
 }
 
@@ -494,6 +515,7 @@ struct http_transport *sim_transport_new(struct scenario *s)
 		free(sim);
 		return NULL;
 	}
+	pthread_mutex_init(&sim->mu, NULL);
 	sim->s = s;
 	sim->t = t;
 	t->ops = &sim_http_ops;
