@@ -1002,6 +1002,93 @@ static int realm_on_login(const char *realm, const char *login)
 	       form_safe(realm + 8);
 }
 
+/* What a registry's /v2/ said, kept: its status, a bounded body and the
+ * headers the callers read. */
+#define V2_BODY_MAX 8192
+
+static int v2_fetch(struct facts *f, const char *login, cJSON **out,
+		    struct ad_error *err)
+{
+	static const char *const keep[] = { "WWW-Authenticate", "Retry-After" };
+	char url[512];
+	struct http_request req = { .method = "GET", .url = url,
+				    .accept = "application/json" };
+	struct http_response r;
+	cJSON *j, *h;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login)) != 0)
+		return rc;
+	rc = http_send(f->http, &req, &r, err);
+	if (rc != AD_ECANCEL)
+		account_sent(f);
+	if (rc != 0)
+		return rc;
+	if (r.body_len > V2_BODY_MAX)
+		r.body[V2_BODY_MAX] = '\0';
+	j = cJSON_CreateObject();
+	h = j ? cJSON_AddObjectToObject(j, "headers") : NULL;
+	if (!h || !cJSON_AddNumberToObject(j, "status", (double)r.status) ||
+	    !cJSON_AddStringToObject(j, "body", r.body ? r.body : "")) {
+		cJSON_Delete(j);
+		http_response_clear(&r);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		const char *v = http_response_header(&r, keep[i]);
+
+		if (v && !cJSON_AddStringToObject(h, keep[i], v)) {
+			cJSON_Delete(j);
+			http_response_clear(&r);
+			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		}
+	}
+	http_response_clear(&r);
+	*out = j;
+	return 0;
+}
+
+int reg_v2(struct facts *f, const char *login_server,
+	   struct http_response *resp, struct ad_error *err)
+{
+	char key[300];
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	const cJSON *h;
+	cJSON *j = NULL;
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	if (!form_safe(login_server) || strlen(login_server) > 253)
+		return ad_error_set(err, AD_EINVAL,
+			_("login server name has unexpected characters"));
+	snprintf(key, sizeof key, "v2:%s", login_server);
+	if (!claim(f, &f->cache->head, key, &e, &j, NULL, err, &rc)) {
+		rc = v2_fetch(f, login_server, &j, &le);
+		cache_finish(f, &f->cache->head, e, rc, j, 0, &le);
+		if (err && rc != 0)
+			*err = le;
+	}
+	if (rc != 0)
+		return rc;
+	resp->status = (long)cJSON_GetNumberValue(
+		cJSON_GetObjectItemCaseSensitive(j, "status"));
+	resp->body = strdup(jsonu_str(j, "body") ? jsonu_str(j, "body") : "");
+	if (!resp->body)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	resp->body_len = strlen(resp->body);
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(j, "headers"))
+		if (cJSON_IsString(h) &&
+		    http_response_add_header(resp, h->string,
+					     h->valuestring) != 0) {
+			http_response_clear(resp);
+			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		}
+	return 0;
+}
+
 /* The token dance for repo: *out {"access_token"}, or NULL when the
  * registry needs none.  ACR's Entra flow: the /v2/ challenge names the
  * realm; POST /oauth2/exchange trades the ARM token for a refresh token,
@@ -1019,12 +1106,19 @@ static int reg_token_fetch(struct facts *f, const char *login,
 	int rc;
 
 	*out = NULL;
-	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login)) != 0)
-		return rc;
 	snprintf(what, sizeof what, "GET https://%s/v2/", login);
-	rc = send_signed(f, FACTS_AUD_NONE, &req, &r, what, err);
-	if (rc != 0)
+	rc = reg_v2(f, login, &r, err);
+	if (rc != 0) {
+		if (err) {
+			char msg[sizeof err->msg];
+			enum ad_net net = err->net;
+
+			snprintf(msg, sizeof msg, "%s", err->msg);
+			ad_error_set(err, rc, _("%s: %s"), what, msg);
+			ad_error_net(err, net);
+		}
 		return rc;
+	}
 	status = r.status;
 	if (status == 200) {
 		http_response_clear(&r);
@@ -1154,27 +1248,19 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 int reg_ping(struct facts *f, const char *login_server, long *status,
 	     struct ad_error *err)
 {
-	char url[512];
-	struct http_request req = { .method = "GET", .url = url };
 	struct http_response r;
 	int rc;
 
 	*status = 0;
-	if (!form_safe(login_server))
-		return ad_error_set(err, AD_EINVAL,
-			_("login server name has unexpected characters"));
-	snprintf(url, sizeof url, "https://%s/v2/", login_server);
-	rc = http_send(f->http, &req, &r, err);
-	if (rc != AD_ECANCEL)
-		account_sent(f);
+	rc = reg_v2(f, login_server, &r, err);
 	if (rc != 0) {
-		char msg[sizeof err->msg];
-
-		if (err) {
+		if (err && rc != AD_EINVAL) {
+			char msg[sizeof err->msg];
 			enum ad_net net = err->net;
 
 			snprintf(msg, sizeof msg, "%s", err->msg);
-			ad_error_set(err, rc, _("GET %s: %s"), url, msg);
+			ad_error_set(err, rc, _("GET https://%s/v2/: %s"),
+				     login_server, msg);
 			ad_error_net(err, net);
 		}
 		return rc;

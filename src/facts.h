@@ -140,6 +140,12 @@ int kube_patch(struct facts *f, const char *path, const char *body,
  * "could not ask". */
 int reg_ping(struct facts *f, const char *login_server, long *status,
 	     struct ad_error *err);
+/* The anonymous GET https://<login server>/v2/, asked once per job and
+ * shared with the token dance: resp gets the status, the body and the
+ * WWW-Authenticate and Retry-After headers (the caller clears it); a
+ * transport failure is the transport's own error (err->net). */
+int reg_v2(struct facts *f, const char *login_server,
+	   struct http_response *resp, struct ad_error *err);
 int reg_manifest(struct facts *f, const char *login_server, const char *repo,
 		 const char *ref, long *status, struct cJSON **out,
 		 struct ad_error *err);
