@@ -214,6 +214,8 @@ static int cache_claim(struct facts *f, struct cache_entry **head,
 	pthread_mutex_lock(&c->mu);
 	/* Looked up again after each wake-up: a fetch that was cancelled
 	 * leaves no entry, and then this thread asks itself. */
+	if ((e = cache_find_unlocked(*head, key)) && e->state == ENT_PENDING)
+		c->stats.merged++;
 	while ((e = cache_find_unlocked(*head, key)) &&
 	       e->state == ENT_PENDING)
 		pthread_cond_wait(&c->done, &c->mu);

@@ -81,6 +81,8 @@ void facts_forget_errors(struct facts *f);
 struct facts_stats {
 	unsigned long requests;   /* requests sent */
 	unsigned depth;           /* the largest depth of any of them */
+	unsigned long merged;     /* reads that waited for a request another
+				     thread had already sent */
 };
 void facts_stats_get(struct facts *f, struct facts_stats *out);
 /* The depth of what the calling thread has read so far; a thread that
