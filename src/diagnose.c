@@ -31,7 +31,7 @@ struct pool {
 	unsigned char *ran;
 	size_t n, next;
 	int nomem;
-	unsigned depth;                 /* what the caller had read */
+	void *mark;                     /* what the caller had read */
 	volatile int *cancel;
 	pthread_mutex_t mu;
 };
@@ -53,7 +53,7 @@ static void *pool_work(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		/* A check needs the context the caller found: it starts
 		 * from the caller's depth, not from nothing. */
-		facts_depth_set(p->depth);
+		facts_begin(p->f, p->mark);
 		rc = check_run(p->defs[i], p->f, &p->res[i]);
 		pthread_mutex_lock(&p->mu);
 		p->ran[i] = 1;
@@ -69,7 +69,7 @@ static void *pool_work(void *arg)
 static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 		      unsigned want, struct diagnosis *d, volatile int *cancel)
 {
-	struct pool p = { .f = f, .cancel = cancel, .depth = facts_depth() };
+	struct pool p = { .f = f, .cancel = cancel, .mark = facts_mark(f) };
 	pthread_t th[DIAGNOSE_THREADS];
 	size_t i, nth = 0;
 

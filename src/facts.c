@@ -22,6 +22,32 @@
 
 enum ent_state { ENT_PENDING, ENT_DONE, ENT_FAILED };
 
+/* The dependency graph behind the depth (facts.h).  Nodes:
+ *  - DN_REQ, a request: 1 + the deepest of what it read (in);
+ *  - DN_JOIN, what a thread had read at one moment: the deepest of in;
+ *  - DN_START, when a cached read could have been sent: the shallowest
+ *    of its asks (every thread that asked for it, the one that fetched
+ *    it or waited or found it cached: whoever asked first in time does
+ *    not matter, so neither does the latency);
+ *  - DN_ENTRY, a cached answer: the deepest of what its fetch read
+ *    (the START) and sent;
+ *  - DN_CONST, a credential: the number of requests it took.
+ * Nodes live as long as the facts. */
+enum dkind { DN_REQ, DN_JOIN, DN_START, DN_ENTRY, DN_CONST };
+
+struct dnode {
+	enum dkind kind;
+	struct dnode **in;       /* REQ, JOIN */
+	size_t nin;
+	struct dnode *asks;      /* START: JOIN nodes, through next_ask */
+	struct dnode *next_ask;
+	struct dnode *start;     /* ENTRY */
+	struct dnode *last;      /* ENTRY: what its fetch read and sent */
+	unsigned value;          /* CONST */
+	unsigned memo;           /* its depth, once dn_compute() ran */
+	struct dnode *next_all;
+};
+
 struct cache_entry {
 	char *key;
 	cJSON *json;
@@ -29,7 +55,7 @@ struct cache_entry {
 	enum ent_state state;
 	int rc;                  /* ENT_FAILED: the error every reader gets */
 	struct ad_error err;
-	unsigned depth;          /* of the request that gave the answer */
+	struct dnode *node;      /* in the dependency graph */
 	struct cache_entry *next;
 };
 
@@ -48,34 +74,214 @@ struct facts_cache {
 	/* Registry tokens: never logged, never shown. */
 	struct cache_entry *tokens;
 	struct facts_stats stats;
+	unsigned long id;        /* tells threads' trails of facts apart */
+	struct dnode *nodes;     /* every node, under mu */
+	int nomem;               /* a node could not be made: depth unknown */
 	/* The first credential for each audience: fetched by one thread
-	 * while the others wait, so its depth is known to all of them. */
+	 * while the others wait, so its node is known to all of them. */
 	pthread_mutex_t aud_mu[NAUD];
 	int aud_known[NAUD];
-	unsigned aud_depth[NAUD];
+	struct dnode *aud_node[NAUD];
 	/* Node probes are not promised to be thread-safe. */
 	pthread_mutex_t probe_mu;
 };
 
-/* The dependency depth of what this thread has read so far, and of its
- * last request (see facts_depth()). */
-static _Thread_local unsigned tl_depth;
-static _Thread_local unsigned tl_last;
+/* What the calling thread has read, as graph nodes: a frame per fetch
+ * in progress (a fetch reads its entry's START, then what it fetches
+ * itself), the outermost one for the thread's own work.  A frame that
+ * fills up is folded into one JOIN node. */
+#define TRAIL_FRAMES 8
+#define FRAME_READS 32
 
-unsigned facts_depth(void)
+struct frame {
+	struct dnode *reads[FRAME_READS];
+	size_t n;
+};
+
+struct trail {
+	unsigned long fid;       /* the facts these nodes belong to */
+	int top;
+	struct frame fr[TRAIL_FRAMES];
+};
+
+static _Thread_local struct trail tl;
+static pthread_mutex_t ids_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long next_id;
+
+/* Under mu: a new node, linked for freeing; NULL when out of memory. */
+static struct dnode *dn_new(struct facts_cache *c, enum dkind kind,
+			    struct dnode *const *in, size_t nin)
 {
-	return tl_depth;
+	struct dnode *n = calloc(1, sizeof *n);
+
+	if (n && nin) {
+		n->in = malloc(nin * sizeof *n->in);
+		if (!n->in) {
+			free(n);
+			n = NULL;
+		} else {
+			memcpy(n->in, in, nin * sizeof *n->in);
+			n->nin = nin;
+		}
+	}
+	if (!n) {
+		c->nomem = 1;
+		return NULL;
+	}
+	n->kind = kind;
+	n->next_all = c->nodes;
+	c->nodes = n;
+	return n;
 }
 
-void facts_depth_set(unsigned depth)
+static void dn_free_all(struct facts_cache *c)
 {
-	tl_depth = depth;
+	while (c->nodes) {
+		struct dnode *n = c->nodes;
+
+		c->nodes = n->next_all;
+		free(n->in);
+		free(n);
+	}
 }
 
-static void depth_raise(unsigned d)
+#define DN_INF 0xffffffffu
+
+static unsigned dn_eval(const struct dnode *n)
 {
-	if (d > tl_depth)
-		tl_depth = d;
+	unsigned v = 0;
+	const struct dnode *a;
+	size_t i;
+
+	switch (n->kind) {
+	case DN_REQ:
+	case DN_JOIN:
+		for (i = 0; i < n->nin; i++)
+			if (n->in[i]->memo > v)
+				v = n->in[i]->memo;
+		if (n->kind == DN_REQ && v != DN_INF)
+			v++;
+		return v;
+	case DN_START:
+		v = n->asks ? DN_INF : 0;
+		for (a = n->asks; a; a = a->next_ask)
+			if (a->memo < v)
+				v = a->memo;
+		return v;
+	case DN_ENTRY:
+		return n->last ? n->last->memo : n->start->memo;
+	case DN_CONST:
+		return n->value;
+	}
+	return DN_INF;
+}
+
+/* Under mu: the depth of every node, afresh (asks may have come since).
+ * A thread that reads an answer again, or reads one through another,
+ * makes a cycle; a cycle never gives a shallower depth, so the depths
+ * are the least ones some ask supports: start from infinity and lower
+ * until nothing changes. */
+static void dn_compute(struct facts_cache *c)
+{
+	struct dnode *n;
+	int changed;
+
+	for (n = c->nodes; n; n = n->next_all)
+		n->memo = DN_INF;
+	do {
+		changed = 0;
+		for (n = c->nodes; n; n = n->next_all) {
+			unsigned v = dn_eval(n);
+
+			if (v < n->memo) {
+				n->memo = v;
+				changed = 1;
+			}
+		}
+	} while (changed);
+}
+
+/* This thread's frame for f (a fresh trail when it last worked for
+ * another facts). */
+static struct frame *frame_cur(struct facts *f)
+{
+	if (tl.fid != f->cache->id) {
+		memset(&tl, 0, sizeof tl);
+		tl.fid = f->cache->id;
+	}
+	return &tl.fr[tl.top];
+}
+
+/* Under mu: the thread read node n. */
+static void frame_add(struct facts *f, struct dnode *n)
+{
+	struct frame *fr = frame_cur(f);
+
+	if (!n)
+		return;
+	if (fr->n == FRAME_READS) {
+		struct dnode *j = dn_new(f->cache, DN_JOIN, fr->reads, fr->n);
+
+		fr->n = 0;
+		if (j)
+			fr->reads[fr->n++] = j;
+	}
+	fr->reads[fr->n++] = n;
+}
+
+/* Under mu: what the thread has read, as one node. */
+static struct dnode *frame_join(struct facts *f)
+{
+	struct frame *fr = frame_cur(f);
+
+	return dn_new(f->cache, DN_JOIN, fr->reads, fr->n);
+}
+
+/* Under mu: the thread asks for entry node en. */
+static void ask(struct facts *f, struct dnode *en)
+{
+	struct dnode *j;
+
+	if (!en || !(j = frame_join(f)))
+		return;
+	j->next_ask = en->start->asks;
+	en->start->asks = j;
+}
+
+void *facts_mark(struct facts *f)
+{
+	struct dnode *j;
+
+	pthread_mutex_lock(&f->cache->mu);
+	j = frame_join(f);
+	pthread_mutex_unlock(&f->cache->mu);
+	return j;
+}
+
+void facts_begin(struct facts *f, void *mark)
+{
+	pthread_mutex_lock(&f->cache->mu);
+	memset(&tl, 0, sizeof tl);
+	tl.fid = f->cache->id;
+	if (mark)
+		tl.fr[0].reads[tl.fr[0].n++] = mark;
+	pthread_mutex_unlock(&f->cache->mu);
+}
+
+unsigned facts_depth(struct facts *f)
+{
+	struct frame *fr;
+	unsigned v = 0, d;
+	size_t i;
+
+	pthread_mutex_lock(&f->cache->mu);
+	fr = frame_cur(f);
+	dn_compute(f->cache);
+	for (i = 0; i < fr->n; i++)
+		if ((d = fr->reads[i]->memo) > v)
+			v = d;
+	pthread_mutex_unlock(&f->cache->mu);
+	return v;
 }
 
 struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
@@ -96,6 +302,9 @@ struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 	for (i = 0; i < NAUD; i++)
 		pthread_mutex_init(&f->cache->aud_mu[i], NULL);
 	pthread_mutex_init(&f->cache->probe_mu, NULL);
+	pthread_mutex_lock(&ids_mu);
+	f->cache->id = ++next_id;
+	pthread_mutex_unlock(&ids_mu);
 	f->http = http;
 	f->probe = probe;
 	f->ctx = ctx;
@@ -169,24 +378,26 @@ void facts_free(struct facts *f)
 	for (i = 0; i < NAUD; i++)
 		pthread_mutex_destroy(&f->cache->aud_mu[i]);
 	pthread_mutex_destroy(&f->cache->probe_mu);
+	dn_free_all(f->cache);
 	free(f->cache);
 	free(f);
 }
 
 void facts_stats_get(struct facts *f, struct facts_stats *out)
 {
+	struct dnode *n;
+	unsigned d;
+
 	pthread_mutex_lock(&f->cache->mu);
 	*out = f->cache->stats;
-	pthread_mutex_unlock(&f->cache->mu);
-}
-
-/* A request went out at depth d. */
-static void note_sent(struct facts *f, unsigned d)
-{
-	pthread_mutex_lock(&f->cache->mu);
-	f->cache->stats.requests++;
-	if (d > f->cache->stats.depth)
-		f->cache->stats.depth = d;
+	out->depth = 0;
+	dn_compute(f->cache);
+	for (n = f->cache->nodes; n; n = n->next_all)
+		if ((n->kind == DN_REQ || n->kind == DN_CONST) &&
+		    (d = n->memo) != DN_INF && d > out->depth)
+			out->depth = d;
+	if (f->cache->nomem)
+		out->depth = 0;
 	pthread_mutex_unlock(&f->cache->mu);
 }
 
@@ -212,6 +423,7 @@ static int cache_claim(struct facts *f, struct cache_entry **head,
 
 	*out = NULL;
 	pthread_mutex_lock(&c->mu);
+	frame_cur(f);
 	/* Looked up again after each wake-up: a fetch that was cancelled
 	 * leaves no entry, and then this thread asks itself. */
 	if ((e = cache_find_unlocked(*head, key)) && e->state == ENT_PENDING)
@@ -220,17 +432,30 @@ static int cache_claim(struct facts *f, struct cache_entry **head,
 	       e->state == ENT_PENDING)
 		pthread_cond_wait(&c->done, &c->mu);
 	if (e) {
+		ask(f, e->node);
+		frame_add(f, e->node);
 		pthread_mutex_unlock(&c->mu);
-		depth_raise(e->depth);
 		*out = e;
 		return 1;
 	}
 	e = calloc(1, sizeof *e);
-	if (!e || !(e->key = strdup(key))) {
+	if (!e || !(e->key = strdup(key)) || tl.top + 1 >= TRAIL_FRAMES) {
 		pthread_mutex_unlock(&c->mu);
+		if (e)
+			free(e->key);
 		free(e);
 		return AD_ENOMEM;
 	}
+	/* The fetch is a frame of its own that starts from the entry's
+	 * START, whoever fetches it. */
+	if ((e->node = dn_new(c, DN_ENTRY, NULL, 0)) &&
+	    !(e->node->start = dn_new(c, DN_START, NULL, 0)))
+		e->node = NULL;
+	ask(f, e->node);
+	tl.top++;
+	memset(&tl.fr[tl.top], 0, sizeof tl.fr[tl.top]);
+	if (e->node)
+		frame_add(f, e->node->start);
 	e->state = ENT_PENDING;
 	e->next = *head;
 	*head = e;
@@ -247,8 +472,17 @@ static void cache_finish(struct facts *f, struct cache_entry **head,
 			 long status, const struct ad_error *err)
 {
 	struct facts_cache *c = f->cache;
+	struct frame *fr;
 
 	pthread_mutex_lock(&c->mu);
+	fr = frame_cur(f);
+	/* The answer needed everything its fetch read and sent. */
+	if (e->node)
+		e->node->last = dn_new(c, DN_JOIN, fr->reads, fr->n);
+	if (tl.top > 0)
+		tl.top--;
+	if (rc != AD_ECANCEL && rc != AD_ENOMEM)
+		frame_add(f, e->node);
 	if (rc == AD_ECANCEL || rc == AD_ENOMEM) {
 		struct cache_entry **pp = head;
 
@@ -263,7 +497,6 @@ static void cache_finish(struct facts *f, struct cache_entry **head,
 		e->json = json;
 		e->status = status;
 		e->rc = rc;
-		e->depth = tl_last;
 		if (rc != 0 && err)
 			e->err = *err;
 		else if (rc != 0)
@@ -398,9 +631,16 @@ int facts_authorize(struct facts *f, enum facts_aud aud,
 /* This thread sent a request: it needed all this thread had read. */
 static void account_sent(struct facts *f)
 {
-	tl_last = tl_depth + 1;
-	note_sent(f, tl_last);
-	depth_raise(tl_last);
+	struct facts_cache *c = f->cache;
+	struct frame *fr;
+	struct dnode *r;
+
+	pthread_mutex_lock(&c->mu);
+	c->stats.requests++;
+	fr = frame_cur(f);
+	r = dn_new(c, DN_REQ, fr->reads, fr->n);
+	frame_add(f, r);
+	pthread_mutex_unlock(&c->mu);
 }
 
 /* The requests the credential sent to sign for aud (a token from Entra
@@ -414,30 +654,36 @@ static int authorize_counted(struct facts *f, enum facts_aud aud,
 {
 	struct facts_cache *c = f->cache;
 	unsigned long before;
-	unsigned k, i, d;
+	unsigned k;
 	int rc, first;
+	struct dnode *tok;
 
 	if (aud == FACTS_AUD_NONE || !f->auth.authorize ||
 	    (unsigned)aud >= NAUD)
 		return facts_authorize(f, aud, req, buf, len, err);
 	pthread_mutex_lock(&c->aud_mu[aud]);
 	first = !c->aud_known[aud];
-	d = c->aud_depth[aud];
 	if (!first)
 		pthread_mutex_unlock(&c->aud_mu[aud]);
 	before = http_thread_sent();
 	rc = facts_authorize(f, aud, req, buf, len, err);
 	k = (unsigned)(http_thread_sent() - before);
-	for (i = 1; i <= k; i++)
-		note_sent(f, i);
-	if (first) {
-		if (rc == 0) {
-			c->aud_known[aud] = 1;
-			c->aud_depth[aud] = d = k;
-		}
-		pthread_mutex_unlock(&c->aud_mu[aud]);
+	pthread_mutex_lock(&c->mu);
+	c->stats.requests += k;
+	if (first && rc == 0) {
+		c->aud_known[aud] = 1;
+		if ((c->aud_node[aud] = dn_new(c, DN_CONST, NULL, 0)))
+			c->aud_node[aud]->value = k;
+	} else if (k) {
+		/* A refresh: it too needs nothing. */
+		if ((tok = dn_new(c, DN_CONST, NULL, 0)))
+			tok->value = k;
+		frame_add(f, tok);
 	}
-	depth_raise(k > d ? k : d);
+	frame_add(f, c->aud_node[aud]);
+	pthread_mutex_unlock(&c->mu);
+	if (first)
+		pthread_mutex_unlock(&c->aud_mu[aud]);
 	return rc;
 }
 

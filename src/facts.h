@@ -85,10 +85,15 @@ struct facts_stats {
 				     thread had already sent */
 };
 void facts_stats_get(struct facts *f, struct facts_stats *out);
-/* The depth of what the calling thread has read so far; a thread that
- * works for another (a check run on a pool) starts from that one's. */
-unsigned facts_depth(void);
-void facts_depth_set(unsigned depth);
+/* What the calling thread has read so far, as a mark another thread can
+ * start from (facts_begin): a check run on a pool needs the context its
+ * caller found.  Owned by f. */
+void *facts_mark(struct facts *f);
+/* The calling thread starts work for f having read what mark says
+ * (NULL: nothing). */
+void facts_begin(struct facts *f, void *mark);
+/* The depth of what the calling thread has read so far. */
+unsigned facts_depth(struct facts *f);
 
 /* ARM: path starts with "/subscriptions/..." (or "/providers/...");
  * api_version is appended as ?api-version=... (or &api-version=). */

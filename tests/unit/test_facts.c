@@ -150,7 +150,7 @@ static void *read_arm(void *arg)
 
 	rd->rc = arm_get(rd->r->f, rd->path, "2020-01-01", &rd->out,
 			 &rd->err);
-	rd->depth = facts_depth();
+	rd->depth = facts_depth(rd->r->f);
 	return NULL;
 }
 
@@ -219,51 +219,75 @@ static void test_merge_error(void **state)
 	rig_free(r);
 }
 
+struct chain {
+	struct rig *r;
+	void *mark;
+	const char *paths[3];
+	unsigned depth;
+	int rc;
+};
+
+/* Starting from mark, read paths in turn. */
 static void *read_chain(void *arg)
 {
-	struct reader *rd = arg;
+	struct chain *ch = arg;
+	struct ad_error err = { 0 };
 	cJSON *out;
+	int i;
 
-	facts_depth_set(0);
-	/* b was fetched at depth 2: reading it raises this thread to 2. */
-	rd->rc = arm_get(rd->r->f, "/b", "1", &out, &rd->err);
-	if (rd->rc == 0)
-		rd->rc = arm_get(rd->r->f, "/c", "1", &out, &rd->err);
-	rd->depth = facts_depth();
+	facts_begin(ch->r->f, ch->mark);
+	for (i = 0; i < 3 && ch->paths[i] && ch->rc == 0; i++)
+		ch->rc = arm_get(ch->r->f, ch->paths[i], "1", &out, &err);
+	ch->depth = facts_depth(ch->r->f);
 	return NULL;
 }
 
-/* Depth follows what a thread read, not when. */
+static unsigned chain_in_thread(struct rig *r, void *mark, const char *p0,
+				const char *p1, const char *p2)
+{
+	struct chain ch = { r, mark, { p0, p1, p2 }, 0, 0 };
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, read_chain, &ch), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(ch.rc, 0);
+	return ch.depth;
+}
+
+/* A request's depth is what it needs: one more than the deepest answer
+ * read before it, taken over every thread that asked for it, whichever
+ * asked first. */
 static void test_depth(void **state)
 {
 	struct rig *r = rig_new(200, 0);
-	struct reader rd = { 0 };
 	struct facts_stats st;
 	cJSON *out;
 	struct ad_error err = { 0 };
+	void *mark;
 
 	(void)state;
-	facts_depth_set(0);
+	facts_begin(r->f, NULL);
 	assert_int_equal(arm_get(r->f, "/a", "1", &out, &err), 0);
-	assert_int_equal(facts_depth(), 1);
+	assert_int_equal(facts_depth(r->f), 1);
 	assert_int_equal(arm_get(r->f, "/b", "1", &out, &err), 0);
-	assert_int_equal(facts_depth(), 2);
+	assert_int_equal(facts_depth(r->f), 2);
 	/* A cached answer costs nothing more. */
 	assert_int_equal(arm_get(r->f, "/a", "1", &out, &err), 0);
-	assert_int_equal(facts_depth(), 2);
-	rd.r = r;
-	assert_int_equal(pthread_create(&rd.th, NULL, read_chain, &rd), 0);
-	pthread_join(rd.th, NULL);
-	assert_int_equal(rd.rc, 0);
-	assert_int_equal(rd.depth, 3);
-	/* Independent reads of a fresh thread start again from 1. */
-	facts_depth_set(0);
-	assert_int_equal(arm_get(r->f, "/d", "1", &out, &err), 0);
-	assert_int_equal(facts_depth(), 1);
+	assert_int_equal(facts_depth(r->f), 2);
+	/* A thread that starts where this one is goes on from there. */
+	mark = facts_mark(r->f);
+	assert_int_equal(chain_in_thread(r, mark, "/c", "/d", NULL), 4);
 	facts_stats_get(r->f, &st);
-	assert_int_equal(st.requests, 4);
-	assert_int_equal(st.depth, 3);
-	assert_int_equal(r->fk.sent, 4);
+	assert_int_equal(st.depth, 4);
+	/* A thread that had read nothing asks for /b: /b needs nothing,
+	 * whatever the first thread had read when it sent it, and what
+	 * was read after it moves up with it. */
+	assert_int_equal(chain_in_thread(r, NULL, "/b", "/e", NULL), 2);
+	assert_int_equal(facts_depth(r->f), 1);
+	facts_stats_get(r->f, &st);
+	assert_int_equal(st.depth, 3);   /* /c 2, /d 3 */
+	assert_int_equal(st.requests, 5);
+	assert_int_equal(r->fk.sent, 5);
 	rig_free(r);
 }
 
