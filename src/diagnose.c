@@ -26,10 +26,12 @@ static int is_classifier(const struct check_def *d)
 
 struct pool {
 	struct facts *f;
+	const check_prefetch_fn *pre;   /* jobs 0..npre */
+	size_t npre;
 	const struct check_def **defs;  /* the applicable ones, table order */
 	struct check_result *res;       /* one per def */
 	unsigned char *ran;
-	size_t n, next;
+	size_t n, next;                 /* next job: prefetches, then checks */
 	int nomem;
 	void *mark;                     /* what the caller had read */
 	volatile int *cancel;
@@ -45,7 +47,8 @@ static void *pool_work(void *arg)
 		int rc;
 
 		pthread_mutex_lock(&p->mu);
-		if (p->next >= p->n || p->nomem || (p->cancel && *p->cancel)) {
+		if (p->next >= p->npre + p->n || p->nomem ||
+		    (p->cancel && *p->cancel)) {
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
@@ -54,6 +57,11 @@ static void *pool_work(void *arg)
 		/* A check needs the context the caller found: it starts
 		 * from the caller's depth, not from nothing. */
 		facts_begin(p->f, p->mark);
+		if (i < p->npre) {
+			p->pre[i](p->f);
+			continue;
+		}
+		i -= p->npre;
 		rc = check_run(p->defs[i], p->f, &p->res[i]);
 		pthread_mutex_lock(&p->mu);
 		p->ran[i] = 1;
@@ -85,10 +93,12 @@ static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 	for (i = 0; i < n; i++)
 		if (defs[i].applies & want)
 			p.defs[p.n++] = &defs[i];
+	if (p.n)
+		p.pre = check_prefetch(want, &p.npre);
 	pthread_mutex_init(&p.mu, NULL);
 	/* The calling thread works too, so the checks run even when no
 	 * thread can be started. */
-	while (nth + 1 < DIAGNOSE_THREADS && nth + 1 < p.n &&
+	while (nth + 1 < DIAGNOSE_THREADS && nth + 1 < p.npre + p.n &&
 	       pthread_create(&th[nth], NULL, pool_work, &p) == 0)
 		nth++;
 	pool_work(&p);
