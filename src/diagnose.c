@@ -104,6 +104,9 @@ static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 	pool_work(&p);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	/* The caller has read what it had before, whichever jobs its own
+	 * thread happened to run. */
+	facts_begin(f, p.mark);
 	pthread_mutex_destroy(&p.mu);
 	for (i = 0; i < p.n; i++) {
 		if (p.ran[i]) {
