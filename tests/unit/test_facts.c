@@ -18,10 +18,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "check.h"
 #include "context.h"
+#include "diagnose.h"
 #include "err.h"
 #include "facts.h"
+#include "harness.h"
 #include "http.h"
+#include "world.h"
 
 /* A transport that counts requests and can hold them on the wire until
  * the test lets them go. */
@@ -291,12 +295,61 @@ static void test_depth(void **state)
 	rig_free(r);
 }
 
+/* Concurrent checks: the findings in table order, the same JSON every
+ * time; a cancel before the start runs none. */
+static void test_diagnose_order(void **state)
+{
+	struct harness *h = harness_open("aks-401-no-acrpull");
+	struct diagnosis d;
+	const struct check_def *defs;
+	char *first = NULL;
+	size_t n, i, k;
+	int run;
+
+	(void)state;
+	defs = check_all(&n);
+	for (run = 0; run < 3; run++) {
+		cJSON *j;
+		char *txt;
+
+		assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
+		assert_true(d.n > 10);
+		for (i = 0, k = 0; i < n; i++) {
+			if (!(defs[i].applies & CHECK_AKS))
+				continue;
+			assert_true(k < d.n);
+			assert_string_equal(d.findings[k++].def->id, defs[i].id);
+		}
+		assert_int_equal(k, d.n);
+		assert_non_null(d.cause);
+		assert_string_equal(d.cause, "aks.401");
+		j = diagnose_json(&d);
+		txt = cJSON_PrintUnformatted(j);
+		assert_non_null(txt);
+		if (!first)
+			first = txt;
+		else {
+			assert_string_equal(txt, first);
+			cJSON_free(txt);
+		}
+		cJSON_Delete(j);
+		diagnose_clear(&d);
+	}
+	cJSON_free(first);
+	h->w->cancel = 1;
+	assert_int_equal(diagnose_run(h->facts, &d, &h->w->cancel), 0);
+	assert_int_equal(d.n, 0);
+	diagnose_clear(&d);
+	harness_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_merge_answer),
 		cmocka_unit_test(test_merge_error),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_diagnose_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
