@@ -628,18 +628,21 @@ int facts_authorize(struct facts *f, enum facts_aud aud,
 	return 0;
 }
 
-/* This thread sent a request: it needed all this thread had read. */
-static void account_sent(struct facts *f)
+/* This thread sent a request, tried k times: the first try needed all
+ * this thread had read, each retry the try before. */
+static void account_sent(struct facts *f, unsigned long k)
 {
 	struct facts_cache *c = f->cache;
 	struct frame *fr;
 	struct dnode *r;
 
 	pthread_mutex_lock(&c->mu);
-	c->stats.requests++;
 	fr = frame_cur(f);
-	r = dn_new(c, DN_REQ, fr->reads, fr->n);
-	frame_add(f, r);
+	for (; k > 0; k--) {
+		c->stats.requests++;
+		r = dn_new(c, DN_REQ, fr->reads, fr->n);
+		frame_add(f, r);
+	}
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -700,9 +703,10 @@ static int send_signed(struct facts *f, enum facts_aud aud,
 	token[0] = '\0';
 	rc = authorize_counted(f, aud, req, token, sizeof token, err);
 	if (rc == 0) {
+		unsigned long before = http_thread_sent();
+
 		rc = http_send(f->http, req, r, err);
-		if (rc != AD_ECANCEL)
-			account_sent(f);
+		account_sent(f, http_thread_sent() - before);
 	}
 	memset(token, 0, sizeof token);
 	req->bearer = NULL;
@@ -1262,6 +1266,7 @@ static int v2_fetch(struct facts *f, const char *login, cJSON **out,
 	struct http_request req = { .method = "GET", .url = url,
 				    .accept = "application/json" };
 	struct http_response r;
+	unsigned long before;
 	cJSON *j, *h;
 	size_t i;
 	int rc;
@@ -1269,9 +1274,9 @@ static int v2_fetch(struct facts *f, const char *login, cJSON **out,
 	*out = NULL;
 	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login)) != 0)
 		return rc;
+	before = http_thread_sent();
 	rc = http_send(f->http, &req, &r, err);
-	if (rc != AD_ECANCEL)
-		account_sent(f);
+	account_sent(f, http_thread_sent() - before);
 	if (rc != 0)
 		return rc;
 	if (r.body_len > V2_BODY_MAX)

@@ -15,6 +15,11 @@ unsigned long http_thread_sent(void)
 	return sent;
 }
 
+void http_thread_count_retry(void)
+{
+	sent++;
+}
+
 int http_send(struct http_transport *t, const struct http_request *req,
 	      struct http_response *resp, struct ad_error *err)
 {
