@@ -73,11 +73,13 @@ void facts_forget_errors(struct facts *f);
  *
  * Dependency depth: every request has one, 1 + the largest depth of
  * any answer the thread had read before sending it (a cached answer
- * keeps the depth it was fetched at; the requests a credential or the
- * registry token dance sends count like any other).  The largest depth
- * is the number of rounds the job would take if every request went out
- * the moment the answers it needs had arrived: what the job costs with
- * unlimited concurrency, whatever the latency. */
+ * keeps its own depth, taken over every thread that asked for it, the
+ * shallowest winning, so it does not matter which asked first; the
+ * requests a credential or the registry token dance sends, and retries,
+ * count like any other).  The largest depth is the number of rounds the
+ * job would take if every request went out the moment the answers it
+ * needs had arrived: what the job costs with unlimited concurrency,
+ * whatever the latency (bench/README). */
 struct facts_stats {
 	unsigned long requests;   /* requests sent */
 	unsigned depth;           /* the largest depth of any of them */
