@@ -2,6 +2,7 @@
 #include "config.h"
 #include "check.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,15 +30,21 @@ static const struct {
 static struct check_def all[MAX_CHECKS];
 static size_t nall;
 
-static void build_table(void)
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void fill_table(void)
 {
 	size_t g, i;
 
-	if (nall)
-		return;
 	for (g = 0; g < sizeof groups / sizeof groups[0]; g++)
 		for (i = 0; i < *groups[g].n && nall < MAX_CHECKS; i++)
 			all[nall++] = groups[g].defs[i];
+}
+
+/* Threads running checks may be the first to ask. */
+static void build_table(void)
+{
+	pthread_once(&table_once, fill_table);
 }
 
 const struct check_def *check_all(size_t *n)

@@ -49,6 +49,12 @@ struct check_def {
 const struct check_def *check_all(size_t *n);
 const struct check_def *check_find(const char *id);
 
+/* Reads the checks of a target (CHECK_AKS or CHECK_WEBAPP) make late in
+ * their chain of reads although they need only the context: diagnose
+ * starts them alongside the checks (src/checks/prefetch.c). */
+typedef void (*check_prefetch_fn)(struct facts *f);
+const check_prefetch_fn *check_prefetch(unsigned target, size_t *n);
+
 /* Run def with a fresh res (clears it first). */
 int check_run(const struct check_def *def, struct facts *f,
 	      struct check_result *res);

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "diagnose.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,109 @@ static int is_classifier(const struct check_def *d)
 	       strcmp(d->id, "webapp.log") == 0;
 }
 
+/* Checks run on a small pool of threads: most of a check's time is
+ * spent waiting for answers, and the facts cache lets checks that read
+ * the same thing share one request. */
+#define DIAGNOSE_THREADS 8
+
+struct pool {
+	struct facts *f;
+	const check_prefetch_fn *pre;   /* jobs 0..npre */
+	size_t npre;
+	const struct check_def **defs;  /* the applicable ones, table order */
+	struct check_result *res;       /* one per def */
+	unsigned char *ran;
+	size_t n, next;                 /* next job: prefetches, then checks */
+	int nomem;
+	void *mark;                     /* what the caller had read */
+	volatile int *cancel;
+	pthread_mutex_t mu;
+};
+
+static void *pool_work(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t i;
+		int rc;
+
+		pthread_mutex_lock(&p->mu);
+		if (p->next >= p->npre + p->n || p->nomem ||
+		    (p->cancel && *p->cancel)) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		/* A check needs the context the caller found: it starts
+		 * from the caller's depth, not from nothing. */
+		facts_begin(p->f, p->mark);
+		if (i < p->npre) {
+			p->pre[i](p->f);
+			continue;
+		}
+		i -= p->npre;
+		rc = check_run(p->defs[i], p->f, &p->res[i]);
+		pthread_mutex_lock(&p->mu);
+		p->ran[i] = 1;
+		if (rc == AD_ENOMEM)
+			p->nomem = 1;
+		pthread_mutex_unlock(&p->mu);
+	}
+	return NULL;
+}
+
+/* Run the applicable checks of defs[0..n) concurrently into d->findings,
+ * in table order; the checks a cancel kept from starting are left out. */
+static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
+		      unsigned want, struct diagnosis *d, volatile int *cancel)
+{
+	struct pool p = { .f = f, .cancel = cancel, .mark = facts_mark(f) };
+	pthread_t th[DIAGNOSE_THREADS];
+	size_t i, nth = 0;
+
+	p.defs = calloc(n ? n : 1, sizeof *p.defs);
+	p.res = calloc(n ? n : 1, sizeof *p.res);
+	p.ran = calloc(n ? n : 1, 1);
+	if (!p.defs || !p.res || !p.ran) {
+		free(p.defs);
+		free(p.res);
+		free(p.ran);
+		return AD_ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		if (defs[i].applies & want)
+			p.defs[p.n++] = &defs[i];
+	if (p.n)
+		p.pre = check_prefetch(want, &p.npre);
+	pthread_mutex_init(&p.mu, NULL);
+	/* The calling thread works too, so the checks run even when no
+	 * thread can be started. */
+	while (nth + 1 < DIAGNOSE_THREADS && nth + 1 < p.npre + p.n &&
+	       pthread_create(&th[nth], NULL, pool_work, &p) == 0)
+		nth++;
+	pool_work(&p);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	/* The caller has read what it had before, whichever jobs its own
+	 * thread happened to run. */
+	facts_begin(f, p.mark);
+	pthread_mutex_destroy(&p.mu);
+	for (i = 0; i < p.n; i++) {
+		if (p.ran[i]) {
+			d->findings[d->n].def = p.defs[i];
+			d->findings[d->n++].res = p.res[i];
+		} else {
+			check_result_clear(&p.res[i]);
+		}
+	}
+	free(p.defs);
+	free(p.res);
+	free(p.ran);
+	return p.nomem ? AD_ENOMEM : 0;
+}
+
 int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
 {
 	const struct check_def *defs;
@@ -32,17 +136,13 @@ int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
 	d->findings = calloc(n ? n : 1, sizeof *d->findings);
 	if (!d->findings)
 		return AD_ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct finding *fd;
+	/* A new job: what failed before is asked again. */
+	facts_forget_errors(f);
+	if (run_checks(f, defs, n, want, d, cancel) != 0)
+		return AD_ENOMEM;
+	for (i = 0; i < d->n; i++) {
+		struct finding *fd = &d->findings[i];
 
-		if (!(defs[i].applies & want))
-			continue;
-		if (cancel && *cancel)
-			break;
-		fd = &d->findings[d->n++];
-		fd->def = &defs[i];
-		if (check_run(&defs[i], f, &fd->res) == AD_ENOMEM)
-			return AD_ENOMEM;
 		if (fd->res.verdict == CHECK_UNKNOWN)
 			d->nunknown++;
 		if (fd->res.verdict != CHECK_FAIL)

@@ -33,7 +33,9 @@ struct diagnosis {
  * message's wording also fits, else the first failing check, else the
  * classification itself (never one of its alternatives alone).  Returns 0 or AD_ENOMEM; a check that
  * cannot read its facts is a finding with verdict unknown, not an error.
- * cancel (may be NULL) stops between checks. */
+ * The checks run concurrently (each reads facts through the shared,
+ * locked cache); the findings come out in table order all the same.
+ * cancel (may be NULL) keeps checks not yet started from starting. */
 int diagnose_run(struct facts *f, struct diagnosis *d,
 		 volatile int *cancel);
 void diagnose_clear(struct diagnosis *d);

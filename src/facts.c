@@ -21,27 +21,275 @@
 #include "jsonu.h"
 #include "textw.h"
 
+enum ent_state { ENT_PENDING, ENT_DONE, ENT_FAILED };
+
+/* The dependency graph behind the depth (facts.h).  Nodes:
+ *  - DN_REQ, a request: 1 + the deepest of what it read (in);
+ *  - DN_JOIN, what a thread had read at one moment: the deepest of in;
+ *  - DN_START, when a cached read could have been sent: the shallowest
+ *    of its asks (every thread that asked for it, the one that fetched
+ *    it or waited or found it cached: whoever asked first in time does
+ *    not matter, so neither does the latency);
+ *  - DN_ENTRY, a cached answer: the deepest of what its fetch read
+ *    (the START) and sent;
+ *  - DN_CONST, a credential: the number of requests it took.
+ * Nodes live as long as the facts. */
+enum dkind { DN_REQ, DN_JOIN, DN_START, DN_ENTRY, DN_CONST };
+
+struct dnode {
+	enum dkind kind;
+	struct dnode **in;       /* REQ, JOIN */
+	size_t nin;
+	struct dnode *asks;      /* START: JOIN nodes, through next_ask */
+	struct dnode *next_ask;
+	struct dnode *start;     /* ENTRY */
+	struct dnode *last;      /* ENTRY: what its fetch read and sent */
+	unsigned value;          /* CONST */
+	unsigned memo;           /* its depth, once dn_compute() ran */
+	struct dnode *next_all;
+};
+
 struct cache_entry {
 	char *key;
 	cJSON *json;
 	long status;
+	enum ent_state state;
+	int rc;                  /* ENT_FAILED: the error every reader gets */
+	struct ad_error err;
+	struct dnode *node;      /* in the dependency graph */
 	struct cache_entry *next;
 };
 
-/* Checks may run in several threads over one facts: the lists are
- * guarded by mu.  Entries are only freed by facts_invalidate(), which
- * runs between jobs (after a write), never during one. */
+#define NAUD (FACTS_AUD_KUBE + 1)
+
+/* Checks run in several threads over one facts: the lists are guarded
+ * by mu.  A key being fetched has an ENT_PENDING entry: whoever asks for
+ * it meanwhile waits on done for that answer (or error) instead of
+ * sending the request again.  Entries are only freed by
+ * facts_invalidate() and facts_forget_errors(), which run between jobs,
+ * never during one; an entry still pending is never freed. */
 struct facts_cache {
 	pthread_mutex_t mu;
+	pthread_cond_t done;
 	struct cache_entry *head;
 	/* Registry tokens: never logged, never shown. */
 	struct cache_entry *tokens;
+	struct facts_stats stats;
+	unsigned long id;        /* tells threads' trails of facts apart */
+	struct dnode *nodes;     /* every node, under mu */
+	int nomem;               /* a node could not be made: depth unknown */
+	/* The first credential for each audience: fetched by one thread
+	 * while the others wait, so its node is known to all of them. */
+	pthread_mutex_t aud_mu[NAUD];
+	int aud_known[NAUD];
+	struct dnode *aud_node[NAUD];
+	/* Node probes are not promised to be thread-safe. */
+	pthread_mutex_t probe_mu;
 };
+
+/* What the calling thread has read, as graph nodes: a frame per fetch
+ * in progress (a fetch reads its entry's START, then what it fetches
+ * itself), the outermost one for the thread's own work.  A frame that
+ * fills up is folded into one JOIN node. */
+#define TRAIL_FRAMES 8
+#define FRAME_READS 32
+
+struct frame {
+	struct dnode *reads[FRAME_READS];
+	size_t n;
+};
+
+struct trail {
+	unsigned long fid;       /* the facts these nodes belong to */
+	int top;
+	struct frame fr[TRAIL_FRAMES];
+};
+
+static _Thread_local struct trail tl;
+static pthread_mutex_t ids_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long next_id;
+
+/* Under mu: a new node, linked for freeing; NULL when out of memory. */
+static struct dnode *dn_new(struct facts_cache *c, enum dkind kind,
+			    struct dnode *const *in, size_t nin)
+{
+	struct dnode *n = calloc(1, sizeof *n);
+
+	if (n && nin) {
+		n->in = malloc(nin * sizeof *n->in);
+		if (!n->in) {
+			free(n);
+			n = NULL;
+		} else {
+			memcpy(n->in, in, nin * sizeof *n->in);
+			n->nin = nin;
+		}
+	}
+	if (!n) {
+		c->nomem = 1;
+		return NULL;
+	}
+	n->kind = kind;
+	n->next_all = c->nodes;
+	c->nodes = n;
+	return n;
+}
+
+static void dn_free_all(struct facts_cache *c)
+{
+	while (c->nodes) {
+		struct dnode *n = c->nodes;
+
+		c->nodes = n->next_all;
+		free(n->in);
+		free(n);
+	}
+}
+
+#define DN_INF 0xffffffffu
+
+static unsigned dn_eval(const struct dnode *n)
+{
+	unsigned v = 0;
+	const struct dnode *a;
+	size_t i;
+
+	switch (n->kind) {
+	case DN_REQ:
+	case DN_JOIN:
+		for (i = 0; i < n->nin; i++)
+			if (n->in[i]->memo > v)
+				v = n->in[i]->memo;
+		if (n->kind == DN_REQ && v != DN_INF)
+			v++;
+		return v;
+	case DN_START:
+		v = n->asks ? DN_INF : 0;
+		for (a = n->asks; a; a = a->next_ask)
+			if (a->memo < v)
+				v = a->memo;
+		return v;
+	case DN_ENTRY:
+		return n->last ? n->last->memo : n->start->memo;
+	case DN_CONST:
+		return n->value;
+	}
+	return DN_INF;
+}
+
+/* Under mu: the depth of every node, afresh (asks may have come since).
+ * A thread that reads an answer again, or reads one through another,
+ * makes a cycle; a cycle never gives a shallower depth, so the depths
+ * are the least ones some ask supports: start from infinity and lower
+ * until nothing changes. */
+static void dn_compute(struct facts_cache *c)
+{
+	struct dnode *n;
+	int changed;
+
+	for (n = c->nodes; n; n = n->next_all)
+		n->memo = DN_INF;
+	do {
+		changed = 0;
+		for (n = c->nodes; n; n = n->next_all) {
+			unsigned v = dn_eval(n);
+
+			if (v < n->memo) {
+				n->memo = v;
+				changed = 1;
+			}
+		}
+	} while (changed);
+}
+
+/* This thread's frame for f (a fresh trail when it last worked for
+ * another facts). */
+static struct frame *frame_cur(struct facts *f)
+{
+	if (tl.fid != f->cache->id) {
+		memset(&tl, 0, sizeof tl);
+		tl.fid = f->cache->id;
+	}
+	return &tl.fr[tl.top];
+}
+
+/* Under mu: the thread read node n. */
+static void frame_add(struct facts *f, struct dnode *n)
+{
+	struct frame *fr = frame_cur(f);
+
+	if (!n)
+		return;
+	if (fr->n == FRAME_READS) {
+		struct dnode *j = dn_new(f->cache, DN_JOIN, fr->reads, fr->n);
+
+		fr->n = 0;
+		if (j)
+			fr->reads[fr->n++] = j;
+	}
+	fr->reads[fr->n++] = n;
+}
+
+/* Under mu: what the thread has read, as one node. */
+static struct dnode *frame_join(struct facts *f)
+{
+	struct frame *fr = frame_cur(f);
+
+	return dn_new(f->cache, DN_JOIN, fr->reads, fr->n);
+}
+
+/* Under mu: the thread asks for entry node en. */
+static void ask(struct facts *f, struct dnode *en)
+{
+	struct dnode *j;
+
+	if (!en || !(j = frame_join(f)))
+		return;
+	j->next_ask = en->start->asks;
+	en->start->asks = j;
+}
+
+void *facts_mark(struct facts *f)
+{
+	struct dnode *j;
+
+	pthread_mutex_lock(&f->cache->mu);
+	j = frame_join(f);
+	pthread_mutex_unlock(&f->cache->mu);
+	return j;
+}
+
+void facts_begin(struct facts *f, void *mark)
+{
+	pthread_mutex_lock(&f->cache->mu);
+	memset(&tl, 0, sizeof tl);
+	tl.fid = f->cache->id;
+	if (mark)
+		tl.fr[0].reads[tl.fr[0].n++] = mark;
+	pthread_mutex_unlock(&f->cache->mu);
+}
+
+unsigned facts_depth(struct facts *f)
+{
+	struct frame *fr;
+	unsigned v = 0, d;
+	size_t i;
+
+	pthread_mutex_lock(&f->cache->mu);
+	fr = frame_cur(f);
+	dn_compute(f->cache);
+	for (i = 0; i < fr->n; i++)
+		if ((d = fr->reads[i]->memo) > v)
+			v = d;
+	pthread_mutex_unlock(&f->cache->mu);
+	return v;
+}
 
 struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 			struct ad_context *ctx)
 {
 	struct facts *f = calloc(1, sizeof *f);
+	int i;
 
 	if (!f)
 		return NULL;
@@ -51,21 +299,50 @@ struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 		return NULL;
 	}
 	pthread_mutex_init(&f->cache->mu, NULL);
+	pthread_cond_init(&f->cache->done, NULL);
+	for (i = 0; i < NAUD; i++)
+		pthread_mutex_init(&f->cache->aud_mu[i], NULL);
+	pthread_mutex_init(&f->cache->probe_mu, NULL);
+	pthread_mutex_lock(&ids_mu);
+	f->cache->id = ++next_id;
+	pthread_mutex_unlock(&ids_mu);
 	f->http = http;
 	f->probe = probe;
 	f->ctx = ctx;
 	return f;
 }
 
-static void cache_list_free(struct cache_entry *e)
+static void entry_free(struct cache_entry *e)
 {
-	while (e) {
-		struct cache_entry *next = e->next;
+	cJSON *t = e->json ? cJSON_GetObjectItemCaseSensitive(e->json,
+							      "access_token") :
+		   NULL;
 
-		free(e->key);
-		cJSON_Delete(e->json);
-		free(e);
-		e = next;
+	/* Registry tokens are wiped, not just freed. */
+	if (cJSON_IsString(t) && t->valuestring)
+		memset(t->valuestring, 0, strlen(t->valuestring));
+	free(e->key);
+	cJSON_Delete(e->json);
+	free(e);
+}
+
+enum prune { PRUNE_FINISHED, PRUNE_FAILED, PRUNE_ALL };
+
+/* Under mu: free the entries of *head that what selects. */
+static void cache_prune_unlocked(struct cache_entry **head, enum prune what)
+{
+	struct cache_entry **pp = head;
+
+	while (*pp) {
+		struct cache_entry *e = *pp;
+
+		if ((e->state == ENT_PENDING && what != PRUNE_ALL) ||
+		    (what == PRUNE_FAILED && e->state != ENT_FAILED)) {
+			pp = &e->next;
+			continue;
+		}
+		*pp = e->next;
+		entry_free(e);
 	}
 }
 
@@ -74,20 +351,55 @@ void facts_invalidate(struct facts *f)
 	if (!f)
 		return;
 	pthread_mutex_lock(&f->cache->mu);
-	cache_list_free(f->cache->head);
-	f->cache->head = NULL;
+	cache_prune_unlocked(&f->cache->head, PRUNE_FINISHED);
+	cache_prune_unlocked(&f->cache->tokens, PRUNE_FAILED);
+	pthread_mutex_unlock(&f->cache->mu);
+}
+
+void facts_forget_errors(struct facts *f)
+{
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->cache->mu);
+	cache_prune_unlocked(&f->cache->head, PRUNE_FAILED);
+	cache_prune_unlocked(&f->cache->tokens, PRUNE_FAILED);
 	pthread_mutex_unlock(&f->cache->mu);
 }
 
 void facts_free(struct facts *f)
 {
+	int i;
+
 	if (!f)
 		return;
-	facts_invalidate(f);
-	cache_list_free(f->cache->tokens);
+	cache_prune_unlocked(&f->cache->head, PRUNE_ALL);
+	cache_prune_unlocked(&f->cache->tokens, PRUNE_ALL);
 	pthread_mutex_destroy(&f->cache->mu);
+	pthread_cond_destroy(&f->cache->done);
+	for (i = 0; i < NAUD; i++)
+		pthread_mutex_destroy(&f->cache->aud_mu[i]);
+	pthread_mutex_destroy(&f->cache->probe_mu);
+	dn_free_all(f->cache);
 	free(f->cache);
 	free(f);
+}
+
+void facts_stats_get(struct facts *f, struct facts_stats *out)
+{
+	struct dnode *n;
+	unsigned d;
+
+	pthread_mutex_lock(&f->cache->mu);
+	*out = f->cache->stats;
+	out->depth = 0;
+	dn_compute(f->cache);
+	for (n = f->cache->nodes; n; n = n->next_all)
+		if ((n->kind == DN_REQ || n->kind == DN_CONST) &&
+		    (d = n->memo) != DN_INF && d > out->depth)
+			out->depth = d;
+	if (f->cache->nomem)
+		out->depth = 0;
+	pthread_mutex_unlock(&f->cache->mu);
 }
 
 static struct cache_entry *cache_find_unlocked(struct cache_entry *e,
@@ -99,56 +411,117 @@ static struct cache_entry *cache_find_unlocked(struct cache_entry *e,
 	return NULL;
 }
 
-/* Takes ownership of json. */
-static int cache_put_unlocked(struct cache_entry **head, const char *key,
-			      cJSON *json, long status)
+/* The answer for key: 1 and *out a finished entry (an answer or an
+ * error to share), waiting while another thread fetches it; or 0 and
+ * *out a new pending entry this thread must fetch and hand to
+ * cache_finish(); or AD_ENOMEM.  The lock is never held while a request
+ * is on the wire. */
+static int cache_claim(struct facts *f, struct cache_entry **head,
+		       const char *key, struct cache_entry **out)
 {
-	struct cache_entry *e = calloc(1, sizeof *e);
+	struct facts_cache *c = f->cache;
+	struct cache_entry *e;
 
-	if (!e || !(e->key = strdup(key))) {
+	*out = NULL;
+	pthread_mutex_lock(&c->mu);
+	frame_cur(f);
+	/* Looked up again after each wake-up: a fetch that was cancelled
+	 * leaves no entry, and then this thread asks itself. */
+	if ((e = cache_find_unlocked(*head, key)) && e->state == ENT_PENDING)
+		c->stats.merged++;
+	while ((e = cache_find_unlocked(*head, key)) &&
+	       e->state == ENT_PENDING)
+		pthread_cond_wait(&c->done, &c->mu);
+	if (e) {
+		ask(f, e->node);
+		frame_add(f, e->node);
+		pthread_mutex_unlock(&c->mu);
+		*out = e;
+		return 1;
+	}
+	e = calloc(1, sizeof *e);
+	if (!e || !(e->key = strdup(key)) || tl.top + 1 >= TRAIL_FRAMES) {
+		pthread_mutex_unlock(&c->mu);
+		if (e)
+			free(e->key);
 		free(e);
-		cJSON_Delete(json);
 		return AD_ENOMEM;
 	}
-	e->json = json;
-	e->status = status;
+	/* The fetch is a frame of its own that starts from the entry's
+	 * START, whoever fetches it. */
+	if ((e->node = dn_new(c, DN_ENTRY, NULL, 0)) &&
+	    !(e->node->start = dn_new(c, DN_START, NULL, 0)))
+		e->node = NULL;
+	ask(f, e->node);
+	tl.top++;
+	memset(&tl.fr[tl.top], 0, sizeof tl.fr[tl.top]);
+	if (e->node)
+		frame_add(f, e->node->start);
+	e->state = ENT_PENDING;
 	e->next = *head;
 	*head = e;
+	pthread_mutex_unlock(&c->mu);
+	*out = e;
 	return 0;
 }
 
-/* The cache's lock is taken here, so callers never hold it while a
- * request is on the wire.  Two threads that miss on the same key both
- * fetch; the second answer is dropped (the first stays, identical). */
-static struct cache_entry *cache_get(struct facts *f, struct cache_entry **head,
-				     const char *key)
+/* Publish what the fetch of e gave (takes ownership of json) and wake
+ * the threads waiting for it.  A cancelled or out-of-memory fetch is not
+ * shared: the entry goes, and a waiter asks itself. */
+static void cache_finish(struct facts *f, struct cache_entry **head,
+			 struct cache_entry *e, int rc, cJSON *json,
+			 long status, const struct ad_error *err)
 {
-	struct cache_entry *e;
+	struct facts_cache *c = f->cache;
+	struct frame *fr;
 
-	pthread_mutex_lock(&f->cache->mu);
-	e = cache_find_unlocked(*head, key);
-	pthread_mutex_unlock(&f->cache->mu);
-	return e;
+	pthread_mutex_lock(&c->mu);
+	fr = frame_cur(f);
+	/* The answer needed everything its fetch read and sent. */
+	if (e->node)
+		e->node->last = dn_new(c, DN_JOIN, fr->reads, fr->n);
+	if (tl.top > 0)
+		tl.top--;
+	if (rc != AD_ECANCEL && rc != AD_ENOMEM)
+		frame_add(f, e->node);
+	if (rc == AD_ECANCEL || rc == AD_ENOMEM) {
+		struct cache_entry **pp = head;
+
+		while (*pp && *pp != e)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = e->next;
+		cJSON_Delete(json);
+		free(e->key);
+		free(e);
+	} else {
+		e->json = json;
+		e->status = status;
+		e->rc = rc;
+		if (rc != 0 && err)
+			e->err = *err;
+		else if (rc != 0)
+			ad_error_set(&e->err, rc, "%s", ad_strerror(rc));
+		e->state = rc == 0 ? ENT_DONE : ENT_FAILED;
+	}
+	pthread_cond_broadcast(&c->done);
+	pthread_mutex_unlock(&c->mu);
 }
 
-/* Takes ownership of json; *kept is the cached copy (json, or an equal
- * answer another thread stored first). */
-static int cache_add(struct facts *f, struct cache_entry **head,
-		     const char *key, cJSON *json, long status, cJSON **kept)
+/* What a finished entry says: 0 and its answer, or its error. */
+static int entry_answer(const struct cache_entry *e, cJSON **out,
+			long *status, struct ad_error *err)
 {
-	struct cache_entry *e;
-	int rc = 0;
-
-	pthread_mutex_lock(&f->cache->mu);
-	if ((e = cache_find_unlocked(*head, key))) {
-		cJSON_Delete(json);
-		*kept = e->json;
-	} else {
-		rc = cache_put_unlocked(head, key, json, status);
-		*kept = rc == 0 ? (*head)->json : NULL;
+	if (status)
+		*status = e->status;
+	if (e->state == ENT_DONE) {
+		*out = e->json;
+		return 0;
 	}
-	pthread_mutex_unlock(&f->cache->mu);
-	return rc;
+	*out = NULL;
+	if (err)
+		*err = e->err;
+	return e->rc;
 }
 
 /* Copy untrusted text without control characters, bounded. */
@@ -251,7 +624,70 @@ int facts_authorize(struct facts *f, enum facts_aud aud,
 	return 0;
 }
 
-/* Send signed for aud; 0 when an answer (any status) arrived. */
+/* This thread sent a request, tried k times: the first try needed all
+ * this thread had read, each retry the try before. */
+static void account_sent(struct facts *f, unsigned long k)
+{
+	struct facts_cache *c = f->cache;
+	struct frame *fr;
+	struct dnode *r;
+
+	pthread_mutex_lock(&c->mu);
+	fr = frame_cur(f);
+	for (; k > 0; k--) {
+		c->stats.requests++;
+		r = dn_new(c, DN_REQ, fr->reads, fr->n);
+		frame_add(f, r);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* The requests the credential sent to sign for aud (a token from Entra
+ * ID, say) count like any other: they need nothing, so a token's depth
+ * is the number of requests it took, and a request signed with it comes
+ * after them.  The first signing for each audience is done by one
+ * thread while others wait, so every thread learns that depth. */
+static int authorize_counted(struct facts *f, enum facts_aud aud,
+			     struct http_request *req, char *buf, size_t len,
+			     struct ad_error *err)
+{
+	struct facts_cache *c = f->cache;
+	unsigned long before;
+	unsigned k;
+	int rc, first;
+	struct dnode *tok;
+
+	if (aud == FACTS_AUD_NONE || !f->auth.authorize ||
+	    (unsigned)aud >= NAUD)
+		return facts_authorize(f, aud, req, buf, len, err);
+	pthread_mutex_lock(&c->aud_mu[aud]);
+	first = !c->aud_known[aud];
+	if (!first)
+		pthread_mutex_unlock(&c->aud_mu[aud]);
+	before = http_thread_sent();
+	rc = facts_authorize(f, aud, req, buf, len, err);
+	k = (unsigned)(http_thread_sent() - before);
+	pthread_mutex_lock(&c->mu);
+	c->stats.requests += k;
+	if (first && rc == 0) {
+		c->aud_known[aud] = 1;
+		if ((c->aud_node[aud] = dn_new(c, DN_CONST, NULL, 0)))
+			c->aud_node[aud]->value = k;
+	} else if (k) {
+		/* A refresh: it too needs nothing. */
+		if ((tok = dn_new(c, DN_CONST, NULL, 0)))
+			tok->value = k;
+		frame_add(f, tok);
+	}
+	frame_add(f, c->aud_node[aud]);
+	pthread_mutex_unlock(&c->mu);
+	if (first)
+		pthread_mutex_unlock(&c->aud_mu[aud]);
+	return rc;
+}
+
+/* Send signed for aud; 0 when an answer (any status) arrived.  The
+ * request's depth is one more than everything this thread had read. */
 static int send_signed(struct facts *f, enum facts_aud aud,
 		       struct http_request *req, struct http_response *r,
 		       const char *what, struct ad_error *err)
@@ -261,9 +697,13 @@ static int send_signed(struct facts *f, enum facts_aud aud,
 
 	memset(r, 0, sizeof *r);
 	token[0] = '\0';
-	rc = facts_authorize(f, aud, req, token, sizeof token, err);
-	if (rc == 0)
+	rc = authorize_counted(f, aud, req, token, sizeof token, err);
+	if (rc == 0) {
+		unsigned long before = http_thread_sent();
+
 		rc = http_send(f->http, req, r, err);
+		account_sent(f, http_thread_sent() - before);
+	}
 	memset(token, 0, sizeof token);
 	req->bearer = NULL;
 	if (rc != 0 && err) {
@@ -336,25 +776,45 @@ static int arm_url(const struct facts *f, const char *path,
 		       path, strchr(path, '?') ? '&' : '?', api_version);
 }
 
+/* Claim key in the cache: 1 and the answer (or shared error) in rc when
+ * it is known; 0 when this thread must fetch it into *e. */
+static int claim(struct facts *f, struct cache_entry **head, const char *key,
+		 struct cache_entry **e, cJSON **out, long *status,
+		 struct ad_error *err, int *rc)
+{
+	int c = cache_claim(f, head, key, e);
+
+	if (c < 0) {
+		*rc = ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		return 1;
+	}
+	if (c == 1) {
+		*rc = entry_answer(*e, out, status, err);
+		return 1;
+	}
+	return 0;
+}
+
 static int cached_get(struct facts *f, const char *url, enum facts_aud aud,
 		      const char *what, cJSON **out, struct ad_error *err)
 {
-	struct cache_entry *e = cache_get(f, &f->cache->head, url);
 	struct http_request req = { .method = "GET", .url = url,
 				    .accept = "application/json" };
-	cJSON *j;
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	cJSON *j = NULL;
 	int rc;
 
-	if (e) {
-		*out = e->json;
-		return 0;
-	}
-	rc = fetch_json(f, aud, &req, what, NULL, &j, err);
-	if (rc != 0)
+	*out = NULL;
+	if (claim(f, &f->cache->head, url, &e, out, NULL, err, &rc))
 		return rc;
-	if ((rc = cache_add(f, &f->cache->head, url, j, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	return 0;
+	rc = fetch_json(f, aud, &req, what, NULL, &j, &le);
+	cache_finish(f, &f->cache->head, e, rc, j, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = j;
+	return rc;
 }
 
 static void what_of(char *what, size_t len, const char *method,
@@ -381,21 +841,15 @@ int arm_get(struct facts *f, const char *path, const char *api_version,
  * error (the check says unknown), never a cut list it could act on. */
 #define ARM_MAX_PAGES 200
 
-int arm_list(struct facts *f, const char *path, const char *api_version,
-	     cJSON **out, struct ad_error *err)
+/* Every page of the list at url (changed as nextLink is followed). */
+static int arm_list_fetch(struct facts *f, char *url, size_t ulen,
+			  const char *path, cJSON **out, struct ad_error *err)
 {
-	char url[2048], key[2100], what[400];
-	struct cache_entry *e;
+	char what[400];
 	cJSON *all, *arr;
 	int pages = 0, rc;
 
-	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
-		return rc;
-	snprintf(key, sizeof key, "list:%s", url);
-	if ((e = cache_get(f, &f->cache->head, key))) {
-		*out = e->json;
-		return 0;
-	}
+	*out = NULL;
 	what_of(what, sizeof what, "GET", path);
 	all = cJSON_CreateObject();
 	arr = cJSON_AddArrayToObject(all, "value");
@@ -431,19 +885,42 @@ int arm_list(struct facts *f, const char *path, const char *api_version,
 		/* Follow nextLink only on the same ARM endpoint, and not
 		 * forever: either way the list is incomplete, so say so. */
 		if (strncmp(next, f->ctx->arm, strlen(f->ctx->arm)) != 0 ||
-		    ++pages >= ARM_MAX_PAGES || strlen(next) >= sizeof url) {
+		    ++pages >= ARM_MAX_PAGES || strlen(next) >= ulen) {
 			cJSON_Delete(page);
 			cJSON_Delete(all);
 			return ad_error_set(err, AD_EPARSE,
 				_("%s: the list continues past page %d or on another host; it was not read to its end"),
 				what, pages + 1);
 		}
-		snprintf(url, sizeof url, "%s", next);
+		snprintf(url, ulen, "%s", next);
 		cJSON_Delete(page);
 	}
-	if ((rc = cache_add(f, &f->cache->head, key, all, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
+	*out = all;
 	return 0;
+}
+
+int arm_list(struct facts *f, const char *path, const char *api_version,
+	     cJSON **out, struct ad_error *err)
+{
+	char url[2048], key[2100];
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	cJSON *all = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
+		return rc;
+	snprintf(key, sizeof key, "list:%s", url);
+	if (claim(f, &f->cache->head, key, &e, out, NULL, err, &rc))
+		return rc;
+	rc = arm_list_fetch(f, url, sizeof url, path, &all, &le);
+	cache_finish(f, &f->cache->head, e, rc, all, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = all;
+	return rc;
 }
 
 int arm_post(struct facts *f, const char *path, const char *api_version,
@@ -453,27 +930,28 @@ int arm_post(struct facts *f, const char *path, const char *api_version,
 	struct cache_entry *e;
 	struct http_request req = { .method = "POST",
 				    .accept = "application/json" };
-	cJSON *j;
+	struct ad_error le = { 0 };
+	cJSON *j = NULL;
 	int rc;
 
+	*out = NULL;
 	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
 		return rc;
 	/* POSTs we make are reads (listCredentials, appsettings/list). */
 	snprintf(key, sizeof key, "post:%s", url);
-	if ((e = cache_get(f, &f->cache->head, key))) {
-		*out = e->json;
-		return 0;
-	}
+	if (claim(f, &f->cache->head, key, &e, out, NULL, err, &rc))
+		return rc;
 	what_of(what, sizeof what, "POST", path);
 	req.url = url;
 	req.body = body ? body : "";
 	req.content_type = "application/json";
-	rc = fetch_json(f, FACTS_AUD_ARM, &req, what, NULL, &j, err);
-	if (rc != 0)
-		return rc;
-	if ((rc = cache_add(f, &f->cache->head, key, j, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	return 0;
+	rc = fetch_json(f, FACTS_AUD_ARM, &req, what, NULL, &j, &le);
+	cache_finish(f, &f->cache->head, e, rc, j, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = j;
+	return rc;
 }
 
 /* ---------- writes and long-running operations ---------- */
@@ -774,15 +1252,103 @@ static int realm_on_login(const char *realm, const char *login)
 	       form_safe(realm + 8);
 }
 
-/* An access token for repo (pull), or NULL when the registry needs none;
- * owned by the cache.  ACR's Entra flow: the /v2/ challenge names the
+/* What a registry's /v2/ said, kept: its status, a bounded body and the
+ * headers the callers read. */
+#define V2_BODY_MAX 8192
+
+static int v2_fetch(struct facts *f, const char *login, cJSON **out,
+		    struct ad_error *err)
+{
+	static const char *const keep[] = { "WWW-Authenticate", "Retry-After" };
+	char url[512];
+	struct http_request req = { .method = "GET", .url = url,
+				    .accept = "application/json" };
+	struct http_response r;
+	unsigned long before;
+	cJSON *j, *h;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login)) != 0)
+		return rc;
+	before = http_thread_sent();
+	rc = http_send(f->http, &req, &r, err);
+	account_sent(f, http_thread_sent() - before);
+	if (rc != 0)
+		return rc;
+	if (r.body_len > V2_BODY_MAX)
+		r.body[V2_BODY_MAX] = '\0';
+	j = cJSON_CreateObject();
+	h = j ? cJSON_AddObjectToObject(j, "headers") : NULL;
+	if (!h || !cJSON_AddNumberToObject(j, "status", (double)r.status) ||
+	    !cJSON_AddStringToObject(j, "body", r.body ? r.body : "")) {
+		cJSON_Delete(j);
+		http_response_clear(&r);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		const char *v = http_response_header(&r, keep[i]);
+
+		if (v && !cJSON_AddStringToObject(h, keep[i], v)) {
+			cJSON_Delete(j);
+			http_response_clear(&r);
+			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		}
+	}
+	http_response_clear(&r);
+	*out = j;
+	return 0;
+}
+
+int reg_v2(struct facts *f, const char *login_server,
+	   struct http_response *resp, struct ad_error *err)
+{
+	char key[300];
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	const cJSON *h;
+	cJSON *j = NULL;
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	if (!form_safe(login_server) || strlen(login_server) > 253)
+		return ad_error_set(err, AD_EINVAL,
+			_("login server name has unexpected characters"));
+	snprintf(key, sizeof key, "v2:%s", login_server);
+	if (!claim(f, &f->cache->head, key, &e, &j, NULL, err, &rc)) {
+		rc = v2_fetch(f, login_server, &j, &le);
+		cache_finish(f, &f->cache->head, e, rc, j, 0, &le);
+		if (err && rc != 0)
+			*err = le;
+	}
+	if (rc != 0)
+		return rc;
+	resp->status = (long)cJSON_GetNumberValue(
+		cJSON_GetObjectItemCaseSensitive(j, "status"));
+	resp->body = strdup(jsonu_str(j, "body") ? jsonu_str(j, "body") : "");
+	if (!resp->body)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	resp->body_len = strlen(resp->body);
+	cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(j, "headers"))
+		if (cJSON_IsString(h) &&
+		    http_response_add_header(resp, h->string,
+					     h->valuestring) != 0) {
+			http_response_clear(resp);
+			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		}
+	return 0;
+}
+
+/* The token dance for repo: *out {"access_token"}, or NULL when the
+ * registry needs none.  ACR's Entra flow: the /v2/ challenge names the
  * realm; POST /oauth2/exchange trades the ARM token for a refresh token,
  * POST <realm> that for a repository-scoped access token. */
-static int reg_token(struct facts *f, const char *login, const char *repo,
-		     const char **token, struct ad_error *err)
+static int reg_token_fetch(struct facts *f, const char *login,
+			   const char *repo, cJSON **out,
+			   struct ad_error *err)
 {
-	char url[1024], key[1024], what[300], realm[512], service[256];
-	struct cache_entry *e;
+	char url[1024], what[300], realm[512], service[256];
 	struct http_request req = { .method = "GET", .url = url };
 	struct http_response r;
 	cJSON *j;
@@ -790,21 +1356,20 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 	long status;
 	int rc;
 
-	*token = NULL;
-	if (!form_safe(login) || !form_safe(repo))
-		return ad_error_set(err, AD_EINVAL,
-			_("registry or repository name has unexpected characters"));
-	snprintf(key, sizeof key, "%s|%s", login, repo);
-	if ((e = cache_get(f, &f->cache->tokens, key))) {
-		*token = jsonu_str(e->json, "access_token");
-		return 0;
-	}
-	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login)) != 0)
-		return rc;
+	*out = NULL;
 	snprintf(what, sizeof what, "GET https://%s/v2/", login);
-	rc = send_signed(f, FACTS_AUD_NONE, &req, &r, what, err);
-	if (rc != 0)
+	rc = reg_v2(f, login, &r, err);
+	if (rc != 0) {
+		if (err) {
+			char msg[sizeof err->msg];
+			enum ad_net net = err->net;
+
+			snprintf(msg, sizeof msg, "%s", err->msg);
+			ad_error_set(err, rc, _("%s: %s"), what, msg);
+			ad_error_net(err, net);
+		}
 		return rc;
+	}
 	status = r.status;
 	if (status == 200) {
 		http_response_clear(&r);
@@ -832,8 +1397,8 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 		if (!tok)
 			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 		tok[0] = '\0';
-		rc = facts_authorize(f, FACTS_AUD_ARM, &req, tok,
-				     FACTS_TOKEN_MAX, err);
+		rc = authorize_counted(f, FACTS_AUD_ARM, &req, tok,
+				       FACTS_TOKEN_MAX, err);
 		if (rc == 0 && !tok[0] && req.bearer)
 			snprintf(tok, FACTS_TOKEN_MAX, "%s", req.bearer);
 		req.bearer = NULL;
@@ -893,34 +1458,60 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 		return ad_error_set(err, AD_EPARSE,
 			_("%s: the answer has no access_token"), what);
 	}
-	if ((rc = cache_add(f, &f->cache->tokens, key, j, 200, &j)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	*token = jsonu_str(j, "access_token");
+	*out = j;
 	return 0;
+}
+
+/* An access token for repo (pull), or NULL when the registry needs none;
+ * owned by the cache.  Threads asking for the same one share one token
+ * dance. */
+static int reg_token(struct facts *f, const char *login, const char *repo,
+		     const char **token, struct ad_error *err)
+{
+	char key[1024];
+	struct cache_entry *e;
+	struct ad_error le = { 0 };
+	cJSON *j = NULL;
+	int rc;
+
+	*token = NULL;
+	if (!form_safe(login) || !form_safe(repo))
+		return ad_error_set(err, AD_EINVAL,
+			_("registry or repository name has unexpected characters"));
+	if (snprintf(key, sizeof key, "%s|%s", login, repo) >= (int)sizeof key)
+		return ad_error_set(err, AD_EINVAL,
+			_("the request address is too long (%d characters)"),
+			(int)(strlen(login) + strlen(repo) + 1));
+	if (claim(f, &f->cache->tokens, key, &e, &j, NULL, err, &rc)) {
+		if (rc == 0 && j)
+			*token = jsonu_str(j, "access_token");
+		return rc;
+	}
+	rc = reg_token_fetch(f, login, repo, &j, &le);
+	cache_finish(f, &f->cache->tokens, e, rc, j, 200, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0 && j)
+		*token = jsonu_str(j, "access_token");
+	return rc;
 }
 
 int reg_ping(struct facts *f, const char *login_server, long *status,
 	     struct ad_error *err)
 {
-	char url[512];
-	struct http_request req = { .method = "GET", .url = url };
 	struct http_response r;
 	int rc;
 
 	*status = 0;
-	if (!form_safe(login_server))
-		return ad_error_set(err, AD_EINVAL,
-			_("login server name has unexpected characters"));
-	snprintf(url, sizeof url, "https://%s/v2/", login_server);
-	rc = http_send(f->http, &req, &r, err);
+	rc = reg_v2(f, login_server, &r, err);
 	if (rc != 0) {
-		char msg[sizeof err->msg];
-
-		if (err) {
+		if (err && rc != AD_EINVAL) {
+			char msg[sizeof err->msg];
 			enum ad_net net = err->net;
 
 			snprintf(msg, sizeof msg, "%s", err->msg);
-			ad_error_set(err, rc, _("GET %s: %s"), url, msg);
+			ad_error_set(err, rc, _("GET https://%s/v2/: %s"),
+				     login_server, msg);
 			ad_error_net(err, net);
 		}
 		return rc;
@@ -938,8 +1529,9 @@ static int reg_get(struct facts *f, const char *login, const char *repo,
 {
 	char url[1536], what[1600];
 	struct cache_entry *e;
+	struct ad_error le = { 0 };
 	const char *token;
-	cJSON *j;
+	cJSON *j = NULL;
 	int rc;
 
 	*out = NULL;
@@ -950,32 +1542,31 @@ static int reg_get(struct facts *f, const char *login, const char *repo,
 	if ((rc = url_fmt(url, sizeof url, err, "https://%s/v2/%s/%s%s%s",
 			  login, repo, kind, ref[0] ? "/" : "", ref)) != 0)
 		return rc;
-	if ((e = cache_get(f, &f->cache->head, url))) {
-		*status = e->status;
-		*out = e->json;
-		return 0;
-	}
-	rc = reg_token(f, login, repo, &token, err);
-	if (rc != 0)
+	if (claim(f, &f->cache->head, url, &e, out, status, err, &rc))
 		return rc;
-	{
+	rc = reg_token(f, login, repo, &token, &le);
+	if (rc == 0) {
 		struct http_request req = { .method = "GET", .url = url,
 					    .bearer = token, .accept = accept,
 					    .auth_label = "registry token" };
 
 		snprintf(what, sizeof what, "GET %s", url);
-		rc = fetch_json(f, FACTS_AUD_NONE, &req, what, status, &j, err);
+		rc = fetch_json(f, FACTS_AUD_NONE, &req, what, status, &j,
+				&le);
 	}
+	/* A manifest unknown is an answer, shared and kept like one. */
 	if (rc == AD_ENOTFOUND) {
 		*status = 404;
-		return 0;
+		rc = 0;
+	} else if (rc == 0) {
+		*status = 200;
 	}
-	if (rc != 0)
-		return rc;
-	*status = 200;
-	if ((rc = cache_add(f, &f->cache->head, url, j, 200, out)) != 0)
-		return ad_error_set(err, rc, _("out of memory"));
-	return 0;
+	cache_finish(f, &f->cache->head, e, rc, j, *status, &le);
+	if (err && rc != 0)
+		*err = le;
+	if (rc == 0)
+		*out = j;
+	return rc;
 }
 
 int reg_manifest(struct facts *f, const char *login_server, const char *repo,
@@ -1006,13 +1597,23 @@ int reg_blob_json(struct facts *f, const char *login_server, const char *repo,
 int facts_resolve(struct facts *f, const char *name, struct probe_dns *out,
 		  struct ad_error *err)
 {
-	return probe_resolve(f->probe, name, out, err);
+	int rc;
+
+	pthread_mutex_lock(&f->cache->probe_mu);
+	rc = probe_resolve(f->probe, name, out, err);
+	pthread_mutex_unlock(&f->cache->probe_mu);
+	return rc;
 }
 
 int facts_tcp(struct facts *f, const char *host, int port,
 	      enum probe_tcp *out, struct ad_error *err)
 {
-	return probe_tcp(f->probe, host, port, 5000, out, err);
+	int rc;
+
+	pthread_mutex_lock(&f->cache->probe_mu);
+	rc = probe_tcp(f->probe, host, port, 5000, out, err);
+	pthread_mutex_unlock(&f->cache->probe_mu);
+	return rc;
 }
 
 void facts_cluster_id(const struct facts *f, char *buf, size_t len)

@@ -59,8 +59,43 @@ struct facts {
 struct facts *facts_new(struct http_transport *http, struct node_probe *probe,
 			struct ad_context *ctx);
 void facts_free(struct facts *f);
-/* Forget cached answers (after a fix changed the world). */
+/* Forget cached answers (after a fix changed the world).  Between jobs
+ * only: answers handed out before are freed. */
 void facts_invalidate(struct facts *f);
+/* Forget the errors kept so far (at the start of a job), so a read that
+ * failed is asked again; answers stay. */
+void facts_forget_errors(struct facts *f);
+
+/* Checks may read facts from several threads at once.  A read whose
+ * answer another thread is already fetching waits for that answer (or
+ * error) instead of sending the request again; within a job an error is
+ * shared like an answer.
+ *
+ * Dependency depth: every request has one, 1 + the largest depth of
+ * any answer the thread had read before sending it (a cached answer
+ * keeps its own depth, taken over every thread that asked for it, the
+ * shallowest winning, so it does not matter which asked first; the
+ * requests a credential or the registry token dance sends, and retries,
+ * count like any other).  The largest depth is the number of rounds the
+ * job would take if every request went out the moment the answers it
+ * needs had arrived: what the job costs with unlimited concurrency,
+ * whatever the latency (bench/README). */
+struct facts_stats {
+	unsigned long requests;   /* requests sent */
+	unsigned depth;           /* the largest depth of any of them */
+	unsigned long merged;     /* reads that waited for a request another
+				     thread had already sent */
+};
+void facts_stats_get(struct facts *f, struct facts_stats *out);
+/* What the calling thread has read so far, as a mark another thread can
+ * start from (facts_begin): a check run on a pool needs the context its
+ * caller found.  Owned by f. */
+void *facts_mark(struct facts *f);
+/* The calling thread starts work for f having read what mark says
+ * (NULL: nothing). */
+void facts_begin(struct facts *f, void *mark);
+/* The depth of what the calling thread has read so far. */
+unsigned facts_depth(struct facts *f);
 
 /* ARM: path starts with "/subscriptions/..." (or "/providers/...");
  * api_version is appended as ?api-version=... (or &api-version=). */
@@ -114,6 +149,12 @@ int kube_patch(struct facts *f, const char *path, const char *body,
  * "could not ask". */
 int reg_ping(struct facts *f, const char *login_server, long *status,
 	     struct ad_error *err);
+/* The anonymous GET https://<login server>/v2/, asked once per job and
+ * shared with the token dance: resp gets the status, the body and the
+ * WWW-Authenticate and Retry-After headers (the caller clears it); a
+ * transport failure is the transport's own error (err->net). */
+int reg_v2(struct facts *f, const char *login_server,
+	   struct http_response *resp, struct ad_error *err);
 int reg_manifest(struct facts *f, const char *login_server, const char *repo,
 		 const char *ref, long *status, struct cJSON **out,
 		 struct ad_error *err);

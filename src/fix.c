@@ -2,6 +2,7 @@
 #include "config.h"
 #include "fix.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +29,21 @@ static const struct {
 static struct fix_def all[MAX_FIXES];
 static size_t nall;
 
-static void build_table(void)
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void fill_table(void)
 {
 	size_t g, i;
 
-	if (nall)
-		return;
 	for (g = 0; g < sizeof groups / sizeof groups[0]; g++)
 		for (i = 0; i < *groups[g].n && nall < MAX_FIXES; i++)
 			all[nall++] = groups[g].defs[i];
+}
+
+/* Threads running checks may be the first to ask. */
+static void build_table(void)
+{
+	pthread_once(&table_once, fill_table);
 }
 
 const struct fix_def *fix_all(size_t *n)

@@ -8,6 +8,18 @@
 #include "err.h"
 #include "i18n.h"
 
+static _Thread_local unsigned long sent;
+
+unsigned long http_thread_sent(void)
+{
+	return sent;
+}
+
+void http_thread_count_retry(void)
+{
+	sent++;
+}
+
 int http_send(struct http_transport *t, const struct http_request *req,
 	      struct http_response *resp, struct ad_error *err)
 {
@@ -18,6 +30,7 @@ int http_send(struct http_transport *t, const struct http_request *req,
 		ad_error_set(err, AD_ECANCEL, _("cancelled"));
 		return ad_error_net(err, AD_NET_CANCELLED);
 	}
+	sent++;
 	return t->ops->send(t->impl, req, resp, err);
 }
 

@@ -73,6 +73,12 @@ struct http_transport {
  * (timeout, cancelled, connection failure): resp is then empty. */
 int http_send(struct http_transport *t, const struct http_request *req,
 	      struct http_response *resp, struct ad_error *err);
+/* How many requests the calling thread has sent through http_send() so
+ * far, each retry counted (any transport): lets a caller tell how many a
+ * call it made sent. */
+unsigned long http_thread_sent(void);
+/* For implementations: one more try of the same request went out. */
+void http_thread_count_retry(void);
 void http_response_clear(struct http_response *resp);
 /* Case-insensitive header lookup; NULL when absent. */
 const char *http_response_header(const struct http_response *resp,

@@ -1017,6 +1017,7 @@ static int hc_send(void *impl, const struct http_request *req,
 		log_attempt(hc, req, url, &oc, rc, n, delay);
 		if (!retry)
 			return rc;
+		http_thread_count_retry();
 		if (hc->o.on_retry)
 			hc->o.on_retry(hc->o.on_retry_arg, req->method, url,
 				       oc.status, n + 1,

@@ -520,6 +520,15 @@ static int cmd_diagnose(const struct opts *o)
 	} else {
 		diagnose_one(w, o, NULL, &rc);
 	}
+	if (o->debug) {
+		struct facts_stats st;
+
+		/* What the run cost: the requests, and the depth of their
+		 * dependency chain (bench/README). */
+		facts_stats_get(w->facts, &st);
+		fprintf(stderr, "requests=%lu depth=%u\n", st.requests,
+			st.depth);
+	}
 	free(pods);
 	world_free(w);
 	return rc < 0 ? EXIT_USAGE : rc;

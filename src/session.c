@@ -861,6 +861,8 @@ static cJSON *learn(struct facts *f)
 static void run_check(struct session *s, const struct check_def *def,
 		      struct check_result *res)
 {
+	/* Each check is a job: what failed before is asked again. */
+	facts_forget_errors(s->facts);
 	check_run(def, s->facts, res);
 	if (s->w->cancel)
 		check_say(res, CHECK_UNKNOWN, "%s", _("cancelled"));

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "scenario.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 struct sim {
 	struct scenario *s;
 	struct http_transport *t;   /* back-pointer: its cancel flag */
+	/* Checks ask from several threads; writes change the world. */
+	pthread_mutex_t mu;
 };
 
 /* Split url into "https://host" and "/path" (query and fragment dropped).
@@ -418,10 +421,36 @@ static int sim_sleep(struct sim *sim, int ms)
 	return 0;
 }
 
+static int sim_answer(struct sim *sim, const struct http_request *req,
+		      struct http_response *resp, struct ad_error *err);
+
 static int sim_send(void *impl, const struct http_request *req,
 		    struct http_response *resp, struct ad_error *err)
 {
 	struct sim *sim = impl;
+	int rc;
+
+	/* The wait is outside the lock, so concurrent requests overlap as
+	 * on the wire; the counters let tests see a request cut short. */
+	if (sim->s->latency_ms) {
+		__atomic_add_fetch(&sim->s->waiting, 1, __ATOMIC_SEQ_CST);
+		rc = sim_sleep(sim, sim->s->latency_ms);
+		__atomic_sub_fetch(&sim->s->waiting, 1, __ATOMIC_SEQ_CST);
+		if (rc != 0) {
+			ad_error_set(err, AD_ECANCEL, _("cancelled"));
+			return ad_error_net(err, AD_NET_CANCELLED);
+		}
+	}
+	__atomic_add_fetch(&sim->s->answered, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&sim->mu);
+	rc = sim_answer(sim, req, resp, err);
+	pthread_mutex_unlock(&sim->mu);
+	return rc;
+}
+
+static int sim_answer(struct sim *sim, const struct http_request *req,
+		      struct http_response *resp, struct ad_error *err)
+{
 	struct scenario *s = sim->s;
 	char origin[512], path[2048], host[256], shown[201];
 	const char *method = req->method;
@@ -432,18 +461,6 @@ static int sim_send(void *impl, const struct http_request *req,
 	if (split_url(req->url, origin, sizeof origin, path, sizeof path) != 0)
 		return ad_error_set(err, AD_EINVAL, _("unsupported URL: %.200s"),
 				    tw_clip(shown, sizeof shown, req->url));
-	if (s->latency_ms) {
-		int rc;
-
-		__atomic_add_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
-		rc = sim_sleep(sim, s->latency_ms);
-		__atomic_sub_fetch(&s->waiting, 1, __ATOMIC_SEQ_CST);
-		if (rc != 0) {
-			ad_error_set(err, AD_ECANCEL, _("cancelled"));
-			return ad_error_net(err, AD_NET_CANCELLED);
-		}
-	}
-	__atomic_add_fetch(&s->answered, 1, __ATOMIC_SEQ_CST);
 	host_of(origin, host, sizeof host);
 	{
 		const cJSON *hv = jsonu_get_ci(s->hosts, host);
@@ -485,6 +502,10 @@ static int sim_send(void *impl, const struct http_request *req,
 
 static void sim_free(void *impl)
 {
+	struct sim *sim = impl;
+
+	if (sim)
+		pthread_mutex_destroy(&sim->mu);
 	free(impl);
 }
 
@@ -504,6 +525,7 @@ struct http_transport *sim_transport_new(struct scenario *s)
 		free(sim);
 		return NULL;
 	}
+	pthread_mutex_init(&sim->mu, NULL);
 	sim->s = s;
 	sim->t = t;
 	t->ops = &sim_http_ops;

@@ -618,8 +618,6 @@ int check_registry_health(struct facts *f, struct check_result *res)
 	const char *state;
 	char login[256], url[320], v2[201];
 	struct ad_error err = { 0 };
-	struct http_request req = { .method = "GET", .url = url,
-				    .accept = "application/json" };
 	struct http_response r;
 	const char *challenge;
 	int rc, bearer = 0, healthy_state;
@@ -640,7 +638,7 @@ int check_registry_health(struct facts *f, struct check_result *res)
 		return oom();
 
 	snprintf(url, sizeof url, "https://%s/v2/", login);
-	rc = http_send(f->http, &req, &r, &err);
+	rc = reg_v2(f, login, &r, &err);
 	if (rc != 0) {
 		if (dns_failure(rc, &err)) {
 			if (ev_str(res, "dns", "%s", "not resolved") ||

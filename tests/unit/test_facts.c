@@ -1,0 +1,356 @@
+/* test_facts.c - the facts cache under threads: a read whose answer is
+ * already on the wire waits for it (one request, its answer or error
+ * shared), errors are asked again in the next job, and the dependency
+ * depth of every request follows what the reading thread had read. */
+#include "config.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "context.h"
+#include "diagnose.h"
+#include "err.h"
+#include "facts.h"
+#include "harness.h"
+#include "http.h"
+#include "world.h"
+
+/* A transport that counts requests and can hold them on the wire until
+ * the test lets them go. */
+struct fake {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int sent;          /* requests that reached send() */
+	int held;          /* requests waiting for release */
+	int hold;          /* hold requests until release */
+	long status;       /* what to answer */
+	char last[512];    /* URL of the last request */
+};
+
+static int fake_send(void *impl, const struct http_request *req,
+		     struct http_response *resp, struct ad_error *err)
+{
+	struct fake *fk = impl;
+
+	(void)err;
+	pthread_mutex_lock(&fk->mu);
+	fk->sent++;
+	snprintf(fk->last, sizeof fk->last, "%s", req->url);
+	fk->held++;
+	pthread_cond_broadcast(&fk->cv);
+	while (fk->hold)
+		pthread_cond_wait(&fk->cv, &fk->mu);
+	fk->held--;
+	resp->status = fk->status;
+	pthread_mutex_unlock(&fk->mu);
+	resp->body = strdup(fk->status == 200 ?
+		"{\"name\":\"x\"}" :
+		"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"no\"}}");
+	resp->body_len = strlen(resp->body);
+	return 0;
+}
+
+static const struct http_ops fake_ops = { "fake", fake_send, NULL };
+
+struct rig {
+	struct fake fk;
+	struct http_transport t;
+	struct ad_context ctx;
+	struct facts *f;
+};
+
+static struct rig *rig_new(long status, int hold)
+{
+	struct rig *r = calloc(1, sizeof *r);
+
+	assert_non_null(r);
+	pthread_mutex_init(&r->fk.mu, NULL);
+	pthread_cond_init(&r->fk.cv, NULL);
+	r->fk.status = status;
+	r->fk.hold = hold;
+	r->t.ops = &fake_ops;
+	r->t.impl = &r->fk;
+	ctx_init(&r->ctx, AD_TARGET_AKS);
+	snprintf(r->ctx.arm, sizeof r->ctx.arm, "https://arm.test");
+	r->f = facts_new(&r->t, NULL, &r->ctx);
+	assert_non_null(r->f);
+	return r;
+}
+
+static void rig_free(struct rig *r)
+{
+	facts_free(r->f);
+	pthread_cond_destroy(&r->fk.cv);
+	pthread_mutex_destroy(&r->fk.mu);
+	free(r);
+}
+
+static void release(struct rig *r)
+{
+	pthread_mutex_lock(&r->fk.mu);
+	r->fk.hold = 0;
+	pthread_cond_broadcast(&r->fk.cv);
+	pthread_mutex_unlock(&r->fk.mu);
+}
+
+/* Until pred holds, bounded: a hang fails the test. */
+static int wait_for(struct rig *r, int (*pred)(struct rig *))
+{
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		struct timespec ts = { 0, 1000000L };
+
+		if (pred(r))
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static int one_held(struct rig *r)
+{
+	int v;
+
+	pthread_mutex_lock(&r->fk.mu);
+	v = r->fk.held == 1;
+	pthread_mutex_unlock(&r->fk.mu);
+	return v;
+}
+
+static int one_merged(struct rig *r)
+{
+	struct facts_stats st;
+
+	facts_stats_get(r->f, &st);
+	return st.merged == 1;
+}
+
+struct reader {
+	struct rig *r;
+	const char *path;
+	cJSON *out;
+	int rc;
+	struct ad_error err;
+	unsigned depth;
+	pthread_t th;
+};
+
+static void *read_arm(void *arg)
+{
+	struct reader *rd = arg;
+
+	rd->rc = arm_get(rd->r->f, rd->path, "2020-01-01", &rd->out,
+			 &rd->err);
+	rd->depth = facts_depth(rd->r->f);
+	return NULL;
+}
+
+/* Two threads, one key: the second waits for the first's request. */
+static void run_pair(struct rig *r, struct reader *a, struct reader *b)
+{
+	a->r = b->r = r;
+	a->path = b->path = "/subscriptions/s/resourceGroups/g";
+	assert_int_equal(pthread_create(&a->th, NULL, read_arm, a), 0);
+	assert_true(wait_for(r, one_held));
+	assert_int_equal(pthread_create(&b->th, NULL, read_arm, b), 0);
+	assert_true(wait_for(r, one_merged));
+	release(r);
+	pthread_join(a->th, NULL);
+	pthread_join(b->th, NULL);
+}
+
+static void test_merge_answer(void **state)
+{
+	struct rig *r = rig_new(200, 1);
+	struct reader a = { 0 }, b = { 0 };
+	struct facts_stats st;
+
+	(void)state;
+	run_pair(r, &a, &b);
+	assert_int_equal(r->fk.sent, 1);
+	assert_int_equal(a.rc, 0);
+	assert_int_equal(b.rc, 0);
+	assert_non_null(a.out);
+	assert_ptr_equal(a.out, b.out);
+	assert_string_equal(cJSON_GetObjectItem(b.out, "name")->valuestring, "x");
+	/* The waiter read an answer of depth 1, like the sender. */
+	assert_int_equal(a.depth, 1);
+	assert_int_equal(b.depth, 1);
+	facts_stats_get(r->f, &st);
+	assert_int_equal(st.requests, 1);
+	assert_int_equal(st.depth, 1);
+	rig_free(r);
+}
+
+static void test_merge_error(void **state)
+{
+	struct rig *r = rig_new(403, 1);
+	struct reader a = { 0 }, b = { 0 };
+	cJSON *out;
+	struct ad_error err = { 0 };
+
+	(void)state;
+	run_pair(r, &a, &b);
+	assert_int_equal(r->fk.sent, 1);
+	assert_int_equal(a.rc, AD_EDENIED);
+	assert_int_equal(b.rc, AD_EDENIED);
+	assert_null(b.out);
+	assert_string_equal(a.err.msg, b.err.msg);
+	assert_non_null(strstr(b.err.msg, "AuthorizationFailed"));
+	/* Within the job the error is kept: no second request. */
+	assert_int_equal(arm_get(r->f, "/subscriptions/s/resourceGroups/g",
+				 "2020-01-01", &out, &err), AD_EDENIED);
+	assert_int_equal(r->fk.sent, 1);
+	/* The next job asks again. */
+	facts_forget_errors(r->f);
+	r->fk.status = 200;
+	assert_int_equal(arm_get(r->f, "/subscriptions/s/resourceGroups/g",
+				 "2020-01-01", &out, &err), 0);
+	assert_int_equal(r->fk.sent, 2);
+	rig_free(r);
+}
+
+struct chain {
+	struct rig *r;
+	void *mark;
+	const char *paths[3];
+	unsigned depth;
+	int rc;
+};
+
+/* Starting from mark, read paths in turn. */
+static void *read_chain(void *arg)
+{
+	struct chain *ch = arg;
+	struct ad_error err = { 0 };
+	cJSON *out;
+	int i;
+
+	facts_begin(ch->r->f, ch->mark);
+	for (i = 0; i < 3 && ch->paths[i] && ch->rc == 0; i++)
+		ch->rc = arm_get(ch->r->f, ch->paths[i], "1", &out, &err);
+	ch->depth = facts_depth(ch->r->f);
+	return NULL;
+}
+
+static unsigned chain_in_thread(struct rig *r, void *mark, const char *p0,
+				const char *p1, const char *p2)
+{
+	struct chain ch = { r, mark, { p0, p1, p2 }, 0, 0 };
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, read_chain, &ch), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(ch.rc, 0);
+	return ch.depth;
+}
+
+/* A request's depth is what it needs: one more than the deepest answer
+ * read before it, taken over every thread that asked for it, whichever
+ * asked first. */
+static void test_depth(void **state)
+{
+	struct rig *r = rig_new(200, 0);
+	struct facts_stats st;
+	cJSON *out;
+	struct ad_error err = { 0 };
+	void *mark;
+
+	(void)state;
+	facts_begin(r->f, NULL);
+	assert_int_equal(arm_get(r->f, "/a", "1", &out, &err), 0);
+	assert_int_equal(facts_depth(r->f), 1);
+	assert_int_equal(arm_get(r->f, "/b", "1", &out, &err), 0);
+	assert_int_equal(facts_depth(r->f), 2);
+	/* A cached answer costs nothing more. */
+	assert_int_equal(arm_get(r->f, "/a", "1", &out, &err), 0);
+	assert_int_equal(facts_depth(r->f), 2);
+	/* A thread that starts where this one is goes on from there. */
+	mark = facts_mark(r->f);
+	assert_int_equal(chain_in_thread(r, mark, "/c", "/d", NULL), 4);
+	facts_stats_get(r->f, &st);
+	assert_int_equal(st.depth, 4);
+	/* A thread that had read nothing asks for /b: /b needs nothing,
+	 * whatever the first thread had read when it sent it, and what
+	 * was read after it moves up with it. */
+	assert_int_equal(chain_in_thread(r, NULL, "/b", "/e", NULL), 2);
+	assert_int_equal(facts_depth(r->f), 1);
+	facts_stats_get(r->f, &st);
+	assert_int_equal(st.depth, 3);   /* /c 2, /d 3 */
+	assert_int_equal(st.requests, 5);
+	assert_int_equal(r->fk.sent, 5);
+	rig_free(r);
+}
+
+/* Concurrent checks: the findings in table order, the same JSON every
+ * time; a cancel before the start runs none. */
+static void test_diagnose_order(void **state)
+{
+	struct harness *h = harness_open("aks-401-no-acrpull");
+	struct diagnosis d;
+	const struct check_def *defs;
+	char *first = NULL;
+	size_t n, i, k;
+	int run;
+
+	(void)state;
+	defs = check_all(&n);
+	for (run = 0; run < 3; run++) {
+		cJSON *j;
+		char *txt;
+
+		assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
+		assert_true(d.n > 10);
+		for (i = 0, k = 0; i < n; i++) {
+			if (!(defs[i].applies & CHECK_AKS))
+				continue;
+			assert_true(k < d.n);
+			assert_string_equal(d.findings[k++].def->id, defs[i].id);
+		}
+		assert_int_equal(k, d.n);
+		assert_non_null(d.cause);
+		assert_string_equal(d.cause, "aks.401");
+		j = diagnose_json(&d);
+		txt = cJSON_PrintUnformatted(j);
+		assert_non_null(txt);
+		if (!first)
+			first = txt;
+		else {
+			assert_string_equal(txt, first);
+			cJSON_free(txt);
+		}
+		cJSON_Delete(j);
+		diagnose_clear(&d);
+	}
+	cJSON_free(first);
+	h->w->cancel = 1;
+	assert_int_equal(diagnose_run(h->facts, &d, &h->w->cancel), 0);
+	assert_int_equal(d.n, 0);
+	diagnose_clear(&d);
+	harness_close(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_merge_answer),
+		cmocka_unit_test(test_merge_error),
+		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_diagnose_order),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
