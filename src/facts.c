@@ -1059,12 +1059,15 @@ int facts_write(struct facts *f, enum facts_aud aud,
 			   strcmp(st, "Canceled") == 0)) {
 			char code[96], msg[200];
 
+			int failed = strcmp(st, "Failed") == 0;
+
 			server_words(resp->body, code, sizeof code, msg,
 				     sizeof msg);
-			cJSON_Delete(j);
+			cJSON_Delete(j);  /* st pointed into j: not used below */
 			ad_error_set(err, AD_EHTTP,
 				_("Azure reports the operation %s%s%s%s%s"),
-				st, code[0] ? ": " : "", code,
+				failed ? "Failed" : "Canceled",
+				code[0] ? ": " : "", code,
 				msg[0] ? ": " : "", msg);
 			if (code[0])
 				ad_error_detail(err, "%s", code);
