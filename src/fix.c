@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -117,6 +118,21 @@ int fix_add_step(struct fix_plan *plan, const char *title, const char *method,
 	return 0;
 }
 
+/* Sleep seconds, in steps, giving up when the transport is cancelled. */
+static int fix_wait(struct facts *f, int seconds)
+{
+	int ms;
+
+	for (ms = seconds * 1000; ms > 0; ms -= 50) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (f->http->cancel && *f->http->cancel)
+			return AD_ECANCEL;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
 int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 		   long *status, struct ad_error *err)
 {
@@ -124,7 +140,7 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	struct http_request req = { 0 };
 	struct http_response r;
 	const char *where;
-	int rc;
+	int rc, tries;
 
 	*status = 0;
 	if (!plan || i < 0 || i >= plan->nsteps)
@@ -145,6 +161,22 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	 * an operation to poll: a fix is done when Azure says so. */
 	rc = facts_write(f, s->kube ? FACTS_AUD_KUBE : FACTS_AUD_ARM, &req,
 			 &r, err);
+	/* A principal made a moment ago may not have reached every Entra
+	 * replica: ARM answers 400 PrincipalNotFound.  Try again after a
+	 * while, as az does, a bounded number of times. */
+	for (tries = 0; rc == 0 && r.status == 400 && r.body &&
+	     strstr(r.body, "PrincipalNotFound") && tries < 4; tries++) {
+		audit_log("%s fix=%s step=%d principal not found yet: retrying in %d s",
+			  where, plan->fix_id, i + 1, 2 << tries);
+		if (fix_wait(f, 2 << tries) != 0) {
+			http_response_clear(&r);
+			rc = ad_error_set(err, AD_ECANCEL, _("cancelled"));
+			break;
+		}
+		http_response_clear(&r);
+		rc = facts_write(f, s->kube ? FACTS_AUD_KUBE : FACTS_AUD_ARM,
+				 &req, &r, err);
+	}
 	if (rc != 0) {
 		*status = r.status;
 		audit_log("%s fix=%s step=%d failed %s %s: %s", where,
