@@ -540,7 +540,7 @@ class Service:
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if body else {}
         qs = urllib.parse.parse_qs(query)
         g = lambda k: (form.get(k) or qs.get(k) or [""])[0]
-        has_entry = st.world.find_entry(method, host, port, path) is not None
+        has_entry = st.world.has(method, host, port, path)
         if path == "/oauth2/exchange" and method == "POST":
             aad = g("access_token")
             info = st.token_info(aad) if aad else None
@@ -580,7 +580,7 @@ class Service:
         if st.registry and host == self.login_server() and path.startswith("/v2/"):
             return st.registry.forward(method, path, query, headers, body)
         if path == "/v2/" and method in ("GET", "HEAD") and \
-                not st.world.find_entry("GET", host, port, path) and not has_entry:
+                not st.world.has("GET", host, port, path) and not has_entry:
             ls = host
             return json_answer(401, {"errors": [{"code": "UNAUTHORIZED",
                                                  "message": "authentication required",
@@ -599,7 +599,7 @@ class Service:
         denied = self.kube_auth(headers)
         if denied:
             return denied
-        if not w.find_entry(method, host, port, path) and method in ("GET", "HEAD"):
+        if not w.has(method, host, port, path) and method in ("GET", "HEAD"):
             doc = kube.discovery(path, headers.get("Host") or host)
             if doc is not None:
                 return json_answer(200, doc, ctype="application/json")
@@ -616,7 +616,7 @@ class Service:
                                                     "application/json-patch+json, "
                                                     "application/merge-patch+json, "
                                                     "application/strategic-merge-patch+json"))
-        entry = w.find_entry(method if method != "HEAD" else "GET", host, port, path)
+        entry = w.has(method if method != "HEAD" else "GET", host, port, path)
         if method in ("GET", "HEAD") and not entry and parsed and parsed[3] is None:
             body = self.kube_list(host, port, parsed)
             r = worldmod.Response(200, body=body)
@@ -1006,7 +1006,7 @@ class Service:
                 if a is not None:
                     return a
         a = None
-        if svc == "arm" and not st.world.find_entry(method, host, port, path):
+        if svc == "arm" and not st.world.has(method, host, port, path):
             a = self.arm_synth(method, host, path) or \
                 self.cluster_credential(method, host, port, path)
         if a is None:

@@ -210,4 +210,16 @@ else ok; fi
 [ -e "$D/fake-world.pid" ] && bad "pid file left" || ok
 c -o /dev/null "$REG" 2>/dev/null && bad "proxy port $port still answers" || ok
 expect_exit 1 "stop again" -- "$FW" stop "$D"
+
+# A server whose DIR is removed stops by itself.
+fw_start "$TMPD/gone" aks-healthy
+pid=$(cat "$TMPD/gone/fake-world.pid")
+rm -rf "$TMPD/gone"
+i=0
+while kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] && [ $i -lt 100 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+if kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+	bad "server $pid outlived its DIR"; kill "$pid"
+else ok; fi
 finish

@@ -320,6 +320,11 @@ class World:
                 return e
         return None
 
+    def has(self, method, host, port, path):
+        """Whether an entry answers method on that URL (for other threads)."""
+        with self.lock:
+            return self.find_entry(method, host, port, path) is not None
+
     def entry_for_url(self, method, host, port, path):
         for e in self.http:
             if self._match(e, method, host, port, path, exact=True):
