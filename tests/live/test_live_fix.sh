@@ -90,6 +90,15 @@ start aks-401-no-acrpull --fault 'do=deny,url=*/roleAssignments/*' && {
 	cmp -s "$TMPD/before.json" "$TMPD/after.json" && ok || bad "a refused write changed the world"
 }
 
+# A principal Entra has not replicated yet: ARM answers 400
+# PrincipalNotFound twice; the fix tries again and succeeds.
+start aks-401-no-acrpull --fault 'do=status:400,code=PrincipalNotFound,count=2,url=*/roleAssignments/*,method=PUT' && {
+	live aks-401-no-acrpull fix attach-acr --yes
+	is 0 "$?" "attach-acr after a replication delay"
+	n400=$(grep -c 'roleAssignments.* 400 ' "$D/requests.log")
+	is 2 "$n400" "two PrincipalNotFound answers before success"
+}
+
 # The reconcile update as a long-running operation: polled to Succeeded.
 start aks-401-vmss-identity-removed --lro --lro-polls 2 && {
 	live aks-401-vmss-identity-removed fix reconcile --yes
