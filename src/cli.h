@@ -28,6 +28,7 @@ struct opts {
 	const char *cluster, *webapp, *resource_group, *subscription;
 	const char *namespace_, *pod, *image, *registry, *message;
 	const char *cloud, *context, *kubeconfig, *ca_file, *credential;
+	const char *timeout;     /* seconds a request may take */
 	/* node probe over SSH */
 	const char *ssh_node, *ssh_user, *ssh_key, *ssh_jump, *ssh_port;
 	const char *known_hosts;

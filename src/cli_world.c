@@ -68,6 +68,17 @@ int cli_open_world(const struct opts *o, struct world **out)
 	lo.context = o->context;
 	lo.ca_file = o->ca_file;
 	lo.credential = o->credential;
+	if (o->timeout) {
+		char *end;
+		long s = strtol(o->timeout, &end, 10);
+
+		if (end == o->timeout || *end || s < 1 || s > 3600) {
+			cli_complain(_("--timeout takes whole seconds from 1 to 3600, not '%s'"),
+				     o->timeout);
+			return EXIT_USAGE;
+		}
+		lo.timeout_ms = s * 1000;
+	}
 	lo.debug = o->debug ? stderr : NULL;
 	lo.on_retry = cli_on_retry;
 	if (world_open_live(&lo, &w, &err) != 0) {

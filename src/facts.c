@@ -255,21 +255,47 @@ int facts_authorize(struct facts *f, enum facts_aud aud,
 	return 0;
 }
 
-/* Send signed for aud; 0 when an answer (any status) arrived. */
+/* 1 when a 401 says the bearer token expired (or is no longer valid)
+ * rather than that the caller may not: a new token may be accepted. */
+static int token_rejected(const struct http_response *r)
+{
+	const char *wa = http_response_header(r, "WWW-Authenticate");
+	char code[96], msg[200];
+
+	if (r->status != 401)
+		return 0;
+	server_words(r->body, code, sizeof code, msg, sizeof msg);
+	return strcmp(code, "ExpiredAuthenticationToken") == 0 ||
+	       strcmp(code, "InvalidAuthenticationToken") == 0 ||
+	       (wa && strstr(wa, "error=\"invalid_token\""));
+}
+
+/* Send signed for aud; 0 when an answer (any status) arrived.  A token
+ * the service says has expired (it may expire early: revoked, clock
+ * skew, a long job) is dropped and the request sent once more with a
+ * new one. */
 static int send_signed(struct facts *f, enum facts_aud aud,
 		       struct http_request *req, struct http_response *r,
 		       const char *what, struct ad_error *err)
 {
 	char token[FACTS_TOKEN_MAX];
-	int rc;
+	int rc, again = (aud == FACTS_AUD_ARM || aud == FACTS_AUD_GRAPH) &&
+			f->auth.expired;
 
 	memset(r, 0, sizeof *r);
-	token[0] = '\0';
-	rc = facts_authorize(f, aud, req, token, sizeof token, err);
-	if (rc == 0)
-		rc = http_send(f->http, req, r, err);
-	memset(token, 0, sizeof token);
-	req->bearer = NULL;
+	for (;;) {
+		token[0] = '\0';
+		rc = facts_authorize(f, aud, req, token, sizeof token, err);
+		if (rc == 0)
+			rc = http_send(f->http, req, r, err);
+		memset(token, 0, sizeof token);
+		req->bearer = NULL;
+		if (rc != 0 || !again || !token_rejected(r))
+			break;
+		again = 0;
+		http_response_clear(r);
+		f->auth.expired(f->auth.arg, aud);
+	}
 	if (rc != 0 && err) {
 		char msg[sizeof err->msg];
 		enum ad_net net = err->net;
@@ -827,8 +853,9 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 	if (!service[0] || !form_safe(service))
 		snprintf(service, sizeof service, "%s", login);
 
-	{
+	for (int tries = 0;; tries++) {
 		char *tok = malloc(FACTS_TOKEN_MAX), *body;
+		long xs = 0;
 		size_t n;
 
 		if (!tok)
@@ -853,12 +880,20 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 			req.body = body;
 			req.content_type = "application/x-www-form-urlencoded";
 			req.auth_label = "registry exchange";
-			rc = fetch_json(f, FACTS_AUD_NONE, &req, what, NULL, &j, err);
+			rc = fetch_json(f, FACTS_AUD_NONE, &req, what, &xs, &j, err);
 			memset(body, 0, n);
 			free(body);
 		}
 		memset(tok, 0, FACTS_TOKEN_MAX);
 		free(tok);
+		/* The registry found the Entra token expired: once more
+		 * with a new one. */
+		if (rc == AD_EDENIED && xs == 401 && tries == 0 &&
+		    f->auth.expired) {
+			f->auth.expired(f->auth.arg, FACTS_AUD_ARM);
+			continue;
+		}
+		break;
 	}
 	if (rc != 0)
 		return rc;

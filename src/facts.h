@@ -40,6 +40,11 @@ struct facts_auth {
 	int (*authorize)(void *arg, enum facts_aud aud,
 			 struct http_request *req, char *buf, size_t len,
 			 struct ad_error *err);
+	/* The service said the token it was given has expired or is no
+	 * longer valid (ARM's ExpiredAuthenticationToken, Graph's
+	 * InvalidAuthenticationToken): drop it, so the next authorize
+	 * fetches a new one.  NULL: tokens are fixed. */
+	void (*expired)(void *arg, enum facts_aud aud);
 	void *arg;
 };
 

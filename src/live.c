@@ -47,6 +47,14 @@ void live_free(void *p)
 	free(l);
 }
 
+static void live_expired(void *arg, enum facts_aud aud)
+{
+	struct live *l = arg;
+
+	if (aud == FACTS_AUD_ARM || aud == FACTS_AUD_GRAPH)
+		cred_forget(l->cred);
+}
+
 static int live_authorize(void *arg, enum facts_aud aud,
 			  struct http_request *req, char *buf, size_t len,
 			  struct ad_error *err)
@@ -144,6 +152,8 @@ int world_open_live(const struct live_opts *o, struct world **out,
 
 	http_curl_opts_init(&co);
 	co.ca_file = o->ca_file;
+	if (o->timeout_ms > 0)
+		co.timeout_ms = o->timeout_ms;
 	co.debug = o->debug;
 	co.on_retry = o->on_retry;
 	co.on_retry_arg = o->retry_arg;
@@ -182,6 +192,7 @@ int world_open_live(const struct live_opts *o, struct world **out,
 		goto fail;
 	}
 	w->facts->auth.authorize = live_authorize;
+	w->facts->auth.expired = live_expired;
 	w->facts->auth.arg = l;
 	snprintf(w->name, sizeof w->name, "live");
 	snprintf(w->source, sizeof w->source, "%s", _("live"));

@@ -82,6 +82,8 @@ static void usage(FILE *fp)
 		"      --credential SOURCE   use only this credential source: environment,\n"
 		"                            workload, managed, cli or device\n"
 		"      --ca-file FILE        trust these CA certificates (PEM)\n"
+		"      --timeout SECONDS     give up on an answer after this long (default 60;\n"
+		"                            the check then says unknown)\n"
 		"      --debug               print every request to stderr (secrets hidden)\n\n"), fp);
 	fputs(_("Node probe over SSH:\n"
 		"      --ssh-node ADDR       the node to test DNS and TCP from\n"
@@ -149,6 +151,7 @@ static const struct opt_def value_opts[] = {
 	OPT("kubeconfig", 0, kubeconfig),
 	OPT("ca-file", 0, ca_file),
 	OPT("credential", 0, credential),
+	OPT("timeout", 0, timeout),
 	OPT("ssh-node", 0, ssh_node),
 	OPT("ssh-user", 0, ssh_user),
 	OPT("ssh-key", 0, ssh_key),

@@ -1150,6 +1150,11 @@ class ControlHandler(BaseHTTPRequestHandler):
             return self.reply(200, "ok\n", "text/plain")
         if self.path == "/dump":
             return self.reply(200, json.dumps(self.st.world.dump(), indent=2) + "\n")
+        if self.path == "/tokens":
+            # Every secret handed out so far, so tests can prove none leaks.
+            with self.st.lock:
+                toks = sorted(self.st.tokens) + sorted(self.st.acr_tokens)
+            return self.reply(200, "".join(t + "\n" for t in toks), "text/plain")
         self.reply(404, "{}")
 
     def do_POST(self):

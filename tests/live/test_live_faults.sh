@@ -1,0 +1,146 @@
+#!/bin/sh
+# What the user sees when Azure, the registry or the cluster misbehave:
+# live diagnose and fix against the fake world with faults injected.
+# Throttling and bursts of 5xx are retried (a notice on stderr) and give
+# the simulated answer; what cannot be read makes the check unknown with
+# the reason (never pass, never exit 0); nothing crashes, a refused or
+# failed fix changes nothing, and no secret reaches any output.
+. "${TOP_SRCDIR:-$(dirname "$0")/../..}/tests/cli/lib.sh"
+. "$TOP/tests/fake/lib.sh"
+. "$TOP/tests/live/lib.sh"
+
+S=aks-401-no-acrpull
+"$AD" diagnose --scenario $S --json >"$TMPD/sim.json" 2>/dev/null
+
+# --- 429 with Retry-After: a notice, then the right answer ---
+lv_start $S --fault 'do=status:429,retry-after=1,url=*roleAssignments*'
+lv_diag $S --json
+is 1 "$rc" "429: exit status"
+contains "$TMPD/err" "throttled (HTTP 429)" "429: the retry notice"
+contains "$TMPD/err" "retrying in 1 s" "429: the server's Retry-After"
+lv_same "429: the simulated diagnosis"
+lv_verdict aks.401.acrpull fail "429"
+lv_stop
+
+# --- 500 and 503 bursts, then success ---
+lv_start $S --fault 'do=status:503,count=2,url=https://management.azure.com/*' \
+	--fault 'do=status:500,count=2,url=*/api/v1/*'
+lv_diag $S --json
+is 1 "$rc" "5xx bursts: exit status"
+contains "$TMPD/err" "HTTP 503" "5xx bursts: the 503 notice"
+contains "$TMPD/err" "HTTP 500" "5xx bursts: the 500 notice"
+lv_same "5xx bursts: the simulated diagnosis"
+lv_stop
+
+# --- retries exhausted: unknown with the reason, never pass, exit 3 ---
+lv_start $S --fault 'do=status:503,count=0,url=*roleAssignments*'
+lv_diag $S --json
+lv_verdict aks.401.acrpull unknown "503 for good"
+lv_evidence aks.401.acrpull "503" "503 for good: the reason"
+lv_notzero "503 for good"
+lv_stop
+
+# --- slow answers: beyond the timeout, unknown and bounded in time ---
+lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
+t0=$(date +%s)
+lv_diag $S --json --timeout 2
+t1=$(date +%s)
+lv_verdict aks.401.acrpull unknown "slow answers"
+lv_evidence aks.401.acrpull "did not answer within" "slow answers: the reason"
+[ $((t1 - t0)) -lt 20 ] && ok || bad "slow answers: diagnose took $((t1 - t0)) s"
+lv_notzero "slow answers"
+lv_stop
+
+# --- truncated and invalid JSON: unknown, "not valid JSON" ---
+for how in truncate invalid; do
+	lv_start $S --fault "do=$how,count=0,url=*roleAssignments*"
+	lv_diag $S --json
+	lv_verdict aks.401.acrpull unknown "$how"
+	lv_evidence aks.401.acrpull "not valid JSON" "$how: the reason"
+	lv_notzero "$how"
+	lv_stop
+done
+
+# --- a connection reset once: retried, the right answer ---
+lv_start $S --fault 'do=reset,url=*roleAssignments*'
+lv_diag $S --json
+lv_same "one reset: the simulated diagnosis"
+grep -q 'roleAssignments.* reset ' "$D/requests.log" && ok || bad "one reset: no connection was reset"
+lv_stop
+# ... and every time: unknown, saying the connection was cut.
+for how in reset close partial; do
+	lv_start $S --fault "do=$how,count=0,url=*roleAssignments*"
+	lv_diag $S --json
+	lv_verdict aks.401.acrpull unknown "$how for good"
+	lv_evidence aks.401.acrpull "closed before the answer was complete" "$how for good: the reason"
+	lv_notzero "$how for good"
+	lv_stop
+done
+
+# --- a second page: lists read to the end, the same diagnosis ---
+# (role assignments of aks-healthy, node pools of aks-platform-windows:
+# two items each, the one that decides may be on the second page)
+for s in aks-healthy aks-platform-windows; do
+	"$AD" diagnose --scenario $s --json >"$TMPD/sim.json" 2>/dev/null
+	lv_start $s --page-size 1
+	lv_diag $s --json
+	lv_same "$s, page size 1: the simulated diagnosis"
+	grep -q 'skiptoken' "$D/requests.log" && ok || bad "$s, page size 1: no second page was asked for"
+	lv_stop
+done
+"$AD" diagnose --scenario $S --json >"$TMPD/sim.json" 2>/dev/null
+
+# --- tokens that expire during the session: fetched again ---
+lv_start $S --token-ttl 1 --latency-ms 400
+lv_diag $S --json
+lv_same "short token lifetime: the simulated diagnosis"
+n=$(grep -c 'oauth2/v2.0/token 200' "$D/requests.log")
+[ "$n" -gt 1 ] && ok || bad "short token lifetime: the token was fetched $n times"
+lv_stop
+# expired by the service between two requests of one diagnosis
+lv_start $S --fault 'do=delay:1500,url=*/providers/Microsoft.ContainerRegistry/registries'
+(
+	# Once the cluster has been read, every token expires (while the
+	# next request, the list of registries, is still being answered:
+	# the requests after it carry the token the service now refuses).
+	i=0
+	while ! grep -q 'managedClusters/aks-shop' "$D/requests.log" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 400 ] || exit 1
+		sleep 0.05
+	done
+	"$FW" expire-tokens "$D" >/dev/null
+) &
+lv_diag $S --json
+wait
+grep -q 'auth=expired' "$D/requests.log" && ok || bad "expire-tokens: no request met an expired token"
+lv_same "expired tokens: the simulated diagnosis"
+lv_stop
+
+# --- a certificate from another CA: refused with a clear message ---
+lv_start $S --wrong-ca management.azure.com
+lv_diag $S --json
+contains "$TMPD/err" "certificate of management.azure.com is not trusted" "wrong CA: the message"
+case $rc in 0|1) bad "wrong CA: exit $rc" ;; *) ok ;; esac
+[ "$rc" -lt 128 ] && ok || bad "wrong CA: crashed ($rc)"
+grep 'management.azure.com' "$D/requests.log" | grep -v tls-failed >"$TMPD/answered"
+[ -s "$TMPD/answered" ] && bad "wrong CA: requests were answered" || ok
+lv_stop
+
+# --- no credentials at all ---
+lv_start $S --auth none
+mkdir -p "$TMPD/bin"
+cat >"$TMPD/bin/az" <<'AZ'
+#!/bin/sh
+echo "ERROR: Please run 'az login' to setup account." >&2
+exit 1
+AZ
+chmod +x "$TMPD/bin/az"
+PATH="$TMPD/bin:$PATH" lv_diag $S
+is 2 "$rc" "no credentials: exit status"
+contains "$TMPD/err" "tried:" "no credentials: what was tried"
+contains "$TMPD/err" "az login" "no credentials: the Azure CLI was tried"
+contains "$TMPD/err" "--scenario" "no credentials: training is offered"
+lv_stop
+
+lv_secrets_never_shown
+finish
