@@ -20,6 +20,7 @@
 #include "facts.h"
 #include "fix.h"
 #include "i18n.h"
+#include "perm.h"
 #include "textw.h"
 #include "world.h"
 
@@ -82,6 +83,47 @@ static void say_partial(const struct fix_plan *p, int applied)
 	else
 		printf(_("Steps 1 to %d were applied; steps %d to %d were not.\n"),
 		       applied, applied + 1, p->nsteps);
+}
+
+/* Before anything is offered: may the caller send every step?  ARM is
+ * asked what the signed-in identity may do on each step's scope.  0 to
+ * go on (permitted, or the permissions could not be read: Azure will
+ * decide), EXIT_DECLINED when a step needs an action the caller lacks. */
+static int check_permissions(struct world *w, const struct fix_plan *p)
+{
+	int i, denied = 0;
+
+	if (!world_is_live(w))
+		return 0;
+	for (i = 0; i < p->nsteps; i++) {
+		const struct fix_step *s = &p->steps[i];
+		char action[256], scope[1024];
+		struct ad_error err = { 0 };
+
+		if (s->kube)
+			continue;
+		switch (perm_check(w->facts, s->method, s->url, action,
+				   sizeof action, scope, sizeof scope, &err)) {
+		case PERM_DENIED:
+			cli_complain(_("step %d needs %s on %s, which these credentials may not do; the built-in role %s (or Owner) on that scope grants it"),
+				     i + 1, action, scope, perm_role_for(action));
+			audit_log("live fix=%s step=%d not permitted: %s on %s",
+				  p->fix_id, i + 1, action, scope);
+			denied++;
+			break;
+		case PERM_UNREAD:
+			cli_complain(_("cannot tell whether step %d is permitted (%s): Azure decides when it is sent"),
+				     i + 1, err.msg);
+			break;
+		case PERM_ALLOWED:
+		case PERM_NOT_ARM:
+			break;
+		}
+	}
+	if (!denied)
+		return 0;
+	printf("%s\n", _("Nothing was sent: ask for the role above, or have someone who holds it run this fix."));
+	return EXIT_DECLINED;
 }
 
 static int apply(struct world *w, const struct fix_plan *p,
@@ -202,6 +244,8 @@ int cli_fix(const struct opts *o)
 	} else if (o->dry_run) {
 		printf("%s\n", _("Dry run: nothing was sent."));
 		rc = 0;
+	} else if ((rc = check_permissions(w, &plan)) != 0) {
+		/* said */
 	} else if ((rc = apply(w, &plan, o)) == 0) {
 		check_result_clear(&res);
 		facts_invalidate(w->facts);

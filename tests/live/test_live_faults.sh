@@ -142,5 +142,81 @@ contains "$TMPD/err" "az login" "no credentials: the Azure CLI was tried"
 contains "$TMPD/err" "--scenario" "no credentials: training is offered"
 lv_stop
 
+# --- fixes ---
+# lv_fix SCENARIO FIX [options]: acr-doctor fix against the world in $D.
+lv_fix() {
+	_s=$1; _f=$2; shift 2
+	eval "set -- \"\$@\" $(python3 "$LIVE/scenario_args.py" "$_s" "$TOP/data/scenarios" --no-message)"
+	lv_run fix "$_f" "$@"
+}
+# lv_unchanged WHAT: the fake's world is as it was before the fix.
+lv_unchanged() {
+	"$FW" dump "$D" >"$TMPD/after.json"
+	cmp -s "$TMPD/before.json" "$TMPD/after.json" && ok || bad "$1: the world changed"
+}
+
+# The caller may not assign roles: said before anything is offered, with
+# the action, the scope and the role that would grant it; exit 4, no write.
+lv_start $S --deny-action 'Microsoft.Authorization/roleAssignments/*'
+"$FW" dump "$D" >"$TMPD/before.json"
+lv_fix $S attach-acr --yes
+is 4 "$rc" "no permission: exit status"
+contains "$TMPD/err" "Microsoft.Authorization/roleAssignments/write" "no permission: the action"
+contains "$TMPD/err" "/registries/acrshop" "no permission: the scope"
+contains "$TMPD/err" "Role Based Access Control Administrator" "no permission: the role"
+contains "$TMPD/out" "Nothing was sent" "no permission: nothing sent"
+grep -q '^PUT ' "$D/requests.log" && bad "no permission: a write was sent" || ok
+grep -q 'Authorization/permissions' "$D/requests.log" && ok || bad "no permission: the permissions were not asked"
+lv_unchanged "no permission"
+lv_stop
+
+# Permissions that cannot be read: said, and the fix goes on.
+lv_start $S --fault 'do=status:403,count=0,url=*/Microsoft.Authorization/permissions'
+lv_fix $S attach-acr --yes
+is 0 "$rc" "permissions unreadable: the fix is applied"
+contains "$TMPD/err" "cannot tell whether step 1 is permitted" "permissions unreadable: said"
+lv_stop
+
+# Azure refuses the write itself (403 for the caller): exit 4, nothing changed.
+lv_start $S --fault 'do=deny,url=*/roleAssignments/*'
+"$FW" dump "$D" >"$TMPD/before.json"
+lv_fix $S attach-acr --yes
+is 4 "$rc" "write refused: exit status"
+contains "$TMPD/err" "AuthorizationFailed" "write refused: Azure's code"
+contains "$TMPD/out" "Nothing was changed" "write refused: nothing changed"
+lv_unchanged "write refused"
+lv_stop
+
+# The write is throttled once: retried, applied, verified.
+lv_start $S --fault 'do=status:429,retry-after=1,method=PUT,url=*/roleAssignments/*'
+lv_fix $S attach-acr --yes
+is 0 "$rc" "write throttled once: applied and verified"
+contains "$TMPD/err" "throttled (HTTP 429) on PUT" "write throttled once: the notice"
+lv_stop
+
+# A long-running operation that fails: not 0, says Failed, nothing changed.
+R=aks-401-vmss-identity-removed
+lv_start $R --lro --lro-fail '*managedClusters*'
+"$FW" dump "$D" >"$TMPD/before.json"
+lv_fix $R reconcile --yes
+[ "$rc" -ne 0 ] && ok || bad "failed operation: exit 0"
+contains "$TMPD/err" "Failed" "failed operation: named"
+contains "$TMPD/out" "Nothing was changed" "failed operation: nothing changed said"
+lv_unchanged "failed operation"
+lv_stop
+
+# The operation's status cannot be read (503 for good): never 0.
+lv_start $R --lro --fault 'do=status:503,count=0,url=*operationStatuses*'
+lv_fix $R reconcile --yes
+[ "$rc" -ne 0 ] && ok || bad "unreadable operation: exit 0"
+lv_stop
+
+# Every fix step is in the audit log, pending before done or failed.
+A="$XDG_STATE_HOME/acr-doctor/audit.log"
+[ -s "$A" ] && ok || bad "no audit log"
+p=$(grep -c ' pending ' "$A")
+d=$(grep -c ' done \| failed ' "$A")
+[ "$p" -gt 0 ] && [ "$p" -eq "$d" ] && ok || bad "audit: $p pending lines, $d outcomes"
+
 lv_secrets_never_shown
 finish
