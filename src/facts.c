@@ -504,6 +504,33 @@ int arm_post(struct facts *f, const char *path, const char *api_version,
 	return 0;
 }
 
+int arm_post_secret(struct facts *f, const char *path, const char *query,
+		    const char *api_version, struct http_response *resp,
+		    struct ad_error *err)
+{
+	char url[2048], what[400];
+	struct http_request req = { .method = "POST", .url = url, .body = "",
+				    .content_type = "application/json",
+				    .accept = "application/json" };
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	if ((rc = url_fmt(url, sizeof url, err, "%s%s?%s%sapi-version=%s",
+			  f->ctx->arm, path, query ? query : "",
+			  query && query[0] ? "&" : "", api_version)) != 0)
+		return rc;
+	what_of(what, sizeof what, "POST", path);
+	rc = send_signed(f, FACTS_AUD_ARM, &req, resp, what, err);
+	if (rc == 0 && (resp->status < 200 || resp->status > 299))
+		rc = status_error(resp, what, err);
+	if (rc != 0) {
+		if (resp->body)
+			memset(resp->body, 0, resp->body_len);
+		http_response_clear(resp);
+	}
+	return rc;
+}
+
 /* ---------- writes and long-running operations ---------- */
 
 #define LRO_MAX_POLLS 120
