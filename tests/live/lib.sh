@@ -81,7 +81,21 @@ d=json.load(open(sys.argv[1]))
 for k in ("client_secret","kube_token","identity_header","federated_token"):
     if d.get(k): print(d[k])' "$D/secrets.json" >>"$TMPD/secrets"
 	"$FW" tokens "$D" >>"$TMPD/secrets"
+	"$FW" dump "$D" >"$TMPD/dump.json" && python3 "$LIVE/world_secrets.py" "$TMPD/dump.json" >>"$TMPD/secrets"
 	"$FW" stop "$D" >/dev/null 2>&1
+}
+
+# lv_report SCENARIO: the wizard walked over the world in $D (a fix
+# applied when offered), its Markdown report written in $TMPD.
+LIVE_REPORT=${LIVE_REPORT:-$(dirname "$AD")/../tests/live/live_report}
+lv_report() {
+	eval "set -- $(python3 "$LIVE/scenario_args.py" "$1" "$TOP/data/scenarios" --no-message)"
+	# --cluster C --namespace NS --pod P --image I
+	(. "$D/env" && exec "$LIVE_REPORT" "$TMPD" "$2" "$4" "$6" "$8") </dev/null >"$TMPD/report.out" 2>"$TMPD/report.err"
+	rc=$?
+	cat "$TMPD/report.err" >>"$TMPD/seen"
+	[ "$rc" -eq 0 ] && [ -s "$(cat "$TMPD/report.out")" ] && ok ||
+		{ bad "no report written ($rc)"; sed 's/^/  | /' "$TMPD/report.err" | head -3; }
 }
 
 # lv_secrets_never_shown: none of them in any output, the audit log or a

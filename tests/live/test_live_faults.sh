@@ -218,5 +218,19 @@ p=$(grep -c ' pending ' "$A")
 d=$(grep -c ' done \| failed ' "$A")
 [ "$p" -gt 0 ] && [ "$p" -eq "$d" ] && ok || bad "audit: $p pending lines, $d outcomes"
 
+# --- the scenarios that hold secrets (pull secrets, admin passwords,
+# service principal secrets): diagnose, the fix they teach, the report ---
+for s in aks-401-secret-admin-mismatch aks-401-secret-sp-expired aks-401-sp-expired \
+	webapp-admin-mismatch aks-healthy; do
+	lv_start $s --fault 'do=status:429,retry-after=0,url=*roleAssignments*'
+	lv_diag $s --json
+	fx=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expect"].get("fix") or "")' \
+		"$TOP/data/scenarios/$s.json")
+	[ -z "$fx" ] || lv_fix $s "$fx" --yes
+	case $s in webapp-*) ;; *) lv_report $s ;; esac
+	lv_stop
+done
+ls "$TMPD"/*.md >/dev/null 2>&1 && ok || bad "no Markdown report to look in"
+
 lv_secrets_never_shown
 finish
