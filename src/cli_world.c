@@ -11,22 +11,30 @@
 #include "live.h"
 #include "world.h"
 
-/* "throttled, retrying in 4 s": what a user waiting on a prompt sees. */
+/* "throttled, retrying in 4 s": what a user waiting on a prompt sees.
+ * attempt is the number of the try about to be made. */
 static void cli_on_retry(void *arg, const char *method, const char *url,
 			 long status, int attempt, int delay_ms)
 {
+	char host[256] = "";
+	const char *h = url ? strstr(url, "://") : NULL;
+
 	(void)arg;
-	(void)url;
+	if (h) {
+		size_t n = strcspn(h + 3, "/?#");
+
+		snprintf(host, sizeof host, "%.*s", (int)(n < 255 ? n : 255), h + 3);
+	}
 	if (status == 429)
-		cli_complain(_("throttled (HTTP 429) on %s; retrying in %d s (try %d)"),
-			     method, (delay_ms + 999) / 1000, attempt + 1);
+		cli_complain(_("throttled (HTTP 429) by %s on %s; retrying in %d s (try %d)"),
+			     host, method, (delay_ms + 999) / 1000, attempt);
 	else if (status)
-		cli_complain(_("HTTP %ld on %s; retrying in %d s (try %d)"),
-			     status, method, (delay_ms + 999) / 1000,
-			     attempt + 1);
+		cli_complain(_("HTTP %ld from %s on %s; retrying in %d s (try %d)"),
+			     status, host, method, (delay_ms + 999) / 1000,
+			     attempt);
 	else
-		cli_complain(_("no answer to %s; retrying in %d s (try %d)"),
-			     method, (delay_ms + 999) / 1000, attempt + 1);
+		cli_complain(_("no answer from %s to %s; retrying in %d s (try %d)"),
+			     host, method, (delay_ms + 999) / 1000, attempt);
 }
 
 int cli_open_world(const struct opts *o, struct world **out)

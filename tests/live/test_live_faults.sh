@@ -16,7 +16,8 @@ S=aks-401-no-acrpull
 lv_start $S --fault 'do=status:429,retry-after=1,url=*roleAssignments*'
 lv_diag $S --json
 is 1 "$rc" "429: exit status"
-contains "$TMPD/err" "throttled (HTTP 429)" "429: the retry notice"
+contains "$TMPD/err" "throttled (HTTP 429) by management.azure.com on GET" "429: the retry notice"
+contains "$TMPD/err" "(try 2)" "429: the first retry is try 2"
 contains "$TMPD/err" "retrying in 1 s" "429: the server's Retry-After"
 lv_same "429: the simulated diagnosis"
 lv_verdict aks.401.acrpull fail "429"
@@ -27,8 +28,8 @@ lv_start $S --fault 'do=status:503,count=2,url=https://management.azure.com/*' \
 	--fault 'do=status:500,count=2,url=*/api/v1/*'
 lv_diag $S --json
 is 1 "$rc" "5xx bursts: exit status"
-contains "$TMPD/err" "HTTP 503" "5xx bursts: the 503 notice"
-contains "$TMPD/err" "HTTP 500" "5xx bursts: the 500 notice"
+contains "$TMPD/err" "HTTP 503 from management.azure.com" "5xx bursts: the 503 notice"
+contains "$TMPD/err" "HTTP 500 from aks-shop-dns-4kq2v1.hcp.westeurope.azmk8s.io" "5xx bursts: the 500 notice"
 lv_same "5xx bursts: the simulated diagnosis"
 lv_stop
 
@@ -39,6 +40,14 @@ lv_verdict aks.401.acrpull unknown "503 for good"
 lv_evidence aks.401.acrpull "503" "503 for good: the reason"
 lv_notzero "503 for good"
 lv_stop
+# where nothing else fails, the diagnosis is inconclusive (3), not healthy
+"$AD" diagnose --scenario aks-healthy --json >"$TMPD/sim.json" 2>/dev/null
+lv_start aks-healthy --fault 'do=status:503,count=0,url=*roleAssignments*'
+lv_diag aks-healthy --json
+lv_verdict aks.401.acrpull unknown "503 for good, healthy cluster"
+is 3 "$rc" "503 for good, healthy cluster: exit status"
+lv_stop
+"$AD" diagnose --scenario $S --json >"$TMPD/sim.json" 2>/dev/null
 
 # --- slow answers: beyond the timeout, unknown and bounded in time ---
 lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
@@ -191,7 +200,7 @@ lv_stop
 lv_start $S --fault 'do=status:429,retry-after=1,method=PUT,url=*/roleAssignments/*'
 lv_fix $S attach-acr --yes
 is 0 "$rc" "write throttled once: applied and verified"
-contains "$TMPD/err" "throttled (HTTP 429) on PUT" "write throttled once: the notice"
+contains "$TMPD/err" "throttled (HTTP 429) by management.azure.com on PUT" "write throttled once: the notice"
 lv_stop
 
 # A long-running operation that fails: not 0, says Failed, nothing changed.
