@@ -80,6 +80,8 @@ static void say_partial(const struct fix_plan *p, int applied)
 {
 	if (applied == 0)
 		printf("%s\n", _("Nothing was changed."));
+	else if (applied == 1 && p->nsteps == 2)
+		printf("%s\n", _("Step 1 was applied; step 2 was not."));
 	else
 		printf(_("Steps 1 to %d were applied; steps %d to %d were not.\n"),
 		       applied, applied + 1, p->nsteps);

@@ -220,6 +220,19 @@ lv_fix $R reconcile --yes
 [ "$rc" -ne 0 ] && ok || bad "unreadable operation: exit 0"
 lv_stop
 
+# A fix of two steps whose second fails: says which step was applied
+# and which was not; never 0.
+F=aks-403-firewall-disabled
+lv_start $F --fault 'do=status:500,method=PATCH,nth=2,count=0,url=*/registries/acrshop'
+lv_fix $F network-rule-add --yes
+case $rc in 0|2|3) bad "second step failed: exit $rc" ;; *) ok ;; esac
+contains "$TMPD/out" "step 1: PATCH" "second step failed: step 1 applied"
+contains "$TMPD/err" "step 2 failed" "second step failed: said"
+contains "$TMPD/out" "Step 1 was applied; step 2 was not." "second step failed: what was and was not changed"
+n=$(grep -c '^PATCH .*/registries/acrshop' "$D/requests.log")
+is 2 "$n" "second step failed: PATCHes sent (no retry of a 500 on a PATCH)"
+lv_stop
+
 # Every fix step is in the audit log, pending before done or failed.
 A="$XDG_STATE_HOME/acr-doctor/audit.log"
 [ -s "$A" ] && ok || bad "no audit log"
