@@ -279,8 +279,7 @@ static int send_signed(struct facts *f, enum facts_aud aud,
 		       const char *what, struct ad_error *err)
 {
 	char token[FACTS_TOKEN_MAX];
-	int rc, again = (aud == FACTS_AUD_ARM || aud == FACTS_AUD_GRAPH) &&
-			f->auth.expired;
+	int rc, again = aud != FACTS_AUD_NONE && f->auth.expired;
 
 	memset(r, 0, sizeof *r);
 	for (;;) {
@@ -290,7 +289,11 @@ static int send_signed(struct facts *f, enum facts_aud aud,
 			rc = http_send(f->http, req, r, err);
 		memset(token, 0, sizeof token);
 		req->bearer = NULL;
-		if (rc != 0 || !again || !token_rejected(r))
+		/* The API server says only 401: a credential from an exec
+		 * plugin or a token file may have been renewed (kubectl
+		 * tries once more too). */
+		if (rc != 0 || !again ||
+		    !(aud == FACTS_AUD_KUBE ? r->status == 401 : token_rejected(r)))
 			break;
 		again = 0;
 		http_response_clear(r);

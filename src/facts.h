@@ -42,8 +42,9 @@ struct facts_auth {
 			 struct ad_error *err);
 	/* The service said the token it was given has expired or is no
 	 * longer valid (ARM's ExpiredAuthenticationToken, Graph's
-	 * InvalidAuthenticationToken): drop it, so the next authorize
-	 * fetches a new one.  NULL: tokens are fixed. */
+	 * InvalidAuthenticationToken, the API server's 401): drop it, so
+	 * the next authorize fetches a new one; the request is sent once
+	 * more.  NULL: tokens are fixed. */
 	void (*expired)(void *arg, enum facts_aud aud);
 	void *arg;
 };

@@ -53,6 +53,8 @@ static void live_expired(void *arg, enum facts_aud aud)
 
 	if (aud == FACTS_AUD_ARM || aud == FACTS_AUD_GRAPH)
 		cred_forget(l->cred);
+	else if (aud == FACTS_AUD_KUBE && l->kube)
+		kubecfg_invalidate(l->kube);
 }
 
 static int live_authorize(void *arg, enum facts_aud aud,

@@ -56,5 +56,43 @@ lv_evidence aks.events "AuthorizationFailed" "credentials refused: Azure's code"
 lv_notzero "credentials refused"
 lv_stop
 
+# --- an exec credential plugin whose first token the API server refuses
+# (expired, say): the plugin is run again and the request sent once more ---
+lv_start $S
+tok=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kube_token"])' "$D/secrets.json")
+cat >"$TMPD/plugin" <<PLUGIN
+#!/bin/sh
+# A token the API server refuses on the first run, a good one after.
+n=\$(cat "$TMPD/plugin.runs" 2>/dev/null || echo 0)
+n=\$((n + 1))
+echo \$n >"$TMPD/plugin.runs"
+if [ \$n -eq 1 ]; then t=stale-token-from-the-first-run; else t=$tok; fi
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"2099-01-01T00:00:00Z"}}\\n' "\$t"
+PLUGIN
+chmod 700 "$TMPD/plugin"
+python3 - "$D/kubeconfig" "$TMPD/plugin" >"$TMPD/exec.yaml" <<'PY'
+import sys
+out = []
+for line in open(sys.argv[1]):
+    if line.strip().startswith("token:"):
+        ind = line[:len(line) - len(line.lstrip())]
+        out.append(ind + "exec:\n")
+        out.append(ind + "  apiVersion: client.authentication.k8s.io/v1\n")
+        out.append(ind + "  command: %s\n" % sys.argv[2])
+        out.append(ind + "  interactiveMode: Never\n")
+    else:
+        out.append(line)
+sys.stdout.write("".join(out))
+PY
+grep -q 'exec:' "$TMPD/exec.yaml" && ok || bad "exec plugin: the kubeconfig was not made"
+(. "$D/env" && KUBECONFIG="$TMPD/exec.yaml" && export KUBECONFIG &&
+	eval "exec \"\$AD\" diagnose $ARGS --json") </dev/null >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+cat "$TMPD/out" "$TMPD/err" >>"$TMPD/seen"
+lv_same "exec plugin, first token refused"
+is 2 "$(cat "$TMPD/plugin.runs" 2>/dev/null)" "exec plugin: runs"
+grep -q '/api/v1/.* 401 ' "$D/requests.log" && ok || bad "exec plugin: the first token was not refused"
+lv_stop
+
 lv_secrets_never_shown
 finish
