@@ -97,12 +97,14 @@ int cli_open_world(const struct opts *o, struct world **out)
 	if (rc != 0) {
 		char tried[1024];
 
-		cli_complain("%s", err.msg);
 		live_cred_tried(w, tried, sizeof tried);
+		/* No credential at all: the list of what was tried, once. */
 		if (rc == AD_ENOTFOUND && tried[0] && !live_cred_source(w)) {
 			cli_complain(_("no Azure credentials could be used; tried: %s"),
 				     tried);
 			cli_complain("%s", _("sign in with `az login`, or practise on a training scenario: acr-doctor --scenario aks-401-no-acrpull"));
+		} else {
+			cli_complain("%s", err.msg);
 		}
 		world_free(w);
 		return rc == AD_EINVAL || rc == AD_ENOTFOUND ? EXIT_USAGE :

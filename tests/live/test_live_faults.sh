@@ -147,6 +147,7 @@ chmod +x "$TMPD/bin/az"
 PATH="$TMPD/bin:$PATH" lv_diag $S
 is 2 "$rc" "no credentials: exit status"
 contains "$TMPD/err" "tried:" "no credentials: what was tried"
+is 1 "$(grep -c 'tried:' "$TMPD/err")" "no credentials: the list is said once"
 contains "$TMPD/err" "az login" "no credentials: the Azure CLI was tried"
 contains "$TMPD/err" "--scenario" "no credentials: training is offered"
 lv_stop
