@@ -76,8 +76,18 @@ static int ask_yes(const char *question)
 	return yes;
 }
 
-static void say_partial(const struct fix_plan *p, int applied)
+/* applied: steps known to be done.  unsure: the next one was sent but
+ * no answer came (timeout, connection cut, cancelled): it may have been
+ * applied, and saying "nothing was changed" would be a guess. */
+static void say_partial(const struct fix_plan *p, int applied, int unsure)
 {
+	if (unsure) {
+		if (applied > 0)
+			printf(_("Steps 1 to %d were applied.\n"), applied);
+		printf(_("Step %d was sent but no answer came: it may or may not have been applied. Run the check again (acr-doctor diagnose) before trying the fix once more.\n"),
+		       applied + 1);
+		return;
+	}
 	if (applied == 0)
 		printf("%s\n", _("Nothing was changed."));
 	else if (applied == 1 && p->nsteps == 2)
@@ -155,7 +165,7 @@ static int apply(struct world *w, const struct fix_plan *p,
 					  world_is_live(w) ? "live" : "simulated",
 					  p->fix_id, first + 1);
 				printf("%s\n", _("Declined."));
-				say_partial(p, first);
+				say_partial(p, first, 0);
 				return EXIT_DECLINED;
 			}
 		}
@@ -164,11 +174,15 @@ static int apply(struct world *w, const struct fix_plan *p,
 			long status = 0;
 
 			if (fix_apply_step(w->facts, p, i, &status, &err) != 0) {
+				int unsure = err.net == AD_NET_TIMEOUT ||
+					     err.net == AD_NET_RESET ||
+					     err.net == AD_NET_CANCELLED;
+
 				cli_complain(_("step %d failed: %s"), i + 1,
 					     err.msg);
-				say_partial(p, i);
-				return status == 401 || status == 403 ||
-				       err.code == AD_EDENIED ?
+				say_partial(p, i, unsure);
+				return !unsure && (status == 401 || status == 403 ||
+						   err.code == AD_EDENIED) ?
 				       EXIT_DECLINED : 1;
 			}
 			printf(_("step %d: %s %s -> HTTP %ld\n"), i + 1,

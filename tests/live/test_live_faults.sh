@@ -204,6 +204,23 @@ is 0 "$rc" "write throttled once: applied and verified"
 contains "$TMPD/err" "throttled (HTTP 429) by management.azure.com on PUT" "write throttled once: the notice"
 lv_stop
 
+# The write is answered too late (beyond --timeout): Azure may have
+# applied it, so "nothing was changed" would be a guess; it says so.
+lv_start $S --fault 'do=delay:4000,method=PUT,url=*/roleAssignments/*'
+"$FW" dump "$D" >"$TMPD/before.json"
+lv_fix $S attach-acr --yes --timeout 2
+is 1 "$rc" "write unanswered: exit status"
+contains "$TMPD/out" "may or may not have been applied" "write unanswered: said"
+lacks "$TMPD/out" "Nothing was changed" "write unanswered: no guess"
+i=0
+until grep -q '^PUT .*roleAssignments.* 201 ' "$D/requests.log"; do
+	i=$((i + 1)); [ $i -lt 200 ] || break
+	sleep 0.05
+done
+"$FW" dump "$D" >"$TMPD/after.json"
+cmp -s "$TMPD/before.json" "$TMPD/after.json" && bad "write unanswered: the fake did not apply it" || ok
+lv_stop
+
 # A long-running operation that fails: not 0, says Failed, nothing changed.
 R=aks-401-vmss-identity-removed
 lv_start $R --lro --lro-fail '*managedClusters*'
