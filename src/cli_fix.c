@@ -84,7 +84,7 @@ static void say_partial(const struct fix_plan *p, int applied, int unsure)
 	if (unsure) {
 		if (applied > 0)
 			printf(_("Steps 1 to %d were applied.\n"), applied);
-		printf(_("Step %d was sent but no answer came: it may or may not have been applied. Run the check again (acr-doctor diagnose) before trying the fix once more.\n"),
+		printf(_("Step %d was sent, but whether it took effect is not known: run the check again (acr-doctor diagnose) before trying the fix once more.\n"),
 		       applied + 1);
 		return;
 	}
@@ -176,7 +176,8 @@ static int apply(struct world *w, const struct fix_plan *p,
 			if (fix_apply_step(w->facts, p, i, &status, &err) != 0) {
 				int unsure = err.net == AD_NET_TIMEOUT ||
 					     err.net == AD_NET_RESET ||
-					     err.net == AD_NET_CANCELLED;
+					     err.net == AD_NET_CANCELLED ||
+					     err.code == AD_ETIMEOUT;
 
 				cli_complain(_("step %d failed: %s"), i + 1,
 					     err.msg);

@@ -572,12 +572,26 @@ static const char *lro_url(const struct http_response *r, int *async)
 	return NULL;
 }
 
+/* Azure accepted the write but how its operation ended cannot be read:
+ * the change may still complete.  AD_ETIMEOUT, never a plain failure. */
+static int lro_lost(const char *write, const char *why, struct ad_error *err)
+{
+	char w[sizeof err->msg];
+
+	snprintf(w, sizeof w, "%s", why);
+	ad_error_set(err, AD_ETIMEOUT,
+		_("Azure accepted %s, but how the operation ended could not be read (%s): the change may still complete"),
+		write, w);
+	ad_error_detail(err, "operation-unknown");
+	return AD_ETIMEOUT;
+}
+
 int facts_write(struct facts *f, enum facts_aud aud,
 		const struct http_request *req0, struct http_response *resp,
 		struct ad_error *err)
 {
 	struct http_request req = *req0;
-	char what[400], poll[2048];
+	char what[400], wrote[400], poll[2048];
 	const char *u;
 	long write_status;
 	int async, rc, i;
@@ -596,6 +610,7 @@ int facts_write(struct facts *f, enum facts_aud aud,
 		return 0;
 	snprintf(poll, sizeof poll, "%s", u);
 	write_status = resp->status;
+	snprintf(wrote, sizeof wrote, "%s", what);
 	for (i = 0; i < LRO_MAX_POLLS; i++) {
 		struct http_request pr = { .method = "GET", .url = poll,
 					   .accept = "application/json" };
@@ -615,19 +630,29 @@ int facts_write(struct facts *f, enum facts_aud aud,
 		http_response_clear(resp);
 		what_of(what, sizeof what, "GET", poll);
 		rc = send_signed(f, FACTS_AUD_ARM, &pr, resp, what, err);
-		if (rc != 0)
-			return rc;
+		if (rc != 0) {
+			enum ad_net net = err ? err->net : AD_NET_NONE;
+
+			lro_lost(wrote, err ? err->msg : "", err);
+			ad_error_net(err, net);
+			return AD_ETIMEOUT;
+		}
+		if (resp->status < 200 || resp->status > 299) {
+			char code[96], msg[200];
+
+			server_words(resp->body, code, sizeof code, msg,
+				     sizeof msg);
+			snprintf(what, sizeof what, "HTTP %ld%s%s", resp->status,
+				 code[0] ? " " : "", code);
+			return lro_lost(wrote, what, err);
+		}
 		if (!async) {
 			/* Location polling: 202 while running. */
 			if (resp->status == 202)
 				continue;
-			if (resp->status >= 200 && resp->status <= 299)
-				resp->status = write_status == 202 ? 200 :
-					       write_status;
+			resp->status = write_status == 202 ? 200 : write_status;
 			return 0;
 		}
-		if (resp->status < 200 || resp->status > 299)
-			return 0;  /* the caller reports the poll's error */
 		j = jsonu_parse(resp->body, resp->body_len);
 		st = jsonu_str(j, "status");
 		if (st && strcmp(st, "Succeeded") == 0) {
