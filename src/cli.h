@@ -30,6 +30,7 @@ struct opts {
 	const char *cluster, *webapp, *resource_group, *subscription;
 	const char *namespace_, *pod, *image, *registry, *message;
 	const char *cloud, *context, *kubeconfig, *ca_file, *credential;
+	const char *timeout;     /* seconds a request may take */
 	/* the node probe over SSH */
 	int use_ssh;             /* --ssh-node given */
 	struct ssh_opts ssh;

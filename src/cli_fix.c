@@ -20,6 +20,7 @@
 #include "facts.h"
 #include "fix.h"
 #include "i18n.h"
+#include "perm.h"
 #include "textw.h"
 #include "world.h"
 
@@ -75,13 +76,66 @@ static int ask_yes(const char *question)
 	return yes;
 }
 
-static void say_partial(const struct fix_plan *p, int applied)
+/* applied: steps known to be done.  unsure: the next one was sent but
+ * no answer came (timeout, connection cut, cancelled): it may have been
+ * applied, and saying "nothing was changed" would be a guess. */
+static void say_partial(const struct fix_plan *p, int applied, int unsure)
 {
+	if (unsure) {
+		if (applied > 0)
+			printf(_("Steps 1 to %d were applied.\n"), applied);
+		printf(_("Step %d was sent, but whether it took effect is not known: run the check again (acr-doctor diagnose) before trying the fix once more.\n"),
+		       applied + 1);
+		return;
+	}
 	if (applied == 0)
 		printf("%s\n", _("Nothing was changed."));
+	else if (applied == 1 && p->nsteps == 2)
+		printf("%s\n", _("Step 1 was applied; step 2 was not."));
 	else
 		printf(_("Steps 1 to %d were applied; steps %d to %d were not.\n"),
 		       applied, applied + 1, p->nsteps);
+}
+
+/* Before anything is offered: may the caller send every step?  ARM is
+ * asked what the signed-in identity may do on each step's scope.  0 to
+ * go on (permitted, or the permissions could not be read: Azure will
+ * decide), EXIT_DECLINED when a step needs an action the caller lacks. */
+static int check_permissions(struct world *w, const struct fix_plan *p)
+{
+	int i, denied = 0;
+
+	if (!world_is_live(w))
+		return 0;
+	for (i = 0; i < p->nsteps; i++) {
+		const struct fix_step *s = &p->steps[i];
+		char action[256], scope[1024];
+		struct ad_error err = { 0 };
+
+		if (s->kube)
+			continue;
+		switch (perm_check(w->facts, s->method, s->url, action,
+				   sizeof action, scope, sizeof scope, &err)) {
+		case PERM_DENIED:
+			cli_complain(_("step %d needs %s on %s, which these credentials may not do; the built-in role %s (or Owner) on that scope grants it"),
+				     i + 1, action, scope, perm_role_for(action));
+			audit_log("live fix=%s step=%d not permitted: %s on %s",
+				  p->fix_id, i + 1, action, scope);
+			denied++;
+			break;
+		case PERM_UNREAD:
+			cli_complain(_("cannot tell whether step %d is permitted (%s): Azure decides when it is sent"),
+				     i + 1, err.msg);
+			break;
+		case PERM_ALLOWED:
+		case PERM_NOT_ARM:
+			break;
+		}
+	}
+	if (!denied)
+		return 0;
+	printf("%s\n", _("Nothing was sent: ask for the role above, or have someone who holds it run this fix."));
+	return EXIT_DECLINED;
 }
 
 static int apply(struct world *w, const struct fix_plan *p,
@@ -111,7 +165,7 @@ static int apply(struct world *w, const struct fix_plan *p,
 					  world_is_live(w) ? "live" : "simulated",
 					  p->fix_id, first + 1);
 				printf("%s\n", _("Declined."));
-				say_partial(p, first);
+				say_partial(p, first, 0);
 				return EXIT_DECLINED;
 			}
 		}
@@ -120,11 +174,16 @@ static int apply(struct world *w, const struct fix_plan *p,
 			long status = 0;
 
 			if (fix_apply_step(w->facts, p, i, &status, &err) != 0) {
+				int unsure = err.net == AD_NET_TIMEOUT ||
+					     err.net == AD_NET_RESET ||
+					     err.net == AD_NET_CANCELLED ||
+					     err.code == AD_ETIMEOUT;
+
 				cli_complain(_("step %d failed: %s"), i + 1,
 					     err.msg);
-				say_partial(p, i);
-				return status == 401 || status == 403 ||
-				       err.code == AD_EDENIED ?
+				say_partial(p, i, unsure);
+				return !unsure && (status == 401 || status == 403 ||
+						   err.code == AD_EDENIED) ?
 				       EXIT_DECLINED : 1;
 			}
 			printf(_("step %d: %s %s -> HTTP %ld\n"), i + 1,
@@ -202,6 +261,8 @@ int cli_fix(const struct opts *o)
 	} else if (o->dry_run) {
 		printf("%s\n", _("Dry run: nothing was sent."));
 		rc = 0;
+	} else if ((rc = check_permissions(w, &plan)) != 0) {
+		/* said */
 	} else if ((rc = apply(w, &plan, o)) == 0) {
 		check_result_clear(&res);
 		facts_invalidate(w->facts);

@@ -13,22 +13,30 @@
 #include "probe_ssh.h"
 #include "world.h"
 
-/* "throttled, retrying in 4 s": what a user waiting on a prompt sees. */
+/* "throttled, retrying in 4 s": what a user waiting on a prompt sees.
+ * attempt is the number of the try about to be made. */
 static void cli_on_retry(void *arg, const char *method, const char *url,
 			 long status, int attempt, int delay_ms)
 {
+	char host[256] = "";
+	const char *h = url ? strstr(url, "://") : NULL;
+
 	(void)arg;
-	(void)url;
+	if (h) {
+		size_t n = strcspn(h + 3, "/?#");
+
+		snprintf(host, sizeof host, "%.*s", (int)(n < 255 ? n : 255), h + 3);
+	}
 	if (status == 429)
-		cli_complain(_("throttled (HTTP 429) on %s; retrying in %d s (try %d)"),
-			     method, (delay_ms + 999) / 1000, attempt + 1);
+		cli_complain(_("throttled (HTTP 429) by %s on %s; retrying in %d s (try %d)"),
+			     host, method, (delay_ms + 999) / 1000, attempt);
 	else if (status)
-		cli_complain(_("HTTP %ld on %s; retrying in %d s (try %d)"),
-			     status, method, (delay_ms + 999) / 1000,
-			     attempt + 1);
+		cli_complain(_("HTTP %ld from %s on %s; retrying in %d s (try %d)"),
+			     status, host, method, (delay_ms + 999) / 1000,
+			     attempt);
 	else
-		cli_complain(_("no answer to %s; retrying in %d s (try %d)"),
-			     method, (delay_ms + 999) / 1000, attempt + 1);
+		cli_complain(_("no answer from %s to %s; retrying in %d s (try %d)"),
+			     host, method, (delay_ms + 999) / 1000, attempt);
 }
 
 /* With --ssh-node the node's answers come from a real node over SSH.
@@ -104,6 +112,17 @@ int cli_open_world(const struct opts *o, struct world **out)
 	lo.context = o->context;
 	lo.ca_file = o->ca_file;
 	lo.credential = o->credential;
+	if (o->timeout) {
+		char *end;
+		long s = strtol(o->timeout, &end, 10);
+
+		if (end == o->timeout || *end || s < 1 || s > 3600) {
+			cli_complain(_("--timeout takes whole seconds from 1 to 3600, not '%s'"),
+				     o->timeout);
+			return EXIT_USAGE;
+		}
+		lo.timeout_ms = s * 1000;
+	}
 	lo.debug = o->debug ? stderr : NULL;
 	lo.on_retry = cli_on_retry;
 	if (world_open_live(&lo, &w, &err) != 0) {
@@ -114,12 +133,14 @@ int cli_open_world(const struct opts *o, struct world **out)
 	if (rc != 0) {
 		char tried[1024];
 
-		cli_complain("%s", err.msg);
 		live_cred_tried(w, tried, sizeof tried);
+		/* No credential at all: the list of what was tried, once. */
 		if (rc == AD_ENOTFOUND && tried[0] && !live_cred_source(w)) {
 			cli_complain(_("no Azure credentials could be used; tried: %s"),
 				     tried);
 			cli_complain("%s", _("sign in with `az login`, or practise on a training scenario: acr-doctor --scenario aks-401-no-acrpull"));
+		} else {
+			cli_complain("%s", err.msg);
 		}
 		world_free(w);
 		return rc == AD_EINVAL || rc == AD_ENOTFOUND ? EXIT_USAGE :

@@ -686,26 +686,60 @@ static int authorize_counted(struct facts *f, enum facts_aud aud,
 	return rc;
 }
 
-/* Send signed for aud; 0 when an answer (any status) arrived.  The
- * request's depth is one more than everything this thread had read. */
+/* 1 when a 401 says the bearer token expired (or is no longer valid)
+ * rather than that the caller may not: a new token may be accepted. */
+static int token_rejected(const struct http_response *r)
+{
+	const char *wa = http_response_header(r, "WWW-Authenticate");
+	char code[96], msg[200];
+
+	if (r->status != 401)
+		return 0;
+	server_words(r->body, code, sizeof code, msg, sizeof msg);
+	return strcmp(code, "ExpiredAuthenticationToken") == 0 ||
+	       strcmp(code, "InvalidAuthenticationToken") == 0 ||
+	       (wa && strstr(wa, "error=\"invalid_token\""));
+}
+
+/* Send signed for aud; 0 when an answer (any status) arrived.  A token
+ * the service says has expired (it may expire early: revoked, clock
+ * skew, a long job) is dropped and the request sent once more with a
+ * new one.  The request's depth is one more than everything this
+ * thread had read. */
 static int send_signed(struct facts *f, enum facts_aud aud,
 		       struct http_request *req, struct http_response *r,
 		       const char *what, struct ad_error *err)
 {
 	char token[FACTS_TOKEN_MAX];
-	int rc;
+	int rc, retry, again = aud != FACTS_AUD_NONE && f->auth.expired;
 
 	memset(r, 0, sizeof *r);
-	token[0] = '\0';
-	rc = authorize_counted(f, aud, req, token, sizeof token, err);
-	if (rc == 0) {
-		unsigned long before = http_thread_sent();
+	for (;;) {
+		token[0] = '\0';
+		rc = authorize_counted(f, aud, req, token, sizeof token, err);
+		if (rc == 0) {
+			unsigned long before = http_thread_sent();
 
-		rc = http_send(f->http, req, r, err);
-		account_sent(f, http_thread_sent() - before);
+			rc = http_send(f->http, req, r, err);
+			account_sent(f, http_thread_sent() - before);
+		}
+		/* The API server says only 401: a credential from an exec
+		 * plugin or a token file may have been renewed (kubectl
+		 * tries once more too). */
+		retry = rc == 0 && again &&
+			(aud == FACTS_AUD_KUBE ? r->status == 401 :
+			 token_rejected(r));
+		/* Told which token was refused, so that several threads
+		 * refused at once renew it once, not once each. */
+		if (retry)
+			f->auth.expired(f->auth.arg, aud, req->bearer);
+		memset(token, 0, sizeof token);
+		req->bearer = NULL;
+		if (!retry)
+			break;
+		again = 0;
+		http_response_clear(r);
 	}
-	memset(token, 0, sizeof token);
-	req->bearer = NULL;
 	if (rc != 0 && err) {
 		char msg[sizeof err->msg];
 		enum ad_net net = err->net;
@@ -954,6 +988,33 @@ int arm_post(struct facts *f, const char *path, const char *api_version,
 	return rc;
 }
 
+int arm_post_secret(struct facts *f, const char *path, const char *query,
+		    const char *api_version, struct http_response *resp,
+		    struct ad_error *err)
+{
+	char url[2048], what[400];
+	struct http_request req = { .method = "POST", .url = url, .body = "",
+				    .content_type = "application/json",
+				    .accept = "application/json" };
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	if ((rc = url_fmt(url, sizeof url, err, "%s%s?%s%sapi-version=%s",
+			  f->ctx->arm, path, query ? query : "",
+			  query && query[0] ? "&" : "", api_version)) != 0)
+		return rc;
+	what_of(what, sizeof what, "POST", path);
+	rc = send_signed(f, FACTS_AUD_ARM, &req, resp, what, err);
+	if (rc == 0 && (resp->status < 200 || resp->status > 299))
+		rc = status_error(resp, what, err);
+	if (rc != 0) {
+		if (resp->body)
+			memset(resp->body, 0, resp->body_len);
+		http_response_clear(resp);
+	}
+	return rc;
+}
+
 /* ---------- writes and long-running operations ---------- */
 
 #define LRO_MAX_POLLS 120
@@ -992,12 +1053,26 @@ static const char *lro_url(const struct http_response *r, int *async)
 	return NULL;
 }
 
+/* Azure accepted the write but how its operation ended cannot be read:
+ * the change may still complete.  AD_ETIMEOUT, never a plain failure. */
+static int lro_lost(const char *write, const char *why, struct ad_error *err)
+{
+	char w[sizeof err->msg];
+
+	snprintf(w, sizeof w, "%s", why);
+	ad_error_set(err, AD_ETIMEOUT,
+		_("Azure accepted %s, but how the operation ended could not be read (%s): the change may still complete"),
+		write, w);
+	ad_error_detail(err, "operation-unknown");
+	return AD_ETIMEOUT;
+}
+
 int facts_write(struct facts *f, enum facts_aud aud,
 		const struct http_request *req0, struct http_response *resp,
 		struct ad_error *err)
 {
 	struct http_request req = *req0;
-	char what[400], poll[2048];
+	char what[400], wrote[400], poll[2048];
 	const char *u;
 	long write_status;
 	int async, rc, i;
@@ -1016,6 +1091,7 @@ int facts_write(struct facts *f, enum facts_aud aud,
 		return 0;
 	snprintf(poll, sizeof poll, "%s", u);
 	write_status = resp->status;
+	snprintf(wrote, sizeof wrote, "%s", what);
 	for (i = 0; i < LRO_MAX_POLLS; i++) {
 		struct http_request pr = { .method = "GET", .url = poll,
 					   .accept = "application/json" };
@@ -1035,19 +1111,29 @@ int facts_write(struct facts *f, enum facts_aud aud,
 		http_response_clear(resp);
 		what_of(what, sizeof what, "GET", poll);
 		rc = send_signed(f, FACTS_AUD_ARM, &pr, resp, what, err);
-		if (rc != 0)
-			return rc;
+		if (rc != 0) {
+			enum ad_net net = err ? err->net : AD_NET_NONE;
+
+			lro_lost(wrote, err ? err->msg : "", err);
+			ad_error_net(err, net);
+			return AD_ETIMEOUT;
+		}
+		if (resp->status < 200 || resp->status > 299) {
+			char code[96], msg[200];
+
+			server_words(resp->body, code, sizeof code, msg,
+				     sizeof msg);
+			snprintf(what, sizeof what, "HTTP %ld%s%s", resp->status,
+				 code[0] ? " " : "", code);
+			return lro_lost(wrote, what, err);
+		}
 		if (!async) {
 			/* Location polling: 202 while running. */
 			if (resp->status == 202)
 				continue;
-			if (resp->status >= 200 && resp->status <= 299)
-				resp->status = write_status == 202 ? 200 :
-					       write_status;
+			resp->status = write_status == 202 ? 200 : write_status;
 			return 0;
 		}
-		if (resp->status < 200 || resp->status > 299)
-			return 0;  /* the caller reports the poll's error */
 		j = jsonu_parse(resp->body, resp->body_len);
 		st = jsonu_str(j, "status");
 		if (st && strcmp(st, "Succeeded") == 0) {
@@ -1393,8 +1479,9 @@ static int reg_token_fetch(struct facts *f, const char *login,
 	if (!service[0] || !form_safe(service))
 		snprintf(service, sizeof service, "%s", login);
 
-	{
+	for (int tries = 0;; tries++) {
 		char *tok = malloc(FACTS_TOKEN_MAX), *body;
+		long xs = 0;
 		size_t n;
 
 		if (!tok)
@@ -1419,12 +1506,20 @@ static int reg_token_fetch(struct facts *f, const char *login,
 			req.body = body;
 			req.content_type = "application/x-www-form-urlencoded";
 			req.auth_label = "registry exchange";
-			rc = fetch_json(f, FACTS_AUD_NONE, &req, what, NULL, &j, err);
+			rc = fetch_json(f, FACTS_AUD_NONE, &req, what, &xs, &j, err);
 			memset(body, 0, n);
 			free(body);
 		}
 		memset(tok, 0, FACTS_TOKEN_MAX);
 		free(tok);
+		/* The registry found the Entra token expired: once more
+		 * with a new one. */
+		if (rc == AD_EDENIED && xs == 401 && tries == 0 &&
+		    f->auth.expired) {
+			f->auth.expired(f->auth.arg, FACTS_AUD_ARM, NULL);
+			continue;
+		}
+		break;
 	}
 	if (rc != 0)
 		return rc;

@@ -40,6 +40,14 @@ struct facts_auth {
 	int (*authorize)(void *arg, enum facts_aud aud,
 			 struct http_request *req, char *buf, size_t len,
 			 struct ad_error *err);
+	/* The service said the token it was given has expired or is no
+	 * longer valid (ARM's ExpiredAuthenticationToken, Graph's
+	 * InvalidAuthenticationToken, the API server's 401): drop it, so
+	 * the next authorize fetches a new one; the request is sent once
+	 * more.  token is the bearer that was refused (NULL for a client
+	 * certificate): drop it only if it is still the current one.
+	 * NULL: tokens are fixed. */
+	void (*expired)(void *arg, enum facts_aud aud, const char *token);
 	void *arg;
 };
 
@@ -108,6 +116,12 @@ int arm_list(struct facts *f, const char *path, const char *api_version,
  * Not cached unless cache != 0. Result owned by the cache either way. */
 int arm_post(struct facts *f, const char *path, const char *api_version,
 	     const char *body, struct cJSON **out, struct ad_error *err);
+/* POST whose answer holds secrets (listClusterUserCredential): never
+ * cached; on 0 resp holds a 2xx answer the caller wipes (its body) and
+ * clears.  Errors as arm_get. */
+int arm_post_secret(struct facts *f, const char *path, const char *query,
+		    const char *api_version, struct http_response *resp,
+		    struct ad_error *err);
 /* Write: PUT/PATCH/DELETE with a JSON body; returns the HTTP status in
  * *status and, if out != NULL, a parsed body the caller frees
  * (cJSON_Delete).  Invalidates the cache. */

@@ -1533,6 +1533,15 @@ int kubecfg_auth(struct kubecfg *k, struct http_request *req,
 	return rc;
 }
 
+void kubecfg_invalidate_token(struct kubecfg *k, const char *token)
+{
+	pthread_mutex_lock(&k->lock);
+	/* Another thread may have renewed it already: keep the new one. */
+	if (!token || !k->dyn_token || strcmp(k->dyn_token, token) == 0)
+		k->dyn_valid = 0;
+	pthread_mutex_unlock(&k->lock);
+}
+
 void kubecfg_invalidate(struct kubecfg *k)
 {
 	pthread_mutex_lock(&k->lock);

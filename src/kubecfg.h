@@ -119,6 +119,9 @@ int kubecfg_auth(struct kubecfg *k, struct http_request *req,
  * fetches a new one: after a 401 from the API server, invalidate, fill
  * the request again and retry once (what kubectl does). */
 void kubecfg_invalidate(struct kubecfg *k);
+/* The same, only when token is still the current credential's (NULL:
+ * always): several requests refused with one token renew it once. */
+void kubecfg_invalidate_token(struct kubecfg *k, const char *token);
 
 /* Tests and callers with their own clock: now() replaces time(NULL) for
  * credential expiry. */

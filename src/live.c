@@ -47,6 +47,16 @@ void live_free(void *p)
 	free(l);
 }
 
+static void live_expired(void *arg, enum facts_aud aud, const char *token)
+{
+	struct live *l = arg;
+
+	if (aud == FACTS_AUD_ARM || aud == FACTS_AUD_GRAPH)
+		cred_forget(l->cred);
+	else if (aud == FACTS_AUD_KUBE && l->kube)
+		kubecfg_invalidate_token(l->kube, token);
+}
+
 static int live_authorize(void *arg, enum facts_aud aud,
 			  struct http_request *req, char *buf, size_t len,
 			  struct ad_error *err)
@@ -144,6 +154,8 @@ int world_open_live(const struct live_opts *o, struct world **out,
 
 	http_curl_opts_init(&co);
 	co.ca_file = o->ca_file;
+	if (o->timeout_ms > 0)
+		co.timeout_ms = o->timeout_ms;
 	co.debug = o->debug;
 	co.on_retry = o->on_retry;
 	co.on_retry_arg = o->retry_arg;
@@ -182,6 +194,7 @@ int world_open_live(const struct live_opts *o, struct world **out,
 		goto fail;
 	}
 	w->facts->auth.authorize = live_authorize;
+	w->facts->auth.expired = live_expired;
 	w->facts->auth.arg = l;
 	snprintf(w->name, sizeof w->name, "live");
 	snprintf(w->source, sizeof w->source, "%s", _("live"));
@@ -426,11 +439,61 @@ int live_failing_pods(struct world *w, const char *namespace_,
 	return 0;
 }
 
+/* No kubeconfig for this cluster: its user credentials from ARM, as
+ * `az aks get-credentials` gets them (format=exec: AAD clusters get the
+ * kubelogin plugin, others a token or certificate).  A failure is kept
+ * in kube_why: the checks that read the cluster then say unknown, why. */
+static void kube_from_arm(struct world *w, struct live *l)
+{
+	struct http_response r;
+	struct ad_error e = { 0 };
+	char id[512], why[sizeof l->kube_why];
+	struct kubecfg *k = NULL;
+
+	facts_cluster_id(w->facts, id, sizeof id);
+	strncat(id, "/listClusterUserCredential", sizeof id - strlen(id) - 1);
+	if (arm_post_secret(w->facts, id, "format=exec", API_AKS, &r, &e) == 0) {
+		kubecfg_from_arm(r.body, r.body_len, NULL, &k, &e);
+		memset(r.body, 0, r.body_len);
+		http_response_clear(&r);
+	}
+	if (!k) {
+		snprintf(why, sizeof why, "%s", l->kube_why);
+		snprintf(l->kube_why, sizeof l->kube_why,
+			 _("%s; and the cluster's user credentials could not be had from Azure: %s"),
+			 why[0] ? why : _("no kubeconfig"), e.msg);
+		return;
+	}
+	kubecfg_free(l->kube);
+	l->kube = k;
+	kubecfg_set_cancel(l->kube, &w->cancel);
+	snprintf(w->ctx.kube_server, sizeof w->ctx.kube_server, "%s",
+		 kubecfg_server(k));
+	if (!l->o.namespace_ && kubecfg_namespace_set(k))
+		copy(w->ctx.namespace_, sizeof w->ctx.namespace_,
+		     kubecfg_namespace(k));
+}
+
 static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 {
 	struct ad_context *c = &w->ctx;
 	int rc;
 
+	/* A kubeconfig chosen by default (not --kubeconfig, --context) whose
+	 * context is another AKS cluster than the one named is not used. */
+	if (l->kube && l->o.cluster && !l->o.kubeconfig && !l->o.context) {
+		struct kubecfg_aks g;
+
+		kubecfg_aks_guess(l->kube, &g);
+		if (g.looks_aks && g.cluster[0] &&
+		    strcasecmp(g.cluster, l->o.cluster) != 0) {
+			snprintf(l->kube_why, sizeof l->kube_why,
+				 _("the kubeconfig's context is cluster %.100s, not %.100s"),
+				 g.cluster, l->o.cluster);
+			kubecfg_free(l->kube);
+			l->kube = NULL;
+		}
+	}
 	if (l->kube) {
 		struct kubecfg_aks g;
 
@@ -460,6 +523,8 @@ static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 		if (rc != 0)
 			return rc;
 	}
+	if (!l->kube)
+		kube_from_arm(w, l);
 	if (!c->kube_server[0]) {
 		char id[512];
 		const cJSON *mc;

@@ -27,6 +27,7 @@ struct live_opts {
 	const char *context;             /* NULL: current-context */
 	const char *ca_file;
 	const char *credential;          /* restrict the chain to one source */
+	long timeout_ms;                 /* per request attempt; 0: default */
 	FILE *debug;                     /* --debug: one line per request */
 	/* Device-code sign-in (the wizard); NULL: not offered. */
 	void (*prompt)(void *arg, const char *message, const char *uri,

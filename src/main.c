@@ -78,11 +78,15 @@ static void usage(FILE *fp)
 		"                            the container log line)\n"
 		"      --cloud NAME|FILE     AzureCloud, AzureChinaCloud, AzureUSGovernment or\n"
 		"                            an `az cloud show` JSON file\n"
-		"      --kubeconfig FILE     the kubeconfig (default: KUBECONFIG, ~/.kube/config)\n"
+		"      --kubeconfig FILE     the kubeconfig (default: KUBECONFIG, ~/.kube/config;\n"
+		"                            none for the cluster: its user credentials from\n"
+		"                            Azure, as az aks get-credentials)\n"
 		"      --context NAME        the kubeconfig context (default: current)\n"
 		"      --credential SOURCE   use only this credential source: environment,\n"
 		"                            workload, managed, cli or device\n"
 		"      --ca-file FILE        trust these CA certificates (PEM)\n"
+		"      --timeout SECONDS     give up on an answer after this long (default 60;\n"
+		"                            the check then says unknown)\n"
 		"      --debug               print every request to stderr (secrets hidden)\n\n"), fp);
 	fputs(_("Options:\n"
 		"  -s, --scenario NAME|FILE  a built-in scenario or a scenario file\n"
@@ -152,6 +156,7 @@ static const struct opt_def value_opts[] = {
 	OPT("kubeconfig", 0, kubeconfig),
 	OPT("ca-file", 0, ca_file),
 	OPT("credential", 0, credential),
+	OPT("timeout", 0, timeout),
 };
 
 struct flag_def {

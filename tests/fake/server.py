@@ -776,6 +776,31 @@ class Service:
         return json_answer(200, {"kubeconfigs": [{"name": name,
                                                   "value": base64.b64encode(kc).decode()}]})
 
+    def arm_extra(self, method, host, port, path):
+        """What ARM answers that scenarios do not record: the caller's own
+        permissions on a scope, and a cluster's user kubeconfig."""
+        st = self.st
+        low = path.lower().rstrip("/")
+        if st.world.find_entry(method, host, port, path):
+            return None
+        if method == "GET" and low.endswith("/providers/microsoft.authorization/permissions"):
+            return json_answer(200, {"value": [{
+                "actions": ["*"], "notActions": list(st.opts.deny_action),
+                "dataActions": [], "notDataActions": []}]})
+        if method == "POST" and low.endswith("/listclusterusercredential") and \
+                "/microsoft.containerservice/managedclusters/" in low:
+            cluster = path.rstrip("/").rsplit("/", 1)[0]
+            if not st.world.get_body("https://%s%s" % (host, cluster)):
+                return None
+            try:
+                with open(os.path.join(st.dir, "kubeconfig"), "rb") as f:
+                    kc = f.read()
+            except OSError:
+                return None
+            return json_answer(200, {"kubeconfigs": [
+                {"name": "clusterUser", "value": base64.b64encode(kc).decode()}]})
+        return None
+
     def paginate(self, a, host, path, query):
         n = self.st.opts.page_size
         if not n or a.status != 200:
@@ -995,6 +1020,8 @@ class Service:
                 return a
         if svc == "arm":
             a = self.lro_poll(path, query) if method == "GET" else None
+            if a is None:
+                a = self.arm_extra(method, host, port, path)
             if a is not None:
                 return a
             if st.world.write_would_apply(method, host, port, path):
@@ -1376,6 +1403,11 @@ class ControlHandler(BaseHTTPRequestHandler):
             return self.reply(200, "ok\n", "text/plain")
         if self.path == "/dump":
             return self.reply(200, json.dumps(self.st.world.dump(), indent=2) + "\n")
+        if self.path == "/tokens":
+            # Every secret handed out so far, so tests can prove none leaks.
+            with self.st.lock:
+                toks = sorted(self.st.tokens) + sorted(self.st.acr_tokens)
+            return self.reply(200, "".join(t + "\n" for t in toks), "text/plain")
         self.reply(404, "{}")
 
     def do_POST(self):
