@@ -314,9 +314,13 @@ static int ev_node_dns(struct facts *f, struct check_result *res,
 
 	memset(dns, 0, sizeof *dns);
 	*ok = 0;
+	if (aks_node_evidence(f, res, "resolve", login, 0))
+		return oom();
 	if (facts_resolve(f, login, dns, &err) != 0)
 		return ev_str(res, "nodeDns", "%.200s", err.msg);
 	*ok = 1;
+	if (aks_dns_evidence(res, dns))
+		return oom();
 	if (dns->naddr == 0)
 		return ev_str(res, "nodeDns", "%s", dns->answer_error[0] ?
 			      dns->answer_error : "no answer");
@@ -618,6 +622,8 @@ static int node_tcp_evidence(struct facts *f, struct check_result *res,
 	struct ad_error err = { 0 };
 
 	*ok = 0;
+	if (aks_node_evidence(f, res, "tcp", ip, 443))
+		return oom();
 	if (facts_tcp(f, ip, 443, tcp, &err) != 0)
 		return ev_str(res, "nodeTcp443", "%.200s", err.msg);
 	*ok = 1;
@@ -877,6 +883,8 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 		{
 			struct ad_error terr = { 0 };
 
+			if (aks_node_evidence(f, res, "tcp", ip, 443))
+				return oom();
 			if (facts_tcp(f, ip, 443, &tcp, &terr) != 0) {
 				ev_str(res, "nodeTcp443", "%.200s", terr.msg);
 				check_say(res, CHECK_UNKNOWN,
