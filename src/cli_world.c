@@ -48,6 +48,10 @@ static int attach_ssh(const struct opts *o, struct world *w)
 	if (strcmp(so.node, SSH_NODE_AUTO) == 0) {
 		char addr[64];
 
+		if (!world_is_live(w)) {
+			cli_complain("%s", _("--ssh-node auto needs a live cluster (--cluster NAME): a scenario's nodes are not real"));
+			return EXIT_USAGE;
+		}
 		if (w->ctx.target != AD_TARGET_AKS) {
 			cli_complain("%s", _("--ssh-node auto needs a cluster: a web app has no nodes to reach"));
 			return EXIT_USAGE;

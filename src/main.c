@@ -655,6 +655,8 @@ int main(int argc, char **argv)
 
 		uo.scenario = o.scenario;
 		uo.no_color = o.no_color || (nc && nc[0]);
+		if (o.use_ssh)
+			uo.ssh = &o.ssh;
 		rc = ui_run(&uo);
 	}
 	free(o.args);

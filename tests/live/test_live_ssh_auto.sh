@@ -88,4 +88,11 @@ fw_start "$TMPD/fw-wa" webapp-healthy
 is 2 $? "web app: exit status"
 contains "$TMPD/err" "needs a cluster" "web app: auto refused"
 
+
+# 4. A scenario's nodes are not real: auto is refused before any request.
+"$AD" diagnose --scenario aks-healthy --json --ssh-node auto --ssh-config none \
+	>"$TMPD/out" 2>"$TMPD/err" </dev/null
+is 2 $? "scenario: exit status"
+contains "$TMPD/err" "needs a live cluster" "scenario: auto refused"
+
 finish
