@@ -46,13 +46,41 @@ static int attach_ssh(const struct opts *o, struct world *w)
 {
 	struct ad_error err = { 0 };
 	struct node_probe *p = NULL;
+	struct ssh_opts so;
+	char node[254] = "";
 
 	if (!o->use_ssh)
 		return 0;
-	if (probe_ssh_new(&o->ssh, &p, &err) != 0) {
+	so = o->ssh;
+	/* --ssh-node auto: the node the failing pod runs on. */
+	if (strcmp(so.node, SSH_NODE_AUTO) == 0) {
+		char addr[64];
+
+		if (!world_is_live(w)) {
+			cli_complain("%s", _("--ssh-node auto needs a live cluster (--cluster NAME): a scenario's nodes are not real"));
+			return EXIT_USAGE;
+		}
+		if (w->ctx.target != AD_TARGET_AKS) {
+			cli_complain("%s", _("--ssh-node auto needs a cluster: a web app has no nodes to reach"));
+			return EXIT_USAGE;
+		}
+		if (live_pod_node_address(w, node, sizeof node, addr,
+					  sizeof addr, &err) != 0) {
+			cli_complain(_("--ssh-node auto: %s"), err.msg);
+			return EXIT_USAGE;
+		}
+		snprintf(so.node, sizeof so.node, "%s", addr);
+		if (o->debug)
+			cli_complain(_("--ssh-node auto: the pod's node %s at %s"),
+				     node, addr);
+	}
+	if (probe_ssh_new(&so, &p, &err) != 0) {
 		cli_complain("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	/* The evidence names the node as Kubernetes does, and its address. */
+	if (node[0])
+		snprintf(p->node, sizeof p->node, "%.80s (%.40s)", node, so.node);
 	p->cancel = &w->cancel;
 	world_set_probe(w, p);
 	return 0;

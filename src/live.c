@@ -22,6 +22,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "kubecfg.h"
+#include "probe.h"
 #include "world.h"
 
 #define API_SUBSCRIPTIONS "2022-12-01"
@@ -472,6 +473,89 @@ static void kube_from_arm(struct world *w, struct live *l)
 	if (!l->o.namespace_ && kubecfg_namespace_set(k))
 		copy(w->ctx.namespace_, sizeof w->ctx.namespace_,
 		     kubecfg_namespace(k));
+}
+
+/* The InternalIP of a Node object, validated as an address literal. */
+static int node_internal_ip(const cJSON *node, char *addr, size_t len)
+{
+	const cJSON *a = jsonu_array(node, "status.addresses");
+
+	for (a = a ? a->child : NULL; a; a = a->next) {
+		const char *t = jsonu_str(a, "type");
+		const char *v = jsonu_str(a, "address");
+
+		if (!t || strcmp(t, "InternalIP") != 0 || !v)
+			continue;
+		if (strlen(v) >= len || probe_addr_private(v) < 0)
+			return AD_EPARSE;
+		snprintf(addr, len, "%s", v);
+		return 0;
+	}
+	return AD_ENOTFOUND;
+}
+
+int live_pod_node_address(struct world *w, char *node, size_t nodelen,
+			  char *addr, size_t addrlen, struct ad_error *err)
+{
+	struct ad_context *c = &w->ctx;
+	char path[600];
+	const char *name;
+	cJSON *obj;
+	int rc;
+
+	node[0] = addr[0] = '\0';
+	if (!c->pod[0] || !c->namespace_[0])
+		return ad_error_set(err, AD_ENOTFOUND,
+			_("no failing pod was found to take its node: give --pod NAME or --ssh-node ADDRESS"));
+	snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s",
+		 c->namespace_, c->pod);
+	if ((rc = kube_get(w->facts, path, &obj, err)) != 0)
+		return rc;
+	name = jsonu_str(obj, "spec.nodeName");
+	if (!name || !name[0])
+		return ad_error_set(err, AD_ENOTFOUND,
+			_("the pod %s is not scheduled on a node yet: give --ssh-node ADDRESS"),
+			c->pod);
+	if (!ctx_name_ok(name, "-.", 253) || strlen(name) >= nodelen)
+		return ad_error_set(err, AD_EPARSE,
+			_("the pod %s names a node that is not a valid node name"),
+			c->pod);
+	snprintf(node, nodelen, "%s", name);
+	snprintf(path, sizeof path, "/api/v1/nodes/%s", node);
+	rc = kube_get(w->facts, path, &obj, err);
+	if (rc == AD_ENOTFOUND) {
+		/* Some API front ends serve the node only in a list. */
+		const cJSON *items, *it;
+		struct ad_error lerr = { 0 };
+		cJSON *list;
+
+		snprintf(path, sizeof path,
+			 "/api/v1/nodes?fieldSelector=metadata.name%%3D%s", node);
+		if (kube_get(w->facts, path, &list, &lerr) == 0) {
+			items = jsonu_array(list, "items");
+			for (it = items ? items->child : NULL; it; it = it->next) {
+				const char *n = jsonu_str(it, "metadata.name");
+
+				if (n && strcmp(n, node) == 0) {
+					obj = (cJSON *)it;
+					rc = 0;
+					break;
+				}
+			}
+		}
+	}
+	if (rc != 0)
+		return rc;
+	rc = node_internal_ip(obj, addr, addrlen);
+	if (rc == AD_EPARSE)
+		return ad_error_set(err, rc,
+			_("the node %s has an InternalIP that is not an IP address"),
+			node);
+	if (rc != 0)
+		return ad_error_set(err, rc,
+			_("the node %s has no InternalIP address: give --ssh-node ADDRESS"),
+			node);
+	return 0;
 }
 
 static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)

@@ -61,6 +61,14 @@ int live_failing_pods(struct world *w, const char *namespace_,
 		      struct live_pod *pods, size_t max, size_t *n,
 		      struct ad_error *err);
 
+/* The node the context's pod runs on (spec.nodeName) and its InternalIP
+ * (status.addresses), each validated: the node an SSH probe goes to when
+ * none is named.  0, or AD_ENOTFOUND (no pod, the pod not scheduled, no
+ * InternalIP), AD_EPARSE (a name or address that is not one), or the
+ * request's error; err says which. */
+int live_pod_node_address(struct world *w, char *node, size_t nodelen,
+			  char *addr, size_t addrlen, struct ad_error *err);
+
 /* The credential source in use ("azure cli"...), or NULL before any. */
 const char *live_cred_source(const struct world *w);
 /* Which credential sources were tried and why each was not usable. */

@@ -98,7 +98,8 @@ static void usage(FILE *fp)
 		"  -h, --help                show this help and exit\n"
 		"  -V, --version             show the version and exit\n\n"), fp);
 	fputs(_("Testing from a node over SSH (diagnose: DNS and TCP 443 as the node sees them):\n"
-		"      --ssh-node HOST       the node's address, or a Host of ~/.ssh/config\n"
+		"      --ssh-node HOST       the node's address, or a Host of ~/.ssh/config;\n"
+		"                            auto: the failing pod's node (its InternalIP)\n"
 		"      --ssh-user USER       login user (default: ~/.ssh/config, else azureuser)\n"
 		"      --ssh-port PORT       SSH port (default: ~/.ssh/config, else 22)\n"
 		"      --ssh-key FILE        private key (repeatable; after ssh-agent's keys)\n"
@@ -704,6 +705,8 @@ int main(int argc, char **argv)
 			free(o.args);
 			return EXIT_USAGE;
 		}
+		if (o.use_ssh)
+			uo.ssh = &o.ssh;
 		rc = ui_run(&uo);
 	}
 	free(o.args);

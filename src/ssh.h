@@ -33,6 +33,8 @@ struct ad_error;
 
 #define SSH_MAX_KEYS 4
 #define SSH_DEFAULT_USER "azureuser"
+/* --ssh-node auto: the node of the failing pod, found by the caller. */
+#define SSH_NODE_AUTO "auto"
 #define SSH_CONNECT_TIMEOUT_MS 10000
 #define SSH_COMMAND_TIMEOUT_MS 15000
 

@@ -20,6 +20,7 @@
 #include "notice.h"
 #include "report.h"
 #include "screen.h"
+#include "screen_ssh.h"
 #include "session.h"
 #include "textw.h"
 #include "theme.h"
@@ -76,7 +77,7 @@ void ui_status(struct ui *ui, int error, const char *fmt, ...)
 int ui_open_scenario(struct ui *ui, const char *name)
 {
 	struct ad_error err = { 0 };
-	struct session *s = session_new_scenario(name, &err);
+	struct session *s = ui_ssh_session_new(ui, name, &err);
 
 	if (!s) {
 		ui_status(ui, 1, _("Cannot open scenario %s: %s"), name,
@@ -531,6 +532,7 @@ int ui_run(const struct ui_options *opt)
 			r |= live_finished(&ui);
 		if (ui.s && session_check_poll(ui.s) == SESSION_DONE)
 			r |= job_finished(&ui, session_job_kind(ui.s));
+		r |= ui_ssh_tick(&ui);
 		top = ui_top(&ui);
 		if (top && top->tick)
 			r |= top->tick(&ui);
@@ -579,5 +581,6 @@ int ui_run(const struct ui_options *opt)
 	session_free(ui.s);
 	world_free(ui.lw);
 	notice_queue_free(ui.nq);
+	ui_ssh_end();
 	return 0;
 }

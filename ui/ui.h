@@ -7,6 +7,7 @@
 #define AD_UI_H
 
 #include <stdio.h>
+struct ssh_opts;
 
 struct ui_options {
 	const char *scenario;   /* a training scenario; NULL: live */
@@ -18,6 +19,8 @@ struct ui_options {
 	const char *namespace_, *pod, *image, *registry, *message;
 	const char *cloud, *kubeconfig, *context, *credential, *ca_file;
 	FILE *debug;            /* --debug: requests logged here, or NULL */
+	/* The node probe over SSH (screen_ssh.h); NULL: the scenario's. */
+	const struct ssh_opts *ssh;
 };
 
 int ui_run(const struct ui_options *opt); /* returns process exit code: 0 */

@@ -713,6 +713,49 @@ static int run_health(struct facts *f, struct check_result *res)
 	return check_registry_health(f, res);
 }
 
+/* ---------- node evidence ---------- */
+
+int aks_node_evidence(struct facts *f, struct check_result *res,
+		      const char *what, const char *arg, int port)
+{
+	char cmd[sizeof res->command];
+	const cJSON *list, *it;
+
+	if (!f->probe)
+		return 0;
+	if (f->probe->node[0] && ev_str(res, "node", "%s", f->probe->node))
+		return AD_ENOMEM;
+	probe_command(f->probe, what, arg, port, cmd, sizeof cmd);
+	if (!cmd[0])
+		return 0;
+	list = cJSON_GetObjectItemCaseSensitive(res->evidence, "nodeCommands");
+	cJSON_ArrayForEach(it, list)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, cmd) == 0)
+			return 0;
+	return ev_list_add(res, "nodeCommands", cmd);
+}
+
+int aks_dns_evidence(struct check_result *res, const struct probe_dns *dns)
+{
+	int i;
+
+	for (i = 0; i < dns->ncname && i < PROBE_MAX_CNAMES; i++)
+		if (ev_list_add(res, "cnameChain", dns->cname[i]))
+			return AD_ENOMEM;
+	if (dns->ncname > 0 &&
+	    ev_bool(res, "viaPrivatelink", dns->via_privatelink))
+		return AD_ENOMEM;
+	if (dns->resolver[0] &&
+	    ev_str(res, "resolver", "%s%s%s%s", dns->resolver,
+		   dns->method[0] ? " (" : "", dns->method,
+		   dns->method[0] ? ")" : ""))
+		return AD_ENOMEM;
+	if (!dns->resolver[0] && dns->method[0] &&
+	    ev_str(res, "resolver", "(%s)", dns->method))
+		return AD_ENOMEM;
+	return 0;
+}
+
 /* ---------- aks.reach ---------- */
 
 static int run_reach(struct facts *f, struct check_result *res)
@@ -733,17 +776,19 @@ static int run_reach(struct facts *f, struct check_result *res)
 		return oom();
 	memset(&dns, 0, sizeof dns);
 	err = (struct ad_error){ 0 };
+	/* Which node, and how to repeat the test, even when it fails. */
+	if (aks_node_evidence(f, res, "resolve", login, 0))
+		return oom();
 	rc = facts_resolve(f, login, &dns, &err);
 	if (rc != 0) {
 		check_unknown(res, _("cannot test from a node"), &err);
 		return 0;
 	}
-	if (f->probe && f->probe->node[0] &&
-	    ev_str(res, "node", "%s", f->probe->node))
-		return oom();
 	for (i = 0; i < dns.naddr; i++)
 		if (ev_list_add(res, "addresses", dns.addr[i]))
 			return oom();
+	if (aks_dns_evidence(res, &dns))
+		return oom();
 	if (dns.naddr == 0) {
 		if (ev_str(res, "dns", "%s", dns.answer_error[0] ?
 			   dns.answer_error : "no answer"))
@@ -753,6 +798,8 @@ static int run_reach(struct facts *f, struct check_result *res)
 			  login, dns.answer_error[0] ? dns.answer_error : "no answer");
 		return check_data_str(res, "classified", "aks.reach") ? oom() : 0;
 	}
+	if (aks_node_evidence(f, res, "tcp", dns.addr[0], 443))
+		return oom();
 	rc = facts_tcp(f, dns.addr[0], 443, &tcp, &err);
 	if (rc != 0) {
 		check_unknown(res, _("cannot test TCP from a node"), &err);

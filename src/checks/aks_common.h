@@ -12,6 +12,7 @@ struct check_result;
 struct cJSON;
 struct ad_error;
 struct ad_context;
+struct probe_dns;
 
 /* Registry health: the registry resource's provisioningState is Succeeded
  * and https://<loginServer>/v2/ answers (401 with a Bearer challenge, or
@@ -82,5 +83,17 @@ int aks_admin_password_find(const struct cJSON *creds, const char *pass,
 /* The pod spec of the owner's template (or of the pod itself). */
 const struct cJSON *aks_owner_spec(const struct aks_owner *o,
 				   const struct cJSON *pod);
+
+/* Evidence of a test run from a node: which node ("node") and, when the
+ * probe has one, the command a person would type for the same test
+ * ("nodeCommands": ssh ... nslookup NAME, ssh ... nc -vz IP 443).  what,
+ * arg and port as probe_command().  0, or AD_ENOMEM. */
+int aks_node_evidence(struct facts *f, struct check_result *res,
+		      const char *what, const char *arg, int port);
+/* What a live probe learns of a DNS answer beyond its addresses: the
+ * CNAME chain ("cnameChain"), whether it passes through a privatelink
+ * zone ("viaPrivatelink"), the resolver and the tool ("resolver").
+ * Nothing when the probe did not learn them.  0, or AD_ENOMEM. */
+int aks_dns_evidence(struct check_result *res, const struct probe_dns *dns);
 
 #endif

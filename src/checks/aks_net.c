@@ -316,10 +316,14 @@ static int ev_node_dns(struct facts *f, struct check_result *res,
 
 	memset(dns, 0, sizeof *dns);
 	*ok = 0;
+	if (aks_node_evidence(f, res, "resolve", login, 0))
+		return oom();
 	if (facts_resolve(f, login, dns, &err) != 0)
 		return ev_str(res, "nodeDns", "%s",
 			      tw_clip(shown, sizeof shown, err.msg));
 	*ok = 1;
+	if (aks_dns_evidence(res, dns))
+		return oom();
 	if (dns->naddr == 0)
 		return ev_str(res, "nodeDns", "%s", dns->answer_error[0] ?
 			      dns->answer_error : "no answer");
@@ -630,6 +634,8 @@ static int node_tcp_evidence(struct facts *f, struct check_result *res,
 	char shown[201];
 
 	*ok = 0;
+	if (aks_node_evidence(f, res, "tcp", ip, 443))
+		return oom();
 	if (facts_tcp(f, ip, 443, tcp, &err) != 0)
 		return ev_str(res, "nodeTcp443", "%s",
 			      tw_clip(shown, sizeof shown, err.msg));
@@ -890,6 +896,8 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 		{
 			struct ad_error terr = { 0 };
 
+			if (aks_node_evidence(f, res, "tcp", ip, 443))
+				return oom();
 			if (facts_tcp(f, ip, 443, &tcp, &terr) != 0) {
 				char shown[201];
 

@@ -81,12 +81,39 @@ scenario() {
 	expect "$name: exit status $sim_rc" "$live_rc" "^$sim_rc$"
 }
 
+# ev FILE CHECK: that check's evidence, one "key=value" a line (lists
+# joined with ",").
+ev() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [x for x in d["findings"] if x["check"] == sys.argv[2]]
+assert f, "no finding " + sys.argv[2]
+for k, v in f[0]["evidence"].items():
+    print("%s=%s" % (k, ",".join(v) if isinstance(v, list) else json.dumps(v)))
+PY
+}
+
 scenario aks-timeout-firewall private "drop 10.10.1.5" "drop 10.10.1.6"
-expect "timeout: the node's evidence" "$(cat "$T/aks-timeout-firewall.live.json")" \
-	'"node":"10.224.0.4","addresses":\["10.10.1.5"\],"tcp443":"timeout"'
+e=$(ev "$T/aks-timeout-firewall.live.json" aks.reach)
+expect "timeout: the node answers" "$e" '^node="10.224.0.4"$'
+expect "timeout: the address" "$e" '^addresses=10.10.1.5$'
+expect "timeout: TCP 443 timed out" "$e" '^tcp443="timeout"$'
+expect "timeout: the CNAME chain through privatelink" "$e" \
+	'^cnameChain=acrshop.privatelink.azurecr.io$'
+expect "timeout: via privatelink" "$e" '^viaPrivatelink=true$'
+expect "timeout: the resolver the node used" "$e" '^resolver="[0-9.]+#53 \(nslookup\)"$'
+expect "timeout: the equivalent nslookup" "$e" \
+	'^nodeCommands=ssh -J root@192.168.77.2 root@10.224.0.4 nslookup acrshop.azurecr.io,'
+expect "timeout: the equivalent nc -vz" "$e" \
+	'^nodeCommands=.*,ssh -J root@192.168.77.2 root@10.224.0.4 nc -vz -w 5 10.10.1.5 443$'
 scenario aks-403-dns-link public "drop 10.10.1.5"
-expect "dns-link: the node resolves the public address" "$(cat "$T/aks-403-dns-link.live.json")" \
-	'"nodeResolves":\["20.50.2.68"\]'
+e=$(ev "$T/aks-403-dns-link.live.json" aks.403.dns-link)
+expect "dns-link: the node resolves the public address" "$e" '^nodeResolves=20.50.2.68$'
+expect "dns-link: the public chain through privatelink" "$e" \
+	'^cnameChain=acrshop.privatelink.azurecr.io,weu.fe.azcr.io$'
+expect "dns-link: the equivalent nslookup" "$e" \
+	'^nodeCommands=ssh -J root@192.168.77.2 root@10.224.0.4 nslookup acrshop.azurecr.io$'
 scenario aks-reach-node-dns nxdomain
 expect "reach: NXDOMAIN from the node" "$(cat "$T/aks-reach-node-dns.live.json")" \
 	'"dns":"NXDOMAIN"'
