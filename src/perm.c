@@ -34,7 +34,7 @@ int perm_match(const char *pat, const char *s)
 	return perm_match(pat + 1, s + 1);
 }
 
-static int list_matches(const cJSON *arr, const char *action)
+static int perm_list_matches(const cJSON *arr, const char *action)
 {
 	const cJSON *it;
 
@@ -52,8 +52,8 @@ int perm_allows(const cJSON *perms, const char *action)
 	const cJSON *p;
 
 	cJSON_ArrayForEach(p, arr) {
-		if (list_matches(jsonu_array(p, "actions"), action) &&
-		    !list_matches(jsonu_array(p, "notActions"), action))
+		if (perm_list_matches(jsonu_array(p, "actions"), action) &&
+		    !perm_list_matches(jsonu_array(p, "notActions"), action))
 			return 1;
 	}
 	return 0;

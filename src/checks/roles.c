@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "perm.h"
 #include "context.h"
 #include "err.h"
 #include "facts.h"
@@ -190,48 +191,13 @@ static const char *assignment_scope(const cJSON *a, char *buf, size_t len)
 	return buf;
 }
 
-/* Case-insensitive match of an action pattern with '*' wildcards. */
-static int action_match(const char *pat, const char *s)
-{
-	if (!*pat)
-		return !*s;
-	if (*pat == '*') {
-		while (*pat == '*')
-			pat++;
-		if (!*pat)
-			return 1;
-		for (; *s; s++)
-			if (action_match(pat, s))
-				return 1;
-		return 0;
-	}
-	if (!*s || tolower((unsigned char)*pat) != tolower((unsigned char)*s))
-		return 0;
-	return action_match(pat + 1, s + 1);
-}
-
-static int list_matches(const cJSON *arr, const char *action)
-{
-	const cJSON *it;
-
-	cJSON_ArrayForEach(it, arr)
-		if (cJSON_IsString(it) && strlen(it->valuestring) < 512 &&
-		    action_match(it->valuestring, action))
-			return 1;
-	return 0;
-}
 
 /* Does a role definition's permissions grant the pull action? */
 static int definition_pulls(const cJSON *def)
 {
-	const cJSON *perm;
+	const cJSON *perms = jsonu_array(def, "properties.permissions");
 
-	cJSON_ArrayForEach(perm, jsonu_array(def, "properties.permissions")) {
-		if (list_matches(jsonu_array(perm, "actions"), PULL_ACTION) &&
-		    !list_matches(jsonu_array(perm, "notActions"), PULL_ACTION))
-			return 1;
-	}
-	return 0;
+	return perms && perm_allows(perms, PULL_ACTION);
 }
 
 /* Role GUID of a roleDefinitionId (its last segment). */
