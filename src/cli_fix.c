@@ -272,7 +272,8 @@ int cli_fix(const struct opts *o)
 		audit_log("%s fix=%s verify %s: %s",
 			  world_is_live(w) ? "live" : "simulated", def->id,
 			  vdef->id, check_verdict_str(res.verdict));
-		printf(_("fix=%s verify %s: %s\n"), def->id, vdef->id,
+		/* The audit line: machine-read, never translated. */
+		printf("fix=%s verify %s: %s\n", def->id, vdef->id,
 		       check_verdict_str(res.verdict));
 	}
 	audit_path(path, sizeof path);
