@@ -75,51 +75,78 @@ to_hostkey() {
 	e2e_has "$FP"
 }
 
-# 1. --ssh-node pick: the list comes after the pod; the Windows node is
-# chosen; y trusts the jump host, which refuses to forward: the node
-# check says unknown, and the report names the chosen node.
+# logged ADDR: the jump host was asked for ADDR since the run began
+# (its log lines from $mark on).
+logged() { tail -n "+$mark" "$S/sshd.log" | grep -qF "$1"; }
+wait_logged() {
+	n=0
+	while ! logged "$1" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	logged "$1" || e2e_fail "the jump host was not asked for $1"
+}
+newmark() { mark=$(($(wc -l < "$S/sshd.log") + 1)); }
+# report_names TEXT: export, and the report names TEXT.
+report_names() {
+	rm -f "$E2E_DIR"/*.md
+	e2e_keys e
+	e2e_wait "Report written to"
+	rep=$(ls "$E2E_DIR"/*.md 2>/dev/null | head -n 1)
+	[ -n "$rep" ] || e2e_fail "no report was written"
+	grep -qF "$1" "$rep" || e2e_fail "the report does not name $1"
+}
+
+# 1. --ssh-node pick: the list comes after the pod (which runs on the
+# Windows node); the Linux node is chosen; y trusts the jump host, which
+# refuses to forward: the node check says unknown, the report names the
+# chosen node, and the jump host was asked for it only.
+newmark
 wizard pick
 e2e_choose "web-"
 check_list
-e2e_choose "$WIN"
+e2e_choose "$LINUX"
 to_hostkey
 e2e_keys y
 e2e_wait_gone "Unknown host key"
 e2e_wait "[UNKNOWN]"
 e2e_lacks "[PASS]"
-e2e_keys e
-e2e_wait "Report written to"
-rep=$(ls "$E2E_DIR"/*.md 2>/dev/null | head -n 1)
-[ -n "$rep" ] || e2e_fail "no report was written"
-grep -qF "$WIN (10.224.0.35)" "$rep" || e2e_fail "the report does not name the chosen node $WIN (10.224.0.35)"
-grep -qF "$LINUX (10.224.0.4)" "$rep" && e2e_fail "the report names the node not chosen"
-# The jump host was asked for the chosen node, and refused.
-n=0
-while ! grep -qF "10.224.0.35" "$S/sshd.log" && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-grep -qF "10.224.0.35" "$S/sshd.log" || e2e_fail "the jump host was not asked for the chosen node"
-grep -qF "10.224.0.4 " "$S/sshd.log" && e2e_fail "the jump host was asked for the node not chosen"
+report_names "$LINUX (10.224.0.4)"
+grep -qF "$WIN (10.224.0.35)" "$rep" && e2e_fail "the report names the node not chosen"
+wait_logged "10.224.0.4 "
+logged "10.224.0.35" && e2e_fail "the jump host was asked for the node not chosen"
 [ ! -s "$S/commands.log" ] || e2e_fail "a command ran on the jump host"
 e2e_quit
 e2e_stop
-rm -f "$E2E_DIR"/*.md
 
-# 2. The s key on the pods screen: the list, a choice, back to the pods;
-# the checks then go to that node (no second list).
+# 2. The s key on the pods screen overrides --ssh-node: the list, a
+# choice, back to the pods; the checks then go to that node (no second
+# list).
+newmark
 wizard 10.9.9.9
 e2e_keys s
 check_list
-e2e_choose "$LINUX"
-e2e_wait "The SSH checks will connect to node $LINUX (10.224.0.4)."
+e2e_choose "$WIN"
+e2e_wait "The SSH checks will connect to node $WIN (10.224.0.35)."
 e2e_has "Failing pods"
 e2e_choose "web-"
 to_hostkey
-e2e_keys Escape
+e2e_keys y
 e2e_wait_gone "Unknown host key"
 e2e_wait "[UNKNOWN]"
-e2e_keys e
-e2e_wait "Report written to"
-rep=$(ls "$E2E_DIR"/*.md 2>/dev/null | head -n 1)
-[ -n "$rep" ] || e2e_fail "no report was written"
-grep -qF "$LINUX (10.224.0.4)" "$rep" || e2e_fail "the report does not name the picked node"
+report_names "$WIN (10.224.0.35)"
+wait_logged "10.224.0.35"
+logged "10.9.9.9" && e2e_fail "the jump host was asked for the --ssh-node given, not the node picked"
+e2e_quit
+e2e_stop
+
+# 3. --ssh-node auto: the node the chosen pod runs on, no list.
+newmark
+wizard auto
+e2e_choose "web-"
+to_hostkey
+e2e_lacks "pick the one the SSH checks connect to"
+e2e_keys y
+e2e_wait_gone "Unknown host key"
+e2e_wait "[UNKNOWN]"
+report_names "$WIN (10.224.0.35)"
+wait_logged "10.224.0.35"
 e2e_quit
 e2e_pass
