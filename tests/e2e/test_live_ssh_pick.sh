@@ -149,4 +149,39 @@ e2e_wait "[UNKNOWN]"
 report_names "$WIN (10.224.0.35)"
 wait_logged "10.224.0.35"
 e2e_quit
+e2e_stop
+
+# 4. Hostile node objects: a name that is not one leaves the list; an
+# InternalIP that is not an address is not shown and cannot be chosen.
+python3 - "$here/../../data/scenarios/aks-platform-windows.json" \
+	"$E2E_DIR/aks-hostile-nodes.json" <<'PY2'
+import copy, json, sys
+d = json.load(open(sys.argv[1]))
+d["name"] = "aks-hostile-nodes"
+for h in d["http"]:
+    if h["url"].endswith("/api/v1/nodes"):
+        items = h["body"]["items"]
+        bad = copy.deepcopy(items[0])
+        bad["metadata"]["name"] = "node$(reboot)"
+        items.append(bad)
+        for a in items[1]["status"]["addresses"]:
+            if a["type"] == "InternalIP":
+                a["address"] = "10.224.0.35;reboot"
+json.dump(d, open(sys.argv[2], "w"))
+PY2
+"$E2E_FW" stop "$E2E_FWD" >/dev/null 2>&1
+e2e_fw_start "$E2E_DIR/aks-hostile-nodes.json"
+newmark
+wizard pick
+e2e_choose "web-"
+e2e_wait "pick the one the SSH checks connect to"
+e2e_wait "$WIN"
+e2e_has "$LINUX"
+e2e_lacks "reboot"
+e2e_screen | grep -F "$WIN" | grep -qF "(none)" ||
+	e2e_fail "the node with a hostile InternalIP does not say (none)"
+e2e_choose "$WIN"
+e2e_wait "The node $WIN has no InternalIP address: pick another."
+e2e_has "pick the one the SSH checks connect to"
+e2e_quit
 e2e_pass
