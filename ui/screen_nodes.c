@@ -206,7 +206,6 @@ static int live_done(struct ui *ui)
 {
 	struct livejob *j = &ui->lj;
 
-	(void)ui;
 	if (j->kind != LIVEJOB_NODES)
 		return 0;
 	st.busy = 0;

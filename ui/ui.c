@@ -101,6 +101,8 @@ int ui_open_live(struct ui *ui, int device, int target, const char *name)
 	ui_live_stop(ui);
 	world_free(ui->lw);
 	ui->lw = NULL;
+	/* A node picked or found belongs to the cluster it came from. */
+	ui->ssh_node[0] = ui->ssh_addr[0] = ui->ssh_why[0] = '\0';
 	lo.target = o->webapp ? AD_TARGET_WEBAPP : AD_TARGET_AKS;
 	lo.cluster = o->cluster;
 	lo.webapp = o->webapp;
