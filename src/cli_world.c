@@ -52,6 +52,10 @@ static int attach_ssh(const struct opts *o, struct world *w)
 	if (!o->use_ssh)
 		return 0;
 	so = o->ssh;
+	if (strcmp(so.node, SSH_NODE_PICK) == 0) {
+		cli_complain("%s", _("--ssh-node pick is for the wizard: give the node's address, or auto"));
+		return EXIT_USAGE;
+	}
 	/* --ssh-node auto: the node the failing pod runs on. */
 	if (strcmp(so.node, SSH_NODE_AUTO) == 0) {
 		char addr[64];

@@ -558,6 +558,54 @@ int live_pod_node_address(struct world *w, char *node, size_t nodelen,
 	return 0;
 }
 
+/* A short word from nodeInfo (linux, amd64): letters and digits only. */
+static void node_word(char *dst, size_t len, const char *v)
+{
+	dst[0] = '\0';
+	if (v && ctx_name_ok(v, "_", len - 1))
+		snprintf(dst, len, "%s", v);
+}
+
+int live_nodes(struct world *w, struct live_node *nodes, size_t max,
+	       size_t *n, struct ad_error *err)
+{
+	const cJSON *items, *it;
+	cJSON *list;
+	int rc;
+
+	*n = 0;
+	if ((rc = kube_get(w->facts, "/api/v1/nodes", &list, err)) != 0)
+		return rc;
+	items = jsonu_array(list, "items");
+	for (it = items ? items->child : NULL; it && *n < max; it = it->next) {
+		struct live_node *d = &nodes[*n];
+		const char *name = jsonu_str(it, "metadata.name");
+		const cJSON *c = jsonu_array(it, "status.conditions");
+
+		if (!name || !ctx_name_ok(name, "-.", 253))
+			continue;
+		memset(d, 0, sizeof *d);
+		snprintf(d->name, sizeof d->name, "%s", name);
+		if (node_internal_ip(it, d->addr, sizeof d->addr) != 0)
+			d->addr[0] = '\0';
+		d->ready = -1;
+		for (c = c ? c->child : NULL; c; c = c->next) {
+			const char *t = jsonu_str(c, "type");
+			const char *v = jsonu_str(c, "status");
+
+			if (t && v && strcmp(t, "Ready") == 0)
+				d->ready = strcmp(v, "True") == 0 ? 1 :
+					   strcmp(v, "False") == 0 ? 0 : -1;
+		}
+		node_word(d->os, sizeof d->os,
+			  jsonu_str(it, "status.nodeInfo.operatingSystem"));
+		node_word(d->arch, sizeof d->arch,
+			  jsonu_str(it, "status.nodeInfo.architecture"));
+		(*n)++;
+	}
+	return 0;
+}
+
 static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 {
 	struct ad_context *c = &w->ctx;

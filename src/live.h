@@ -69,6 +69,20 @@ int live_failing_pods(struct world *w, const char *namespace_,
 int live_pod_node_address(struct world *w, char *node, size_t nodelen,
 			  char *addr, size_t addrlen, struct ad_error *err);
 
+/* A node of the cluster, for a pick list: every field validated (a
+ * name or address that is not one leaves the node out). */
+struct live_node {
+	char name[254];
+	char addr[64];                   /* InternalIP; "" when none */
+	int ready;                       /* 1 Ready, 0 not, -1 unknown */
+	char os[32], arch[32];           /* status.nodeInfo; "" when odd */
+};
+
+/* The cluster's nodes (GET /api/v1/nodes), up to max; *n gets the
+ * count.  0 or AD_E*. */
+int live_nodes(struct world *w, struct live_node *nodes, size_t max,
+	       size_t *n, struct ad_error *err);
+
 /* The credential source in use ("azure cli"...), or NULL before any. */
 const char *live_cred_source(const struct world *w);
 /* Which credential sources were tried and why each was not usable. */

@@ -99,7 +99,8 @@ static void usage(FILE *fp)
 		"  -V, --version             show the version and exit\n\n"), fp);
 	fputs(_("Testing from a node over SSH (diagnose: DNS and TCP 443 as the node sees them):\n"
 		"      --ssh-node HOST       the node's address, or a Host of ~/.ssh/config;\n"
-		"                            auto: the failing pod's node (its InternalIP)\n"
+		"                            auto: the failing pod's node (its InternalIP);\n"
+		"                            pick (wizard): choose from the cluster's nodes\n"
 		"      --ssh-user USER       login user (default: ~/.ssh/config, else azureuser)\n"
 		"      --ssh-port PORT       SSH port (default: ~/.ssh/config, else 22)\n"
 		"      --ssh-key FILE        private key (repeatable; after ssh-agent's keys)\n"

@@ -35,6 +35,8 @@ struct ad_error;
 #define SSH_DEFAULT_USER "azureuser"
 /* --ssh-node auto: the node of the failing pod, found by the caller. */
 #define SSH_NODE_AUTO "auto"
+/* --ssh-node pick (the wizard): the node chosen from the cluster's list. */
+#define SSH_NODE_PICK "pick"
 #define SSH_CONNECT_TIMEOUT_MS 10000
 #define SSH_COMMAND_TIMEOUT_MS 15000
 

@@ -49,6 +49,7 @@ static const struct ui_binding bindings[] = {
 	{ 0, 'e', UI_ACT_EXPORT },
 	{ 0, 'm', UI_ACT_MESSAGE },
 	{ 0, 't', UI_ACT_TRAINING },
+	{ 0, 's', UI_ACT_NODES },
 	{ 0, '?', UI_ACT_HELP },
 	{ 1, KEY_F(1), UI_ACT_HELP },
 	{ 0, 'q', UI_ACT_QUIT },

@@ -28,6 +28,7 @@
 	X(EXPORT,   N_("Export"),   N_("Write a Markdown report of this session")) \
 	X(MESSAGE,  N_("Message"),  N_("I have an error message: paste it and go to its cause")) \
 	X(TRAINING, N_("Training"), N_("Practise on a training scenario (nothing real is read or changed)")) \
+	X(NODES,    N_("SSH node"), N_("Live: pick the cluster node the SSH checks connect to")) \
 	X(HELP,     N_("Help"),     N_("Show this help")) \
 	X(QUIT,     N_("Quit"),     N_("Quit acr-doctor (asks first)")) \
 	X(CANCEL,   N_("Cancel"),   N_("Cancel a running check, or close a dialog")) \

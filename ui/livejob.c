@@ -62,6 +62,17 @@ static void *worker(void *arg)
 				j->w->ctx.image[0] ? j->w->ctx.image : "?");
 		j->rc = live_resolve(j->w, &j->err);
 		break;
+	case LIVEJOB_POD_NODE:
+		notice_progress(j->nq, "%s", _("Finding the pod's node"));
+		j->rc = live_pod_node_address(j->w, j->node, sizeof j->node,
+					      j->node_addr, sizeof j->node_addr,
+					      &j->err);
+		break;
+	case LIVEJOB_NODES:
+		notice_progress(j->nq, "%s", _("Listing the cluster's nodes"));
+		j->rc = live_nodes(j->w, j->nodes, LIVEJOB_MAX_NODES,
+				   &j->nnodes, &j->err);
+		break;
 	}
 	if (j->w->cancel && j->rc == 0)
 		j->rc = ad_error_set(&j->err, AD_ECANCEL, _("cancelled"));

@@ -21,12 +21,15 @@ struct world;
 enum livejob_kind {
 	LIVEJOB_SIGN_IN,   /* get a token: which credential source works */
 	LIVEJOB_TARGET,    /* resolve the target; list failing pods (AKS) */
-	LIVEJOB_POD        /* resolve the chosen pod's image and registry */
+	LIVEJOB_POD,       /* resolve the chosen pod's image and registry */
+	LIVEJOB_POD_NODE,  /* the resolved pod's node, for SSH */
+	LIVEJOB_NODES      /* list the cluster's nodes */
 };
 
 enum livejob_state { LIVEJOB_IDLE, LIVEJOB_BUSY, LIVEJOB_DONE };
 
 #define LIVEJOB_MAX_PODS 100
+#define LIVEJOB_MAX_NODES 100
 
 struct livejob {
 	enum livejob_kind kind;
@@ -37,6 +40,11 @@ struct livejob {
 	struct ad_error pods_err;
 	struct live_pod pods[LIVEJOB_MAX_PODS];
 	size_t npods;
+	/* POD_NODE: the pod's node and its InternalIP. */
+	char node[254], node_addr[64];
+	/* NODES (rc is the list's). */
+	struct live_node nodes[LIVEJOB_MAX_NODES];
+	size_t nnodes;
 	/* private */
 	struct world *w;
 	struct notice_queue *nq;

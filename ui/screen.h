@@ -67,6 +67,10 @@ struct ui {
 	char status[512];                 /* one-line message, "" = none */
 	int status_error;
 	int cancelling;                   /* Esc was pressed during a job */
+	/* Live: the node the SSH probe goes to (picked, or the pod's with
+	 * --ssh-node auto); "" = the --ssh-node given. */
+	char ssh_node[254], ssh_addr[64];
+	char ssh_why[600];                /* why auto found no node */
 	int quit;
 };
 
@@ -81,6 +85,11 @@ extern const struct ui_screen_ops ui_screen_quit;
 extern const struct ui_screen_ops ui_screen_start;
 extern const struct ui_screen_ops ui_screen_pods;
 extern const struct ui_screen_ops ui_screen_devcode;
+extern const struct ui_screen_ops ui_screen_nodes;
+/* Show the node pick list (lists the nodes in the live worker); the
+ * choice goes to ui->ssh_node/ssh_addr, then the session starts when
+ * then_session, else the screen below shows again. */
+void ui_nodes_open(struct ui *ui, int then_session);
 /* Drawn instead of everything while the terminal is too small. */
 void ui_small_draw(struct ui *ui);
 
@@ -103,6 +112,10 @@ int ui_open_scenario(struct ui *ui, const char *name);
 int ui_open_live(struct ui *ui, int device, int target, const char *name);
 /* Start a live job on ui->lw; 0 or -1 (status says why). */
 int ui_live_start(struct ui *ui, enum livejob_kind kind);
+/* The pod is resolved: find the SSH probe's node as the options ask
+ * (the pod's with --ssh-node auto, a pick list with pick), then
+ * ui_live_session(). */
+void ui_live_ready(struct ui *ui);
 /* Hand ui->lw to a new session (closing any) and show its first step. */
 int ui_live_session(struct ui *ui);
 /* Stop a running live job (cancel, join). */

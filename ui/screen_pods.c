@@ -189,6 +189,9 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 	case UI_ACT_BACK:
 		ui_pop(ui);
 		break;
+	case UI_ACT_NODES:
+		ui_nodes_open(ui, 0);
+		break;
 	default:
 		return 0;
 	}
@@ -207,13 +210,13 @@ static int live_done(struct ui *ui)
 			 j->rc == AD_ECANCEL ? _("Cancelled.") : j->err.msg);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	ui_live_session(ui);
+	ui_live_ready(ui);
 	return UI_HANDLED | UI_REDRAW;
 }
 
 static const enum ui_action bar[] = {
-	UI_ACT_SELECT, UI_ACT_DOWN, UI_ACT_UP, UI_ACT_BACK, UI_ACT_TRAINING,
-	UI_ACT_HELP, UI_ACT_QUIT, UI_ACT_NONE
+	UI_ACT_SELECT, UI_ACT_DOWN, UI_ACT_UP, UI_ACT_BACK, UI_ACT_NODES,
+	UI_ACT_TRAINING, UI_ACT_HELP, UI_ACT_QUIT, UI_ACT_NONE
 };
 
 const struct ui_screen_ops ui_screen_pods = {

@@ -39,21 +39,77 @@ static void pass_clear(void)
 	passlen = 0;
 }
 
+/* A new question channel becomes the current one (the previous one's
+ * session is freed after the new session is made). */
+static void ask_rotate(struct sshask *a)
+{
+	sshask_free(ask_prev);
+	ask_prev = ask_cur;
+	ask_cur = a;
+}
+
+/* The probe of ui's SSH options on w, to addr when given. */
+static int attach(struct ui *ui, struct world *w, const char *node,
+		  const char *addr, struct sshask **out, struct ad_error *err)
+{
+	struct node_probe *p = NULL;
+	struct sshask *a;
+	struct ssh_opts so;
+	int rc;
+
+	*out = NULL;
+	if (ui->opt->ssh)
+		so = *ui->opt->ssh;
+	else
+		ssh_opts_init(&so);
+	if (addr && addr[0])
+		snprintf(so.node, sizeof so.node, "%s", addr);
+	if (strcmp(so.node, SSH_NODE_AUTO) == 0 ||
+	    strcmp(so.node, SSH_NODE_PICK) == 0 || !so.node[0])
+		return ad_error_set(err, AD_EINVAL, "%s",
+			_("no node chosen for the SSH checks: give --ssh-node ADDRESS or pick one (s on the pods screen)"));
+	a = sshask_new(&w->cancel);
+	if (!a)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	sshask_attach(a, &so);
+	if ((rc = probe_ssh_new(&so, &p, err)) != 0) {
+		sshask_free(a);
+		return rc;
+	}
+	/* The evidence names the node as Kubernetes does, and its address. */
+	if (node && node[0])
+		snprintf(p->node, sizeof p->node, "%.80s (%.40s)", node, so.node);
+	p->cancel = &w->cancel;
+	world_set_probe(w, p);
+	*out = a;
+	return 0;
+}
+
+int ui_ssh_attach(struct ui *ui, struct world *w, const char *node,
+		  const char *addr, struct ad_error *err)
+{
+	struct sshask *a;
+	int rc = attach(ui, w, node, addr, &a, err);
+
+	if (rc == 0)
+		ask_rotate(a);
+	return rc;
+}
+
 struct session *ui_ssh_session_new(struct ui *ui, const char *name,
 				   struct ad_error *err)
 {
 	struct tree *t = NULL;
 	struct world *w = NULL;
-	struct node_probe *p = NULL;
-	struct sshask *a;
-	struct ssh_opts so;
+	struct sshask *a = NULL;
 	struct session *s;
 
 	if (!ui->opt->ssh)
 		return session_new_scenario(name, err);
-	if (strcmp(ui->opt->ssh->node, SSH_NODE_AUTO) == 0) {
+	if (strcmp(ui->opt->ssh->node, SSH_NODE_AUTO) == 0 ||
+	    strcmp(ui->opt->ssh->node, SSH_NODE_PICK) == 0) {
 		ad_error_set(err, AD_EINVAL, "%s",
-			     _("--ssh-node auto needs a live cluster: give the node's address"));
+			     _("--ssh-node auto and pick need a live cluster: give the node's address"));
 		return NULL;
 	}
 	if (tree_load_builtin(&t, err) != 0)
@@ -62,31 +118,17 @@ struct session *ui_ssh_session_new(struct ui *ui, const char *name,
 		tree_free(t);
 		return NULL;
 	}
-	a = sshask_new(&w->cancel);
-	if (!a) {
-		world_free(w);
-		tree_free(t);
-		ad_error_set(err, AD_ENOMEM, _("out of memory"));
-		return NULL;
-	}
-	so = *ui->opt->ssh;
-	sshask_attach(a, &so);
-	if (probe_ssh_new(&so, &p, err) != 0) {
-		sshask_free(a);
+	if (attach(ui, w, NULL, NULL, &a, err) != 0) {
 		world_free(w);
 		tree_free(t);
 		return NULL;
 	}
-	p->cancel = &w->cancel;
-	world_set_probe(w, p);
 	s = session_new_world(w, t, err);
 	if (!s) {
 		sshask_free(a);
 		return NULL;
 	}
-	sshask_free(ask_prev);
-	ask_prev = ask_cur;
-	ask_cur = a;
+	ask_rotate(a);
 	return s;
 }
 

@@ -402,6 +402,9 @@ static int live_done(struct ui *ui)
 	struct livejob *j = &ui->lj;
 
 	switch (j->kind) {
+	case LIVEJOB_POD_NODE:
+	case LIVEJOB_NODES:
+		return 0;
 	case LIVEJOB_SIGN_IN:
 		if (j->rc == 0 && live_cred_source(ui->lw)) {
 			st.phase = PH_READY;
@@ -427,7 +430,7 @@ static int live_done(struct ui *ui)
 				snprintf(st.error, sizeof st.error, "%s", j->err.msg);
 				return UI_HANDLED | UI_REDRAW;
 			}
-			ui_live_session(ui);
+			ui_live_ready(ui);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		if (j->pods_rc != 0) {

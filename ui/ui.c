@@ -21,6 +21,7 @@
 #include "report.h"
 #include "screen.h"
 #include "screen_ssh.h"
+#include "ssh.h"
 #include "session.h"
 #include "textw.h"
 #include "theme.h"
@@ -100,6 +101,8 @@ int ui_open_live(struct ui *ui, int device, int target, const char *name)
 	ui_live_stop(ui);
 	world_free(ui->lw);
 	ui->lw = NULL;
+	/* A node picked or found belongs to the cluster it came from. */
+	ui->ssh_node[0] = ui->ssh_addr[0] = ui->ssh_why[0] = '\0';
 	lo.target = o->webapp ? AD_TARGET_WEBAPP : AD_TARGET_AKS;
 	lo.cluster = o->cluster;
 	lo.webapp = o->webapp;
@@ -162,17 +165,48 @@ void ui_live_stop(struct ui *ui)
 	livejob_stop(&ui->lj);
 }
 
+static int ssh_node_is(const struct ui *ui, const char *what)
+{
+	return ui->opt->ssh && strcmp(ui->opt->ssh->node, what) == 0;
+}
+
+void ui_live_ready(struct ui *ui)
+{
+	int aks = ui->lw && ui->lw->ctx.target == AD_TARGET_AKS;
+
+	if (aks && !ui->ssh_addr[0] && !ui->ssh_why[0] &&
+	    ssh_node_is(ui, SSH_NODE_AUTO) &&
+	    ui_live_start(ui, LIVEJOB_POD_NODE) == 0)
+		return;
+	if (aks && !ui->ssh_addr[0] && ssh_node_is(ui, SSH_NODE_PICK)) {
+		ui_nodes_open(ui, 1);
+		return;
+	}
+	ui_live_session(ui);
+}
+
 int ui_live_session(struct ui *ui)
 {
 	struct ad_error err = { 0 };
 	struct tree *t = NULL;
 	struct session *s;
+	int keep = 0;
 
 	if (!ui->lw)
 		return -1;
 	if (tree_load_builtin(&t, &err) != 0) {
 		ui_status(ui, 1, "%s", err.msg);
 		return -1;
+	}
+	/* The node checks over SSH when asked for (options, or a node
+	 * picked); without it they say unknown, and the status says why. */
+	if ((ui->opt->ssh || ui->ssh_addr[0]) &&
+	    ui->lw->ctx.target == AD_TARGET_AKS &&
+	    ui_ssh_attach(ui, ui->lw, ui->ssh_node, ui->ssh_addr, &err) != 0) {
+		ui_status(ui, 1, _("The node checks cannot use SSH: %s"),
+			  ui->ssh_why[0] ? ui->ssh_why : err.msg);
+		keep = 1;
+		memset(&err, 0, sizeof err);
 	}
 	/* The session owns the world from here, even on error. */
 	s = session_new_world(ui->lw, t, &err);
@@ -183,7 +217,8 @@ int ui_live_session(struct ui *ui)
 	}
 	session_free(ui->s);
 	ui->s = s;
-	ui->status[0] = '\0';
+	if (!keep)
+		ui->status[0] = '\0';
 	ui_reset(ui, &ui_screen_node);
 	return 0;
 }
@@ -273,7 +308,11 @@ static void draw_status(struct ui *ui)
 			what = _("Signing in");
 			break;
 		case LIVEJOB_POD:
+		case LIVEJOB_POD_NODE:
 			what = _("Reading the pod");
+			break;
+		case LIVEJOB_NODES:
+			what = _("Listing the nodes");
 			break;
 		default:
 			what = _("Finding the target");
@@ -350,6 +389,23 @@ static int live_finished(struct ui *ui)
 	int i;
 
 	close_devcode(ui);
+	if (ui->lj.kind == LIVEJOB_POD_NODE) {
+		struct livejob *j = &ui->lj;
+
+		if (j->rc == 0) {
+			snprintf(ui->ssh_node, sizeof ui->ssh_node, "%s", j->node);
+			snprintf(ui->ssh_addr, sizeof ui->ssh_addr, "%s",
+				 j->node_addr);
+		} else {
+			/* Said on the checks' status line. */
+			snprintf(ui->ssh_why, sizeof ui->ssh_why,
+				 _("--ssh-node auto: %s"), j->err.msg);
+		}
+		ui->cancelling = 0;
+		notice_clear_latest(ui->nq);
+		ui_live_ready(ui);
+		return UI_REDRAW;
+	}
 	for (i = ui->depth - 1; i >= 0; i--)
 		if (ui->stack[i]->live_done &&
 		    (ui->stack[i]->live_done(ui) & UI_HANDLED))

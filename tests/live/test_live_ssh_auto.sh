@@ -95,4 +95,10 @@ contains "$TMPD/err" "needs a cluster" "web app: auto refused"
 is 2 $? "scenario: exit status"
 contains "$TMPD/err" "needs a live cluster" "scenario: auto refused"
 
+# 5. pick is the wizard's: diagnose refuses it (no host called "pick").
+"$AD" diagnose --scenario aks-healthy --json --ssh-node pick --ssh-config none \
+	>"$TMPD/out" 2>"$TMPD/err" </dev/null
+is 2 $? "pick in diagnose: exit status"
+contains "$TMPD/err" "--ssh-node pick is for the wizard" "pick in diagnose: refused"
+
 finish
