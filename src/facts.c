@@ -1027,7 +1027,7 @@ static int lro_sleep(struct facts *f, long seconds)
 	for (; ms > 0; ms -= 50) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
-		if (f->http->cancel && *f->http->cancel)
+		if (ad_cancelled(f->http->cancel))
 			return AD_ECANCEL;
 		nanosleep(&ts, NULL);
 	}

@@ -336,7 +336,7 @@ static void test_diagnose_order(void **state)
 		diagnose_clear(&d);
 	}
 	cJSON_free(first);
-	h->w->cancel = 1;
+	ad_cancel_set(&h->w->cancel);
 	assert_int_equal(diagnose_run(h->facts, &d, &h->w->cancel), 0);
 	assert_int_equal(d.n, 0);
 	diagnose_clear(&d);
