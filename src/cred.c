@@ -689,7 +689,7 @@ static int fetch(struct cred *c, const char *resource, struct cred_got *g,
 		}
 		if (rc < 0)
 			return rc;
-		if (c->cancel && *c->cancel)
+		if (ad_cancelled(c->cancel))
 			return ad_error_set(err, AD_ECANCEL, _("cancelled"));
 	}
 	return none_found(c, err);

@@ -42,6 +42,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "cancel.h"
 
 struct ad_error;
 struct cloud;
@@ -90,7 +91,7 @@ struct cred_opts {
 					   * (wins over the variable) */
 	cred_prompt_fn prompt;            /* NULL: no device-code sign-in */
 	void *prompt_arg;
-	volatile int *cancel;             /* non-zero abandons a device-code
+	ad_cancel_flag *cancel;             /* non-zero abandons a device-code
 					   * wait and an az run; may be NULL */
 	const char *az;                   /* NULL: "az" searched on PATH */
 	const char *arc_key_dir;          /* NULL: /var/opt/azcmagent/tokens,

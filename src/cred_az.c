@@ -166,7 +166,7 @@ static enum run_result run(struct cred *c, const char *path,
 		struct pollfd pf[2];
 		int np = 0, left = (int)(deadline - ms_now());
 
-		if (c->cancel && *c->cancel) {
+		if (ad_cancelled(c->cancel)) {
 			res = RUN_CANCEL;
 			break;
 		}

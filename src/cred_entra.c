@@ -433,7 +433,7 @@ static void sleep_ms(struct cred *c, int ms)
 		return;
 	}
 	/* In slices, so a cancel is noticed within 100 ms. */
-	while (ms > 0 && !(c->cancel && *c->cancel)) {
+	while (ms > 0 && !(ad_cancelled(c->cancel))) {
 		int step = ms > 100 ? 100 : ms;
 
 		ts.tv_sec = 0;
@@ -587,7 +587,7 @@ int cred_fetch_device(struct cred *c, const char *resource,
 		const char *e;
 
 		sleep_ms(c, (int)interval * 1000);
-		if (c->cancel && *c->cancel) {
+		if (ad_cancelled(c->cancel)) {
 			rc = ad_error_set(err, AD_ECANCEL,
 					  _("%s: sign-in cancelled"), what);
 			ad_error_net(err, AD_NET_CANCELLED);

@@ -61,7 +61,7 @@ struct cred {
 
 	cred_prompt_fn prompt;
 	void *prompt_arg;
-	volatile int *cancel;
+	ad_cancel_flag *cancel;
 	int az_timeout_ms, imds_timeout_ms;
 	time_t (*now)(void *);
 	void (*sleep_ms)(void *, int);

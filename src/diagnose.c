@@ -34,7 +34,7 @@ struct pool {
 	size_t n, next;                 /* next job: prefetches, then checks */
 	int nomem;
 	void *mark;                     /* what the caller had read */
-	volatile int *cancel;
+	ad_cancel_flag *cancel;
 	pthread_mutex_t mu;
 };
 
@@ -48,7 +48,7 @@ static void *pool_work(void *arg)
 
 		pthread_mutex_lock(&p->mu);
 		if (p->next >= p->npre + p->n || p->nomem ||
-		    (p->cancel && *p->cancel)) {
+		    (ad_cancelled(p->cancel))) {
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
@@ -75,7 +75,7 @@ static void *pool_work(void *arg)
 /* Run the applicable checks of defs[0..n) concurrently into d->findings,
  * in table order; the checks a cancel kept from starting are left out. */
 static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
-		      unsigned want, struct diagnosis *d, volatile int *cancel)
+		      unsigned want, struct diagnosis *d, ad_cancel_flag *cancel)
 {
 	struct pool p = { .f = f, .cancel = cancel, .mark = facts_mark(f) };
 	pthread_t th[DIAGNOSE_THREADS];
@@ -122,7 +122,7 @@ static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 	return p.nomem ? AD_ENOMEM : 0;
 }
 
-int diagnose_run(struct facts *f, struct diagnosis *d, volatile int *cancel)
+int diagnose_run(struct facts *f, struct diagnosis *d, ad_cancel_flag *cancel)
 {
 	const struct check_def *defs;
 	size_t n, i, k;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "check.h"
+#include "cancel.h"
 
 struct facts;
 struct cJSON;
@@ -37,7 +38,7 @@ struct diagnosis {
  * locked cache); the findings come out in table order all the same.
  * cancel (may be NULL) keeps checks not yet started from starting. */
 int diagnose_run(struct facts *f, struct diagnosis *d,
-		 volatile int *cancel);
+		 ad_cancel_flag *cancel);
 void diagnose_clear(struct diagnosis *d);
 /* {"target","cause","findings":[{"check","verdict","evidence","fix",
  *  "summary","command"}]}; caller deletes. */

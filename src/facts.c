@@ -1027,7 +1027,7 @@ static int lro_sleep(struct facts *f, long seconds)
 	for (; ms > 0; ms -= 50) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
-		if (f->http->cancel && *f->http->cancel)
+		if (ad_cancelled(f->http->cancel))
 			return AD_ECANCEL;
 		nanosleep(&ts, NULL);
 	}
@@ -1429,6 +1429,61 @@ int reg_v2(struct facts *f, const char *login_server,
 	return 0;
 }
 
+/* The anonymous token attempt kubelet makes before any credential:
+ * GET <realm>?service=S&scope=repository:REPO:pull with no credential at
+ * all.  1 and *out {"access_token", "anonymous": true} when the registry
+ * hands out a pull token to anyone; 0 when it does not (any other answer:
+ * the caller goes on with the exchange); < 0 only when cancelled or out
+ * of memory. */
+static int reg_token_anonymous(struct facts *f, const char *realm,
+			       const char *service, const char *repo,
+			       cJSON **out, struct ad_error *err)
+{
+	char url[1024], what[1100];
+	struct http_request req = { .method = "GET", .url = url,
+				    .accept = "application/json",
+				    .auth_label = "none (anonymous)" };
+	struct ad_error le = { 0 };
+	const char *tok;
+	cJSON *j = NULL, *r;
+	long status = 0;
+	int rc;
+
+	*out = NULL;
+	if (url_fmt(url, sizeof url, NULL, "%s%cservice=%s&scope=repository:%s:pull",
+		    realm, strchr(realm, '?') ? '&' : '?', service, repo) != 0)
+		return 0;
+	snprintf(what, sizeof what, "GET %s", url);
+	rc = fetch_json(f, FACTS_AUD_NONE, &req, what, &status, &j, &le);
+	if (rc == AD_ECANCEL || rc == AD_ENOMEM) {
+		if (err)
+			*err = le;
+		return rc;
+	}
+	if (rc != 0 || status != 200)
+		goto no;
+	/* The distribution spec says "token"; ACR and others also send
+	 * "access_token". */
+	tok = jsonu_str(j, "access_token");
+	if (!tok)
+		tok = jsonu_str(j, "token");
+	if (!tok || !tok[0] || strlen(tok) >= FACTS_TOKEN_MAX)
+		goto no;
+	r = cJSON_CreateObject();
+	if (!r || !cJSON_AddStringToObject(r, "access_token", tok) ||
+	    !cJSON_AddTrueToObject(r, "anonymous")) {
+		cJSON_Delete(r);
+		cJSON_Delete(j);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	cJSON_Delete(j);
+	*out = r;
+	return 1;
+no:
+	cJSON_Delete(j);
+	return 0;
+}
+
 /* The token dance for repo: *out {"access_token"}, or NULL when the
  * registry needs none.  ACR's Entra flow: the /v2/ challenge names the
  * realm; POST /oauth2/exchange trades the ARM token for a refresh token,
@@ -1478,6 +1533,14 @@ static int reg_token_fetch(struct facts *f, const char *login,
 			login, realm);
 	if (!service[0] || !form_safe(service))
 		snprintf(service, sizeof service, "%s", login);
+
+	/* As kubelet does: a registry that allows anonymous pull gives a
+	 * token without any credential, and no Entra token is sent. */
+	rc = reg_token_anonymous(f, realm, service, repo, out, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		return 0;
 
 	for (int tries = 0;; tries++) {
 		char *tok = malloc(FACTS_TOKEN_MAX), *body;
@@ -1564,7 +1627,7 @@ static int reg_token_fetch(struct facts *f, const char *login,
  * owned by the cache.  Threads asking for the same one share one token
  * dance. */
 static int reg_token(struct facts *f, const char *login, const char *repo,
-		     const char **token, struct ad_error *err)
+		     const char **token, int *anonymous, struct ad_error *err)
 {
 	char key[1024];
 	struct cache_entry *e;
@@ -1573,6 +1636,8 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 	int rc;
 
 	*token = NULL;
+	if (anonymous)
+		*anonymous = 0;
 	if (!form_safe(login) || !form_safe(repo))
 		return ad_error_set(err, AD_EINVAL,
 			_("registry or repository name has unexpected characters"));
@@ -1580,18 +1645,28 @@ static int reg_token(struct facts *f, const char *login, const char *repo,
 		return ad_error_set(err, AD_EINVAL,
 			_("the request address is too long (%d characters)"),
 			(int)(strlen(login) + strlen(repo) + 1));
-	if (claim(f, &f->cache->tokens, key, &e, &j, NULL, err, &rc)) {
-		if (rc == 0 && j)
-			*token = jsonu_str(j, "access_token");
-		return rc;
+	if (!claim(f, &f->cache->tokens, key, &e, &j, NULL, err, &rc)) {
+		rc = reg_token_fetch(f, login, repo, &j, &le);
+		cache_finish(f, &f->cache->tokens, e, rc, j, 200, &le);
+		if (err && rc != 0)
+			*err = le;
 	}
-	rc = reg_token_fetch(f, login, repo, &j, &le);
-	cache_finish(f, &f->cache->tokens, e, rc, j, 200, &le);
-	if (err && rc != 0)
-		*err = le;
-	if (rc == 0 && j)
+	if (rc == 0 && j) {
 		*token = jsonu_str(j, "access_token");
+		if (anonymous)
+			*anonymous = cJSON_IsTrue(
+				cJSON_GetObjectItemCaseSensitive(j, "anonymous"));
+	}
 	return rc;
+}
+
+int reg_pull_anonymous(struct facts *f, const char *login_server,
+		       const char *repo, int *anonymous,
+		       struct ad_error *err)
+{
+	const char *token;
+
+	return reg_token(f, login_server, repo, &token, anonymous, err);
 }
 
 int reg_ping(struct facts *f, const char *login_server, long *status,
@@ -1642,7 +1717,7 @@ static int reg_get(struct facts *f, const char *login, const char *repo,
 		return rc;
 	if (claim(f, &f->cache->head, url, &e, out, status, err, &rc))
 		return rc;
-	rc = reg_token(f, login, repo, &token, &le);
+	rc = reg_token(f, login, repo, &token, NULL, &le);
 	if (rc == 0) {
 		struct http_request req = { .method = "GET", .url = url,
 					    .bearer = token, .accept = accept,

@@ -174,6 +174,13 @@ int reg_manifest(struct facts *f, const char *login_server, const char *repo,
 		 struct ad_error *err);
 int reg_tags(struct facts *f, const char *login_server, const char *repo,
 	     long *status, struct cJSON **out, struct ad_error *err);
+/* Whether the registry gives a pull token for repo to anyone: *anonymous
+ * 1 when the anonymous token attempt (no credential, as kubelet makes it
+ * first) was answered with a token, 0 when the exchange was needed or no
+ * token is needed at all.  The same token dance the reads share. */
+int reg_pull_anonymous(struct facts *f, const char *login_server,
+		       const char *repo, int *anonymous,
+		       struct ad_error *err);
 /* A JSON blob (an image config: {"os","architecture"}) by digest. */
 int reg_blob_json(struct facts *f, const char *login_server, const char *repo,
 		  const char *digest, long *status, struct cJSON **out,

@@ -126,7 +126,7 @@ static int fix_wait(struct facts *f, int seconds)
 	for (ms = seconds * 1000; ms > 0; ms -= 50) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
-		if (f->http->cancel && *f->http->cancel)
+		if (ad_cancelled(f->http->cancel))
 			return AD_ECANCEL;
 		nanosleep(&ts, NULL);
 	}

@@ -26,7 +26,7 @@ int http_send(struct http_transport *t, const struct http_request *req,
 	memset(resp, 0, sizeof *resp);
 	if (!t || !t->ops || !req || !req->method || !req->url)
 		return ad_error_set(err, AD_EINVAL, _("no transport or request"));
-	if (t->cancel && *t->cancel) {
+	if (ad_cancelled(t->cancel)) {
 		ad_error_set(err, AD_ECANCEL, _("cancelled"));
 		return ad_error_net(err, AD_NET_CANCELLED);
 	}

@@ -9,6 +9,7 @@
 #define AD_HTTP_H
 
 #include <stddef.h>
+#include "cancel.h"
 
 struct ad_error;
 
@@ -66,7 +67,7 @@ struct http_transport {
 	void *impl;
 	/* Set to non-zero from another thread to abandon a request; the
 	 * implementation returns AD_ECANCEL as soon as it notices. */
-	volatile int *cancel;
+	ad_cancel_flag *cancel;
 };
 
 /* 0 when a response (any status) arrived; negative AD_E* when none did

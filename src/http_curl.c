@@ -89,8 +89,7 @@ static long long now_ms(void)
 /* Another thread sets the flag: read it atomically. */
 static int cancelled(const struct hc *hc)
 {
-	return hc->t && hc->t->cancel &&
-	       __atomic_load_n(hc->t->cancel, __ATOMIC_ACQUIRE);
+	return hc->t && ad_cancelled(hc->t->cancel);
 }
 
 /* splitmix64: a tiny, seedable, good-enough generator for jitter. */

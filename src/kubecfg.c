@@ -263,7 +263,7 @@ struct kubecfg {
 	time_t (*now)(void *arg);
 	void *now_arg;
 	int exec_timeout_ms;
-	volatile int *cancel;
+	ad_cancel_flag *cancel;
 	void (*err_line)(void *arg, const char *line);
 	void *err_arg;
 };
@@ -1330,7 +1330,7 @@ void kubecfg_set_exec_timeout(struct kubecfg *k, int ms)
 	pthread_mutex_unlock(&k->lock);
 }
 
-void kubecfg_set_cancel(struct kubecfg *k, volatile int *cancel)
+void kubecfg_set_cancel(struct kubecfg *k, ad_cancel_flag *cancel)
 {
 	pthread_mutex_lock(&k->lock);
 	k->cancel = cancel;
@@ -1975,7 +1975,7 @@ static void stop_child(pid_t pid)
  * group; collect stdout and stderr until it exits.  0, AD_ETIMEOUT,
  * AD_ECANCEL, AD_EIO (too much output, system failure). */
 static int run_plugin(const char *path, char **argv, char **envp,
-		      int timeout_ms, volatile int *cancel, struct run *r)
+		      int timeout_ms, ad_cancel_flag *cancel, struct run *r)
 {
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, stp[2] = { -1, -1 };
 	int devnull, rc = 0, open_out = 1, open_err = 1;
@@ -2035,7 +2035,7 @@ static int run_plugin(const char *path, char **argv, char **envp,
 		struct pollfd pf[2];
 		int np = 0, left = (int)(deadline - mono_ms());
 
-		if (cancel && *cancel) {
+		if (ad_cancelled(cancel)) {
 			stop_child(pid);
 			rc = AD_ECANCEL;
 			goto out;
@@ -2123,7 +2123,7 @@ static int run_plugin(const char *path, char **argv, char **envp,
 			rc = AD_EIO;
 			goto out;
 		}
-		if (cancel && *cancel) {
+		if (ad_cancelled(cancel)) {
 			stop_child(pid);
 			rc = AD_ECANCEL;
 			goto out;

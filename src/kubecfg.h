@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "cancel.h"
 
 struct ad_error;
 struct http_request;
@@ -131,7 +132,7 @@ void kubecfg_set_clock(struct kubecfg *k, time_t (*now)(void *arg),
  * kubelogin in azurecli mode runs az, which takes seconds). */
 void kubecfg_set_exec_timeout(struct kubecfg *k, int ms);
 /* Abandon a running plugin when *cancel becomes non-zero (AD_ECANCEL). */
-void kubecfg_set_cancel(struct kubecfg *k, volatile int *cancel);
+void kubecfg_set_cancel(struct kubecfg *k, ad_cancel_flag *cancel);
 /* Each line the plugin writes to stderr (kubelogin's device-code
  * prompt, "To sign in, use a web browser to open..."), one line,
  * printable ASCII, token-like runs redacted, passed to line() as it

@@ -15,7 +15,7 @@ int probe_resolve(struct node_probe *p, const char *name,
 	if (!p || !p->ops)
 		return ad_error_set(err, AD_EUNSUPP,
 			_("no node to run the test from"));
-	if (p->cancel && *p->cancel)
+	if (ad_cancelled(p->cancel))
 		return ad_error_set(err, AD_ECANCEL, "%s", _("cancelled"));
 	return p->ops->resolve(p->impl, name, out, err);
 }
@@ -26,7 +26,7 @@ int probe_tcp(struct node_probe *p, const char *host, int port,
 	if (!p || !p->ops)
 		return ad_error_set(err, AD_EUNSUPP,
 			_("no node to run the test from"));
-	if (p->cancel && *p->cancel)
+	if (ad_cancelled(p->cancel))
 		return ad_error_set(err, AD_ECANCEL, "%s", _("cancelled"));
 	return p->ops->tcp(p->impl, host, port, timeout_ms, out, err);
 }

@@ -9,6 +9,7 @@
 #define AD_PROBE_H
 
 #include <stddef.h>
+#include "cancel.h"
 
 struct ad_error;
 
@@ -61,7 +62,7 @@ struct node_probe {
 	/* Set by the owner (may be NULL): while *cancel is non-zero the
 	 * probe functions return AD_ECANCEL, and a running live probe stops
 	 * within a fraction of a second. */
-	volatile int *cancel;
+	ad_cancel_flag *cancel;
 };
 
 int probe_resolve(struct node_probe *p, const char *name,

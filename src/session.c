@@ -303,7 +303,7 @@ void session_free(struct session *s)
 	if (!s)
 		return;
 	if (s->job.running) {
-		s->w->cancel = 1;
+		ad_cancel_set(&s->w->cancel);
 		pthread_join(s->job.th, NULL);
 		s->job.running = 0;
 	}
@@ -864,7 +864,7 @@ static void run_check(struct session *s, const struct check_def *def,
 	/* Each check is a job: what failed before is asked again. */
 	facts_forget_errors(s->facts);
 	check_run(def, s->facts, res);
-	if (s->w->cancel)
+	if (ad_cancelled(&s->w->cancel))
 		check_say(res, CHECK_UNKNOWN, "%s", _("cancelled"));
 }
 
@@ -886,7 +886,7 @@ static void *worker(void *arg)
 			j->have_res = 1;
 			j->failed = &j->res;
 		}
-		if (s->w->cancel) {
+		if (ad_cancelled(&s->w->cancel)) {
 			j->rc = ad_error_set(&j->err, AD_ECANCEL, _("cancelled"));
 			break;
 		}
@@ -895,7 +895,7 @@ static void *worker(void *arg)
 		break;
 	case SESSION_JOB_STEPS:
 		for (k = j->first; k < j->first + j->count; k++) {
-			if (s->w->cancel) {
+			if (ad_cancelled(&s->w->cancel)) {
 				j->rc = ad_error_set(&j->err, AD_ECANCEL,
 						     _("cancelled"));
 				break;
@@ -916,7 +916,7 @@ static void *worker(void *arg)
 	case SESSION_JOB_NONE:
 		break;
 	}
-	if (!s->w->cancel)
+	if (!ad_cancelled(&s->w->cancel))
 		j->learned = learn(s->facts);
 	pthread_mutex_lock(&j->mu);
 	j->done = 1;
@@ -933,7 +933,7 @@ static int job_start(struct session *s, enum session_job kind,
 	ad_error_clear(&s->job_err);
 	j->kind = kind;
 	j->done = 0;
-	s->w->cancel = 0;
+	ad_cancel_clear(&s->w->cancel);
 	if (pthread_create(&j->th, NULL, worker, s) != 0)
 		return ad_error_set(err, AD_EIO, _("could not start a worker thread"));
 	j->running = 1;
@@ -1093,7 +1093,7 @@ static void finish(struct session *s)
 		break;
 	}
 	job_reset_outputs(j);
-	s->w->cancel = 0;
+	ad_cancel_clear(&s->w->cancel);
 }
 
 enum session_poll session_check_poll(struct session *s)
@@ -1127,7 +1127,7 @@ int session_busy(const struct session *s)
 void session_check_cancel(struct session *s)
 {
 	if (s->job.running)
-		s->w->cancel = 1;
+		ad_cancel_set(&s->w->cancel);
 }
 
 enum session_job session_job_kind(const struct session *s) { return s->job.kind; }

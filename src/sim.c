@@ -413,7 +413,7 @@ static int sim_sleep(struct sim *sim, int ms)
 	while (ms > 0) {
 		struct timespec ts = { 0, 10 * 1000000L };
 
-		if (sim->t->cancel && *sim->t->cancel)
+		if (ad_cancelled(sim->t->cancel))
 			return AD_ECANCEL;
 		nanosleep(&ts, NULL);
 		ms -= 10;

@@ -168,13 +168,13 @@ static long long now_ms(void)
 /* One slice of waiting for the socket.  0 to try again, AD_ECANCEL or
  * AD_ETIMEOUT (err filled with "what" and the limit) to stop. */
 static int wait_io(struct ssh_conn *c, long long deadline, int limit_ms,
-		   volatile int *cancel, const char *what, struct ad_error *err)
+		   ad_cancel_flag *cancel, const char *what, struct ad_error *err)
 {
 	struct pollfd pfd;
 	long long left;
 	int slice;
 
-	if (cancel && *cancel) {
+	if (ad_cancelled(cancel)) {
 		ad_error_set(err, AD_ECANCEL, "%s", _("cancelled"));
 		ad_error_net(err, AD_NET_CANCELLED);
 		return AD_ECANCEL;
@@ -246,7 +246,7 @@ static LIBSSH2_SEND_FUNC(tun_send)
 /* ---------- TCP to the first hop ---------- */
 
 static int tcp_connect(struct ssh_conn *c, const struct hop *h,
-		       volatile int *cancel, struct ad_error *err)
+		       ad_cancel_flag *cancel, struct ad_error *err)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char port[8];
@@ -284,7 +284,7 @@ static int tcp_connect(struct ssh_conn *c, const struct hop *h,
 			struct pollfd pfd = { fd, POLLOUT, 0 };
 			long long left = deadline - now_ms();
 
-			if (cancel && *cancel) {
+			if (ad_cancelled(cancel)) {
 				close(fd);
 				freeaddrinfo(res);
 				ad_error_set(err, AD_ECANCEL, "%s", _("cancelled"));
@@ -572,7 +572,7 @@ static void note(char *why, size_t len, const char *fmt, ...)
 
 /* 1 authenticated, 0 not, negative when waiting stopped. */
 static int auth_agent(struct ssh_conn *c, struct hop *h, long long deadline,
-		      volatile int *cancel, char *why, size_t wlen,
+		      ad_cancel_flag *cancel, char *why, size_t wlen,
 		      struct ad_error *err)
 {
 	LIBSSH2_AGENT *ag;
@@ -620,7 +620,7 @@ out:
 }
 
 static int auth_file(struct ssh_conn *c, struct hop *h, const char *path,
-		     long long deadline, volatile int *cancel, char *why,
+		     long long deadline, ad_cancel_flag *cancel, char *why,
 		     size_t wlen, struct ad_error *err)
 {
 	char pass[512];
@@ -665,7 +665,7 @@ static int auth_file(struct ssh_conn *c, struct hop *h, const char *path,
 }
 
 static int authenticate(struct ssh_conn *c, struct hop *h, long long deadline,
-			volatile int *cancel, struct ad_error *err)
+			ad_cancel_flag *cancel, struct ad_error *err)
 {
 	char why[400] = "";
 	int i, r;
@@ -805,7 +805,7 @@ static int plan(struct ssh_conn *c, struct ad_error *err)
 /* ---------- connecting ---------- */
 
 static int open_tunnel(struct ssh_conn *c, struct hop *from, struct hop *to,
-		       long long deadline, volatile int *cancel,
+		       long long deadline, ad_cancel_flag *cancel,
 		       struct ad_error *err)
 {
 	int rc;
@@ -826,7 +826,7 @@ static int open_tunnel(struct ssh_conn *c, struct hop *from, struct hop *to,
 	return 0;
 }
 
-static int open_hop(struct ssh_conn *c, struct hop *h, volatile int *cancel,
+static int open_hop(struct ssh_conn *c, struct hop *h, ad_cancel_flag *cancel,
 		    struct ad_error *err)
 {
 	long long deadline = now_ms() + c->o.connect_timeout_ms;
@@ -865,7 +865,7 @@ static int open_hop(struct ssh_conn *c, struct hop *h, volatile int *cancel,
 	return authenticate(c, h, deadline, cancel, err);
 }
 
-int ssh_conn_open(const struct ssh_opts *o, volatile int *cancel,
+int ssh_conn_open(const struct ssh_opts *o, ad_cancel_flag *cancel,
 		  struct ssh_conn **out, struct ad_error *err)
 {
 	struct ssh_conn *c;
@@ -1001,7 +1001,7 @@ static struct hop *node_hop(struct ssh_conn *c)
 }
 
 int ssh_exec(struct ssh_conn *c, const char *cmd, char *out, size_t outlen,
-	     int *status, volatile int *cancel, struct ad_error *err)
+	     int *status, ad_cancel_flag *cancel, struct ad_error *err)
 {
 	LIBSSH2_SESSION *s = node_hop(c)->s;
 	LIBSSH2_CHANNEL *ch;
@@ -1095,7 +1095,7 @@ abandon:
 }
 
 int ssh_tcp(struct ssh_conn *c, const char *host, int port, int timeout_ms,
-	    enum ssh_tcp_result *res, volatile int *cancel,
+	    enum ssh_tcp_result *res, ad_cancel_flag *cancel,
 	    struct ad_error *err)
 {
 	LIBSSH2_SESSION *s = node_hop(c)->s;

@@ -28,6 +28,7 @@
 #define AD_SSH_H
 
 #include <stddef.h>
+#include "cancel.h"
 
 struct ad_error;
 
@@ -96,7 +97,7 @@ struct ssh_conn;
  * filled: AD_ETIMEOUT, AD_ECANCEL, AD_EDENIED (host key, auth),
  * AD_EIO (connection), AD_EINVAL (options); err->net says refused or
  * timed out where the TCP connection failed. */
-int ssh_conn_open(const struct ssh_opts *o, volatile int *cancel,
+int ssh_conn_open(const struct ssh_opts *o, ad_cancel_flag *cancel,
 		  struct ssh_conn **out, struct ad_error *err);
 void ssh_conn_free(struct ssh_conn *c);
 /* user@host[:port] of the node, and " via " the jump hosts if any. */
@@ -110,7 +111,7 @@ int ssh_conn_broken(const struct ssh_conn *c);
  * (NUL-terminated, the rest read and dropped), standard error is
  * dropped; *status gets the exit status (-1 if none was sent). */
 int ssh_exec(struct ssh_conn *c, const char *cmd, char *out, size_t outlen,
-	     int *status, volatile int *cancel, struct ad_error *err);
+	     int *status, ad_cancel_flag *cancel, struct ad_error *err);
 
 enum ssh_tcp_result {
 	SSH_TCP_OPEN,
@@ -127,7 +128,7 @@ enum ssh_tcp_result {
  * an error (AD_EDENIED), not a result. */
 #define SSH_TCP_FAST_MS 900
 int ssh_tcp(struct ssh_conn *c, const char *host, int port, int timeout_ms,
-	    enum ssh_tcp_result *res, volatile int *cancel,
+	    enum ssh_tcp_result *res, ad_cancel_flag *cancel,
 	    struct ad_error *err);
 
 /* The equivalent OpenSSH command line prefix: "ssh -J ... -p N user@host". */

@@ -14,7 +14,7 @@
 struct sshask {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	volatile int *cancel;
+	ad_cancel_flag *cancel;
 	struct sshask_question q;   /* kind NONE: nothing asked */
 	int answered;
 	enum ssh_trust trust;
@@ -23,7 +23,7 @@ struct sshask {
 	int pipe[2];
 };
 
-struct sshask *sshask_new(volatile int *cancel)
+struct sshask *sshask_new(ad_cancel_flag *cancel)
 {
 	struct sshask *a = calloc(1, sizeof *a);
 
@@ -65,7 +65,7 @@ static int post_and_wait(struct sshask *a, const struct sshask_question *q)
 	a->answered = 0;
 	if (write(a->pipe[1], &one, 1) < 0 && errno != EAGAIN)
 		(void)0;   /* a full pipe already says "look" */
-	while (!a->answered && !(a->cancel && *a->cancel)) {
+	while (!a->answered && !(ad_cancelled(a->cancel))) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -13,6 +13,7 @@
 #define AD_SSHASK_H
 
 #include "ssh.h"
+#include "cancel.h"
 
 enum sshask_kind {
 	SSHASK_NONE = 0,
@@ -32,7 +33,7 @@ struct sshask_question {
 struct sshask;
 
 /* cancel (may be NULL) is the flag Esc sets.  NULL on no memory. */
-struct sshask *sshask_new(volatile int *cancel);
+struct sshask *sshask_new(ad_cancel_flag *cancel);
 void sshask_free(struct sshask *a);
 /* Make o ask through a (a must outlive every connection made with o). */
 void sshask_attach(struct sshask *a, struct ssh_opts *o);

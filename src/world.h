@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "context.h"
+#include "cancel.h"
 
 struct ad_error;
 struct facts;
@@ -27,7 +28,7 @@ struct world {
 	struct node_probe *probe;     /* NULL: node checks say unknown */
 	struct facts *facts;
 	void *live;                   /* credentials, kubeconfig (live.c) */
-	volatile int cancel;
+	ad_cancel_flag cancel;
 	char name[128];               /* scenario name, or "live" */
 	char source[160];             /* shown: "scenario", "live: azure cli" */
 };

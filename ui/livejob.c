@@ -30,7 +30,7 @@ static void run_target(struct livejob *j)
 
 	notice_progress(j->nq, _("Finding %s in Azure"), what[0] ? what : "?");
 	j->rc = live_resolve(w, &j->err);
-	if (w->ctx.target != AD_TARGET_AKS || w->cancel)
+	if (w->ctx.target != AD_TARGET_AKS || ad_cancelled(&w->cancel))
 		return;
 	/* Without a failing pod the resolve cannot name a registry; the
 	 * list still says which pods there are (none). */
@@ -74,7 +74,7 @@ static void *worker(void *arg)
 				   &j->nnodes, &j->err);
 		break;
 	}
-	if (j->w->cancel && j->rc == 0)
+	if (ad_cancelled(&j->w->cancel) && j->rc == 0)
 		j->rc = ad_error_set(&j->err, AD_ECANCEL, _("cancelled"));
 	pthread_mutex_lock(&p->mu);
 	p->finished = 1;
@@ -101,7 +101,7 @@ int livejob_start(struct livejob *j, enum livejob_kind kind, struct world *w,
 	j->w = w;
 	j->nq = nq;
 	j->namespace_ = namespace_;
-	w->cancel = 0;
+	ad_cancel_clear(&w->cancel);
 	notice_clear_latest(nq);
 	p->finished = 0;
 	if (pthread_create(&p->th, NULL, worker, j) != 0)
@@ -131,7 +131,7 @@ enum livejob_state livejob_poll(struct livejob *j)
 		return LIVEJOB_BUSY;
 	pthread_join(p->th, NULL);
 	p->running = 0;
-	j->w->cancel = 0;
+	ad_cancel_clear(&j->w->cancel);
 	return LIVEJOB_DONE;
 }
 
@@ -140,10 +140,10 @@ void livejob_stop(struct livejob *j)
 	struct livejob_priv *p = j->priv;
 
 	if (p && p->running) {
-		j->w->cancel = 1;
+		ad_cancel_set(&j->w->cancel);
 		pthread_join(p->th, NULL);
 		p->running = 0;
-		j->w->cancel = 0;
+		ad_cancel_clear(&j->w->cancel);
 	}
 	if (p) {
 		pthread_mutex_destroy(&p->mu);

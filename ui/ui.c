@@ -500,7 +500,7 @@ static int dispatch(struct ui *ui, const struct ui_key *k)
 		if (a == UI_ACT_CANCEL && ui->s)
 			session_check_cancel(ui->s);
 		if (a == UI_ACT_CANCEL && livejob_busy(&ui->lj))
-			ui->lw->cancel = 1;
+			ad_cancel_set(&ui->lw->cancel);
 		return UI_REDRAW;
 	}
 	if (top && top->key) {
@@ -512,7 +512,7 @@ static int dispatch(struct ui *ui, const struct ui_key *k)
 	if (a == UI_ACT_NONE)
 		return r;
 	if (a == UI_ACT_CANCEL && livejob_busy(&ui->lj)) {
-		ui->lw->cancel = 1;
+		ad_cancel_set(&ui->lw->cancel);
 		ui->cancelling = 1;
 		ui_status(ui, 0, "%s", _("Cancelling..."));
 		return UI_REDRAW;

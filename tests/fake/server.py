@@ -569,6 +569,23 @@ class Service:
             return st.registry.token(method, g, headers)
         if path == "/oauth2/token" and not has_entry:
             rt = g("refresh_token")
+            # A GET without any credential is the anonymous token request
+            # clients make first: a token only when anonymous pull is on.
+            if method == "GET" and not rt and not headers.get("Authorization"):
+                if not getattr(st.opts, "anonymous_pull", False):
+                    return json_answer(401, {"errors": [{
+                        "code": "UNAUTHORIZED",
+                        "message": "authentication required, visit "
+                                   "https://aka.ms/acr/authorization for more information.",
+                        "detail": None}]},
+                        [("WWW-Authenticate",
+                          'Bearer realm="https://%s/oauth2/token",service="%s"'
+                          % (host, host))])
+                at = secrets.token_urlsafe(32)
+                with st.lock:
+                    st.acr_tokens[at] = now() + st.opts.token_ttl
+                return json_answer(200, {"access_token": at, "token": at},
+                                   note="acr=anonymous")
             with st.lock:
                 exp = st.acr_tokens.get(rt)
             if method == "POST" and (not exp or exp <= now()):

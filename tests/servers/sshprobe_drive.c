@@ -34,7 +34,7 @@
 
 static enum ssh_trust trust_answer = SSH_TRUST_NO;
 static const char *pass_file;
-static volatile int cancel_flag;
+static ad_cancel_flag cancel_flag;
 static int cancel_after = -1;
 
 static enum ssh_trust ask(void *ud, const char *host, int port,
@@ -69,11 +69,11 @@ static void *canceller(void *arg)
 	ts.tv_sec = cancel_after / 1000;
 	ts.tv_nsec = (long)(cancel_after % 1000) * 1000000L;
 	nanosleep(&ts, NULL);
-	cancel_flag = 1;
+	ad_cancel_set(&cancel_flag);
 	return NULL;
 }
 
-static volatile int ui_done;
+static ad_cancel_flag ui_done;  /* the same atomic flag, read by the UI thread */
 
 /* The "UI thread": waits on the question fd, answers like the callbacks
  * above would. */
@@ -82,7 +82,7 @@ static void *ui_thread(void *arg)
 	struct sshask *a = arg;
 	struct sshask_question q;
 
-	while (!ui_done) {
+	while (!ad_cancelled(&ui_done)) {
 		struct pollfd pfd = { sshask_fd(a), POLLIN, 0 };
 		char byte;
 
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	if (cancel_after >= 0)
 		pthread_join(th, NULL);
 	if (ask_bridge) {
-		ui_done = 1;
+		ad_cancel_set(&ui_done);
 		pthread_join(uth, NULL);
 		sshask_free(ask_bridge);
 	}

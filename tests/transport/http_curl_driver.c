@@ -956,7 +956,7 @@ static void test_proxy_connect_errors(void **state)
 struct canceller {
 	struct retries *r;      /* wait for a retry, or */
 	const char *key;        /* for the server to have seen KEY */
-	volatile int *flag;
+	ad_cancel_flag *flag;
 	long long at;
 };
 
@@ -976,7 +976,7 @@ static void *cancel_later(void *arg)
 			nanosleep(&ts, NULL);
 	}
 	c->at = mono_ms();
-	__atomic_store_n(c->flag, 1, __ATOMIC_RELEASE);
+	ad_cancel_set(c->flag);
 	return NULL;
 }
 
@@ -988,7 +988,7 @@ static void test_cancel(void **state)
 	struct ad_error err;
 	struct retries r;
 	struct canceller c = { 0 };
-	volatile int flag = 0;
+	ad_cancel_flag flag = 0;
 	pthread_t th;
 	long long done;
 
@@ -1012,7 +1012,7 @@ static void test_cancel(void **state)
 	assert_null(resp.body);
 
 	/* During a transfer that waits for a slow server. */
-	flag = 0;
+	ad_cancel_clear(&flag);
 	memset(&c, 0, sizeof c);
 	c.key = "cancel-slow";
 	c.flag = &flag;

@@ -91,7 +91,7 @@ static int closed_port;
 static char closed_url[64];
 static time_t fake_now;
 static int slept[16], nslept;
-static volatile int cancel_flag;
+static ad_cancel_flag cancel_flag;
 static int cancel_after_sleeps;
 
 /* Real connect to http://127.0.0.1:PORT/... : only ever loopback. */
@@ -260,7 +260,7 @@ static void sleep_fn(void *arg, int ms)
 	nslept++;
 	fake_now += ms / 1000;
 	if (cancel_after_sleeps && nslept >= cancel_after_sleeps)
-		cancel_flag = 1;
+		ad_cancel_set(&cancel_flag);
 }
 
 static void write_file(const char *path, const char *text, int mode)
@@ -335,7 +335,7 @@ static int setup_each(void **state)
 	unlink(path);
 	fake_now = T0;
 	nslept = 0;
-	cancel_flag = 0;
+	ad_cancel_clear(&cancel_flag);
 	cancel_after_sleeps = 0;
 	assert_int_equal(cloud_builtin("AzureCloud", &CLOUD), 0);
 	return 0;
@@ -1596,7 +1596,7 @@ static void test_device_code_ends(void **state)
 	cred_free(c);
 
 	/* A device-code answer without a code is refused. */
-	cancel_flag = 0;
+	ad_cancel_clear(&cancel_flag);
 	cancel_after_sleeps = 0;
 	F.nroutes = 0;
 	route(DC_URL, 200, "{\"message\":\"hello\"}");

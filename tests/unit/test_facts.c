@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -336,10 +337,96 @@ static void test_diagnose_order(void **state)
 		diagnose_clear(&d);
 	}
 	cJSON_free(first);
-	h->w->cancel = 1;
+	ad_cancel_set(&h->w->cancel);
 	assert_int_equal(diagnose_run(h->facts, &d, &h->w->cancel), 0);
 	assert_int_equal(d.n, 0);
 	diagnose_clear(&d);
+	harness_close(h);
+}
+
+/* The scenario with the registry's token endpoint answering a request
+ * without credentials (anonymous pull) and no exchange at all: written to
+ * a temporary file, its path in path. */
+static void anonymous_scenario(char *path, size_t len)
+{
+	char src[1024];
+	FILE *in;
+	char *text;
+	long n;
+	cJSON *doc, *http, *e, *next;
+	int fd;
+
+	snprintf(src, sizeof src, "%s/../../data/scenarios/aks-healthy.json",
+		 getenv("TEST_DATA_DIR") ? getenv("TEST_DATA_DIR") : "tests/data");
+	in = fopen(src, "rb");
+	assert_non_null(in);
+	assert_int_equal(fseek(in, 0, SEEK_END), 0);
+	n = ftell(in);
+	assert_true(n > 0);
+	rewind(in);
+	text = malloc((size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, in), (size_t)n);
+	text[n] = '\0';
+	fclose(in);
+	doc = cJSON_Parse(text);
+	free(text);
+	assert_non_null(doc);
+	http = cJSON_GetObjectItemCaseSensitive(doc, "http");
+	assert_true(cJSON_IsArray(http) && cJSON_GetArraySize(http) > 0);
+	/* No exchange and no refresh-token grant: only the anonymous
+	 * token can make the manifest readable. */
+	for (e = http->child; e; e = next) {
+		const cJSON *u = cJSON_GetObjectItemCaseSensitive(e, "url");
+
+		next = e->next;
+		if (cJSON_IsString(u) && strstr(u->valuestring, "/oauth2/"))
+			cJSON_Delete(cJSON_DetachItemViaPointer(http, e));
+	}
+	e = cJSON_Parse("{\"method\":\"GET\",\"url\":\"https://acrshop.azurecr.io/oauth2/token\","
+			"\"body\":{\"token\":\"anonymous-pull-token\"}}");
+	assert_non_null(e);
+	cJSON_AddItemToArray(http, e);
+	snprintf(path, len, "/tmp/ad-anon-XXXXXX.json");
+	fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	text = cJSON_Print(doc);
+	assert_non_null(text);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	free(text);
+	cJSON_Delete(doc);
+}
+
+/* A registry that gives a pull token without credentials: used, recorded,
+ * and no exchange made; one that does not: the exchange follows. */
+static void test_anonymous_pull(void **state)
+{
+	char path[64];
+	struct harness *h;
+	struct ad_error e = { 0 };
+	cJSON *m = NULL;
+	long status = 0;
+	int anon = -1;
+
+	(void)state;
+	anonymous_scenario(path, sizeof path);
+	h = harness_open(path);
+	assert_int_equal(reg_pull_anonymous(h->facts, "acrshop.azurecr.io",
+					    "shop/web", &anon, &e), 0);
+	assert_int_equal(anon, 1);
+	assert_int_equal(reg_manifest(h->facts, "acrshop.azurecr.io", "shop/web",
+				      "1.4.2", &status, &m, &e), 0);
+	assert_int_equal(status, 200);
+	assert_non_null(m);
+	harness_close(h);
+	unlink(path);
+
+	h = harness_open("aks-healthy");
+	anon = -1;
+	assert_int_equal(reg_pull_anonymous(h->facts, "acrshop.azurecr.io",
+					    "shop/web", &anon, &e), 0);
+	assert_int_equal(anon, 0);
 	harness_close(h);
 }
 
@@ -350,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_merge_error),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_diagnose_order),
+		cmocka_unit_test(test_anonymous_pull),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

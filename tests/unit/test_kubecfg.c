@@ -1091,7 +1091,7 @@ static void test_exec_plugin_output(void **state)
 
 struct canceller {
 	struct plug *p;
-	volatile int *flag;
+	ad_cancel_flag *flag;
 };
 
 static void *cancel_when_started(void *arg)
@@ -1103,7 +1103,7 @@ static void *cancel_when_started(void *arg)
 	snprintf(path, sizeof path, "%s/started", c->p->dir);
 	for (int i = 0; i < 2000 && access(path, F_OK) != 0; i++)
 		nanosleep(&ts, NULL);
-	*c->flag = 1;
+	ad_cancel_set(c->flag);
 	return NULL;
 }
 
@@ -1113,7 +1113,7 @@ static void test_exec_cancel(void **state)
 	struct kubecfg *k;
 	struct http_request req = { 0 };
 	struct ad_error e = { 0 };
-	volatile int flag = 0;
+	ad_cancel_flag flag = 0;
 	struct canceller c = { &p, &flag };
 	pthread_t tid;
 	time_t start = time(NULL);

@@ -378,7 +378,7 @@ static void wait_question(struct sshask *a, struct sshask_question *q)
 
 static void test_ask_hostkey(void **state)
 {
-	volatile int cancel = 0;
+	ad_cancel_flag cancel = 0;
 	struct sshask *a = sshask_new(&cancel);
 	struct sshask_question q;
 	struct worker w;
@@ -414,7 +414,7 @@ static void test_ask_hostkey(void **state)
 
 static void test_ask_passphrase(void **state)
 {
-	volatile int cancel = 0;
+	ad_cancel_flag cancel = 0;
 	struct sshask *a = sshask_new(&cancel);
 	struct sshask_question q;
 	struct worker w;
@@ -445,7 +445,7 @@ static void test_ask_passphrase(void **state)
 /* Esc while the question is shown: the worker stops waiting, answer no. */
 static void test_ask_cancel(void **state)
 {
-	volatile int cancel = 0;
+	ad_cancel_flag cancel = 0;
 	struct sshask *a = sshask_new(&cancel);
 	struct sshask_question q;
 	struct worker w;
@@ -459,7 +459,7 @@ static void test_ask_cancel(void **state)
 	w.trust = SSH_TRUST_SAVE;
 	pthread_create(&th, NULL, work, &w);
 	wait_question(a, &q);
-	cancel = 1;
+	ad_cancel_set(&cancel);
 	pthread_join(th, NULL);
 	assert_int_equal(w.trust, SSH_TRUST_NO);
 	assert_false(sshask_pending(a, &q));
