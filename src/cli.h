@@ -26,6 +26,7 @@ struct opts {
 	int yes;                 /* fix: no question */
 	int dry_run;             /* fix: show, send nothing */
 	int debug;               /* every request to stderr */
+	int training;            /* the wizard on the training scenarios */
 	/* live target */
 	const char *cluster, *webapp, *resource_group, *subscription;
 	const char *namespace_, *pod, *image, *registry, *message;

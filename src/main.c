@@ -90,6 +90,7 @@ static void usage(FILE *fp)
 		"      --debug               print every request to stderr (secrets hidden)\n\n"), fp);
 	fputs(_("Options:\n"
 		"  -s, --scenario NAME|FILE  a built-in scenario or a scenario file\n"
+		"      --training            the wizard on the list of training scenarios\n"
 		"      --json                machine-readable output (diagnose, explain)\n"
 		"      --yes                 fix: apply without asking\n"
 		"      --dry-run             fix: show the requests, send nothing\n"
@@ -174,6 +175,7 @@ static const struct flag_def flag_opts[] = {
 	FLAG("yes", 'y', yes),
 	FLAG("dry-run", 0, dry_run),
 	FLAG("debug", 0, debug),
+	FLAG("training", 0, training),
 };
 
 static const char *const commands[] = {
@@ -678,6 +680,7 @@ int main(int argc, char **argv)
 		const char *nc = getenv("NO_COLOR");
 
 		uo.scenario = o.scenario;
+		uo.training = o.training;
 		uo.no_color = o.no_color || (nc && nc[0]);
 		uo.cluster = o.cluster;
 		uo.webapp = o.webapp;

@@ -573,6 +573,8 @@ int ui_run(const struct ui_options *opt)
 			return 2;
 		}
 		ui_reset(&ui, &ui_screen_node);
+	} else if (opt->training) {
+		ui_reset(&ui, &ui_screen_picker);
 	} else {
 		ui_reset(&ui, &ui_screen_start);
 	}

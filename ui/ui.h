@@ -12,6 +12,7 @@ struct ssh_opts;
 struct ui_options {
 	const char *scenario;   /* a training scenario; NULL: live */
 	int no_color;           /* 1 when NO_COLOR set or --no-color */
+	int training;           /* --training: open on the scenario list */
 	const char *report_dir; /* where 'e' export writes; NULL = cwd */
 	/* Live (no scenario): the command line's target options, as for
 	 * `diagnose`; NULL when not given.  Borrowed for the whole run. */

@@ -81,4 +81,13 @@ e2e_wait "$("$ACR_DOCTOR" scenarios | sed -n 's/^aks-401-no-acrpull  *//p' | tai
 e2e_keys End Enter
 e2e_wait "What cannot pull its image?"
 e2e_quit
+e2e_stop
+
+# 7. --training (what scripts/demo opens): the scenario list at once, no
+# credential looked for.
+e2e_start --training
+e2e_wait "Training scenarios"
+e2e_lacks "Practise on a training scenario"
+e2e_has "aks-401-no-acrpull"
+e2e_quit
 e2e_pass
