@@ -104,28 +104,9 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 {
 	int page = st.h > 1 ? st.h - 1 : 1;
 
+	if (ui_list_move(&st.sel, st.n, page, a))
+		return UI_HANDLED | UI_REDRAW;
 	switch (a) {
-	case UI_ACT_UP:
-		if (st.sel > 0)
-			st.sel--;
-		break;
-	case UI_ACT_DOWN:
-		if (st.sel + 1 < (int)st.n)
-			st.sel++;
-		break;
-	case UI_ACT_PGUP:
-		st.sel = st.sel > page ? st.sel - page : 0;
-		break;
-	case UI_ACT_PGDN:
-		st.sel = st.sel + page < (int)st.n ? st.sel + page :
-			 (int)st.n - 1;
-		break;
-	case UI_ACT_HOME:
-		st.sel = 0;
-		break;
-	case UI_ACT_END:
-		st.sel = st.n ? (int)st.n - 1 : 0;
-		break;
 	case UI_ACT_SELECT:
 		return open_sel(ui);
 	case UI_ACT_BACK:

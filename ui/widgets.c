@@ -369,3 +369,33 @@ const char *ui_verdict_label(int verdict)
 	default: return _("UNKNOWN");
 	}
 }
+
+int ui_list_move(int *sel, size_t n, int page, enum ui_action a)
+{
+	int last = n ? (int)n - 1 : 0;
+
+	switch (a) {
+	case UI_ACT_UP:
+		if (*sel > 0)
+			(*sel)--;
+		return 1;
+	case UI_ACT_DOWN:
+		if (*sel < last)
+			(*sel)++;
+		return 1;
+	case UI_ACT_PGUP:
+		*sel = *sel > page ? *sel - page : 0;
+		return 1;
+	case UI_ACT_PGDN:
+		*sel = *sel + page < (int)n ? *sel + page : last;
+		return 1;
+	case UI_ACT_HOME:
+		*sel = 0;
+		return 1;
+	case UI_ACT_END:
+		*sel = last;
+		return 1;
+	default:
+		return 0;
+	}
+}

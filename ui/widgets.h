@@ -43,6 +43,10 @@ size_t ui_text_clamp(const struct ui_text *t, size_t scroll, int h);
 /* Move *scroll for a scrolling action (line up/down, page of h rows,
  * home, end; the draw clamps it).  Returns 1 when a was one of them. */
 int ui_text_scroll(size_t *scroll, int h, enum ui_action a);
+/* Move the selection *sel of a list of n rows, page rows a page, for the
+ * movement actions (up, down, page up/down, home, end): 1 when a was one
+ * of them, 0 otherwise. */
+int ui_list_move(int *sel, size_t n, int page, enum ui_action a);
 
 /* Put s at y,x in at most cols columns (cut with the mark), with attr;
  * pad: fill the rest of cols with spaces.  Returns columns drawn. */
