@@ -319,7 +319,7 @@ static int cmd_scenarios(void)
 	size_t i, n = scenario_builtin_count();
 
 	for (i = 0; i < n; i++) {
-		char summary[512], clean[512];
+		char summary[768], clean[768];
 
 		scenario_builtin_summary(i, summary, sizeof summary);
 		tw_sanitize(clean, sizeof clean, summary);

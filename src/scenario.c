@@ -692,8 +692,23 @@ void scenario_free(struct scenario *s)
 
 /* The accessors take NULL (a live world has no scenario). */
 const char *scenario_name(const struct scenario *s) { return s ? s->name : NULL; }
-const char *scenario_summary(const struct scenario *s) { return s ? s->summary : NULL; }
-const char *scenario_notes(const struct scenario *s) { return s ? s->notes : NULL; }
+/* Built-in scenarios' texts are in the catalogue (src/scenario_strings.c);
+ * a user's own file is not and comes back as written.  Never _(""): that
+ * is the catalogue's header. */
+static const char *text_tr(const char *t)
+{
+	return t && *t ? _(t) : t;
+}
+
+const char *scenario_summary(const struct scenario *s)
+{
+	return s ? text_tr(s->summary) : NULL;
+}
+
+const char *scenario_notes(const struct scenario *s)
+{
+	return s ? text_tr(s->notes) : NULL;
+}
 const struct ad_context *scenario_context(const struct scenario *s)
 {
 	return s ? &s->ctx : NULL;
@@ -799,7 +814,7 @@ int scenario_builtin_summary(size_t i, char *buf, size_t len)
 		buf[0] = '\0';
 	if (!name || scenario_load(name, &s, NULL) != 0)
 		return AD_ENOTFOUND;
-	snprintf(buf, len, "%s", s->summary);
+	tw_clip(buf, len, scenario_summary(s));
 	scenario_free(s);
 	return 0;
 }

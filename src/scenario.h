@@ -32,8 +32,9 @@ int scenario_parse(const char *json, size_t len, const char *origin,
 void scenario_free(struct scenario *s);
 
 const char *scenario_name(const struct scenario *s);
+/* The summary and the trainer notes (or NULL) in the user's language
+ * when they are a built-in scenario's. */
 const char *scenario_summary(const struct scenario *s);
-/* Trainer notes or NULL. */
 const char *scenario_notes(const struct scenario *s);
 const struct ad_context *scenario_context(const struct scenario *s);
 /* Expected diagnosis: cause id or NULL (healthy), failing check ids. */

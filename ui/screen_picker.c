@@ -16,7 +16,7 @@
 
 static struct {
 	size_t n;
-	char summary[PICK_MAX][256];
+	char summary[PICK_MAX][768];
 	int sel;
 	int top;
 	int h;

@@ -92,6 +92,24 @@ for l in sv ru ja zh_CN; do
 	expect_exit 0 "--lang $l" -- "$AD" --lang "$l" diagnose --scenario aks-healthy
 done
 
+# Training scenarios speak the language too: every built-in summary is
+# translated (none left as the English line), while a scenario file of
+# the user's own keeps the words it was written with.
+"$AD" scenarios >"$TMPD/en"
+[ -s "$TMPD/en" ] && ok || bad "scenarios lists the built-in worlds"
+for l in sv ru ja zh_CN; do
+	"$AD" --lang "$l" scenarios >"$TMPD/tr"
+	same=$(grep -cxF -f "$TMPD/en" "$TMPD/tr")
+	[ "$same" = 0 ] && ok || bad "$l: $same scenario summaries are not translated"
+done
+"$AD" --lang ru diagnose --scenario aks-403-firewall >"$TMPD/out" 2>&1
+contains "$TMPD/out" "Брандмауэр реестра" "Russian diagnose shows the scenario's summary in Russian"
+sed 's/"summary": "[^"]*"/"summary": "Eget scenario: ingen katalog"/' \
+	"$TOP/data/scenarios/aks-notfound-tag.json" >"$TMPD/own.json"
+grep -q '"base"' "$TMPD/own.json" && ok || bad "own scenario keeps its base"
+"$AD" --lang ja diagnose --scenario "$TMPD/own.json" >"$TMPD/out" 2>&1
+contains "$TMPD/out" "Eget scenario: ingen katalog" "a user's own summary is shown as written"
+
 # The catalogues travel inside the binary: a copy alone in a directory
 # speaks the language asked for, with --lang or from the environment, and
 # leaves nothing behind in TMPDIR.
