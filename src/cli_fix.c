@@ -97,38 +97,59 @@ static void say_partial(const struct fix_plan *p, int applied, int unsure)
 		       applied, applied + 1, p->nsteps);
 }
 
-/* Before anything is offered: may the caller send every step?  ARM is
- * asked what the signed-in identity may do on each step's scope.  0 to
- * go on (permitted, or the permissions could not be read: Azure will
- * decide), EXIT_DECLINED when a step needs an action the caller lacks. */
-static int check_permissions(struct world *w, const struct fix_plan *p)
+/* Before anything is offered: may the caller send every step?  The
+ * cluster is asked about each Kubernetes step (a SelfSubjectAccessReview,
+ * the simulated cluster too); ARM about each ARM step, live only (a
+ * scenario records no permissions).  0 to go on (permitted, or the answer
+ * could not be read: the server decides when the step is sent),
+ * EXIT_DECLINED when a step needs a right the caller lacks.  show: say
+ * what was asked even when it is permitted (--dry-run). */
+static int check_permissions(struct world *w, struct fix_plan *p, int show)
 {
-	int i, denied = 0;
+	const char *where = world_is_live(w) ? "live" : "simulated";
+	int i, denied;
 
-	if (!world_is_live(w))
-		return 0;
+	denied = fix_plan_check(w->facts, p, world_is_live(w));
 	for (i = 0; i < p->nsteps; i++) {
 		const struct fix_step *s = &p->steps[i];
-		char action[256], scope[1024];
-		struct ad_error err = { 0 };
+		char say[1400];
 
-		if (s->kube)
-			continue;
-		switch (perm_check(w->facts, s->method, s->url, action,
-				   sizeof action, scope, sizeof scope, &err)) {
-		case PERM_DENIED:
-			cli_complain(_("step %d needs %s on %s, which these credentials may not do; the built-in role %s (or Owner) on that scope grants it"),
-				     i + 1, action, scope, perm_role_for(action));
-			audit_log("live fix=%s step=%d not permitted: %s on %s",
-				  p->fix_id, i + 1, action, scope);
-			denied++;
+		switch (s->perm) {
+		case FIX_PERM_DENIED:
+			if (s->kube) {
+				fix_perm_sentence(s, say, sizeof say);
+				cli_complain(_("step %d: %s"), i + 1, say);
+			} else {
+				cli_complain(_("step %d needs %s on %s, which these credentials may not do; the built-in role %s (or Owner) on that scope grants it"),
+					     i + 1, s->perm_action, s->perm_scope,
+					     perm_role_for(s->perm_action));
+			}
+			audit_log("%s fix=%s step=%d not permitted: %s on %s",
+				  where, p->fix_id, i + 1, s->perm_action,
+				  s->perm_scope[0] ? s->perm_scope : "cluster");
 			break;
-		case PERM_UNREAD:
-			cli_complain(_("cannot tell whether step %d is permitted (%s): Azure decides when it is sent"),
-				     i + 1, err.msg);
+		case FIX_PERM_UNKNOWN:
+			if (s->kube)
+				cli_complain(_("cannot tell whether step %d is permitted (%s): the cluster decides when it is sent"),
+					     i + 1, s->perm_why);
+			else
+				cli_complain(_("cannot tell whether step %d is permitted (%s): Azure decides when it is sent"),
+					     i + 1, s->perm_why);
 			break;
-		case PERM_ALLOWED:
-		case PERM_NOT_ARM:
+		case FIX_PERM_ALLOWED:
+			if (!show)
+				break;
+			if (s->kube && s->perm_scope[0])
+				printf(_("step %d is permitted: you may %s in namespace %s\n"),
+				       i + 1, s->perm_action, s->perm_scope);
+			else if (s->kube)
+				printf(_("step %d is permitted: you may %s\n"),
+				       i + 1, s->perm_action);
+			else
+				printf(_("step %d is permitted: you may %s on %s\n"),
+				       i + 1, s->perm_action, s->perm_scope);
+			break;
+		default:
 			break;
 		}
 	}
@@ -259,9 +280,9 @@ int cli_fix(const struct opts *o)
 			  world_is_live(w) ? "live" : "simulated", def->id);
 		rc = EXIT_MANUAL;
 	} else if (o->dry_run) {
+		rc = check_permissions(w, &plan, 1);
 		printf("%s\n", _("Dry run: nothing was sent."));
-		rc = 0;
-	} else if ((rc = check_permissions(w, &plan)) != 0) {
+	} else if ((rc = check_permissions(w, &plan, 0)) != 0) {
 		/* said */
 	} else if ((rc = apply(w, &plan, o)) == 0) {
 		check_result_clear(&res);

@@ -1234,6 +1234,47 @@ int kube_get(struct facts *f, const char *path, cJSON **out,
 	return cached_get(f, url, FACTS_AUD_KUBE, what, out, err);
 }
 
+int kube_post(struct facts *f, const char *path, const char *body,
+	      char **answer, size_t *len, struct ad_error *err)
+{
+	char url[2048], what[400];
+	struct http_request req = { .method = "POST", .url = url,
+				    .body = body,
+				    .content_type = "application/json",
+				    .accept = "application/json" };
+	struct http_response r;
+	int rc;
+
+	*answer = NULL;
+	*len = 0;
+	if (!f->ctx->kube_server[0])
+		return ad_error_set(err, AD_EUNSUPP,
+			_("the cluster's API server address is not known"));
+	if ((rc = url_fmt(url, sizeof url, err, "%s%s", f->ctx->kube_server,
+			  path)) != 0)
+		return rc;
+	what_of(what, sizeof what, "POST", path);
+	rc = send_signed(f, FACTS_AUD_KUBE, &req, &r, what, err);
+	if (rc != 0)
+		return rc;
+	if (r.status < 200 || r.status > 299) {
+		rc = status_error(&r, what, err);
+		http_response_clear(&r);
+		return rc;
+	}
+	*answer = malloc(r.body_len + 1);
+	if (!*answer) {
+		http_response_clear(&r);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	if (r.body_len)
+		memcpy(*answer, r.body, r.body_len);
+	(*answer)[r.body_len] = '\0';
+	*len = r.body_len;
+	http_response_clear(&r);
+	return 0;
+}
+
 int kube_patch(struct facts *f, const char *path, const char *body,
 	       long *status, struct ad_error *err)
 {

@@ -151,6 +151,12 @@ int graph_get(struct facts *f, const char *path, struct cJSON **out,
 /* Kubernetes API at ctx->kube_server, path like "/api/v1/nodes". */
 int kube_get(struct facts *f, const char *path, struct cJSON **out,
 	     struct ad_error *err);
+/* POST a JSON body that changes nothing (a SelfSubjectAccessReview):
+ * signed, not cached, the cache kept.  On 0, *answer holds the 2xx body
+ * (NUL-terminated, *len bytes; the caller frees); otherwise the error as
+ * kube_get's (AD_EDENIED for 401/403). */
+int kube_post(struct facts *f, const char *path, const char *body,
+	      char **answer, size_t *len, struct ad_error *err);
 /* PATCH with application/merge-patch+json. */
 int kube_patch(struct facts *f, const char *path, const char *body,
 	       long *status, struct ad_error *err);

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "facts.h"
 #include "i18n.h"
+#include "perm.h"
 #include "textw.h"
 
 static const struct {
@@ -99,6 +100,86 @@ int fix_plan_make(const struct fix_def *def, struct facts *f,
 	return 0;
 }
 
+int fix_plan_check(struct facts *f, struct fix_plan *plan, int arm)
+{
+	int i, denied = 0;
+
+	for (i = 0; i < plan->nsteps; i++) {
+		struct fix_step *s = &plan->steps[i];
+		struct ad_error err = { 0 };
+
+		s->perm = FIX_PERM_UNASKED;
+		s->perm_action[0] = s->perm_scope[0] = s->perm_why[0] = '\0';
+		if (!s->kube && !arm)
+			continue;
+		switch (perm_check(f, s->method, s->url, s->perm_action,
+				   sizeof s->perm_action, s->perm_scope,
+				   sizeof s->perm_scope, &err)) {
+		case PERM_ALLOWED:
+			s->perm = FIX_PERM_ALLOWED;
+			break;
+		case PERM_DENIED:
+			s->perm = FIX_PERM_DENIED;
+			snprintf(s->perm_why, sizeof s->perm_why, "%s", err.msg);
+			denied++;
+			break;
+		case PERM_UNREAD:
+			s->perm = FIX_PERM_UNKNOWN;
+			snprintf(s->perm_why, sizeof s->perm_why, "%s", err.msg);
+			break;
+		case PERM_NOT_ARM:
+			break;
+		}
+	}
+	return denied;
+}
+
+void fix_perm_sentence(const struct fix_step *s, char *buf, size_t len)
+{
+	const char *path = strstr(s->url, "://");
+	struct perm_kube k;
+	char why[300];
+
+	buf[0] = '\0';
+	tw_clip(why, sizeof why, s->perm_why);
+	if (s->perm == FIX_PERM_UNKNOWN) {
+		snprintf(buf, len, s->kube ?
+			 _("whether it is permitted is not known (%s): the cluster decides when it is sent") :
+			 _("whether it is permitted is not known (%s): Azure decides when it is sent"),
+			 why);
+		return;
+	}
+	if (s->perm != FIX_PERM_DENIED)
+		return;
+	if (!s->kube) {
+		snprintf(buf, len,
+			 _("it needs %s on %s, which these credentials may not do; the built-in role %s (or Owner) on that scope grants it"),
+			 s->perm_action, s->perm_scope,
+			 perm_role_for(s->perm_action));
+		return;
+	}
+	path = path ? strchr(path + 3, '/') : NULL;
+	if (!path || perm_kube_of(s->method, path, &k) != 0) {
+		snprintf(buf, len, _("you may not %s (RBAC%s%s)"), s->perm_action,
+			 why[0] ? ": " : "", why);
+		return;
+	}
+	if (k.namespace_[0])
+		snprintf(buf, len,
+			 _("you may not %s in namespace %s (RBAC%s%s): ask for a role that grants it, e.g. the %s role, or a Role with %s on %s%s%s in namespace %s (kubectl create role NAME --verb=%s --resource=%s%s%s -n %s, and a RoleBinding to you)"),
+			 s->perm_action, k.namespace_, why[0] ? ": " : "", why,
+			 perm_kube_role_for(&k), k.verb, k.resource,
+			 k.group[0] ? "." : "", k.group, k.namespace_, k.verb,
+			 k.resource, k.group[0] ? "." : "", k.group,
+			 k.namespace_);
+	else
+		snprintf(buf, len,
+			 _("you may not %s (cluster-wide; RBAC%s%s): ask for a role that grants it, e.g. the %s role, or a ClusterRole with %s on %s%s%s"),
+			 s->perm_action, why[0] ? ": " : "", why,
+			 perm_kube_role_for(&k), k.verb, k.resource,
+			 k.group[0] ? "." : "", k.group);
+}
+
 int fix_add_step(struct fix_plan *plan, const char *title, const char *method,
 		 const char *url, const char *body, const char *command)
 {
@@ -146,6 +227,13 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	if (!plan || i < 0 || i >= plan->nsteps)
 		return ad_error_set(err, AD_EINVAL, _("no such step"));
 	s = &plan->steps[i];
+	/* Asked before and refused: sending it would only be refused. */
+	if (s->perm == FIX_PERM_DENIED) {
+		char why[sizeof err->msg];
+
+		fix_perm_sentence(s, why, sizeof why);
+		return ad_error_set(err, AD_EDENIED, "%s", why);
+	}
 	req.method = s->method;
 	req.url = s->url;
 	req.body = s->body;

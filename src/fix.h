@@ -28,6 +28,21 @@ struct fix_step {
 	char warning[1024];       /* translated, "" when none */
 	int confirm_separately;
 	int kube;                 /* 1: Kubernetes API (merge patch) */
+	/* What fix_plan_check() learnt: enum fix_perm, the action and
+	 * scope asked about (perm.h: for a Kubernetes step the verb and
+	 * resource, and the namespace), and the reason given for a denial
+	 * or why the answer is unknown. */
+	int perm;
+	char perm_action[256];
+	char perm_scope[1024];
+	char perm_why[512];
+};
+
+enum fix_perm {
+	FIX_PERM_UNASKED,         /* not checked (nothing to ask) */
+	FIX_PERM_ALLOWED,
+	FIX_PERM_DENIED,
+	FIX_PERM_UNKNOWN          /* the answer could not be read */
 };
 
 struct fix_plan {
@@ -62,6 +77,15 @@ int fix_plan_make(const struct fix_def *def, struct facts *f,
 int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 		   long *status, struct ad_error *err);
 void fix_plan_clear(struct fix_plan *plan);
+/* Before anything is offered, ask whether the caller may send each
+ * step (perm_check): a Kubernetes step is asked of the cluster (a
+ * SelfSubjectAccessReview), an ARM step of ARM when arm is non-zero.
+ * Fills each step's perm fields; returns how many steps are denied. */
+int fix_plan_check(struct facts *f, struct fix_plan *plan, int arm);
+/* One translated sentence (no step number) saying why step s may not be
+ * sent and how to get the right, or why that is not known; "" when it
+ * is allowed or was not asked. */
+void fix_perm_sentence(const struct fix_step *s, char *buf, size_t len);
 /* Helper for plan bodies: add a step (copies body). 0 or AD_ENOMEM. */
 int fix_add_step(struct fix_plan *plan, const char *title,
 		 const char *method, const char *url, const char *body,

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -11,7 +12,9 @@
 
 #include "err.h"
 #include "facts.h"
+#include "i18n.h"
 #include "jsonu.h"
+#include "textw.h"
 
 #define MAX_SEGS 32
 
@@ -167,6 +170,247 @@ const char *perm_role_for(const char *a)
 	return "Contributor";
 }
 
+/* ---------- Kubernetes ---------- */
+
+/* 1 when the n bytes of s are 1..max characters of the set: 'a'
+ * lowercase letters and digits, plus the characters of extra. */
+static int name_ok(const char *s, size_t n, size_t max, const char *extra)
+{
+	size_t i;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      (c && strchr(extra, c))))
+			return 0;
+	}
+	return 1;
+}
+
+static void copy_seg(char *dst, size_t len, const char *s, size_t n)
+{
+	snprintf(dst, len, "%.*s", (int)n, s);
+}
+
+int perm_kube_of(const char *method, const char *path, struct perm_kube *k)
+{
+	const char *seg[8];
+	size_t segl[8];
+	const char *p = path;
+	int n = 0, r;
+
+	memset(k, 0, sizeof *k);
+	if (!path || path[0] != '/' || !method)
+		return -1;
+	while (*p && *p != '?' && *p != '#') {
+		size_t l;
+
+		if (*p != '/')
+			return -1;
+		p++;
+		l = strcspn(p, "/?#");
+		if (!l) {
+			if (*p == '/')
+				return -1;          /* "//" */
+			break;                      /* a trailing '/' */
+		}
+		if (n == 8)
+			return -1;
+		seg[n] = p;
+		segl[n++] = l;
+		p += l;
+	}
+	/* /api/VERSION/... or /apis/GROUP/VERSION/... */
+	if (n >= 3 && segl[0] == 3 && strncmp(seg[0], "api", 3) == 0) {
+		r = 2;
+	} else if (n >= 4 && segl[0] == 4 && strncmp(seg[0], "apis", 4) == 0) {
+		if (!name_ok(seg[1], segl[1], sizeof k->group - 1, ".-"))
+			return -1;
+		copy_seg(k->group, sizeof k->group, seg[1], segl[1]);
+		r = 3;
+	} else {
+		return -1;
+	}
+	if (!name_ok(seg[r - 1], segl[r - 1], 20, ""))
+		return -1;
+	/* namespaces/NS/RESOURCE...: a namespaced resource.  namespaces/NS
+	 * alone (or with its status or finalize) is the namespace itself. */
+	if (n - r >= 3 && segl[r] == 10 && strncmp(seg[r], "namespaces", 10) == 0 &&
+	    !(n - r == 3 && !k->group[0] &&
+	      ((segl[r + 2] == 6 && strncmp(seg[r + 2], "status", 6) == 0) ||
+	       (segl[r + 2] == 8 && strncmp(seg[r + 2], "finalize", 8) == 0)))) {
+		if (!name_ok(seg[r + 1], segl[r + 1], sizeof k->namespace_ - 1, "-"))
+			return -1;
+		copy_seg(k->namespace_, sizeof k->namespace_, seg[r + 1],
+			 segl[r + 1]);
+		r += 2;
+	}
+	if (n - r < 1 || n - r > 3 ||
+	    !name_ok(seg[r], segl[r], sizeof k->resource - 1, ""))
+		return -1;
+	copy_seg(k->resource, sizeof k->resource, seg[r], segl[r]);
+	if (n - r >= 2) {
+		if (!name_ok(seg[r + 1], segl[r + 1], sizeof k->name - 1,
+			     ".-:@_ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+			return -1;
+		copy_seg(k->name, sizeof k->name, seg[r + 1], segl[r + 1]);
+	}
+	if (n - r == 3) {
+		if (!name_ok(seg[r + 2], segl[r + 2], sizeof k->subresource - 1, ""))
+			return -1;
+		copy_seg(k->subresource, sizeof k->subresource, seg[r + 2],
+			 segl[r + 2]);
+	}
+	if (strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0)
+		snprintf(k->verb, sizeof k->verb, "%s", k->name[0] ? "get" : "list");
+	else if (strcasecmp(method, "POST") == 0)
+		snprintf(k->verb, sizeof k->verb, "create");
+	else if (strcasecmp(method, "PUT") == 0)
+		snprintf(k->verb, sizeof k->verb, "update");
+	else if (strcasecmp(method, "PATCH") == 0)
+		snprintf(k->verb, sizeof k->verb, "patch");
+	else if (strcasecmp(method, "DELETE") == 0)
+		snprintf(k->verb, sizeof k->verb, "%s",
+			 k->name[0] ? "delete" : "deletecollection");
+	else
+		return -1;
+	return 0;
+}
+
+char *perm_ssar_body(const struct perm_kube *k)
+{
+	cJSON *o = cJSON_CreateObject(), *spec, *ra;
+	char *out = NULL;
+
+	if (!o)
+		return NULL;
+	spec = cJSON_AddObjectToObject(o, "spec");
+	ra = spec ? cJSON_AddObjectToObject(spec, "resourceAttributes") : NULL;
+	if (cJSON_AddStringToObject(o, "apiVersion", "authorization.k8s.io/v1") &&
+	    cJSON_AddStringToObject(o, "kind", "SelfSubjectAccessReview") && ra &&
+	    (!k->namespace_[0] ||
+	     cJSON_AddStringToObject(ra, "namespace", k->namespace_)) &&
+	    cJSON_AddStringToObject(ra, "verb", k->verb) &&
+	    cJSON_AddStringToObject(ra, "group", k->group) &&
+	    cJSON_AddStringToObject(ra, "resource", k->resource) &&
+	    (!k->subresource[0] ||
+	     cJSON_AddStringToObject(ra, "subresource", k->subresource)) &&
+	    (!k->name[0] || cJSON_AddStringToObject(ra, "name", k->name)))
+		out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+int perm_ssar_answer(const char *body, size_t len, int *allowed,
+		     char *reason, size_t rlen, struct ad_error *err)
+{
+	cJSON *j = jsonu_parse(body ? body : "", body ? len : 0);
+	const cJSON *st, *a, *d;
+	const char *kind, *why;
+	char clip[301];
+
+	*allowed = 0;
+	if (rlen)
+		reason[0] = '\0';
+	if (!j || !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return ad_error_set(err, AD_EPARSE,
+			_("the access review's answer is not a JSON object"));
+	}
+	kind = jsonu_str(j, "kind");
+	st = cJSON_GetObjectItemCaseSensitive(j, "status");
+	if (kind && strcmp(kind, "SelfSubjectAccessReview") != 0) {
+		cJSON_Delete(j);
+		return ad_error_set(err, AD_EPARSE,
+			_("the answer to the access review is not a SelfSubjectAccessReview"));
+	}
+	a = cJSON_GetObjectItemCaseSensitive(st, "allowed");
+	d = cJSON_GetObjectItemCaseSensitive(st, "denied");
+	if (!cJSON_IsObject(st) || !cJSON_IsBool(a) || (d && !cJSON_IsBool(d))) {
+		cJSON_Delete(j);
+		return ad_error_set(err, AD_EPARSE,
+			_("the access review's answer has no status.allowed"));
+	}
+	/* The API says denied is never true when allowed is. */
+	if (cJSON_IsTrue(a) && cJSON_IsTrue(d)) {
+		cJSON_Delete(j);
+		return ad_error_set(err, AD_EPARSE,
+			_("the access review's answer says both allowed and denied"));
+	}
+	*allowed = cJSON_IsTrue(a);
+	why = jsonu_str(st, "reason");
+	if (!why || !why[0])
+		why = jsonu_str(st, "evaluationError");
+	if (why && rlen) {
+		tw_clip(clip, sizeof clip, why);
+		tw_sanitize(reason, rlen, clip);
+	}
+	cJSON_Delete(j);
+	return 0;
+}
+
+const char *perm_kube_role_for(const struct perm_kube *k)
+{
+	/* Writer covers most namespaced objects; roles and bindings need
+	 * Admin; cluster-scoped objects need Cluster Admin. */
+	if (!k->namespace_[0] && strcmp(k->resource, "namespaces") != 0)
+		return "Azure Kubernetes Service RBAC Cluster Admin";
+	if (strcmp(k->group, "rbac.authorization.k8s.io") == 0 ||
+	    strcmp(k->resource, "resourcequotas") == 0)
+		return "Azure Kubernetes Service RBAC Admin";
+	if (strcmp(k->verb, "get") == 0 || strcmp(k->verb, "list") == 0 ||
+	    strcmp(k->verb, "watch") == 0)
+		return strcmp(k->resource, "secrets") == 0 ?
+		       "Azure Kubernetes Service RBAC Writer" :
+		       "Azure Kubernetes Service RBAC Reader";
+	return "Azure Kubernetes Service RBAC Writer";
+}
+
+void perm_kube_action(const struct perm_kube *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s%s%s%s%s", k->verb, k->resource,
+		 k->group[0] ? "." : "", k->group, k->subresource[0] ? "/" : "",
+		 k->subresource);
+}
+
+/* Ask the cluster whether the caller may send method path. */
+static enum perm_answer perm_check_kube(struct facts *f, const char *method,
+					const char *path, char *action,
+					size_t alen, char *scope, size_t slen,
+					struct ad_error *err)
+{
+	struct perm_kube k;
+	char *body, *answer = NULL, why[301];
+	size_t len = 0;
+	int allowed, rc;
+
+	if (perm_kube_of(method, path, &k) != 0)
+		return PERM_NOT_ARM;
+	perm_kube_action(&k, action, alen);
+	snprintf(scope, slen, "%s", k.namespace_);
+	body = perm_ssar_body(&k);
+	if (!body) {
+		ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		return PERM_UNREAD;
+	}
+	rc = kube_post(f, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+		       body, &answer, &len, err);
+	free(body);
+	if (rc != 0)
+		return PERM_UNREAD;
+	rc = perm_ssar_answer(answer, len, &allowed, why, sizeof why, err);
+	free(answer);
+	if (rc != 0)
+		return PERM_UNREAD;
+	if (allowed)
+		return PERM_ALLOWED;
+	ad_error_set(err, AD_EDENIED, "%s", why);
+	return PERM_DENIED;
+}
+
 enum perm_answer perm_check(struct facts *f, const char *method,
 			    const char *url, char *action, size_t alen,
 			    char *scope, size_t slen, struct ad_error *err)
@@ -176,6 +420,17 @@ enum perm_answer perm_check(struct facts *f, const char *method,
 	cJSON *perms;
 
 	action[0] = scope[0] = '\0';
+	{
+		size_t kl = strlen(f->ctx->kube_server);
+
+		while (kl && f->ctx->kube_server[kl - 1] == '/')
+			kl--;
+		/* The cluster's API: the server itself answers. */
+		if (kl && strncmp(url, f->ctx->kube_server, kl) == 0 &&
+		    url[kl] == '/')
+			return perm_check_kube(f, method, url + kl, action,
+					       alen, scope, slen, err);
+	}
 	if (!al || strncmp(url, f->ctx->arm, al) != 0)
 		return PERM_NOT_ARM;
 	if (perm_action_of(method, url + al, action, alen, scope, slen) != 0)

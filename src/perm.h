@@ -1,7 +1,8 @@
 /* perm.h - may the caller do this?  What ARM says the signed-in
  * identity may do on a scope (GET {scope}/providers/Microsoft.Authorization/
  * permissions: actions and notActions with '*' wildcards), held against
- * the action a write needs, before a fix sends it. */
+ * the action a write needs, before a fix sends it; for the cluster's API,
+ * what the API server answers to a SelfSubjectAccessReview. */
 #ifndef AD_PERM_H
 #define AD_PERM_H
 
@@ -31,15 +32,55 @@ int perm_allows(const struct cJSON *perms, const char *action);
 /* A built-in role that grants action (English name, as Azure spells it). */
 const char *perm_role_for(const char *action);
 
-enum perm_answer {
-	PERM_ALLOWED,
-	PERM_DENIED,
-	PERM_UNREAD,     /* the permissions could not be read: err says why */
-	PERM_NOT_ARM     /* not an ARM request (the cluster's API) */
+/* What a Kubernetes API request does, in the terms of RBAC and of a
+ * SelfSubjectAccessReview's resourceAttributes. */
+struct perm_kube {
+	char verb[20];          /* get list create update patch delete ... */
+	char group[128];        /* "" for the core group */
+	char resource[64];      /* plural: "deployments" */
+	char subresource[32];   /* "" or "status", "scale", ... */
+	char namespace_[64];    /* "" for a cluster-scoped resource */
+	char name[254];         /* "" for a collection */
 };
 
-/* May the caller send method url (a full ARM URL)?  action and scope are
- * filled whenever the URL is an ARM one. */
+/* The verb, group, resource, namespace and name of method path (a
+ * Kubernetes API path, /api/v1/... or /apis/GROUP/VERSION/..., query
+ * allowed).  0, or -1 when it is not a resource path or a part is not a
+ * valid name. */
+int perm_kube_of(const char *method, const char *path, struct perm_kube *k);
+
+/* The SelfSubjectAccessReview asking whether the caller may do k (JSON,
+ * the caller frees), NULL when out of memory. */
+char *perm_ssar_body(const struct perm_kube *k);
+
+/* Read a SelfSubjectAccessReview answer: 0 and *allowed (1 or 0) with
+ * status.reason in reason ("" when none; cleaned and clipped), or
+ * AD_EPARSE with err saying what is wrong (not JSON, not a review, no
+ * status.allowed, allowed and denied both true). */
+int perm_ssar_answer(const char *body, size_t len, int *allowed,
+		     char *reason, size_t rlen, struct ad_error *err);
+
+/* A built-in Azure Kubernetes Service RBAC role that grants k (English
+ * name, as Azure spells it). */
+const char *perm_kube_role_for(const struct perm_kube *k);
+
+/* "patch deployments.apps" (the verb, then the resource and its group
+ * the way kubectl names it, a subresource after '/'). */
+void perm_kube_action(const struct perm_kube *k, char *buf, size_t len);
+
+enum perm_answer {
+	PERM_ALLOWED,
+	PERM_DENIED,     /* a Kubernetes request: err holds the reason given */
+	PERM_UNREAD,     /* the permissions could not be read: err says why */
+	PERM_NOT_ARM     /* neither ARM nor the cluster's API: not checked */
+};
+
+/* May the caller send method url?  For a full ARM URL, ARM's
+ * permissions on the scope are read: action and scope are filled with the
+ * RBAC action and the scope.  For a URL on the cluster's API server, the
+ * cluster is asked with a SelfSubjectAccessReview: action gets the verb
+ * and resource ("patch deployments.apps", see perm_kube_action), scope
+ * the namespace ("" when cluster-scoped). */
 enum perm_answer perm_check(struct facts *f, const char *method,
 			    const char *url, char *action, size_t alen,
 			    char *scope, size_t slen, struct ad_error *err);

@@ -236,15 +236,22 @@ static int merge_onto_base(cJSON *b, const cJSON *d, struct ad_error *err,
 		}
 	}
 	{
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, "reactions");
-		cJSON *bv = cJSON_GetObjectItemCaseSensitive(b, "reactions");
+		static const char *arrs[] = { "reactions", "kubeDeny" };
 
-		if (v) {
+		for (i = 0; i < 2; i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, arrs[i]);
+			cJSON *bv = cJSON_GetObjectItemCaseSensitive(b, arrs[i]);
+
+			if (!v)
+				continue;
 			if (!cJSON_IsArray(v))
 				return ad_error_set(err, AD_EPARSE,
-					_("scenario %s: 'reactions' must be an array"), origin);
+					_("scenario %s: '%s' must be an array"),
+					origin, arrs[i]);
 			if (!bv)
-				bv = cJSON_AddArrayToObject(b, "reactions");
+				bv = cJSON_AddArrayToObject(b, arrs[i]);
+			if (!bv)
+				return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 			cJSON_ArrayForEach(it, v)
 				cJSON_AddItemToArray(bv, cJSON_Duplicate(it, 1));
 		}
@@ -468,6 +475,35 @@ static int validate_world(const cJSON *doc, const char *origin,
 			return ad_error_set(err, AD_EPARSE,
 				_("scenario %s: 'hosts.%s' must be \"timeout\", \"refused\" or \"dns\""),
 				origin, tw_clip(key, sizeof key, it->string));
+	if ((v = cJSON_GetObjectItemCaseSensitive(doc, "kubeDeny")) &&
+	    !cJSON_IsArray(v))
+		return ad_error_set(err, AD_EPARSE,
+			_("scenario %s: 'kubeDeny' must be an array"), origin);
+	{
+		static const char *const fields[] = { "verb", "resource", "group",
+						      "namespace", "name", "reason" };
+		int idx = 0;
+		size_t i;
+
+		cJSON_ArrayForEach(it, v) {
+			idx++;
+			if (!cJSON_IsObject(it))
+				return ad_error_set(err, AD_EPARSE,
+					_("scenario %s: kubeDeny rule %d is not an object"),
+					origin, idx);
+			for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+				const cJSON *fv = cJSON_GetObjectItemCaseSensitive(it, fields[i]);
+
+				if ((fv || i < 2) &&
+				    (!cJSON_IsString(fv) || strlen(fv->valuestring) > 253 ||
+				     (i < 2 && !fv->valuestring[0])))
+					return ad_error_set(err, AD_EPARSE, i < 2 ?
+						_("scenario %s: kubeDeny rule %d: '%s' is required, a string of 1 to 253 characters") :
+						_("scenario %s: kubeDeny rule %d: '%s' must be a string of at most 253 characters"),
+						origin, idx, fields[i]);
+			}
+		}
+	}
 	if (!cJSON_IsObject(node))
 		return 0;
 	v = cJSON_GetObjectItemCaseSensitive(node, "name");
@@ -616,7 +652,8 @@ static int build(cJSON *doc, const char *origin, struct scenario **out,
 			 "%s", s->ctx.resource_group);
 	if (take(doc, "expect", &s->expect, 0) || take(doc, "http", &s->http, 1) ||
 	    take(doc, "hosts", &s->hosts, 0) || take(doc, "node", &s->node, 0) ||
-	    take(doc, "reactions", &s->reactions, 1) || !s->summary || !s->origin) {
+	    take(doc, "reactions", &s->reactions, 1) ||
+	    take(doc, "kubeDeny", &s->kube_deny, 1) || !s->summary || !s->origin) {
 		scenario_free(s);
 		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 	}
@@ -687,6 +724,7 @@ void scenario_free(struct scenario *s)
 	cJSON_Delete(s->hosts);
 	cJSON_Delete(s->node);
 	cJSON_Delete(s->reactions);
+	cJSON_Delete(s->kube_deny);
 	free(s);
 }
 

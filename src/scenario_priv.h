@@ -18,6 +18,8 @@ struct scenario {
 	cJSON *hosts;       /* object host -> failure */
 	cJSON *node;        /* object */
 	cJSON *reactions;   /* array */
+	cJSON *kube_deny;   /* array of rules: what the caller may not do
+			     * on the cluster's API */
 	int latency_ms;
 	int waiting;        /* requests in their latency wait (atomic) */
 	int answered;       /* requests past it (atomic) */

@@ -892,6 +892,11 @@ static void *worker(void *arg)
 		}
 		j->rc = fix_plan_make(j->fdef, s->facts, j->failed, &j->plan,
 				      &j->err);
+		/* What the caller may not do is shown as such, never
+		 * offered (ARM is asked live only: a scenario records no
+		 * ARM permissions). */
+		if (j->rc == 0)
+			fix_plan_check(s->facts, &j->plan, world_is_live(s->w));
 		break;
 	case SESSION_JOB_STEPS:
 		for (k = j->first; k < j->first + j->count; k++) {
@@ -1187,6 +1192,15 @@ int session_fix_group(const struct session *s, int *first, int *count)
 	return 1;
 }
 
+int session_fix_denied(const struct session *s)
+{
+	int k, n = 0;
+
+	for (k = 0; s->have_plan && k < s->plan.nsteps; k++)
+		n += s->plan.steps[k].perm == FIX_PERM_DENIED;
+	return n;
+}
+
 int session_fix_apply_group(struct session *s, struct ad_error *err)
 {
 	int first, count;
@@ -1195,6 +1209,9 @@ int session_fix_apply_group(struct session *s, struct ad_error *err)
 		return busy_error(err);
 	if (!session_fix_group(s, &first, &count))
 		return ad_error_set(err, AD_EINVAL, _("nothing left to apply"));
+	if (session_fix_denied(s))
+		return ad_error_set(err, AD_EDENIED,
+			_("you may not make this change: nothing was sent"));
 	s->job.first = first;
 	s->job.count = count;
 	return job_start(s, SESSION_JOB_STEPS, err);

@@ -181,6 +181,9 @@ int session_fix_group(const struct session *s, int *first, int *count);
 /* The user said yes to that group: send its steps in the worker (and run
  * the verify check after the plan's last step). */
 int session_fix_apply_group(struct session *s, struct ad_error *err);
+/* How many steps of the plan the caller may not send (asked before the
+ * plan was shown); such a plan is shown with why, never applied. */
+int session_fix_denied(const struct session *s);
 /* The user said no (or closed the dialog): nothing more is sent; the
  * outcome and an audit line record it.  A manual plan (no steps) is
  * recorded as shown. */

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "perm.h"
 #include "probe.h"
 #include "scenario_priv.h"
 #include "textw.h"
@@ -408,6 +409,155 @@ static int do_write(struct sim *sim, const char *method, const char *origin,
 	return respond(resp, status, NULL, stored, NULL, 0);
 }
 
+/* ---------- what the caller may do on the cluster's API ---------- */
+
+#define SSAR_PATH "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+
+/* 1 when origin is the scenario's cluster API server. */
+static int is_kube(const struct scenario *s, const char *origin)
+{
+	size_t n = strlen(s->ctx.kube_server);
+
+	while (n && s->ctx.kube_server[n - 1] == '/')
+		n--;
+	return n && strlen(origin) == n &&
+	       strncasecmp(origin, s->ctx.kube_server, n) == 0;
+}
+
+/* A rule field matches: absent (any), "*", or equal. */
+static int rule_field(const cJSON *rule, const char *key, const char *v)
+{
+	const char *want = jsonu_str(rule, key);
+
+	return !want || strcmp(want, "*") == 0 || strcmp(want, v) == 0;
+}
+
+/* The kubeDeny rule that forbids k, or NULL (allowed). */
+static const cJSON *kube_denial(const struct scenario *s,
+				const struct perm_kube *k)
+{
+	const cJSON *r;
+	char res[100];
+
+	snprintf(res, sizeof res, "%s%s%s", k->resource,
+		 k->subresource[0] ? "/" : "", k->subresource);
+	cJSON_ArrayForEach(r, s->kube_deny) {
+		if (jsonu_str(r, "verb") && jsonu_str(r, "resource") &&
+		    rule_field(r, "verb", k->verb) &&
+		    rule_field(r, "resource", res) &&
+		    rule_field(r, "group", k->group) &&
+		    rule_field(r, "namespace", k->namespace_) &&
+		    rule_field(r, "name", k->name))
+			return r;
+	}
+	return NULL;
+}
+
+/* The API server's 403 for a request RBAC does not allow. */
+static int kube_forbidden(struct http_response *resp,
+			  const struct perm_kube *k)
+{
+	char msg[900];
+	cJSON *b, *d;
+	int rc;
+
+	snprintf(msg, sizeof msg,
+		 "%s%s%s%s%s \"%s\" is forbidden: User \"scenario-user\" cannot %s resource \"%s%s%s\" in API group \"%s\"%s%s%s",
+		 k->resource, k->group[0] ? "." : "", k->group,
+		 k->subresource[0] ? "/" : "", k->subresource, k->name,
+		 k->verb, k->resource, k->subresource[0] ? "/" : "",
+		 k->subresource, k->group,
+		 k->namespace_[0] ? " in the namespace \"" : "",
+		 k->namespace_, k->namespace_[0] ? "\"" : "");
+	b = cJSON_Parse("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+			"\"metadata\":{},\"status\":\"Failure\","
+			"\"reason\":\"Forbidden\",\"code\":403}");
+	if (!b)
+		return AD_ENOMEM;
+	cJSON_AddStringToObject(b, "message", msg);
+	d = cJSON_AddObjectToObject(b, "details");
+	if (d) {
+		cJSON_AddStringToObject(d, "name", k->name);
+		if (k->group[0])
+			cJSON_AddStringToObject(d, "group", k->group);
+		cJSON_AddStringToObject(d, "kind", k->resource);
+	}
+	rc = respond(resp, 403, NULL, b, NULL, 0);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static int copy_attr(char *dst, size_t len, const cJSON *ra, const char *key)
+{
+	const char *v = jsonu_str(ra, key);
+
+	if (v && strlen(v) >= len)
+		return -1;
+	snprintf(dst, len, "%s", v ? v : "");
+	return 0;
+}
+
+/* POST selfsubjectaccessreviews: the API server's answer (201, the
+ * review with its status) from the scenario's kubeDeny rules. */
+static int ssar_answer(struct sim *sim, const struct http_request *req,
+		       struct http_response *resp)
+{
+	cJSON *j = req->body ? cJSON_Parse(req->body) : NULL;
+	const cJSON *ra = jsonu_path(j, "spec.resourceAttributes");
+	const cJSON *rule;
+	struct perm_kube k;
+	cJSON *st, *out;
+	int rc;
+
+	memset(&k, 0, sizeof k);
+	if (!cJSON_IsObject(ra) ||
+	    copy_attr(k.verb, sizeof k.verb, ra, "verb") ||
+	    copy_attr(k.group, sizeof k.group, ra, "group") ||
+	    copy_attr(k.resource, sizeof k.resource, ra, "resource") ||
+	    copy_attr(k.subresource, sizeof k.subresource, ra, "subresource") ||
+	    copy_attr(k.namespace_, sizeof k.namespace_, ra, "namespace") ||
+	    copy_attr(k.name, sizeof k.name, ra, "name")) {
+		cJSON *b = cJSON_Parse("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+			"\"metadata\":{},\"status\":\"Failure\",\"message\":"
+			"\"SelfSubjectAccessReview.authorization.k8s.io \\\"\\\" is invalid: "
+			"spec.resourceAttributes: Invalid value: exactly one of "
+			"nonResourceAttributes or resourceAttributes must be specified\","
+			"\"reason\":\"Invalid\",\"code\":422}");
+
+		cJSON_Delete(j);
+		rc = respond(resp, 422, NULL, b, NULL, 0);
+		cJSON_Delete(b);
+		return b ? rc : AD_ENOMEM;
+	}
+	rule = kube_denial(sim->s, &k);
+	out = cJSON_CreateObject();
+	st = cJSON_CreateObject();
+	if (!out || !st) {
+		cJSON_Delete(out);
+		cJSON_Delete(st);
+		cJSON_Delete(j);
+		return AD_ENOMEM;
+	}
+	cJSON_AddStringToObject(out, "kind", "SelfSubjectAccessReview");
+	cJSON_AddStringToObject(out, "apiVersion", "authorization.k8s.io/v1");
+	cJSON_AddItemToObject(out, "metadata", cJSON_CreateObject());
+	cJSON_AddItemToObject(out, "spec",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(j, "spec"), 1));
+	cJSON_AddBoolToObject(st, "allowed", rule == NULL);
+	/* RBAC alone has no opinion on what it does not grant (allowed
+	 * false); a rule with a reason answers as an authorization webhook
+	 * that denies (AKS with Azure RBAC). */
+	if (rule && jsonu_str(rule, "reason")) {
+		cJSON_AddBoolToObject(st, "denied", 1);
+		cJSON_AddStringToObject(st, "reason", jsonu_str(rule, "reason"));
+	}
+	cJSON_AddItemToObject(out, "status", st);
+	rc = respond(resp, 201, NULL, out, NULL, 0);
+	cJSON_Delete(out);
+	cJSON_Delete(j);
+	return rc;
+}
+
 static int sim_sleep(struct sim *sim, int ms)
 {
 	while (ms > 0) {
@@ -482,6 +632,15 @@ static int sim_answer(struct sim *sim, const struct http_request *req,
 			_("connection to %s timed out"), host);
 		return ad_error_net(err, AD_NET_TIMEOUT);
 	}
+	/* The caller's rights on the cluster come before the recorded
+	 * answers: a forbidden read or write is refused as RBAC refuses it. */
+	if (is_kube(s, origin) && cJSON_GetArraySize(s->kube_deny) > 0 &&
+	    strcmp(path, SSAR_PATH) != 0) {
+		struct perm_kube k;
+
+		if (perm_kube_of(method, path, &k) == 0 && kube_denial(s, &k))
+			return kube_forbidden(resp, &k);
+	}
 	e = find_entry(s, method, origin, path);
 	if (!e && head)
 		e = find_entry(s, "GET", origin, path);
@@ -494,6 +653,9 @@ static int sim_answer(struct sim *sim, const struct http_request *req,
 			       cJSON_GetObjectItemCaseSensitive(e, "body"), text,
 			       head);
 	}
+	if (strcmp(method, "POST") == 0 && strcmp(path, SSAR_PATH) == 0 &&
+	    is_kube(s, origin))
+		return ssar_answer(sim, req, resp);
 	if (strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0 ||
 	    strcmp(method, "DELETE") == 0)
 		return do_write(sim, method, origin, path, req, resp, err);

@@ -90,6 +90,32 @@ static void build(struct ui *ui, struct ui_text *t, const struct fix_plan *p)
 		ui_text_add(t, p->manual, UI_ROLE_CODE, 2);
 		return;
 	}
+	if (session_fix_denied(ui->s)) {
+		/* Shown with why, not offered: the caller may not. */
+		ui_text_add(t, "", UI_ROLE_NORMAL, 0);
+		ui_text_add(t, _("You may not make this change: acr-doctor sends nothing."),
+			    UI_ROLE_WARNING, 0);
+		for (i = 0; i < p->nsteps; i++) {
+			char why[1400];
+
+			if (p->steps[i].perm != FIX_PERM_DENIED)
+				continue;
+			fix_perm_sentence(&p->steps[i], why, sizeof why);
+			snprintf(line, sizeof line, _("Step %d of %d: %s"), i + 1,
+				 p->nsteps, p->steps[i].title);
+			ui_text_add(t, line, UI_ROLE_HEADING, 2);
+			ui_text_add(t, why, UI_ROLE_WARNING, 4);
+			ui_text_add_label(t, p->steps[i].method, UI_ROLE_HEADING,
+					  p->steps[i].url, UI_ROLE_CODE, 4);
+			if (p->steps[i].command[0]) {
+				ui_text_add(t, _("Equivalent command, for someone who may:"),
+					    UI_ROLE_DIM, 4);
+				snprintf(line, sizeof line, "$ %s", p->steps[i].command);
+				ui_text_add(t, line, UI_ROLE_CODE, 6);
+			}
+		}
+		return;
+	}
 	if (!session_fix_group(ui->s, &first, &count))
 		return;
 	groups = st.groups_done + count_groups(p, first);
@@ -112,6 +138,12 @@ static void build(struct ui *ui, struct ui_text *t, const struct fix_plan *p)
 		if (s->warning[0]) {
 			snprintf(line, sizeof line, "%s %s", _("Warning:"), s->warning);
 			ui_text_add(t, line, UI_ROLE_WARNING, 2);
+		}
+		if (s->perm == FIX_PERM_UNKNOWN) {
+			char why[1100];
+
+			fix_perm_sentence(s, why, sizeof why);
+			ui_text_add(t, why, UI_ROLE_WARNING, 2);
 		}
 		ui_text_add_label(t, s->method, UI_ROLE_HEADING, s->url,
 				  UI_ROLE_CODE, 2);
@@ -156,7 +188,7 @@ static void draw(struct ui *ui)
 	if (session_busy(ui->s)) {
 		snprintf(q, sizeof q, "%s %s", ui_spinner(ui->tick),
 			 _("Applying the change... (Esc cancels)"));
-	} else if (p->nsteps == 0) {
+	} else if (p->nsteps == 0 || session_fix_denied(ui->s)) {
 		snprintf(q, sizeof q, "%s", _("Press Enter to close."));
 	} else {
 		session_fix_group(ui->s, &first, &count);
@@ -175,10 +207,13 @@ static void decline(struct ui *ui)
 {
 	const struct fix_plan *p = session_plan(ui->s);
 	int manual = p && p->nsteps == 0;
+	int denied = p && session_fix_denied(ui->s);
 
 	session_fix_decline(ui->s);
 	ui_pop(ui);
-	if (manual) {
+	if (denied) {
+		ui_status(ui, 1, "%s", _("Not permitted: nothing was sent. Ask for the role shown, or have someone who holds it apply the fix."));
+	} else if (manual) {
 		ui_status(ui, 0, "%s", _("Nothing was sent: run the commands by hand, then re-run the check (x)."));
 	} else if (st.groups_done) {
 		struct ad_error err = { 0 };
@@ -204,7 +239,8 @@ static int handle(struct ui *ui, enum ui_action a, const struct ui_key *k)
 		return UI_HANDLED | UI_REDRAW;
 	switch (a) {
 	case UI_ACT_YES:
-		if (!session_plan(ui->s) || session_plan(ui->s)->nsteps == 0) {
+		if (!session_plan(ui->s) || session_plan(ui->s)->nsteps == 0 ||
+		    session_fix_denied(ui->s)) {
 			decline(ui);
 			break;
 		}

@@ -4,6 +4,7 @@ objects the scenario records, Table output for `kubectl get`, strategic merge
 patches and Status bodies.
 """
 import copy
+import json
 import time
 import urllib.parse
 
@@ -283,3 +284,96 @@ def strategic_merge(target, patch):
                     strategic_merge(old, item)
         else:
             target[k] = copy.deepcopy(v)
+
+
+# ---------- what the caller may do (RBAC) ----------
+
+SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+
+
+def attributes(method, path):
+    """The resourceAttributes of a request (verb, group, resource,
+    subresource, namespace, name), as the API server's authorizer sees
+    them, or None for a path that is not a resource."""
+    p = [x for x in path.split("/") if x]
+    if len(p) >= 3 and p[0] == "api":
+        group, rest = "", p[2:]
+    elif len(p) >= 4 and p[0] == "apis":
+        group, rest = p[1], p[3:]
+    else:
+        return None
+    ns = ""
+    if len(rest) >= 3 and rest[0] == "namespaces" and \
+            not (len(rest) == 3 and not group and rest[2] in ("status", "finalize")):
+        ns, rest = rest[1], rest[2:]
+    if not 1 <= len(rest) <= 3:
+        return None
+    name = rest[1] if len(rest) >= 2 else ""
+    if method in ("GET", "HEAD"):
+        verb = "get" if name else "list"
+    elif method == "DELETE":
+        verb = "delete" if name else "deletecollection"
+    elif method in VERBS:
+        verb = VERBS[method]
+    else:
+        return None
+    return {"verb": verb, "group": group, "resource": rest[0],
+            "subresource": rest[2] if len(rest) == 3 else "", "namespace": ns, "name": name}
+
+
+def denial(rules, attrs):
+    """The scenario's kubeDeny rule that forbids attrs, or None (allowed).
+    A rule field absent or "*" matches anything; resource may name a
+    subresource ("deployments/scale")."""
+    res = attrs.get("resource", "") + ("/" + attrs["subresource"] if attrs.get("subresource")
+                                        else "")
+    want = {"verb": attrs.get("verb", ""), "resource": res, "group": attrs.get("group", ""),
+            "namespace": attrs.get("namespace", ""), "name": attrs.get("name", "")}
+    for r in rules or []:
+        if not isinstance(r, dict) or not r.get("verb") or not r.get("resource"):
+            continue
+        if all(r.get(k) is None or r[k] == "*" or r[k] == v for k, v in want.items()):
+            return r
+    return None
+
+
+def forbidden(attrs, user):
+    """The API server's 403 for a request RBAC does not allow."""
+    res = attrs["resource"] + ("/" + attrs["subresource"] if attrs["subresource"] else "")
+    full = attrs["resource"] + ("." + attrs["group"] if attrs["group"] else "") + \
+        ("/" + attrs["subresource"] if attrs["subresource"] else "")
+    msg = '%s "%s" is forbidden: User "%s" cannot %s resource "%s" in API group "%s"' % (
+        full, attrs["name"], user, attrs["verb"], res, attrs["group"])
+    if attrs["namespace"]:
+        msg += ' in the namespace "%s"' % attrs["namespace"]
+    details = {"name": attrs["name"], "kind": attrs["resource"]}
+    if attrs["group"]:
+        details["group"] = attrs["group"]
+    return status(403, "Forbidden", msg, details)
+
+
+def access_review(rules, body):
+    """(status, body) of POST selfsubjectaccessreviews: the review with
+    status.allowed from the rules (RBAC has no opinion on what it does not
+    grant: allowed false; a rule with a reason answers as an authorization
+    webhook that denies, denied true and the reason)."""
+    try:
+        review = json.loads(body or b"{}")
+    except ValueError:
+        return 400, status(400, "BadRequest", "the body of the request could not be decoded")
+    spec = review.get("spec") if isinstance(review, dict) else None
+    ra = spec.get("resourceAttributes") if isinstance(spec, dict) else None
+    if not isinstance(ra, dict):
+        return 422, status(422, "Invalid", 'SelfSubjectAccessReview.authorization.k8s.io "" is '
+                           'invalid: spec.resourceAttributes: Invalid value: exactly one of '
+                           'nonResourceAttributes or resourceAttributes must be specified')
+    attrs = {k: ra.get(k) if isinstance(ra.get(k), str) else ""
+             for k in ("verb", "group", "resource", "subresource", "namespace", "name")}
+    rule = denial(rules, attrs)
+    st = {"allowed": rule is None}
+    if rule is not None and isinstance(rule.get("reason"), str):
+        st["denied"] = True
+        st["reason"] = rule["reason"]
+    return 201, {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
+                 "metadata": {"creationTimestamp": None}, "spec": spec, "status": st}

@@ -618,6 +618,18 @@ class Service:
         denied = self.kube_auth(headers)
         if denied:
             return denied
+        rules = w.doc.get("kubeDeny") or []
+        if path == kube.SSAR_PATH:
+            if method == "POST" and not w.has(method, host, port, path):
+                code, review = kube.access_review(rules, body)
+                return json_answer(code, review, ctype="application/json")
+        elif rules:
+            # What RBAC does not let the caller do is refused before any
+            # recorded answer, as the API server refuses it.
+            attrs = kube.attributes(method, path)
+            if attrs and kube.denial(rules, attrs):
+                return json_answer(403, kube.forbidden(attrs, st.client_id),
+                                   ctype="application/json", note="rbac=deny")
         if not w.has(method, host, port, path) and method in ("GET", "HEAD"):
             doc = kube.discovery(path, headers.get("Host") or host)
             if doc is not None:

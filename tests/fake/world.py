@@ -92,10 +92,11 @@ def _merge_onto_base(b, d, origin):
                 raise ScenarioError("scenario %s: '%s' must be an object" % (origin, k))
             bv = b.setdefault(k, {})
             merge_patch(bv, d[k])
-    if "reactions" in d:
-        if not isinstance(d["reactions"], list):
-            raise ScenarioError("scenario %s: 'reactions' must be an array" % origin)
-        b.setdefault("reactions", []).extend(copy.deepcopy(d["reactions"]))
+    for k in ("reactions", "kubeDeny"):
+        if k in d:
+            if not isinstance(d[k], list):
+                raise ScenarioError("scenario %s: '%s' must be an array" % (origin, k))
+            b.setdefault(k, []).extend(copy.deepcopy(d[k]))
     v = d.get("http")
     if v is not None and not isinstance(v, list):
         raise ScenarioError("scenario %s: 'http' must be an array" % origin)
@@ -179,6 +180,19 @@ def _validate(doc, origin):
             raise ScenarioError("scenario %s: '%s' must be an object" % (origin, k))
     if not isinstance(doc.get("reactions", []), list):
         raise ScenarioError("scenario %s: 'reactions' must be an array" % origin)
+    deny = doc.get("kubeDeny", [])
+    if not isinstance(deny, list):
+        raise ScenarioError("scenario %s: 'kubeDeny' must be an array" % origin)
+    for i, r in enumerate(deny, 1):
+        if not isinstance(r, dict):
+            raise ScenarioError("scenario %s: kubeDeny rule %d is not an object" % (origin, i))
+        for k in ("verb", "resource", "group", "namespace", "name", "reason"):
+            v = r.get(k)
+            required = k in ("verb", "resource")
+            if (v is not None or required) and \
+                    (not isinstance(v, str) or len(v) > 253 or (required and not v)):
+                raise ScenarioError("scenario %s: kubeDeny rule %d: '%s' must be a string"
+                                    % (origin, i, k))
 
 
 def load(name_or_file, scenarios_dir=None):
@@ -189,6 +203,7 @@ def load(name_or_file, scenarios_dir=None):
     doc.setdefault("hosts", {})
     doc.setdefault("node", {})
     doc.setdefault("reactions", [])
+    doc.setdefault("kubeDeny", [])
     ctx = doc["context"]
     if not ctx.get("registryResourceGroup") and ctx.get("resourceGroup"):
         ctx["registryResourceGroup"] = ctx["resourceGroup"]

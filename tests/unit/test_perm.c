@@ -1,16 +1,21 @@
 /* test_perm.c - the action and scope a fix step needs, and whether the
- * caller's permissions (actions/notActions with wildcards) grant it. */
+ * caller's permissions (actions/notActions with wildcards) grant it; for
+ * the cluster's API, the resource attributes of a request, the access
+ * review that asks about them and how its answer is read. */
 #include "config.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
+#include "err.h"
+#include "harness.h"
 #include "perm.h"
 
 #define RG "/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry"
@@ -81,12 +86,269 @@ static void test_allows(void **state)
 	cJSON_Delete(none);
 }
 
+static void kube_is(const char *method, const char *path, const char *verb,
+		    const char *group, const char *resource, const char *sub,
+		    const char *ns, const char *name)
+{
+	struct perm_kube k;
+
+	assert_int_equal(perm_kube_of(method, path, &k), 0);
+	assert_string_equal(k.verb, verb);
+	assert_string_equal(k.group, group);
+	assert_string_equal(k.resource, resource);
+	assert_string_equal(k.subresource, sub);
+	assert_string_equal(k.namespace_, ns);
+	assert_string_equal(k.name, name);
+}
+
+static void test_kube_of(void **state)
+{
+	struct perm_kube k;
+	char a[128], big[400];
+
+	(void)state;
+	kube_is("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web",
+		"patch", "apps", "deployments", "", "shop", "web");
+	kube_is("PUT", "/api/v1/namespaces/shop/secrets/acr-pull?fieldManager=x",
+		"update", "", "secrets", "", "shop", "acr-pull");
+	kube_is("POST", "/api/v1/namespaces/shop/secrets", "create", "",
+		"secrets", "", "shop", "");
+	kube_is("GET", "/api/v1/namespaces/shop/pods", "list", "", "pods", "",
+		"shop", "");
+	kube_is("HEAD", "/api/v1/namespaces/shop/pods/p1/log", "get", "",
+		"pods", "log", "shop", "p1");
+	kube_is("PATCH", "/apis/batch/v1/namespaces/jobs/cronjobs/report",
+		"patch", "batch", "cronjobs", "", "jobs", "report");
+	kube_is("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale",
+		"patch", "apps", "deployments", "scale", "shop", "web");
+	kube_is("GET", "/api/v1/nodes/", "list", "", "nodes", "", "", "");
+	kube_is("DELETE", "/api/v1/namespaces/shop", "delete", "",
+		"namespaces", "", "", "shop");
+	kube_is("PUT", "/api/v1/namespaces/shop/finalize", "update", "",
+		"namespaces", "finalize", "", "shop");
+	kube_is("DELETE", "/apis/apps/v1/namespaces/shop/replicasets",
+		"deletecollection", "apps", "replicasets", "", "shop", "");
+	/* The way messages name it. */
+	assert_int_equal(perm_kube_of("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale", &k), 0);
+	perm_kube_action(&k, a, sizeof a);
+	assert_string_equal(a, "patch deployments.apps/scale");
+	assert_string_equal(perm_kube_role_for(&k), "Azure Kubernetes Service RBAC Writer");
+	assert_int_equal(perm_kube_of("GET", "/api/v1/namespaces/shop/pods", &k), 0);
+	perm_kube_action(&k, a, sizeof a);
+	assert_string_equal(a, "list pods");
+	assert_string_equal(perm_kube_role_for(&k), "Azure Kubernetes Service RBAC Reader");
+	assert_int_equal(perm_kube_of("PATCH", "/api/v1/nodes/n1", &k), 0);
+	assert_string_equal(perm_kube_role_for(&k), "Azure Kubernetes Service RBAC Cluster Admin");
+	/* Not a resource path, or a part that is not a name: refused. */
+	assert_int_equal(perm_kube_of("PATCH", "/subscriptions/x/resourceGroups/y", &k), -1);
+	assert_int_equal(perm_kube_of("GET", "/version", &k), -1);
+	assert_int_equal(perm_kube_of("GET", "/api/v1", &k), -1);
+	assert_int_equal(perm_kube_of("GET", "/apis/apps/v1", &k), -1);
+	assert_int_equal(perm_kube_of("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web/scale/x", &k), -1);
+	assert_int_equal(perm_kube_of("PATCH", "/apis/apps/v1/namespaces/Shop/deployments/web", &k), -1);
+	assert_int_equal(perm_kube_of("PATCH", "/apis/apps/v1/namespaces/shop/deployments/we%22b", &k), -1);
+	assert_int_equal(perm_kube_of("PATCH", "/apis/apps/v1/namespaces/shop//deployments/web", &k), -1);
+	assert_int_equal(perm_kube_of("PATCH", "relative/apis/apps/v1", &k), -1);
+	assert_int_equal(perm_kube_of("OPTIONS", "/api/v1/namespaces/shop/pods/p", &k), -1);
+	assert_int_equal(perm_kube_of(NULL, "/api/v1/nodes", &k), -1);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	memcpy(big, "/api/v1/nodes/", 14);
+	assert_int_equal(perm_kube_of("GET", big, &k), -1);
+}
+
+static void test_ssar_body(void **state)
+{
+	struct perm_kube k;
+	char *body;
+	cJSON *j;
+
+	(void)state;
+	assert_int_equal(perm_kube_of("PATCH", "/apis/apps/v1/namespaces/shop/deployments/web", &k), 0);
+	body = perm_ssar_body(&k);
+	assert_non_null(body);
+	j = cJSON_Parse(body);
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItem(j, "apiVersion")->valuestring, "authorization.k8s.io/v1");
+	assert_string_equal(cJSON_GetObjectItem(j, "kind")->valuestring, "SelfSubjectAccessReview");
+	{
+		const cJSON *ra = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "spec"),
+						      "resourceAttributes");
+
+		assert_string_equal(cJSON_GetObjectItem(ra, "verb")->valuestring, "patch");
+		assert_string_equal(cJSON_GetObjectItem(ra, "group")->valuestring, "apps");
+		assert_string_equal(cJSON_GetObjectItem(ra, "resource")->valuestring, "deployments");
+		assert_string_equal(cJSON_GetObjectItem(ra, "namespace")->valuestring, "shop");
+		assert_string_equal(cJSON_GetObjectItem(ra, "name")->valuestring, "web");
+		assert_null(cJSON_GetObjectItem(ra, "subresource"));
+	}
+	cJSON_Delete(j);
+	free(body);
+}
+
+static int answer(const char *body, int *allowed, char *reason, size_t rlen)
+{
+	struct ad_error err = { 0 };
+	int rc = perm_ssar_answer(body, body ? strlen(body) : 0, allowed,
+				  reason, rlen, &err);
+
+	if (rc != 0)
+		assert_true(err.msg[0] != '\0');
+	return rc;
+}
+
+static void test_ssar_answer(void **state)
+{
+	char why[64];
+	int allowed = -1;
+
+	(void)state;
+	assert_int_equal(answer("{\"kind\":\"SelfSubjectAccessReview\",\"apiVersion\":\"authorization.k8s.io/v1\","
+				"\"spec\":{},\"status\":{\"allowed\":true}}", &allowed, why, sizeof why), 0);
+	assert_int_equal(allowed, 1);
+	assert_string_equal(why, "");
+	assert_int_equal(answer("{\"status\":{\"allowed\":true,\"reason\":\"RBAC: allowed by RoleBinding \\\"w\\\"\"}}",
+				&allowed, why, sizeof why), 0);
+	assert_int_equal(allowed, 1);
+	/* RBAC's no opinion: not allowed, no reason. */
+	assert_int_equal(answer("{\"kind\":\"SelfSubjectAccessReview\",\"status\":{\"allowed\":false}}",
+				&allowed, why, sizeof why), 0);
+	assert_int_equal(allowed, 0);
+	assert_string_equal(why, "");
+	/* A webhook's denial: the reason, cleaned and cut to fit. */
+	assert_int_equal(answer("{\"status\":{\"allowed\":false,\"denied\":true,"
+				"\"reason\":\"User does not have access\\u001b[31m to the resource in Azure. Update role assignment to allow access.\"}}",
+				&allowed, why, sizeof why), 0);
+	assert_int_equal(allowed, 0);
+	assert_null(strchr(why, '\033'));
+	assert_true(strlen(why) < sizeof why);
+	assert_non_null(strstr(why, "User does not have access"));
+	/* An evaluation error stands for the reason when there is none. */
+	assert_int_equal(answer("{\"status\":{\"allowed\":false,\"evaluationError\":\"webhook timed out\"}}",
+				&allowed, why, sizeof why), 0);
+	assert_string_equal(why, "webhook timed out");
+	/* Missing fields, contradictions, other objects, broken JSON. */
+	allowed = 1;
+	assert_int_equal(answer("{\"kind\":\"SelfSubjectAccessReview\",\"status\":{}}", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(allowed, 0);
+	assert_int_equal(answer("{\"kind\":\"SelfSubjectAccessReview\"}", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("{\"status\":{\"allowed\":\"true\"}}", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("{\"status\":{\"allowed\":true,\"denied\":true}}", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("{\"status\":{\"allowed\":false,\"denied\":\"yes\"}}", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("{\"kind\":\"Status\",\"status\":{\"allowed\":true}}", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("{\"status\":{\"allowed\":tru", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("[true]", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer("", &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(answer(NULL, &allowed, why, sizeof why), AD_EPARSE);
+	assert_int_equal(allowed, 0);
+}
+
+#define KUBE "https://aks-shop-dns-4kq2v1.hcp.westeurope.azmk8s.io:443"
+#define DEPLOY KUBE "/apis/apps/v1/namespaces/default/deployments/web"
+
+static enum perm_answer ask(const char *scenario, const char *method,
+			    const char *url, char *action, char *scope,
+			    struct ad_error *err)
+{
+	struct harness *h = harness_open(scenario);
+	char *before = harness_world(h), *after;
+	enum perm_answer a;
+
+	a = perm_check(h->facts, method, url, action, 128, scope, 64, err);
+	after = harness_world(h);
+	/* Asking changes nothing. */
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	harness_close(h);
+	return a;
+}
+
+/* The simulated cluster answers the review from the scenario's kubeDeny. */
+static void test_check_kube(void **state)
+{
+	char a[128], s[64];
+	struct ad_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(ask("scenarios/aks-platform-no-patch.json", "PATCH",
+			     DEPLOY, a, s, &err), PERM_DENIED);
+	assert_string_equal(a, "patch deployments.apps");
+	assert_string_equal(s, "default");
+	assert_int_equal(ask("scenarios/aks-platform-no-patch.json", "GET",
+			     DEPLOY, a, s, &err), PERM_ALLOWED);
+	assert_int_equal(ask("aks-platform-windows", "PATCH", DEPLOY, a, s, &err),
+			 PERM_ALLOWED);
+	assert_int_equal(ask("scenarios/aks-platform-patch-elsewhere.json", "PATCH",
+			     DEPLOY, a, s, &err), PERM_ALLOWED);
+	assert_int_equal(ask("scenarios/aks-platform-patch-elsewhere.json", "PATCH",
+			     KUBE "/apis/apps/v1/namespaces/prod/deployments/web",
+			     a, s, &err), PERM_DENIED);
+	assert_int_equal(ask("scenarios/aks-platform-patch-elsewhere.json", "PATCH",
+			     DEPLOY "/scale", a, s, &err), PERM_DENIED);
+	assert_string_equal(a, "patch deployments.apps/scale");
+	assert_int_equal(ask("scenarios/aks-platform-patch-elsewhere.json", "PATCH",
+			     KUBE "/apis/apps/v1/namespaces/default/deployments/api",
+			     a, s, &err), PERM_DENIED);
+	assert_int_equal(ask("scenarios/aks-platform-patch-elsewhere.json", "PUT",
+			     KUBE "/api/v1/namespaces/default/secrets/acr",
+			     a, s, &err), PERM_DENIED);
+	assert_string_equal(a, "update secrets");
+	/* A webhook's reason comes back in err. */
+	ad_error_clear(&err);
+	assert_int_equal(ask("scenarios/aks-qps-no-patch.json", "PATCH",
+			     KUBE "/apis/batch/v1/namespaces/default/cronjobs/report",
+			     a, s, &err), PERM_DENIED);
+	assert_non_null(strstr(err.msg, "User does not have access to the resource in Azure"));
+	/* The review refused: unread, and why. */
+	ad_error_clear(&err);
+	assert_int_equal(ask("scenarios/aks-platform-review-forbidden.json", "PATCH",
+			     DEPLOY, a, s, &err), PERM_UNREAD);
+	assert_non_null(strstr(err.msg, "selfsubjectaccessreviews"));
+	assert_non_null(strstr(err.msg, "403"));
+	/* Neither ARM nor the cluster: not asked. */
+	assert_int_equal(ask("aks-platform-windows", "PUT",
+			     "https://acrshop.azurecr.io/v2/x/manifests/1", a, s, &err),
+			 PERM_NOT_ARM);
+}
+
+/* A denied step is never sent, even if a caller asks for it. */
+static void test_apply_denied(void **state)
+{
+	struct harness *h = harness_open("scenarios/aks-platform-no-patch.json");
+	struct fix_plan plan;
+	struct ad_error err = { 0 };
+	char *before, *after;
+	long status = 0;
+
+	(void)state;
+	harness_plan(h, "aks.platform", "node-selector", &plan);
+	assert_int_equal(plan.nsteps, 1);
+	assert_int_equal(fix_plan_check(h->facts, &plan, 0), 1);
+	assert_int_equal(plan.steps[0].perm, FIX_PERM_DENIED);
+	before = harness_world(h);
+	assert_int_equal(fix_apply_step(h->facts, &plan, 0, &status, &err), AD_EDENIED);
+	assert_non_null(strstr(err.msg, "patch deployments.apps in namespace default"));
+	assert_int_equal(status, 0);
+	after = harness_world(h);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	fix_plan_clear(&plan);
+	harness_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_not_arm),
 		cmocka_unit_test(test_allows),
+		cmocka_unit_test(test_kube_of),
+		cmocka_unit_test(test_ssar_body),
+		cmocka_unit_test(test_ssar_answer),
+		cmocka_unit_test(test_check_kube),
+		cmocka_unit_test(test_apply_denied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
