@@ -1645,7 +1645,7 @@ static int reg_token_fetch(struct facts *f, const char *login,
 			 service, repo, rt);
 		cJSON_Delete(j);
 		snprintf(url, sizeof url, "%s", realm);
-		snprintf(what, sizeof what, "POST %s", realm);
+		snprintf(what, sizeof what, "POST %.290s", realm);
 		req.body = tb;
 		req.auth_label = "registry refresh token";
 		rc = fetch_json(f, FACTS_AUD_NONE, &req, what, NULL, &j, err);
@@ -1708,6 +1708,150 @@ int reg_pull_anonymous(struct facts *f, const char *login_server,
 	const char *token;
 
 	return reg_token(f, login_server, repo, &token, anonymous, err);
+}
+
+/* A username or password that can go into HTTP basic: printable, no
+ * line breaks, bounded (the user without ':', which would split it). */
+static int basic_safe(const char *s, size_t max, int user)
+{
+	size_t n = 0;
+
+	if (!s)
+		return 0;
+	for (; s[n]; n++)
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f ||
+		    (user && s[n] == ':') || n >= max)
+			return 0;
+	return n > 0;
+}
+
+/* Wipe what an answer held (it may be a token) and clear it. */
+static void response_wipe(struct http_response *r)
+{
+	if (r->body)
+		memset(r->body, 0, r->body_len);
+	http_response_clear(r);
+}
+
+int reg_basic_login(struct facts *f, const char *login_server,
+		    const char *repo, const char *user, const char *password,
+		    struct reg_login *out, struct ad_error *err)
+{
+	char url[1024], what[400], realm[512], service[256], code[96], msg[200];
+	struct http_request req = { .method = "GET", .url = url,
+				    .accept = "application/json",
+				    .auth_label = "pull secret" };
+	struct http_response r;
+	const char *wa;
+	int rc, basic;
+
+	memset(out, 0, sizeof *out);
+	if (!form_safe(login_server) || strlen(login_server) > 253 ||
+	    (repo && (!repo[0] || !form_safe(repo) || strlen(repo) > 255)))
+		return ad_error_set(err, AD_EINVAL,
+			_("registry or repository name has unexpected characters"));
+	if (!basic_safe(user, 255, 1) || !basic_safe(password, 1023, 0))
+		return ad_error_set(err, AD_EINVAL,
+			_("the pull secret's username or password cannot be sent (empty, too long or with control characters)"));
+	snprintf(what, sizeof what, "GET https://%s/v2/", login_server);
+	rc = reg_v2(f, login_server, &r, err);
+	if (rc != 0) {
+		if (err && rc != AD_EINVAL) {
+			char m[sizeof err->msg];
+			enum ad_net net = err->net;
+
+			snprintf(m, sizeof m, "%s", err->msg);
+			ad_error_set(err, rc, _("%s: %s"), what, m);
+			ad_error_net(err, net);
+		}
+		return rc;
+	}
+	if (r.status >= 200 && r.status <= 299) {
+		/* Nothing to log in to: any credential pulls. */
+		http_response_clear(&r);
+		out->status = 200;
+		out->accepted = out->open = 1;
+		snprintf(out->endpoint, sizeof out->endpoint,
+			 "https://%s/v2/", login_server);
+		return 0;
+	}
+	wa = http_response_header(&r, "WWW-Authenticate");
+	basic = r.status == 401 && wa && strncasecmp(wa, "Basic", 5) == 0 &&
+		(wa[5] == '\0' || wa[5] == ' ');
+	if (r.status != 401 ||
+	    (!basic && parse_challenge(wa, realm, sizeof realm, service,
+				       sizeof service) != 0)) {
+		out->status = r.status;
+		rc = status_error(&r, what, err);
+		http_response_clear(&r);
+		return rc;
+	}
+	http_response_clear(&r);
+	if (basic) {
+		rc = url_fmt(url, sizeof url, err, "https://%s/v2/", login_server);
+	} else {
+		/* The password goes to the login server the secret names,
+		 * never to a realm elsewhere. */
+		if (!realm_on_login(realm, login_server))
+			return ad_error_set(err, AD_EUNSUPP,
+				_("the registry %s sends token requests to %.200s, not to itself: the pull secret's password is not sent there"),
+				login_server, realm);
+		if (!service[0] || !form_safe(service))
+			snprintf(service, sizeof service, "%s", login_server);
+		if (repo)
+			rc = url_fmt(url, sizeof url, err,
+				     "%s%cservice=%s&scope=repository:%s:pull",
+				     realm, strchr(realm, '?') ? '&' : '?',
+				     service, repo);
+		else
+			rc = url_fmt(url, sizeof url, err, "%s%cservice=%s",
+				     realm, strchr(realm, '?') ? '&' : '?',
+				     service);
+	}
+	if (rc != 0)
+		return rc;
+	snprintf(out->endpoint, sizeof out->endpoint, "%.*s",
+		 (int)strcspn(url, "?"), url);
+	snprintf(what, sizeof what, "GET %s", out->endpoint);
+	req.basic_user = user;
+	req.basic_pass = password;
+	rc = send_signed(f, FACTS_AUD_NONE, &req, &r, what, err);
+	req.basic_pass = NULL;
+	if (rc != 0)
+		return rc;
+	out->status = r.status;
+	if (r.status == 401 || r.status == 403) {
+		server_words(r.body, code, sizeof code, msg, sizeof msg);
+		snprintf(out->code, sizeof out->code, "%s", code);
+		response_wipe(&r);
+		return 0;
+	}
+	if (r.status < 200 || r.status > 299) {
+		rc = status_error(&r, what, err);
+		response_wipe(&r);
+		return rc;
+	}
+	if (!basic) {
+		/* A token endpoint says yes with a token. */
+		cJSON *j = jsonu_parse(r.body, r.body_len);
+		const char *tok = jsonu_str(j, "access_token");
+
+		if (!tok)
+			tok = jsonu_str(j, "token");
+		rc = tok && tok[0] ? 0 :
+		     ad_error_set(err, AD_EPARSE,
+				  _("%s: the answer has no access_token"), what);
+		if (tok)
+			memset((char *)tok, 0, strlen(tok));
+		cJSON_Delete(j);
+		if (rc != 0) {
+			response_wipe(&r);
+			return rc;
+		}
+	}
+	response_wipe(&r);
+	out->accepted = 1;
+	return 0;
 }
 
 int reg_ping(struct facts *f, const char *login_server, long *status,

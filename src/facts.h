@@ -187,6 +187,27 @@ int reg_tags(struct facts *f, const char *login_server, const char *repo,
 int reg_pull_anonymous(struct facts *f, const char *login_server,
 		       const char *repo, int *anonymous,
 		       struct ad_error *err);
+/* What the registry said to a pull secret's username and password. */
+struct reg_login {
+	long status;          /* the registry's HTTP status */
+	int accepted;         /* 1: a token (or 200), 0: refused (401/403) */
+	int open;             /* 1: /v2/ needs no credential at all */
+	char endpoint[300];   /* where it was asked, without the query */
+	char code[96];        /* the registry's error code ("UNAUTHORIZED") */
+};
+/* Ask the registry what kubelet asks it with a pull secret: GET /v2/
+ * (the shared reg_v2 answer), then, for a Bearer challenge, GET <realm>
+ * ?service=S&scope=repository:<repo>:pull (repo NULL: no scope) with
+ * HTTP basic user:password; for a Basic challenge, GET /v2/ with them.
+ * The credential only ever goes over TLS to login_server itself (a realm
+ * elsewhere is AD_EUNSUPP), is never cached, logged or copied into out or
+ * err, and the answer's token is wiped.  0 when the registry answered
+ * yes (accepted) or no (401/403); negative AD_E* when it could not be
+ * asked (err->net for the transport, AD_EHTTP for another status: out
+ * has it). */
+int reg_basic_login(struct facts *f, const char *login_server,
+		    const char *repo, const char *user, const char *password,
+		    struct reg_login *out, struct ad_error *err);
 /* A JSON blob (an image config: {"os","architecture"}) by digest. */
 int reg_blob_json(struct facts *f, const char *login_server, const char *repo,
 		  const char *digest, long *status, struct cJSON **out,

@@ -21,6 +21,8 @@
 #include "jsonu.h"
 #include "perm.h"
 #include "probe.h"
+#include "checks/roles.h"
+#include "context.h"
 #include "scenario_priv.h"
 #include "textw.h"
 
@@ -571,6 +573,171 @@ static int sim_sleep(struct sim *sim, int ms)
 	return 0;
 }
 
+/* ---------- a pull secret's credentials at the registry ---------- */
+
+/* The entry for method whose URL path ends with tail (case-insensitive),
+ * on any host. */
+static const cJSON *entry_by_tail(struct scenario *s, const char *method,
+				  const char *tail)
+{
+	const cJSON *e;
+	size_t tn = strlen(tail);
+
+	cJSON_ArrayForEach(e, s->http) {
+		const char *m = jsonu_str(e, "method"), *u = jsonu_str(e, "url");
+		char o[512], p[2048];
+		size_t pn;
+
+		if (!m || !u || strcmp(m, method) != 0 ||
+		    split_url(u, o, sizeof o, p, sizeof p) != 0)
+			continue;
+		pn = strlen(p);
+		if (pn >= tn && strcasecmp(p + pn - tn, tail) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static long entry_status(const cJSON *e)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(e, "status");
+
+	return cJSON_IsNumber(st) ? (long)st->valuedouble : 200;
+}
+
+/* Whether obj.passwordCredentials has one that ends after now: 1 yes,
+ * 0 none, and *total how many there are. */
+static int creds_valid(const cJSON *obj, time_t now, int *total)
+{
+	const cJSON *it;
+	int valid = 0;
+
+	cJSON_ArrayForEach(it, jsonu_array(obj, "passwordCredentials")) {
+		const char *end = jsonu_str(it, "endDateTime");
+		time_t t;
+
+		(*total)++;
+		if (end && ad_parse_time(end, &t) == 0 && t > now)
+			valid = 1;
+	}
+	return valid;
+}
+
+/* Compare without leaving early on the first difference. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), i;
+	unsigned char d = n != m;
+
+	for (i = 0; i < n && i < m; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+enum login_says { LOGIN_YES, LOGIN_NO, LOGIN_UNTOLD };
+
+/* What the registry host answers user:pass, from the world the scenario
+ * describes (data/scenarios/README.md, "Pull secrets"): the admin user
+ * (the registry's name) with one of listCredentials' passwords while
+ * adminUserEnabled is not false; a service principal (an application id)
+ * that Graph shows with a client secret still valid (Graph never shows
+ * the secret itself, so its value cannot be compared); nobody else. */
+static enum login_says login_says(struct scenario *s, const char *host,
+				  const char *user, const char *pass)
+{
+	char name[64], tail[160];
+	size_t n = strcspn(host, ".");
+	const cJSON *reg, *lc, *sp, *app, *pw;
+	time_t now;
+	int total = 0;
+
+	if (n == 0 || n >= sizeof name)
+		return LOGIN_NO;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (strcasecmp(user, name) == 0) {
+		snprintf(tail, sizeof tail,
+			 "/providers/Microsoft.ContainerRegistry/registries/%s",
+			 name);
+		reg = entry_by_tail(s, "GET", tail);
+		if (reg && jsonu_bool(cJSON_GetObjectItemCaseSensitive(reg, "body"),
+				      "properties.adminUserEnabled", -1) == 0)
+			return LOGIN_NO;
+		snprintf(tail, sizeof tail,
+			 "/providers/Microsoft.ContainerRegistry/registries/%s/listCredentials",
+			 name);
+		lc = entry_by_tail(s, "POST", tail);
+		if (!lc)
+			return LOGIN_UNTOLD;
+		if (entry_status(lc) == 400)   /* AdminUserDisabled */
+			return LOGIN_NO;
+		if (entry_status(lc) != 200)
+			return LOGIN_UNTOLD;
+		cJSON_ArrayForEach(pw, jsonu_array(
+				cJSON_GetObjectItemCaseSensitive(lc, "body"),
+				"passwords")) {
+			const char *v = jsonu_str(pw, "value");
+
+			if (v && same_secret(v, pass))
+				return LOGIN_YES;
+		}
+		return LOGIN_NO;
+	}
+	if (!ctx_is_guid(user))
+		return LOGIN_NO;
+	if (ad_now(&now) != 0)
+		return LOGIN_UNTOLD;
+	snprintf(tail, sizeof tail, "/v1.0/servicePrincipals(appId='%s')", user);
+	sp = entry_by_tail(s, "GET", tail);
+	if (!sp || entry_status(sp) == 404)
+		return LOGIN_NO;
+	if (entry_status(sp) != 200)
+		return LOGIN_UNTOLD;
+	if (creds_valid(cJSON_GetObjectItemCaseSensitive(sp, "body"), now,
+			&total))
+		return LOGIN_YES;
+	if (total)
+		return LOGIN_NO;
+	/* az ad sp create-for-rbac puts the secret on the application. */
+	snprintf(tail, sizeof tail, "/v1.0/applications(appId='%s')", user);
+	app = entry_by_tail(s, "GET", tail);
+	if (!app || entry_status(app) != 200)
+		return app && entry_status(app) == 404 ? LOGIN_NO : LOGIN_UNTOLD;
+	return creds_valid(cJSON_GetObjectItemCaseSensitive(app, "body"), now,
+			   &total) ? LOGIN_YES : LOGIN_NO;
+}
+
+/* The registry's answer to HTTP basic credentials on its token endpoint
+ * (or on /v2/ itself), as ACR gives it. */
+static int basic_answer(struct scenario *s, const char *host,
+			const char *path, const struct http_request *req,
+			struct http_response *resp)
+{
+	enum login_says says = login_says(s, host, req->basic_user,
+					  req->basic_pass ? req->basic_pass : "");
+	cJSON *b;
+	int rc;
+
+	if (says == LOGIN_YES && strcmp(path, "/v2/") == 0)
+		b = cJSON_Parse("{}");
+	else if (says == LOGIN_YES)
+		b = cJSON_Parse("{\"access_token\":\"sim-basic-access-token\"}");
+	else if (says == LOGIN_NO)
+		b = cJSON_Parse("{\"errors\":[{\"code\":\"UNAUTHORIZED\","
+				"\"message\":\"authentication required, visit https://aka.ms/acr/authorization for more information.\","
+				"\"detail\":null}]}");
+	else
+		b = cJSON_Parse("{\"errors\":[{\"code\":\"UNAVAILABLE\","
+				"\"message\":\"the scenario does not tell whether these credentials are valid\","
+				"\"detail\":null}]}");
+	if (!b)
+		return AD_ENOMEM;
+	rc = respond(resp, says == LOGIN_YES ? 200 : says == LOGIN_NO ? 401 : 503,
+		     NULL, b, NULL, 0);
+	cJSON_Delete(b);
+	return rc;
+}
+
 static int sim_answer(struct sim *sim, const struct http_request *req,
 		      struct http_response *resp, struct ad_error *err);
 
@@ -640,6 +807,14 @@ static int sim_answer(struct sim *sim, const struct http_request *req,
 
 		if (perm_kube_of(method, path, &k) == 0 && kube_denial(s, &k))
 			return kube_forbidden(resp, &k);
+	}
+	/* A pull secret's username and password: the registry decides
+	 * from what the world says of them, not from a recorded answer. */
+	if (req->basic_user && strcmp(method, "GET") == 0 &&
+	    (strcmp(path, "/oauth2/token") == 0 || strcmp(path, "/v2/") == 0)) {
+		if (basic_answer(s, host, path, req, resp) != 0)
+			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		return 0;
 	}
 	e = find_entry(s, method, origin, path);
 	if (!e && head)

@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "checks/aks_common.h"
+#include "checks/image.h"
 #include "checks/roles.h"
 #include "context.h"
 #include "err.h"
@@ -302,6 +303,11 @@ static int get_now(struct check_result *res, time_t *now)
 	return ev_str(res, "now", "%s", buf) ? AD_ENOMEM : 0;
 }
 
+static void pull_repo(struct facts *f, const char *login, char *repo,
+		      size_t len);
+static int anonymous_evidence(struct facts *f, struct check_result *res,
+			      const char *login, const char *repo);
+
 /* ---------- aks.401.acrpull ---------- */
 
 static int run_acrpull(struct facts *f, struct check_result *res)
@@ -359,6 +365,16 @@ static int run_acrpull(struct facts *f, struct check_result *res)
 	}
 	seen = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(
 		res->evidence, "assignmentsSeen"));
+	/* What kubelet tries before any credential: with anonymous pull
+	 * on, a 401 is not about the role. */
+	{
+		char login[256], repo[256];
+
+		login_server(f, login, sizeof login);
+		pull_repo(f, login, repo, sizeof repo);
+		if (anonymous_evidence(f, res, login, repo))
+			return oom(res);
+	}
 	if (found) {
 		check_say(res, CHECK_PASS,
 			  _("%s of %s has a pull-capable role on %s"), who,
@@ -834,6 +850,123 @@ static int pull_creds_or_unknown(struct facts *f, struct check_result *res,
 	return 1;
 }
 
+/* ---------- what the registry itself says ---------- */
+
+/* The repository the failing pod pulls from login: its image, when it is
+ * on login; "" otherwise (the login is then asked without a scope). */
+static void pull_repo(struct facts *f, const char *login, char *repo,
+		      size_t len)
+{
+	struct ad_error err = { 0 };
+	struct image_ref ref;
+	const cJSON *pod = NULL;
+	char image[IMAGE_REF_MAX], container[64];
+
+	repo[0] = '\0';
+	if (f->ctx->pod[0] && aks_pod(f, &pod, &err) != 0)
+		pod = NULL;
+	if (aks_pod_image(f->ctx, pod, image, sizeof image, container,
+			  sizeof container) != 0 ||
+	    image_parse(image, &ref, &err) != 0 ||
+	    strcasecmp(ref.registry, login) != 0 ||
+	    strlen(ref.repository) >= len)
+		return;
+	snprintf(repo, len, "%s", ref.repository);
+}
+
+/* Whether the registry gives a pull token without any credential, the
+ * attempt kubelet makes first: evidence "anonymousToken".  Only evidence:
+ * 0, or AD_ENOMEM. */
+static int anonymous_evidence(struct facts *f, struct check_result *res,
+			      const char *login, const char *repo)
+{
+	struct ad_error err = { 0 };
+	long st = 0;
+	int anon = 0;
+
+	/* Evidence words, like "activityLog": not translated. */
+	if (!repo[0])
+		return ev_str(res, "anonymousToken", "%s",
+			      "not asked: the image is not on this registry");
+	if (reg_ping(f, login, &st, &err) == 0 && st >= 200 && st <= 299)
+		return ev_str(res, "anonymousToken", "%s",
+			      "not needed: /v2/ answers without any credential");
+	if (reg_pull_anonymous(f, login, repo, &anon, &err) != 0) {
+		if (err.code == AD_ENOMEM)
+			return AD_ENOMEM;
+		return ev_str(res, "anonymousToken", "unknown: %s", err.msg);
+	}
+	if (anon)
+		return ev_str(res, "anonymousToken",
+			      "granted: anonymous pull is enabled, anyone gets a pull token for %s; a 401 on pull is not about credentials",
+			      repo);
+	return ev_str(res, "anonymousToken",
+		      "refused: no pull token for %s without a credential; the pull needs a credential",
+		      repo);
+}
+
+enum reg_says { REG_ACCEPTED, REG_REFUSED, REG_UNASKED };
+
+/* A verdict from ARM or Graph alone says so. */
+static void note_unasked(struct check_result *res)
+{
+	size_t n = strlen(res->summary);
+
+	snprintf(res->summary + n, sizeof res->summary - n, "%s",
+		 _(" (the registry itself could not be asked)"));
+	tw_utf8_trim(res->summary);
+}
+
+/* Ask the registry what kubelet asks it with the pull secret's username
+ * and password (facts: reg_basic_login).  Its answer goes to evidence
+ * "registryAnswer" and, as a sentence, into said; the password stays in
+ * cred (the caller wipes it). */
+static enum reg_says ask_registry(struct facts *f, struct check_result *res,
+				  const char *login, const char *repo,
+				  const struct pull_cred *cred, char *said,
+				  size_t slen, int *nomem)
+{
+	struct ad_error err = { 0 };
+	struct reg_login lg;
+	int rc;
+
+	*nomem = 0;
+	rc = reg_basic_login(f, login, repo[0] ? repo : NULL, cred->username,
+			     cred->password, &lg, &err);
+	if (rc == AD_ENOMEM) {
+		*nomem = 1;
+		return REG_UNASKED;
+	}
+	if (rc != 0) {
+		snprintf(said, slen, _("the registry could not be asked about the credentials of pull secret %s: %s"),
+			 cred->secret, err.msg);
+		*nomem = ev_str(res, "registryAnswer", "not asked: %s",
+				err.msg) != 0;
+		return REG_UNASKED;
+	}
+	if (lg.accepted && lg.open) {
+		snprintf(said, slen, _("the registry %s asks no credential at all (HTTP %ld from %s): any pull secret pulls"),
+			 login, lg.status, lg.endpoint);
+		*nomem = ev_str(res, "registryAnswer", "accepted: HTTP %ld from %s, no credential needed",
+				lg.status, lg.endpoint) != 0;
+		return REG_ACCEPTED;
+	}
+	if (lg.accepted) {
+		snprintf(said, slen, _("the registry accepted the credentials of pull secret %s (HTTP %ld from %s)"),
+			 cred->secret, lg.status, lg.endpoint);
+		*nomem = ev_str(res, "registryAnswer", "accepted: HTTP %ld from %s",
+				lg.status, lg.endpoint) != 0;
+		return REG_ACCEPTED;
+	}
+	snprintf(said, slen, _("the registry refused the credentials of pull secret %s (HTTP %ld%s%s from %s)"),
+		 cred->secret, lg.status, lg.code[0] ? " " : "", lg.code,
+		 lg.endpoint);
+	*nomem = ev_str(res, "registryAnswer", "refused: HTTP %ld%s%s from %s",
+			lg.status, lg.code[0] ? " " : "", lg.code,
+			lg.endpoint) != 0;
+	return REG_REFUSED;
+}
+
 /* ---------- aks.401.secret-sp ---------- */
 
 enum sp_state { SP_VALID, SP_EXPIRED, SP_UNKNOWN, SP_NOMEM };
@@ -900,11 +1033,13 @@ static enum sp_state sp_secret_state(struct facts *f, struct check_result *res,
 static int run_secret_sp(struct facts *f, struct check_result *res)
 {
 	struct pull_cred creds[MAX_PULL_SECRETS];
-	char login[256], why[512] = "", latest[40];
+	char login[256], why[512] = "", latest[40], repo[256];
+	char said[768], arm[1024];
 	const char *secret = NULL, *user = NULL;
 	time_t now;
 	enum sp_state state;
-	int rc, n = 0, i;
+	enum reg_says says;
+	int rc, n = 0, i, nomem;
 
 	login_server(f, login, sizeof login);
 	rc = pull_creds_or_unknown(f, res, login, creds, &n, why, sizeof why);
@@ -925,13 +1060,20 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 		check_say(res, CHECK_NA, "%s", why);
 		return 0;
 	}
-	/* Only the names leave this point; the passwords are wiped. */
+	/* First what kubelet would hear: the registry's own answer to the
+	 * secret's username and password.  Then only the names leave this
+	 * point; the passwords are wiped. */
+	pull_repo(f, login, repo, sizeof repo);
+	says = ask_registry(f, res, login, repo, &creds[i], said, sizeof said,
+			    &nomem);
 	{
 		char sname[254], appid[64];
 
 		snprintf(sname, sizeof sname, "%s", secret);
 		tw_clip(appid, sizeof appid, user);
 		wipe_creds(creds, n);
+		if (nomem)
+			return AD_ENOMEM;
 		secret = sname;
 		user = appid;
 		check_command(res,
@@ -942,27 +1084,51 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 		    ev_str(res, "loginServer", "%s", login) ||
 		    check_data_str(res, "secret", secret) ||
 		    check_data_str(res, "appId", user) ||
-		    check_data_str(res, "loginServer", login))
+		    check_data_str(res, "loginServer", login) ||
+		    anonymous_evidence(f, res, login, repo))
 			return oom(res);
 		if ((rc = get_now(res, &now)) != 0)
 			return rc > 0 ? 0 : rc;
+		/* Graph explains what the registry said (or, when it could
+		 * not be asked, is all there is). */
 		state = sp_secret_state(f, res, user, now, secret, latest,
 					sizeof latest);
 		if (state == SP_NOMEM)
 			return AD_ENOMEM;
+		snprintf(arm, sizeof arm, "%s", res->summary);
+		if (says == REG_ACCEPTED) {
+			check_say(res, CHECK_PASS, "%s", said);
+			return 0;
+		}
+		if (says == REG_REFUSED) {
+			res->fix = "secret-sp-reset";
+			if (state == SP_VALID)
+				check_say(res, CHECK_FAIL,
+					  _("%s: service principal %s has a valid client secret (until %s), but not the one in the pull secret"),
+					  said, user, latest);
+			else if (state == SP_EXPIRED && res->verdict != CHECK_FAIL)
+				check_say(res, CHECK_FAIL,
+					  _("%s: the client secrets of service principal %s have all expired (the last on %s)"),
+					  said, user, latest[0] ? latest : "?");
+			else
+				check_say(res, CHECK_FAIL, "%s: %s", said, arm);
+			return 0;
+		}
+		/* The registry could not be asked: Graph alone decides. */
 		if (state == SP_UNKNOWN)
 			return 0;
 		if (state == SP_VALID) {
 			check_say(res, CHECK_PASS,
 				  _("the pull secret %s uses service principal %s, which has a valid client secret (until %s)"),
 				  secret, user, latest);
-			return 0;
+		} else {
+			res->fix = "secret-sp-reset";
+			if (res->verdict != CHECK_FAIL)
+				check_say(res, CHECK_FAIL,
+					  _("the pull secret %s uses service principal %s, whose client secrets have all expired (the last on %s)"),
+					  secret, user, latest[0] ? latest : "?");
 		}
-		res->fix = "secret-sp-reset";
-		if (res->verdict != CHECK_FAIL)
-			check_say(res, CHECK_FAIL,
-				  _("the pull secret %s uses service principal %s, whose client secrets have all expired (the last on %s)"),
-				  secret, user, latest[0] ? latest : "?");
+		note_unasked(res);
 	}
 	return 0;
 }
@@ -1019,16 +1185,24 @@ static int activity_regens(struct facts *f, struct check_result *res,
 	return 0;
 }
 
+/* Why the registry may have refused the admin pull secret, from ARM. */
+enum admin_arm { ADM_UNREAD, ADM_DISABLED, ADM_MATCH, ADM_MISMATCH };
+
 static int run_secret_admin(struct facts *f, struct check_result *res)
 {
 	struct pull_cred creds[MAX_PULL_SECRETS];
 	struct ad_error err = { 0 };
-	char login[256], why[512] = "", regid[512], last[48] = "";
+	char login[256], why[512] = "", regid[512], last[48] = "", repo[256];
+	char said[768], sname[254];
+	const char *unread = NULL;
+	struct ad_error armerr = { 0 };
 	struct pull_cred *c = NULL;
 	cJSON *reg, *lc;
 	const cJSON *pw;
 	time_t now;
-	int rc, n = 0, i, admin, matched = 0, npw = 0;
+	enum reg_says says;
+	enum admin_arm arm = ADM_UNREAD;
+	int rc, n = 0, i, admin, npw = 0, nomem;
 	const char *first_pw = NULL;
 
 	login_server(f, login, sizeof login);
@@ -1050,6 +1224,7 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 		check_say(res, CHECK_NA, "%s", why);
 		return 0;
 	}
+	snprintf(sname, sizeof sname, "%s", c->secret);
 	check_command(res,
 		"kubectl get secret %s -n %s -o jsonpath={.data.\\.dockerconfigjson} | base64 --decode",
 		c->secret, f->ctx->namespace_);
@@ -1061,10 +1236,18 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 		wipe_creds(creds, n);
 		return oom(res);
 	}
-	if (arm_get(f, regid, API_ACR, &reg, &err) != 0) {
+	/* First what kubelet would hear: the registry's own answer. */
+	pull_repo(f, login, repo, sizeof repo);
+	says = ask_registry(f, res, login, repo, c, said, sizeof said, &nomem);
+	if (nomem || anonymous_evidence(f, res, login, repo)) {
 		wipe_creds(creds, n);
-		check_unknown(res, _("cannot read the registry"), &err);
-		return 0;
+		return oom(res);
+	}
+	/* Then ARM says why: the admin user, its passwords. */
+	if (arm_get(f, regid, API_ACR, &reg, &err) != 0) {
+		unread = _("cannot read the registry");
+		armerr = err;
+		goto decided;
 	}
 	admin = jsonu_bool(reg, "properties.adminUserEnabled", -1);
 	if (ev_bool(res, "adminUserEnabled", admin == 1)) {
@@ -1072,12 +1255,8 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 		return oom(res);
 	}
 	if (admin == 0) {
-		wipe_creds(creds, n);
-		res->fix = "secret-update";
-		check_say(res, CHECK_FAIL,
-			  _("the pull secret %s uses the admin user of %s, but the admin user is disabled"),
-			  c->secret, f->ctx->registry);
-		return 0;
+		arm = ADM_DISABLED;
+		goto decided;
 	}
 	{
 		char p[600];
@@ -1086,42 +1265,88 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 		rc = arm_post(f, p, API_ACR_CREDS, NULL, &lc, &err);
 	}
 	if (rc != 0) {
-		wipe_creds(creds, n);
-		check_unknown(res, _("cannot read the registry's admin credentials"),
-			      &err);
-		return 0;
+		unread = _("cannot read the registry's admin credentials");
+		armerr = err;
+		goto decided;
 	}
 	npw = aks_admin_password_find(lc, c->password, &pw, &first_pw);
-	matched = pw != NULL;
+	arm = pw ? ADM_MATCH : ADM_MISMATCH;
 	if (ev_secret_match(res, "password", c->password,
 			    pw ? jsonu_str(pw, "value") : first_pw)) {
 		wipe_creds(creds, n);
 		return AD_ENOMEM;
 	}
-	wipe_creds(creds, n);
-	c = NULL;
-	if (ev_num(res, "passwordsCompared", npw))
+	if (ev_num(res, "passwordsCompared", npw)) {
+		wipe_creds(creds, n);
 		return AD_ENOMEM;
+	}
 	if (ad_now(&now) != 0)
 		now = time(NULL);
-	if (activity_regens(f, res, regid, now, last, sizeof last))
+	if (activity_regens(f, res, regid, now, last, sizeof last)) {
+		wipe_creds(creds, n);
 		return AD_ENOMEM;
-	if (matched) {
+	}
+decided:
+	wipe_creds(creds, n);
+	c = NULL;
+	if (says == REG_ACCEPTED) {
+		check_say(res, CHECK_PASS, "%s", said);
+		return 0;
+	}
+	if (says == REG_UNASKED && arm == ADM_UNREAD) {
+		check_unknown(res, unread, &armerr);
+		note_unasked(res);
+		return 0;
+	}
+	if (says == REG_UNASKED && arm == ADM_MATCH) {
 		check_say(res, CHECK_PASS,
 			  _("the pull secret %s matches one of the admin passwords of %s"),
-			  jsonu_str(res->evidence, "secret"), f->ctx->registry);
+			  sname, f->ctx->registry);
+		note_unasked(res);
 		return 0;
 	}
 	res->fix = "secret-update";
-	if (last[0])
+	switch (arm) {
+	case ADM_DISABLED:
+		if (says == REG_REFUSED)
+			check_say(res, CHECK_FAIL,
+				  _("%s: the admin user of %s is disabled"),
+				  said, f->ctx->registry);
+		else
+			check_say(res, CHECK_FAIL,
+				  _("the pull secret %s uses the admin user of %s, but the admin user is disabled"),
+				  sname, f->ctx->registry);
+		break;
+	case ADM_MISMATCH:
+		if (says == REG_REFUSED && last[0])
+			check_say(res, CHECK_FAIL,
+				  _("%s: its password matches none of the %d admin passwords of %s; they were regenerated on %s"),
+				  said, npw, f->ctx->registry, last);
+		else if (says == REG_REFUSED)
+			check_say(res, CHECK_FAIL,
+				  _("%s: its password matches none of the %d admin passwords of %s"),
+				  said, npw, f->ctx->registry);
+		else if (last[0])
+			check_say(res, CHECK_FAIL,
+				  _("the password in pull secret %s matches none of the %d admin passwords of %s; they were regenerated on %s"),
+				  sname, npw, f->ctx->registry, last);
+		else
+			check_say(res, CHECK_FAIL,
+				  _("the password in pull secret %s matches none of the %d admin passwords of %s"),
+				  sname, npw, f->ctx->registry);
+		break;
+	case ADM_MATCH:
 		check_say(res, CHECK_FAIL,
-			  _("the password in pull secret %s matches none of the %d admin passwords of %s; they were regenerated on %s"),
-			  jsonu_str(res->evidence, "secret"), npw, f->ctx->registry,
-			  last);
-	else
-		check_say(res, CHECK_FAIL,
-			  _("the password in pull secret %s matches none of the %d admin passwords of %s"),
-			  jsonu_str(res->evidence, "secret"), npw, f->ctx->registry);
+			  _("%s, although its password matches an admin password of %s"),
+			  said, f->ctx->registry);
+		break;
+	case ADM_UNREAD:
+		check_say(res, CHECK_FAIL, _("%s; why cannot be told (%s: %s)"),
+			  said, unread, armerr.msg);
+		break;
+	}
+	if (says == REG_UNASKED)
+		note_unasked(res);
 	return 0;
 }
 

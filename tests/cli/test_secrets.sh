@@ -45,4 +45,31 @@ for want in ("-p ***", "--client-secret ***", "--docker-password ***",
              "Basic ***", "client_secret: ***", "AccountKey=***"):
     assert want in m, (want, m)
 ' && ok || bad "diagnose --json: evidence.message masks every form"
+# A pull secret's password, asked at the (simulated) registry as kubelet
+# asks it: never in diagnose's text, JSON or --debug output, nor its
+# base64 user:password form.  The admin world's secret holds a stale
+# password, the other file the current one, the third a service
+# principal's secret.
+for world in aks-401-secret-admin-mismatch "$DATA/scenarios/aks-auth-secret-admin-ok.json" \
+	aks-401-secret-sp-expired; do
+	for json in "" --json; do
+		"$AD" diagnose $json --debug --scenario "$world" >"$TMPD/out" 2>&1
+		contains "$TMPD/out" "registry" "diagnose $json $world"
+		for p in Pm2Wq7Rt+ACRzX4vN9bK1cL6jH3sD8fG0yUeTaMo5iVw \
+			Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn \
+			Xk8Q~vR3nT.wL5pZ2mJ9cF7hB0sD4gY6aE1uN-iO; do
+			lacks "$TMPD/out" "$p" "diagnose $json $world: a pull secret's password"
+		done
+		for up in acrshop:Pm2Wq7Rt+ACRzX4vN9bK1cL6jH3sD8fG0yUeTaMo5iVw \
+			acrshop:Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn; do
+			lacks "$TMPD/out" "$(printf %s "$up" | base64 -w0)" "diagnose $json $world: basic credentials"
+		done
+	done
+	"$AD" diagnose --json --scenario "$world" 2>/dev/null | python3 -c '
+import json, sys
+a = [f["evidence"].get("registryAnswer") for f in json.load(sys.stdin)["findings"]
+     if f["check"] in ("aks.401.secret-admin", "aks.401.secret-sp")]
+assert any(x and x.split(":")[0] in ("accepted", "refused") for x in a), a
+' && ok || bad "diagnose --json $world: the registry was asked about the pull secret"
+done
 finish

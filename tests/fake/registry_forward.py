@@ -6,11 +6,9 @@ REGISTRY_TOKEN_CERT, REGISTRY_TOKEN_ISSUER, REGISTRY_SERVICE.  Requests for
 /v2/... are forwarded over TLS (verified with REGISTRY_CA); /oauth2/token mints
 the registry's own JWTs with acrtoken.mint() for the scope asked.
 """
-import base64
 import http.client
 import os
 import re
-import secrets
 import ssl
 import time
 import urllib.parse
@@ -62,24 +60,6 @@ class Forwarder:
         return "%s.%s" % ((ctx.get("registry") or "").lower(), suffix)
 
     # --- /oauth2/token ---
-    def _basic_ok(self, auth):
-        """Basic credentials: the registry's admin user (listCredentials of the scenario)."""
-        try:
-            user, _, pw = base64.b64decode(auth[6:].strip()).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return None
-        with self.st.world.lock:
-            for e in self.st.world.http:
-                if e.get("method") == "POST" and str(e.get("url", "")).endswith("/listCredentials") \
-                        and e.get("status", 200) == 200 and isinstance(e.get("body"), dict):
-                    b = e["body"]
-                    if b.get("username") == user and any(
-                            isinstance(p, dict) and p.get("value") and
-                            secrets.compare_digest(str(p["value"]), pw)
-                            for p in b.get("passwords") or []):
-                        return user
-        return None
-
     def token(self, method, g, headers):
         st = self.st
         subject = None
@@ -92,7 +72,16 @@ class Forwarder:
         else:
             auth = headers.get("Authorization") or ""
             if auth[:6].lower() == "basic ":
-                subject = self._basic_ok(auth)
+                # A pull secret: accepted as the scenario's world says
+                # (its admin user and passwords, its service principals).
+                import server
+                says, user = server.basic_says(st, self.login_server(), auth)
+                if says == "untold":
+                    return _json(503, {"errors": [{
+                        "code": "UNAVAILABLE",
+                        "message": "the scenario does not tell whether these credentials are valid",
+                        "detail": None}]})
+                subject = user if says == "yes" else None
         if not subject:
             return _json(401, {"errors": [{"code": "UNAUTHORIZED",
                                            "message": "authentication required", "detail": None}]},

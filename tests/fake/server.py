@@ -232,6 +232,21 @@ class Answer:
         self.headers.append((name, value))
 
 
+def basic_says(st, host, auth):
+    """A pull secret's HTTP basic credentials (the Authorization header),
+    judged from the world as src/sim.c judges them: ("yes" | "no" |
+    "untold", the username)."""
+    try:
+        user, sep, pw = base64.b64decode(auth[6:].strip(), validate=True) \
+            .decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "no", None
+    if not sep or not user:
+        return "no", None
+    t = worldmod.parse_time(os.environ.get("ACR_DOCTOR_NOW", "")) or now()
+    return st.world.basic_login(host, user, pw, t), user
+
+
 def json_answer(status, obj, headers=None, ctype="application/json; charset=utf-8", note=""):
     a = Answer(status, headers, json.dumps(obj, separators=(",", ":")).encode(), note)
     if not a.header("Content-Type"):
@@ -537,6 +552,26 @@ class Service:
         suffix = {"china": "azurecr.cn", "usgov": "azurecr.us"}.get(self.st.cloud, "azurecr.io")
         return "%s.%s" % ((ctx.get("registry") or "").lower(), suffix)
 
+    def basic(self, host, path, auth):
+        says = basic_says(self.st, host, auth)[0]
+        if says == "yes" and path == "/v2/":
+            return json_answer(200, {}, note="acr=basic-accepted")
+        if says == "yes":
+            at = secrets.token_urlsafe(32)
+            with self.st.lock:
+                self.st.acr_tokens[at] = now() + self.st.opts.token_ttl
+            return json_answer(200, {"access_token": at}, note="acr=basic-accepted")
+        if says == "no":
+            return json_answer(401, {"errors": [{
+                "code": "UNAUTHORIZED",
+                "message": "authentication required, visit "
+                           "https://aka.ms/acr/authorization for more information.",
+                "detail": None}]}, note="acr=basic-refused")
+        return json_answer(503, {"errors": [{
+            "code": "UNAVAILABLE",
+            "message": "the scenario does not tell whether these credentials are valid",
+            "detail": None}]}, note="acr=basic-untold")
+
     def registry(self, method, host, port, path, query, headers, body):
         st = self.st
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if body else {}
@@ -567,6 +602,9 @@ class Service:
             return json_answer(200, {"refresh_token": rt})
         if path == "/oauth2/token" and st.registry and host == self.login_server():
             return st.registry.token(method, g, headers)
+        auth = headers.get("Authorization") or ""
+        if method == "GET" and path in ("/oauth2/token", "/v2/") and auth[:6].lower() == "basic ":
+            return self.basic(host, path, auth)
         if path == "/oauth2/token" and not has_entry:
             rt = g("refresh_token")
             # A GET without any credential is the anonymous token request

@@ -210,6 +210,30 @@ def load(name_or_file, scenarios_dir=None):
     return doc
 
 
+GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def parse_time(s):
+    """Seconds since the epoch of an ISO 8601 time (as ad_parse_time reads
+    it: a date, optional time, fraction and zone); None when it is not one."""
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                 r"(Z|z|[+-]\d{2}:?\d{2})?$", s or "")
+    if not m:
+        return None
+    import calendar
+    y, mo, d, h, mi, se = (int(x) if x else 0 for x in m.groups()[:6])
+    try:
+        t = calendar.timegm((y, mo, d, h, mi, se, 0, 0, 0))
+    except (ValueError, OverflowError):
+        return None
+    z = m.group(7)
+    if z and z not in "Zz":
+        sign = 1 if z[0] == "+" else -1
+        hh, mm = int(z[1:3]), int(z[-2:])
+        t -= sign * (hh * 3600 + mm * 60)
+    return t
+
+
 # ---------- URLs ----------
 
 def split_url(url):
@@ -339,6 +363,72 @@ class World:
         """Whether an entry answers method on that URL (for other threads)."""
         with self.lock:
             return self.find_entry(method, host, port, path) is not None
+
+    # --- a pull secret's credentials (as src/sim.c decides them) ---
+    def _entry_by_tail(self, method, tail):
+        tail = tail.lower()
+        for e in self.http:
+            sp = split_url(e.get("url"))
+            if e.get("method") == method and sp and sp[2].lower().endswith(tail):
+                return e
+        return None
+
+    @staticmethod
+    def _creds_valid(obj, now):
+        total, valid = 0, False
+        for c in (obj or {}).get("passwordCredentials") or []:
+            total += 1
+            end = c.get("endDateTime") if isinstance(c, dict) else None
+            t = parse_time(end) if isinstance(end, str) else None
+            if t is not None and t > now:
+                valid = True
+        return valid, total
+
+    def basic_login(self, host, user, password, now):
+        """What the registry HOST answers USER:PASSWORD over HTTP basic,
+        from the world (data/scenarios/README.md, "Pull secrets"):
+        "yes", "no" or "untold" (the world does not say)."""
+        import hmac
+        name = host.split(".", 1)[0].lower()
+        with self.lock:
+            if user.lower() == name:
+                reg = self._entry_by_tail(
+                    "GET", "/providers/Microsoft.ContainerRegistry/registries/" + name)
+                body = reg.get("body") if reg else None
+                props = body.get("properties") if isinstance(body, dict) else None
+                if isinstance(props, dict) and props.get("adminUserEnabled") is False:
+                    return "no"
+                lc = self._entry_by_tail(
+                    "POST", "/providers/Microsoft.ContainerRegistry/registries/%s/listCredentials"
+                    % name)
+                if not lc:
+                    return "untold"
+                st = lc.get("status", 200)
+                if st == 400:
+                    return "no"
+                if st != 200 or not isinstance(lc.get("body"), dict):
+                    return "untold"
+                for pw in lc["body"].get("passwords") or []:
+                    v = pw.get("value") if isinstance(pw, dict) else None
+                    if isinstance(v, str) and hmac.compare_digest(v.encode(), password.encode()):
+                        return "yes"
+                return "no"
+            if not GUID_RE.match(user):
+                return "no"
+            sp = self._entry_by_tail("GET", "/v1.0/servicePrincipals(appId='%s')" % user)
+            if not sp or sp.get("status", 200) == 404:
+                return "no"
+            if sp.get("status", 200) != 200:
+                return "untold"
+            valid, total = self._creds_valid(sp.get("body"), now)
+            if valid:
+                return "yes"
+            if total:
+                return "no"
+            app = self._entry_by_tail("GET", "/v1.0/applications(appId='%s')" % user)
+            if not app or app.get("status", 200) != 200:
+                return "no" if app and app.get("status") == 404 else "untold"
+            return "yes" if self._creds_valid(app.get("body"), now)[0] else "no"
 
     def entry_for_url(self, method, host, port, path):
         for e in self.http:

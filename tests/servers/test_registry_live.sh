@@ -114,6 +114,59 @@ case " $skipped " in *" aks-healthy "*|*" aks-401-arch "*|*" aks-notfound-tag "*
 	bad "a registry scenario was not played:$skipped" ;;
 *) ok ;;
 esac
+# A pull secret, with the real registry: the token its basic login gets
+# is one docker-registry accepts, and the diagnosis says what the token
+# endpoint answered.  Right admin password: pass; a stale one: fail.
+if [ "$world" != healthy ]; then
+	python3 "$REGS/push.py" --env "$R/registry.env" --world healthy >"$TMPD/push.out" 2>&1 ||
+		bad "push the healthy world"
+	world=healthy
+fi
+LS=acrshop.azurecr.io
+GOOD=Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn     # password2 of the scenario
+STALE=Pm2Wq7Rt+ACRzX4vN9bK1cL6jH3sD8fG0yUeTaMo5iVw    # the secret of aks-401-secret-admin-mismatch
+d=$TMPD/fw-pullsecret
+if "$FW" start "$DATA/scenarios/aks-auth-secret-admin-ok.json" "$d" --registry "$R" >"$TMPD/start.out" 2>&1; then
+	FW_DIRS="$FW_DIRS $d"
+	tok() {
+		(. "$d/env" && curl -sS -u "acrshop:$1" -o "$TMPD/tok.json" -w '%{http_code}' \
+			"https://$LS/oauth2/token?service=$LS&scope=repository:shop/web:pull")
+	}
+	is 200 "$(tok "$GOOD")" "pull secret, right password: the token endpoint"
+	at=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["access_token"])' "$TMPD/tok.json" 2>/dev/null)
+	code=$( (. "$d/env" && curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $at" \
+		-H 'Accept: application/vnd.oci.image.index.v1+json' \
+		"https://$LS/v2/shop/web/manifests/1.4.2") )
+	is 200 "$code" "pull secret, right password: docker-registry takes its token"
+	is 401 "$(tok "$STALE")" "pull secret, stale password: the token endpoint"
+	is 401 "$(tok "")" "pull secret, no password: the token endpoint"
+	eval "set -- $(python3 "$LIVE/scenario_args.py" aks-401-secret-admin-mismatch "$TOP/data/scenarios")"
+	(. "$d/env" && "$AD" diagnose "$@" --json --debug) >"$TMPD/live.json" 2>"$TMPD/live.err"
+	is pass "$(json "$TMPD/live.json" '[f["verdict"] for f in d["findings"] if f["check"] == "aks.401.secret-admin"][0]')" \
+		"pull secret, right password: aks.401.secret-admin"
+	contains "$TMPD/live.json" "accepted: HTTP 200 from https://$LS/oauth2/token" \
+		"pull secret, right password: the registry's answer"
+	grep -q "^GET https://$LS/oauth2/token?service=$LS&scope=repository:shop/web:pull 200" "$d/requests.log" &&
+		ok || bad "pull secret, right password: no basic login in the log"
+	lacks "$TMPD/live.err" "$GOOD" "pull secret: the password in --debug"
+	lacks "$TMPD/live.json" "$GOOD" "pull secret: the password in the diagnosis"
+	"$FW" stop "$d" >/dev/null 2>&1
+	# The stale password (the built-in scenario) against the same registry.
+	d=$TMPD/fw-pullsecret2
+	if "$FW" start aks-401-secret-admin-mismatch "$d" --registry "$R" >"$TMPD/start.out" 2>&1; then
+		FW_DIRS="$FW_DIRS $d"
+		(. "$d/env" && "$AD" diagnose "$@" --json --debug) >"$TMPD/live.json" 2>"$TMPD/live.err"
+		is fail "$(json "$TMPD/live.json" '[f["verdict"] for f in d["findings"] if f["check"] == "aks.401.secret-admin"][0]')" \
+			"pull secret, stale password: aks.401.secret-admin"
+		contains "$TMPD/live.json" "refused: HTTP 401 UNAUTHORIZED from https://$LS/oauth2/token" \
+			"pull secret, stale password: the registry's answer"
+		lacks "$TMPD/live.err" "$STALE" "pull secret: the stale password in --debug"
+		lacks "$TMPD/live.json" "$STALE" "pull secret: the stale password in the diagnosis"
+		"$FW" stop "$d" >/dev/null 2>&1
+	else bad "pull secret: fake-world (stale) did not start"; fi
+else
+	bad "pull secret: fake-world did not start"; sed 's/^/  | /' "$TMPD/start.out"
+fi
 # The registry served manifests to acr-doctor (its user agent in the log).
 grep -q 'uri=/v2/shop/web/manifests/1.4.2' "$R/registry.log" && ok ||
 	bad "registry.log shows no request for shop/web:1.4.2"

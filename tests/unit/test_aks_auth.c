@@ -499,6 +499,80 @@ static void test_secret_variants(void **state)
 	harness_close(h);
 }
 
+/* ---------- what the registry itself says of a pull secret ---------- */
+
+static void test_registry_answer(void **state)
+{
+	static const enum check_verdict admin_down[] = { F, NA, NA, P, NA, F };
+	static const enum check_verdict sp_down[] = { F, NA, NA, P, P, NA };
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	/* A wrong password: the registry's 401 first, ARM says why. */
+	h = harness_open("aks-401-secret-admin-mismatch");
+	assert_int_equal(run1(h, SECRET_ADMIN, &res), CHECK_FAIL);
+	assert_string_equal(ev(&res, "registryAnswer"),
+		"refused: HTTP 401 UNAUTHORIZED from https://acrshop.azurecr.io/oauth2/token");
+	assert_non_null(strstr(res.summary, "the registry refused the credentials of pull secret acr-admin (HTTP 401"));
+	assert_non_null(strstr(res.summary, "regenerated on 2025-01-17"));
+	assert_memory_equal(ev(&res, "anonymousToken"), "refused:", 8);
+	check_result_clear(&res);
+	harness_close(h);
+	/* The right one: accepted. */
+	h = harness_open("scenarios/aks-auth-secret-admin-ok.json");
+	assert_int_equal(run1(h, SECRET_ADMIN, &res), CHECK_PASS);
+	assert_string_equal(ev(&res, "registryAnswer"),
+		"accepted: HTTP 200 from https://acrshop.azurecr.io/oauth2/token");
+	assert_non_null(strstr(res.summary, "the registry accepted"));
+	check_result_clear(&res);
+	harness_close(h);
+	/* A disabled admin user: refused, and ARM says why. */
+	h = harness_open("scenarios/aks-auth-admin-disabled.json");
+	assert_int_equal(run1(h, SECRET_ADMIN, &res), CHECK_FAIL);
+	assert_memory_equal(ev(&res, "registryAnswer"), "refused: HTTP 401", 17);
+	assert_non_null(strstr(res.summary, "is disabled"));
+	check_result_clear(&res);
+	harness_close(h);
+	/* A service principal whose secrets expired, one that is gone, one
+	 * that is valid. */
+	h = harness_open("aks-401-secret-sp-expired");
+	assert_int_equal(run1(h, SECRET_SP, &res), CHECK_FAIL);
+	assert_memory_equal(ev(&res, "registryAnswer"), "refused: HTTP 401", 17);
+	assert_non_null(strstr(res.summary, "the registry refused the credentials of pull secret acr-pull"));
+	assert_non_null(strstr(res.summary, "2025-01-08"));
+	check_result_clear(&res);
+	harness_close(h);
+	h = harness_open("scenarios/aks-auth-secret-sp-gone.json");
+	assert_int_equal(run1(h, SECRET_SP, &res), CHECK_FAIL);
+	assert_memory_equal(ev(&res, "registryAnswer"), "refused: HTTP 401", 17);
+	check_result_clear(&res);
+	harness_close(h);
+	h = harness_open("scenarios/aks-auth-secret-sp-valid.json");
+	assert_int_equal(run1(h, SECRET_SP, &res), CHECK_PASS);
+	assert_memory_equal(ev(&res, "registryAnswer"), "accepted: HTTP 200", 18);
+	check_result_clear(&res);
+	harness_close(h);
+	/* The registry cannot be asked: ARM and Graph alone decide, and the
+	 * summary says the registry was not asked. */
+	expect_verdicts("scenarios/aks-auth-secret-registry-down.json", admin_down);
+	h = harness_open("scenarios/aks-auth-secret-registry-down.json");
+	assert_int_equal(run1(h, SECRET_ADMIN, &res), CHECK_FAIL);
+	assert_memory_equal(ev(&res, "registryAnswer"), "not asked: ", 11);
+	assert_non_null(strstr(ev(&res, "registryAnswer"), "timed out"));
+	assert_string_equal(ev(&res, "password"), "mismatch");
+	assert_non_null(strstr(res.summary, "could not be asked"));
+	check_result_clear(&res);
+	harness_close(h);
+	expect_verdicts("scenarios/aks-auth-secret-sp-registry-down.json", sp_down);
+	h = harness_open("scenarios/aks-auth-secret-sp-registry-down.json");
+	assert_int_equal(run1(h, SECRET_SP, &res), CHECK_PASS);
+	assert_memory_equal(ev(&res, "registryAnswer"), "not asked: ", 11);
+	assert_non_null(strstr(res.summary, "could not be asked"));
+	check_result_clear(&res);
+	harness_close(h);
+}
+
 /* ---------- could not tell: unknown, never pass ---------- */
 
 static void test_unknown_paths(void **state)
@@ -549,6 +623,8 @@ static void test_secrets_never_shown(void **state)
 		"scenarios/aks-auth-secret-admin-ok.json",
 		"scenarios/aks-auth-secret-auth-field.json",
 		"scenarios/aks-auth-secret-other-registry.json",
+		"scenarios/aks-auth-secret-registry-down.json",
+		"scenarios/aks-auth-secret-sp-registry-down.json",
 		"scenarios/aks-auth-admin-disabled.json",
 		"scenarios/aks-auth-admin-log-denied.json",
 		"scenarios/aks-auth-secret-sp-valid.json",
@@ -731,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_vmss_two_pools),
 		cmocka_unit_test(test_secret_variants),
 		cmocka_unit_test(test_unknown_paths),
+		cmocka_unit_test(test_registry_answer),
 		cmocka_unit_test(test_secrets_never_shown),
 		cmocka_unit_test(test_fix_attach_acr),
 		cmocka_unit_test(test_fix_reconcile),

@@ -26,6 +26,7 @@
 #include "facts.h"
 #include "harness.h"
 #include "http.h"
+#include "jsonu.h"
 #include "world.h"
 
 /* A transport that counts requests and can hold them on the wire until
@@ -430,6 +431,232 @@ static void test_anonymous_pull(void **state)
 	harness_close(h);
 }
 
+/* ---------- a pull secret's username and password at the registry ---------- */
+
+#define PS_USER "acrshop"
+#define PS_PASS "Pw9+SECRET/basic=Zq"
+
+/* A registry that answers /v2/ and its token realm as a script says, and
+ * records where the credential went. */
+struct script {
+	long v2_status;
+	const char *v2_auth;     /* WWW-Authenticate of /v2/ */
+	long tok_status;         /* the realm's (or /v2/'s, Basic) answer */
+	const char *tok_body;
+	int tok_fail;            /* AD_E* with the transport's net kind */
+	int v2_fail;
+	int sent, with_basic;
+	int basic_elsewhere;     /* basic sent to a host other than reg.test */
+	char basic_url[512];
+	char user[64];
+};
+
+static int script_send(void *impl, const struct http_request *req,
+		       struct http_response *resp, struct ad_error *err)
+{
+	struct script *sc = impl;
+	int basic = req->basic_user != NULL;
+	int v2 = strcmp(req->url, "https://reg.test/v2/") == 0 && !basic;
+
+	sc->sent++;
+	if (basic) {
+		sc->with_basic++;
+		snprintf(sc->basic_url, sizeof sc->basic_url, "%s", req->url);
+		snprintf(sc->user, sizeof sc->user, "%s", req->basic_user);
+		if (strncmp(req->url, "https://reg.test/", 17) != 0)
+			sc->basic_elsewhere++;
+		assert_non_null(req->basic_pass);
+		assert_string_equal(req->basic_pass, PS_PASS);
+		assert_null(req->bearer);
+	}
+	if ((v2 && sc->v2_fail) || (!v2 && sc->tok_fail)) {
+		ad_error_set(err, AD_ETIMEOUT, "connection to reg.test timed out");
+		return ad_error_net(err, AD_NET_TIMEOUT);
+	}
+	resp->status = v2 ? sc->v2_status : sc->tok_status;
+	if (v2 && sc->v2_auth)
+		assert_int_equal(http_response_add_header(resp, "WWW-Authenticate",
+							  sc->v2_auth), 0);
+	resp->body = strdup(v2 ? "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}" :
+			    sc->tok_body ? sc->tok_body : "{}");
+	assert_non_null(resp->body);
+	resp->body_len = strlen(resp->body);
+	return 0;
+}
+
+static const struct http_ops script_ops = { "script", script_send, NULL };
+
+#define ACR_CHALLENGE "Bearer realm=\"https://reg.test/oauth2/token\",service=\"reg.test\""
+#define REFUSED_BODY "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}"
+
+/* One login through a fresh facts over script sc; rc, out and err. */
+static int script_login(struct script *sc, const char *repo,
+			struct reg_login *out, struct ad_error *err)
+{
+	struct http_transport t = { .ops = &script_ops, .impl = sc };
+	struct ad_context ctx;
+	struct facts *f;
+	int rc;
+
+	ctx_init(&ctx, AD_TARGET_AKS);
+	f = facts_new(&t, NULL, &ctx);
+	assert_non_null(f);
+	memset(err, 0, sizeof *err);
+	rc = reg_basic_login(f, "reg.test", repo, PS_USER, PS_PASS, out, err);
+	/* Never in what the caller gets back. */
+	assert_null(strstr(err->msg, PS_PASS));
+	assert_null(strstr(err->detail, PS_PASS));
+	assert_null(strstr(out->endpoint, PS_PASS));
+	facts_free(f);
+	return rc;
+}
+
+static void test_basic_login(void **state)
+{
+	struct script sc;
+	struct reg_login lg;
+	struct ad_error e;
+
+	(void)state;
+	/* Accepted: a token from the realm, asked with the repository's
+	 * pull scope and the secret's username. */
+	sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+			      .tok_status = 200,
+			      .tok_body = "{\"access_token\":\"tok-abc\"}" };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_int_equal(lg.accepted, 1);
+	assert_int_equal(lg.open, 0);
+	assert_int_equal(lg.status, 200);
+	assert_string_equal(lg.endpoint, "https://reg.test/oauth2/token");
+	assert_int_equal(sc.with_basic, 1);
+	assert_string_equal(sc.user, PS_USER);
+	assert_string_equal(sc.basic_url,
+		"https://reg.test/oauth2/token?service=reg.test&scope=repository:shop/web:pull");
+
+	/* Refused with 401, and with 403: an answer, not an error. */
+	sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+			      .tok_status = 401, .tok_body = REFUSED_BODY };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_int_equal(lg.accepted, 0);
+	assert_int_equal(lg.status, 401);
+	assert_string_equal(lg.code, "UNAUTHORIZED");
+	sc.tok_status = 403;
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_int_equal(lg.accepted, 0);
+	assert_int_equal(lg.status, 403);
+
+	/* 200 without a token is no yes. */
+	sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+			      .tok_status = 200, .tok_body = "{}" };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EPARSE);
+	assert_int_equal(lg.accepted, 0);
+
+	/* Could not ask: the token endpoint, or /v2/, does not answer;
+	 * or answers something else than yes or no. */
+	sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+			      .tok_fail = 1 };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_ETIMEOUT);
+	assert_int_equal(e.net, AD_NET_TIMEOUT);
+	assert_int_equal(lg.accepted, 0);
+	sc = (struct script){ .v2_fail = 1 };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_ETIMEOUT);
+	assert_int_equal(e.net, AD_NET_TIMEOUT);
+	assert_int_equal(sc.with_basic, 0);
+	sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+			      .tok_status = 503, .tok_body = "{}" };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EHTTP);
+	assert_int_equal(lg.status, 503);
+	assert_int_equal(lg.accepted, 0);
+
+	/* A realm on another host never gets the password. */
+	sc = (struct script){ .v2_status = 401,
+			      .v2_auth = "Bearer realm=\"https://evil.test/token\",service=\"reg.test\"",
+			      .tok_status = 200,
+			      .tok_body = "{\"access_token\":\"x\"}" };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EUNSUPP);
+	assert_int_equal(sc.with_basic, 0);
+	assert_int_equal(sc.basic_elsewhere, 0);
+	sc.v2_auth = "Bearer realm=\"http://reg.test/oauth2/token\"";
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EUNSUPP);
+	assert_int_equal(sc.with_basic, 0);
+
+	/* A registry that challenges with Basic: the credential goes to
+	 * /v2/ itself. */
+	sc = (struct script){ .v2_status = 401, .v2_auth = "Basic realm=\"reg\"",
+			      .tok_status = 200 };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_int_equal(lg.accepted, 1);
+	assert_string_equal(sc.basic_url, "https://reg.test/v2/");
+	sc.tok_status = 401;
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_int_equal(lg.accepted, 0);
+
+	/* /v2/ open to anyone: nothing to send. */
+	sc = (struct script){ .v2_status = 200 };
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_int_equal(lg.accepted, 1);
+	assert_int_equal(lg.open, 1);
+	assert_int_equal(sc.with_basic, 0);
+
+	/* Never cached: each login asks again (the /v2/ answer is shared). */
+	{
+		struct http_transport t = { .ops = &script_ops, .impl = &sc };
+		struct ad_context ctx;
+		struct facts *f;
+
+		sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+				      .tok_status = 200,
+				      .tok_body = "{\"access_token\":\"t\"}" };
+		ctx_init(&ctx, AD_TARGET_AKS);
+		f = facts_new(&t, NULL, &ctx);
+		assert_non_null(f);
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", PS_USER,
+						 PS_PASS, &lg, &e), 0);
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", PS_USER,
+						 PS_PASS, &lg, &e), 0);
+		assert_int_equal(sc.with_basic, 2);
+		assert_int_equal(sc.sent, 3);
+		/* A username with ':' or a password with a line break is
+		 * never sent. */
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", "a:b",
+						 PS_PASS, &lg, &e), AD_EINVAL);
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", PS_USER,
+						 "x\r\nX-Injected: 1", &lg, &e),
+				 AD_EINVAL);
+		assert_int_equal(sc.with_basic, 2);
+		facts_free(f);
+	}
+}
+
+/* The anonymous token attempt in the evidence of the aks.401 checks. */
+static void test_anonymous_evidence(void **state)
+{
+	char path[64];
+	struct harness *h;
+	struct check_result res = { 0 };
+	const char *a;
+
+	(void)state;
+	anonymous_scenario(path, sizeof path);
+	h = harness_open(path);
+	harness_check(h, "aks.401.acrpull", &res);
+	a = jsonu_str(res.evidence, "anonymousToken");
+	assert_non_null(a);
+	assert_memory_equal(a, "granted:", 8);
+	check_result_clear(&res);
+	harness_close(h);
+	unlink(path);
+
+	h = harness_open("aks-401-no-acrpull");
+	assert_int_equal(harness_check(h, "aks.401.acrpull", &res), CHECK_FAIL);
+	a = jsonu_str(res.evidence, "anonymousToken");
+	assert_non_null(a);
+	assert_memory_equal(a, "refused:", 8);
+	assert_non_null(strstr(a, "needs a credential"));
+	check_result_clear(&res);
+	harness_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +665,8 @@ int main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_diagnose_order),
 		cmocka_unit_test(test_anonymous_pull),
+		cmocka_unit_test(test_basic_login),
+		cmocka_unit_test(test_anonymous_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
