@@ -44,4 +44,59 @@ for s in aks-401-no-acrpull webapp-identity-no-acrpull; do
 		"$FW" stop "$d" >/dev/null 2>&1
 	done
 done
+
+# Finding the context costs the chain of its reads, not their number.
+# Asked without the subscription and resource group (with the fake's
+# kubeconfig, and for AKS without the pod and image: the cluster names
+# them), a diagnosis is at most one round deeper than with them given:
+# the listing of the subscriptions, after which the cluster's or web
+# app's lookup and the registries of the subscription go out together.
+# And the failing pods are read while the subscriptions are listed: not
+# naming the pod and image costs no round.  Sent one after another they
+# cost three more rounds for AKS than with the group given (one more
+# than with the pod named), two more for the web app.
+depth_of() { sed -n 's/^requests=[0-9]* depth=\([0-9]*\)$/\1/p' "$1"; }
+for case in "aks-401-no-acrpull|--cluster aks-shop|rg-shop|--namespace default --pod web-7d4b9c-x2x4q --image acrshop.azurecr.io/shop/web:1.4.2" \
+	    "webapp-identity-no-acrpull|--webapp app-shop --image acrshop.azurecr.io/shop/web:1.4.2|rg-web|"; do
+	s=${case%%|*}; rest=${case#*|}; args=${rest%%|*}; rest=${rest#*|}
+	rg=${rest%%|*}; named=${rest#*|}
+	d="$TMPD/fw-bound-$s"
+	mkdir -p "$d"
+	if ! "$FW" start "$s" "$d" >"$TMPD/start.out" 2>&1; then
+		bad "$s: fake-world did not start"; sed 's/^/  | /' "$TMPD/start.out"; continue
+	fi
+	FW_DIRS="$FW_DIRS $d"
+	# shellcheck disable=SC2086
+	(. "$d/env" && unset AZURE_SUBSCRIPTION_ID &&
+	 "$AD" diagnose $args --json --debug) >"$TMPD/find.json" 2>"$TMPD/find.err"
+	is 1 "$?" "$s, finding the group: exit status"
+	# shellcheck disable=SC2086
+	(. "$d/env" && "$AD" diagnose $args --subscription "$SUB" \
+	 --resource-group "$rg" --json --debug) >"$TMPD/ref.json" 2>"$TMPD/ref.err"
+	is 1 "$?" "$s, group given: exit status"
+	df=$(depth_of "$TMPD/find.err")
+	dr=$(depth_of "$TMPD/ref.err")
+	if [ -n "$df" ] && [ -n "$dr" ] && [ "$dr" -gt 2 ] &&
+	   [ "$df" -le $((dr + 1)) ]; then ok; else
+		bad "$s: depth $df finding the subscription and group, $dr given them: more than one round apart"
+		grep '^http:' "$TMPD/find.err" | sed 's/?.*//; s/^/  | /'
+	fi
+	is "$(json "$TMPD/ref.json" 'd["cause"]')" "$(json "$TMPD/find.json" 'd["cause"]')" \
+		"$s: the same cause found either way"
+	if [ -n "$named" ]; then
+		# shellcheck disable=SC2086
+		(. "$d/env" && unset AZURE_SUBSCRIPTION_ID &&
+		 "$AD" diagnose $args $named --json --debug) >"$TMPD/named.json" 2>"$TMPD/named.err"
+		is 1 "$?" "$s, pod named: exit status"
+		dn=$(depth_of "$TMPD/named.err")
+		if [ -n "$df" ] && [ -n "$dn" ] && [ "$dn" -gt 2 ] &&
+		   [ "$df" -le "$dn" ]; then ok; else
+			bad "$s: depth $df finding the pod, $dn with the pod named: the pods were not read with the subscriptions"
+			grep '^http:' "$TMPD/find.err" | sed 's/?.*//; s/^/  | /'
+		fi
+		is "$(json "$TMPD/named.json" 'd["cause"]')" "$(json "$TMPD/find.json" 'd["cause"]')" \
+			"$s: the same cause with the pod named"
+	fi
+	"$FW" stop "$d" >/dev/null 2>&1
+done
 finish
