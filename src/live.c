@@ -269,6 +269,7 @@ struct fr_sub {
 
 struct fr {
 	const char *type, *name, *rg, *api;
+	int known;        /* the group was given: read, not listed */
 	struct fr_sub *s;
 };
 
@@ -279,7 +280,7 @@ static int fr_job(struct facts *f, void *arg, size_t i)
 	char path[512];
 
 	ad_error_clear(&s->err);
-	if (j->rg[0]) {
+	if (j->known) {
 		/* The group is known: read the resource itself. */
 		snprintf(path, sizeof path,
 			 "/subscriptions/%s/resourceGroups/%s/providers/%s/%s",
@@ -304,7 +305,11 @@ static int find_resource(struct world *w, const char *type, const char *name,
 			 char *sub, size_t sublen, char *rg, size_t rglen,
 			 struct ad_error *err)
 {
-	struct fr j = { .type = type, .name = name, .rg = rg };
+	/* Whether the group was given is decided once: the group a list
+	 * found in one subscription does not make the next one read the
+	 * resource in that group, missing a second match. */
+	struct fr j = { .type = type, .name = name, .rg = rg,
+			.known = rg[0] != '\0' };
 	const cJSON *subs = NULL, *it;
 	cJSON *list;
 	char only[64];
@@ -360,7 +365,7 @@ static int find_resource(struct world *w, const char *type, const char *name,
 			}
 			continue;  /* a subscription we may not read */
 		}
-		if (rg[0]) {
+		if (j.known) {
 			snprintf(sub, sublen, "%s", s->sid);
 			free(j.s);
 			return 0;

@@ -99,4 +99,62 @@ for case in "aks-401-no-acrpull|--cluster aks-shop|rg-shop|--namespace default -
 	fi
 	"$FW" stop "$d" >/dev/null 2>&1
 done
+
+# Every subscription is asked at once.  A world with two more
+# subscriptions, listed first, one holding another cluster named aks-shop
+# (in rg-other), the other a cluster aks-else: with the kubeconfig's
+# group the cluster is read in the three subscriptions in the same round,
+# so the diagnosis is at most one round deeper than in the world of one
+# subscription (the registries now wait for the cluster's subscription);
+# asked in turn it would be two.  And without a group both clusters
+# match: "more than one", the groups in the listing's order.
+python3 - "$TOP" "$TMPD/three-subs.json" <<'PY'
+import json, sys
+top, out = sys.argv[1:3]
+sys.path.insert(0, top + "/tests/fake")
+import world
+doc = world.load("aks-401-no-acrpull", top + "/data/scenarios")
+doc["name"] = "three-subscriptions"
+for sub, rg, name in (("0d7e4c2b-6a1f-4b3e-9c8d-5e2f1a7b3c94", "rg-other", "aks-shop"),
+                      ("7a3f9e1d-2c4b-4d8e-b5a6-1f0e9d8c7b6a", "rg-else", "aks-else")):
+    cid = ("/subscriptions/%s/resourceGroups/%s/providers/"
+           "Microsoft.ContainerService/managedClusters/%s" % (sub, rg, name))
+    doc["http"].insert(0, {"method": "GET", "url": "https://management.azure.com" + cid,
+                           "body": {"name": name, "id": cid, "location": "westeurope",
+                                    "type": "Microsoft.ContainerService/managedClusters"}})
+json.dump(doc, open(out, "w"), indent=1)
+PY
+eval "set -- $(python3 "$LIVE/scenario_args.py" aks-401-no-acrpull "$TOP/data/scenarios")"
+dd=
+for w in aks-401-no-acrpull "$TMPD/three-subs.json"; do
+	d="$TMPD/fw-subs-$(basename "$w" .json)"
+	mkdir -p "$d"
+	if ! "$FW" start "$w" "$d" >"$TMPD/start.out" 2>&1; then
+		bad "$w: fake-world did not start"; sed 's/^/  | /' "$TMPD/start.out"; continue
+	fi
+	FW_DIRS="$FW_DIRS $d"
+	(. "$d/env" && unset AZURE_SUBSCRIPTION_ID &&
+	 "$AD" diagnose "$@" --json --debug) >"$TMPD/subs.json" 2>"$TMPD/subs.err"
+	is 1 "$?" "$w: exit status"
+	is aks.401 "$(json "$TMPD/subs.json" 'd["cause"]')" "$w: cause"
+	dd="$dd $(depth_of "$TMPD/subs.err")"
+	if [ "$w" != aks-401-no-acrpull ]; then
+		n=$(grep -c "^http: GET https://management.azure.com/subscriptions/[^/]*/resourceGroups/rg-shop/providers/Microsoft.ContainerService/managedClusters/aks-shop?" "$TMPD/subs.err")
+		is 3 "$n" "three subscriptions: the cluster read in each"
+		(. "$d/env" && unset AZURE_SUBSCRIPTION_ID && export KUBECONFIG="$TMPD/none" &&
+		 "$AD" diagnose --cluster aks-shop --json) >/dev/null 2>"$TMPD/amb.err"
+		is 2 "$?" "two clusters named aks-shop: exit status"
+		if grep -q "more than one Microsoft.ContainerService/managedClusters is named aks-shop (in rg-other and rg-shop)" "$TMPD/amb.err"; then
+			ok
+		else
+			bad "two clusters named aks-shop: not the error naming both groups in order"
+			sed 's/^/  | /' "$TMPD/amb.err"
+		fi
+	fi
+	"$FW" stop "$d" >/dev/null 2>&1
+done
+set -- $dd
+if [ $# -eq 2 ] && [ "$1" -gt 2 ] && [ "$2" -le $(($1 + 1)) ]; then ok; else
+	bad "depth with one subscription and with three: $dd, more than one round apart"
+fi
 finish
