@@ -1,7 +1,6 @@
 #include "config.h"
 #include "diagnose.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "err.h"
 #include "facts.h"
 #include "jsonu.h"
+#include "pool.h"
 
 /* Checks that classify a message rather than test a cause. */
 static int is_classifier(const struct check_def *d)
@@ -19,57 +19,27 @@ static int is_classifier(const struct check_def *d)
 	       strcmp(d->id, "webapp.log") == 0;
 }
 
-/* Checks run on a small pool of threads: most of a check's time is
- * spent waiting for answers, and the facts cache lets checks that read
- * the same thing share one request. */
-#define DIAGNOSE_THREADS 8
-
-struct pool {
-	struct facts *f;
+/* The checks and the prefetches run on the pool (pool.h): most of a
+ * check's time is spent waiting for answers, and the facts cache lets
+ * checks that read the same thing share one request. */
+struct run {
 	const check_prefetch_fn *pre;   /* jobs 0..npre */
 	size_t npre;
 	const struct check_def **defs;  /* the applicable ones, table order */
 	struct check_result *res;       /* one per def */
-	unsigned char *ran;
-	size_t n, next;                 /* next job: prefetches, then checks */
-	int nomem;
-	void *mark;                     /* what the caller had read */
-	ad_cancel_flag *cancel;
-	pthread_mutex_t mu;
 };
 
-static void *pool_work(void *arg)
+static int run_job(struct facts *f, void *arg, size_t i)
 {
-	struct pool *p = arg;
+	struct run *r = arg;
 
-	for (;;) {
-		size_t i;
-		int rc;
-
-		pthread_mutex_lock(&p->mu);
-		if (p->next >= p->npre + p->n || p->nomem ||
-		    (ad_cancelled(p->cancel))) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		/* A check needs the context the caller found: it starts
-		 * from the caller's depth, not from nothing. */
-		facts_begin(p->f, p->mark);
-		if (i < p->npre) {
-			p->pre[i](p->f);
-			continue;
-		}
-		i -= p->npre;
-		rc = check_run(p->defs[i], p->f, &p->res[i]);
-		pthread_mutex_lock(&p->mu);
-		p->ran[i] = 1;
-		if (rc == AD_ENOMEM)
-			p->nomem = 1;
-		pthread_mutex_unlock(&p->mu);
+	if (i < r->npre) {
+		r->pre[i](f);
+		return 0;
 	}
-	return NULL;
+	i -= r->npre;
+	return check_run(r->defs[i], f, &r->res[i]) == AD_ENOMEM ?
+	       AD_ENOMEM : 0;
 }
 
 /* Run the applicable checks of defs[0..n) concurrently into d->findings,
@@ -77,49 +47,39 @@ static void *pool_work(void *arg)
 static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 		      unsigned want, struct diagnosis *d, ad_cancel_flag *cancel)
 {
-	struct pool p = { .f = f, .cancel = cancel, .mark = facts_mark(f) };
-	pthread_t th[DIAGNOSE_THREADS];
-	size_t i, nth = 0;
+	struct run r = { 0 };
+	unsigned char *ran;
+	size_t i, nd = 0;
+	int rc;
 
-	p.defs = calloc(n ? n : 1, sizeof *p.defs);
-	p.res = calloc(n ? n : 1, sizeof *p.res);
-	p.ran = calloc(n ? n : 1, 1);
-	if (!p.defs || !p.res || !p.ran) {
-		free(p.defs);
-		free(p.res);
-		free(p.ran);
+	r.defs = calloc(n ? n : 1, sizeof *r.defs);
+	r.res = calloc(n ? n : 1, sizeof *r.res);
+	if (r.defs)
+		for (i = 0; i < n; i++)
+			if (defs[i].applies & want)
+				r.defs[nd++] = &defs[i];
+	if (nd)
+		r.pre = check_prefetch(want, &r.npre);
+	ran = calloc(r.npre + nd + 1, 1);
+	if (!r.defs || !r.res || !ran) {
+		free(r.defs);
+		free(r.res);
+		free(ran);
 		return AD_ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		if (defs[i].applies & want)
-			p.defs[p.n++] = &defs[i];
-	if (p.n)
-		p.pre = check_prefetch(want, &p.npre);
-	pthread_mutex_init(&p.mu, NULL);
-	/* The calling thread works too, so the checks run even when no
-	 * thread can be started. */
-	while (nth + 1 < DIAGNOSE_THREADS && nth + 1 < p.npre + p.n &&
-	       pthread_create(&th[nth], NULL, pool_work, &p) == 0)
-		nth++;
-	pool_work(&p);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
-	/* The caller has read what it had before, whichever jobs its own
-	 * thread happened to run. */
-	facts_begin(f, p.mark);
-	pthread_mutex_destroy(&p.mu);
-	for (i = 0; i < p.n; i++) {
-		if (p.ran[i]) {
-			d->findings[d->n].def = p.defs[i];
-			d->findings[d->n++].res = p.res[i];
+	rc = pool_run(f, r.npre + nd, run_job, &r, ran, POOL_KEEP, cancel);
+	for (i = 0; i < nd; i++) {
+		if (ran[r.npre + i]) {
+			d->findings[d->n].def = r.defs[i];
+			d->findings[d->n++].res = r.res[i];
 		} else {
-			check_result_clear(&p.res[i]);
+			check_result_clear(&r.res[i]);
 		}
 	}
-	free(p.defs);
-	free(p.res);
-	free(p.ran);
-	return p.nomem ? AD_ENOMEM : 0;
+	free(r.defs);
+	free(r.res);
+	free(ran);
+	return rc;
 }
 
 int diagnose_run(struct facts *f, struct diagnosis *d, ad_cancel_flag *cancel)

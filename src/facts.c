@@ -269,6 +269,13 @@ void facts_begin(struct facts *f, void *mark)
 	pthread_mutex_unlock(&f->cache->mu);
 }
 
+void facts_add_mark(struct facts *f, void *mark)
+{
+	pthread_mutex_lock(&f->cache->mu);
+	frame_add(f, mark);
+	pthread_mutex_unlock(&f->cache->mu);
+}
+
 unsigned facts_depth(struct facts *f)
 {
 	struct frame *fr;

@@ -102,6 +102,9 @@ void *facts_mark(struct facts *f);
 /* The calling thread starts work for f having read what mark says
  * (NULL: nothing). */
 void facts_begin(struct facts *f, void *mark);
+/* The calling thread has also read what mark says: what a job run for
+ * it on another thread read, its next requests needing those answers. */
+void facts_add_mark(struct facts *f, void *mark);
 /* The depth of what the calling thread has read so far. */
 unsigned facts_depth(struct facts *f);
 

@@ -22,6 +22,7 @@
 #include "i18n.h"
 #include "jsonu.h"
 #include "kubecfg.h"
+#include "pool.h"
 #include "probe.h"
 #include "world.h"
 
@@ -241,18 +242,78 @@ static int id_group(const char *id, char *buf, size_t len)
 	return ctx_name_ok(buf, "-_.()", 90) ? 0 : -1;
 }
 
-/* Find the resource named name of provider type (e.g.
- * "Microsoft.ContainerService/managedClusters") in the subscription, or
- * in every subscription the caller can see; fills subscription and
- * resource group.  AD_ENOTFOUND when it is nowhere, AD_EINVAL when two
- * match (the user must say which). */
+#define TYPE_CLUSTER  "Microsoft.ContainerService/managedClusters"
+#define TYPE_WEBAPP   "Microsoft.Web/sites"
+#define TYPE_REGISTRY "Microsoft.ContainerRegistry/registries"
+
+/* A subscription of the listing that resources are looked for in: its
+ * id when it is a GUID and enabled, else NULL. */
+static const char *sub_usable(const cJSON *it)
+{
+	const char *sid = jsonu_str(it, "subscriptionId");
+	const char *state = jsonu_str(it, "state");
+
+	if (!sid || !ctx_is_guid(sid) ||
+	    (state && strcasecmp(state, "Enabled") != 0))
+		return NULL;
+	return sid;
+}
+
+/* What find_resource asked one subscription. */
+struct fr_sub {
+	const char *sid;
+	int rc;
+	cJSON *json;      /* the resource (group known) or the list */
+	struct ad_error err;
+};
+
+struct fr {
+	const char *type, *name, *rg, *api;
+	int known;        /* the group was given: read, not listed */
+	struct fr_sub *s;
+};
+
+static int fr_job(struct facts *f, void *arg, size_t i)
+{
+	struct fr *j = arg;
+	struct fr_sub *s = &j->s[i];
+	char path[512];
+
+	ad_error_clear(&s->err);
+	if (j->known) {
+		/* The group is known: read the resource itself. */
+		snprintf(path, sizeof path,
+			 "/subscriptions/%s/resourceGroups/%s/providers/%s/%s",
+			 s->sid, j->rg, j->type, j->name);
+		s->rc = arm_get(f, path, j->api, &s->json, &s->err);
+	} else {
+		snprintf(path, sizeof path, "/subscriptions/%s/providers/%s",
+			 s->sid, j->type);
+		s->rc = arm_list(f, path, j->api, &s->json, &s->err);
+	}
+	return s->rc == AD_ENOMEM ? AD_ENOMEM : 0;
+}
+
+/* Find the resource named name of provider type (e.g. TYPE_CLUSTER) in
+ * the subscription, or in every subscription the caller can see; fills
+ * subscription and resource group.  AD_ENOTFOUND when it is nowhere,
+ * AD_EINVAL when two match (the user must say which).  The
+ * subscriptions are asked at once and their answers weighed in the
+ * listing's order, so the outcome is the one asking them in turn would
+ * give. */
 static int find_resource(struct world *w, const char *type, const char *name,
 			 char *sub, size_t sublen, char *rg, size_t rglen,
 			 struct ad_error *err)
 {
+	/* Whether the group was given is decided once: the group a list
+	 * found in one subscription does not make the next one read the
+	 * resource in that group, missing a second match. */
+	struct fr j = { .type = type, .name = name, .rg = rg,
+			.known = rg[0] != '\0' };
 	const cJSON *subs = NULL, *it;
 	cJSON *list;
-	char path[512], only[64];
+	char only[64];
+	size_t n = 0, i;
 	int rc, found = 0;
 
 	snprintf(only, sizeof only, "%s", sub);
@@ -262,68 +323,76 @@ static int find_resource(struct world *w, const char *type, const char *name,
 		if (rc != 0)
 			return rc;
 		subs = jsonu_array(list, "value");
+		for (it = subs ? subs->child : NULL; it; it = it->next)
+			n += sub_usable(it) != NULL;
+	} else if (ctx_is_guid(only)) {
+		n = 1;
 	}
-	for (it = subs ? subs->child : NULL; it || only[0]; it = it ? it->next : NULL) {
-		const char *sid = only[0] ? only : jsonu_str(it, "subscriptionId");
-		const char *state = only[0] ? NULL : jsonu_str(it, "state");
+	j.api = strstr(type, "managedClusters") ? API_AKS :
+		strstr(type, "Microsoft.Web") ? API_WEB : API_ACR;
+	j.s = calloc(n ? n : 1, sizeof *j.s);
+	if (!j.s)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	if (only[0] && n) {
+		j.s[0].sid = only;
+	} else {
+		n = 0;
+		for (it = subs ? subs->child : NULL; it; it = it->next)
+			if (sub_usable(it))
+				j.s[n++].sid = sub_usable(it);
+	}
+	/* A job a cancel kept from starting. */
+	for (i = 0; i < n; i++) {
+		j.s[i].rc = ad_error_set(&j.s[i].err, AD_ECANCEL,
+					 _("cancelled"));
+		ad_error_net(&j.s[i].err, AD_NET_CANCELLED);
+	}
+	if (pool_run(w->facts, n, fr_job, &j, NULL, POOL_MERGE,
+		     &w->cancel) != 0) {
+		free(j.s);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct fr_sub *s = &j.s[i];
 		const cJSON *res, *r;
-		const char *api;
-		cJSON *rl;
-		struct ad_error e2 = { 0 };
 
-		if (!sid || !ctx_is_guid(sid) ||
-		    (state && strcasecmp(state, "Enabled") != 0)) {
-			if (only[0])
-				break;
-			continue;
-		}
-		api = strstr(type, "managedClusters") ? API_AKS :
-		      strstr(type, "Microsoft.Web") ? API_WEB : API_ACR;
-		if (rg[0]) {
-			/* The group is known: read the resource itself. */
-			cJSON *one;
-
-			snprintf(path, sizeof path,
-				 "/subscriptions/%s/resourceGroups/%s/providers/%s/%s",
-				 sid, rg, type, name);
-			rc = arm_get(w->facts, path, api, &one,
-				     only[0] ? err : &e2);
-			if (rc == 0) {
-				snprintf(sub, sublen, "%s", sid);
-				return 0;
+		if (s->rc != 0) {
+			if (only[0]) {
+				if (err)
+					*err = s->err;
+				rc = s->rc;
 			}
-			if (only[0])
-				return rc;
-			continue;
+			continue;  /* a subscription we may not read */
 		}
-		snprintf(path, sizeof path, "/subscriptions/%s/providers/%s",
-			 sid, type);
-		rc = arm_list(w->facts, path, api, &rl, only[0] ? err : &e2);
-		if (rc != 0) {
-			if (only[0])
-				return rc;
-			continue;  /* a subscription we may not list */
+		if (j.known) {
+			snprintf(sub, sublen, "%s", s->sid);
+			free(j.s);
+			return 0;
 		}
-		res = jsonu_array(rl, "value");
+		res = jsonu_array(s->json, "value");
 		for (r = res ? res->child : NULL; r; r = r->next) {
-			const char *n = jsonu_str(r, "name");
+			const char *nm = jsonu_str(r, "name");
 			char g[96];
 
-			if (!n || strcasecmp(n, name) != 0 ||
+			if (!nm || strcasecmp(nm, name) != 0 ||
 			    id_group(jsonu_str(r, "id"), g, sizeof g) != 0)
 				continue;
-			if (found && (strcmp(sub, sid) != 0 ||
-				      strcasecmp(rg, g) != 0))
-				return ad_error_set(err, AD_EINVAL,
+			if (found && (strcmp(sub, s->sid) != 0 ||
+				      strcasecmp(rg, g) != 0)) {
+				rc = ad_error_set(err, AD_EINVAL,
 					_("more than one %s is named %s (in %s and %s): say which with --subscription and --resource-group"),
 					type, name, rg, g);
-			snprintf(sub, sublen, "%s", sid);
+				break;
+			}
+			snprintf(sub, sublen, "%s", s->sid);
 			snprintf(rg, rglen, "%s", g);
 			found = 1;
 		}
-		if (only[0])
-			break;
 	}
+	free(j.s);
+	if (rc != 0)
+		return rc;
 	if (!found)
 		return ad_error_set(err, AD_ENOTFOUND,
 			_("no %s named %s was found in the subscriptions these credentials can read"),
@@ -370,8 +439,8 @@ static void registry_near_image(struct world *w, const char *image)
 	if (ctx_valid_registry_name(name, NULL) != 0)
 		return;
 	snprintf(sub, sizeof sub, "%s", c->subscription);
-	if (find_resource(w, "Microsoft.ContainerRegistry/registries", name,
-			  sub, sizeof sub, rg, sizeof rg, &err) == 0) {
+	if (find_resource(w, TYPE_REGISTRY, name, sub, sizeof sub, rg,
+			  sizeof rg, &err) == 0) {
 		snprintf(c->registry, sizeof c->registry, "%s", name);
 		snprintf(c->registry_group, sizeof c->registry_group, "%s", rg);
 	}
@@ -606,10 +675,226 @@ int live_nodes(struct world *w, struct live_node *nodes, size_t max,
 	return 0;
 }
 
+/* ---------- the reads that find the context, at once ----------
+ *
+ * The reads that find the context are sent in rounds: each round holds
+ * every read whose inputs are known, run at once on the pool (pool.h),
+ * and each job of a round starts from what the rounds before it read,
+ * so the depth counted is that of the chain of reads, not their number.
+ * The jobs of a round write disjoint parts of the context: RJ_FIND
+ * works on copies (the others read the subscription), RJ_PODS writes
+ * the pod, its namespace and image, RJ_CREDS the kubeconfig, the API
+ * server and the namespace, RJ_CONFIG the image; RJ_PODS and RJ_CREDS
+ * never share a round, nor do RJ_FIND and RJ_CONFIG. */
+
+enum rjob {
+	RJ_FIND,        /* the cluster's or web app's subscription and group */
+	RJ_PODS,        /* the failing pod and its image, from the cluster */
+	RJ_CREDS,       /* the cluster's user credentials, from ARM */
+	RJ_CLUSTER,     /* the cluster, for its API server's name */
+	RJ_CONFIG,      /* the web app's image, from its configuration */
+	RJ_REGISTRIES   /* the registries of the subscription */
+};
+
+struct resolve {
+	struct world *w;
+	struct live *l;
+	enum rjob job[6];
+	size_t n;
+	const char *type, *name;    /* RJ_FIND */
+	char sub[64], rg[96];       /* RJ_FIND: in and out */
+	int find_rc;
+	struct ad_error find_err;
+};
+
+/* The pod that cannot pull (the first one), or the image of the pod
+ * named: needs only the cluster's API server. */
+static void pod_lookup(struct world *w, struct live *l)
+{
+	struct ad_context *c = &w->ctx;
+
+	if (!c->pod[0]) {
+		struct live_pod pods[1];
+		size_t n = 0;
+		struct ad_error perr = { 0 };
+
+		if (live_failing_pods(w, l->o.namespace_, pods, 1, &n,
+				      &perr) == 0 && n == 1) {
+			copy(c->namespace_, sizeof c->namespace_,
+			     pods[0].namespace_);
+			copy(c->pod, sizeof c->pod, pods[0].name);
+			if (!c->image[0])
+				copy(c->image, sizeof c->image, pods[0].image);
+		}
+	}
+	if (c->pod[0] && !c->image[0]) {
+		char path[512];
+		cJSON *pod;
+		struct ad_error perr = { 0 };
+
+		snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s",
+			 c->namespace_, c->pod);
+		if (kube_get(w->facts, path, &pod, &perr) == 0) {
+			const cJSON *st = jsonu_array(pod, "status.containerStatuses");
+
+			for (st = st ? st->child : NULL; st; st = st->next) {
+				const char *r = jsonu_str(st, "state.waiting.reason");
+
+				if (r && (strcmp(r, "ImagePullBackOff") == 0 ||
+					  strcmp(r, "ErrImagePull") == 0))
+					copy(c->image, sizeof c->image,
+					     jsonu_str(st, "image"));
+			}
+		}
+	}
+}
+
+/* The web app's image, from its site configuration. */
+static void webapp_image(struct world *w)
+{
+	struct ad_context *c = &w->ctx;
+	struct ad_error e = { 0 };
+	char path[600];
+	cJSON *cfg;
+
+	facts_webapp_id(w->facts, path, sizeof path);
+	strncat(path, "/config/web", sizeof path - strlen(path) - 1);
+	if (arm_get(w->facts, path, API_WEB, &cfg, &e) == 0) {
+		const char *fx = jsonu_str(cfg, "properties.linuxFxVersion");
+
+		if (!fx || !fx[0])
+			fx = jsonu_str(cfg, "properties.windowsFxVersion");
+		if (fx && strncasecmp(fx, "DOCKER|", 7) == 0)
+			copy(c->image, sizeof c->image, fx + 7);
+	}
+}
+
+/* The registries of the subscription the registry's group is looked up
+ * in (the cluster's or the web app's), read as soon as that subscription
+ * is known: given, or the only one these credentials can use (the
+ * cluster or web app can be in no other).  The registry's name may come
+ * later (from the pod, from the web app's configuration): the lookup in
+ * live_resolve then finds the list in the cache. */
+static void registries_prefetch(struct world *w)
+{
+	const struct ad_context *c = &w->ctx;
+	struct ad_error e = { 0 };
+	char sub[64] = "", path[512];
+	const cJSON *it;
+	cJSON *list;
+
+	if (c->registry_group[0])
+		return;
+	if (c->subscription[0]) {
+		if (copy(sub, sizeof sub, c->subscription) != 0)
+			return;
+	} else {
+		size_t n = 0;
+
+		/* The same listing find_resource reads: one request. */
+		if (arm_list(w->facts, "/subscriptions", API_SUBSCRIPTIONS,
+			     &list, &e) != 0)
+			return;
+		it = jsonu_array(list, "value");
+		for (it = it ? it->child : NULL; it; it = it->next)
+			if (sub_usable(it) && n++ == 0)
+				copy(sub, sizeof sub, sub_usable(it));
+		if (n != 1)
+			return;
+	}
+	if (!ctx_is_guid(sub))
+		return;
+	snprintf(path, sizeof path, "/subscriptions/%s/providers/%s", sub,
+		 TYPE_REGISTRY);
+	arm_list(w->facts, path, API_ACR, &list, &e);
+}
+
+static int resolve_job(struct facts *f, void *arg, size_t i)
+{
+	struct resolve *r = arg;
+	struct world *w = r->w;
+
+	switch (r->job[i]) {
+	case RJ_FIND:
+		r->find_rc = find_resource(w, r->type, r->name, r->sub,
+					   sizeof r->sub, r->rg, sizeof r->rg,
+					   &r->find_err);
+		break;
+	case RJ_PODS:
+		pod_lookup(w, r->l);
+		break;
+	case RJ_CREDS:
+		kube_from_arm(w, r->l);
+		break;
+	case RJ_CLUSTER: {
+		/* Read anyway by the checks; here in case the credentials
+		 * give no API server. */
+		struct ad_error e = { 0 };
+		char id[512];
+		cJSON *mc;
+
+		facts_cluster_id(f, id, sizeof id);
+		arm_get(f, id, API_AKS, &mc, &e);
+		break;
+	}
+	case RJ_CONFIG:
+		webapp_image(w);
+		break;
+	case RJ_REGISTRIES:
+		registries_prefetch(w);
+		break;
+	}
+	return 0;
+}
+
+static void round_add(struct resolve *r, enum rjob j)
+{
+	if (r->n < sizeof r->job / sizeof r->job[0])
+		r->job[r->n++] = j;
+}
+
+/* Run the round's jobs at once; the calling thread then has read what
+ * they read. */
+static int round_run(struct resolve *r, struct ad_error *err)
+{
+	size_t n = r->n;
+
+	r->n = 0;
+	if (pool_run(r->w->facts, n, resolve_job, r, NULL, POOL_MERGE,
+		     &r->w->cancel) != 0)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	return 0;
+}
+
+/* A round with RJ_FIND: the subscription and group it found into the
+ * context, or its error. */
+static int round_find(struct resolve *r, struct ad_error *err)
+{
+	struct ad_context *c = &r->w->ctx;
+	int rc;
+
+	snprintf(r->sub, sizeof r->sub, "%s", c->subscription);
+	snprintf(r->rg, sizeof r->rg, "%s", c->resource_group);
+	/* What a cancel that kept it from starting leaves. */
+	r->find_rc = ad_error_set(&r->find_err, AD_ECANCEL, _("cancelled"));
+	ad_error_net(&r->find_err, AD_NET_CANCELLED);
+	if ((rc = round_run(r, err)) != 0)
+		return rc;
+	if (r->find_rc != 0) {
+		if (err)
+			*err = r->find_err;
+		return r->find_rc;
+	}
+	copy(c->subscription, sizeof c->subscription, r->sub);
+	copy(c->resource_group, sizeof c->resource_group, r->rg);
+	return 0;
+}
+
 static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 {
 	struct ad_context *c = &w->ctx;
-	int rc;
+	struct resolve r = { .w = w, .l = l, .type = TYPE_CLUSTER };
+	int rc, find, pods;
 
 	/* A kubeconfig chosen by default (not --kubeconfig, --context) whose
 	 * context is another AKS cluster than the one named is not used. */
@@ -647,16 +932,34 @@ static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 			_("which cluster? Give --cluster NAME (the current kubeconfig context is not an AKS cluster)"));
 	if ((rc = ctx_valid_azure_name("cluster", c->cluster, err)) != 0)
 		return rc;
-	if (!c->subscription[0] || !c->resource_group[0]) {
-		rc = find_resource(w, "Microsoft.ContainerService/managedClusters",
-				   c->cluster, c->subscription,
-				   sizeof c->subscription, c->resource_group,
-				   sizeof c->resource_group, err);
-		if (rc != 0)
+	r.name = c->cluster;
+	find = !c->subscription[0] || !c->resource_group[0];
+	/* With a kubeconfig the pod needs nothing from Azure, and the
+	 * registries need only the subscription: they go with the
+	 * cluster's lookup.  Without one, the cluster's credentials need
+	 * the cluster's group, and the pod needs the credentials. */
+	pods = l->kube && (!c->pod[0] || !c->image[0]);
+	if (find) {
+		round_add(&r, RJ_FIND);
+	} else if (!l->kube) {
+		round_add(&r, RJ_CREDS);
+		if (!c->kube_server[0])
+			round_add(&r, RJ_CLUSTER);
+	}
+	if (pods)
+		round_add(&r, RJ_PODS);
+	round_add(&r, RJ_REGISTRIES);
+	rc = find ? round_find(&r, err) : round_run(&r, err);
+	if (rc != 0)
+		return rc;
+	if (find && !l->kube) {
+		round_add(&r, RJ_CREDS);
+		if (!c->kube_server[0])
+			round_add(&r, RJ_CLUSTER);
+		round_add(&r, RJ_REGISTRIES);
+		if ((rc = round_run(&r, err)) != 0)
 			return rc;
 	}
-	if (!l->kube)
-		kube_from_arm(w, l);
 	if (!c->kube_server[0]) {
 		char id[512];
 		const cJSON *mc;
@@ -674,76 +977,38 @@ static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 					 "https://%s:443", fqdn);
 		}
 	}
-	if (!c->pod[0] && l->kube) {
-		struct live_pod pods[1];
-		size_t n = 0;
-		struct ad_error perr = { 0 };
-
-		if (live_failing_pods(w, l->o.namespace_, pods, 1, &n,
-				      &perr) == 0 && n == 1) {
-			copy(c->namespace_, sizeof c->namespace_,
-			     pods[0].namespace_);
-			copy(c->pod, sizeof c->pod, pods[0].name);
-			if (!c->image[0])
-				copy(c->image, sizeof c->image, pods[0].image);
-		}
-	}
-	if (c->pod[0] && !c->image[0] && l->kube) {
-		char path[512];
-		cJSON *pod;
-		struct ad_error perr = { 0 };
-
-		snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s",
-			 c->namespace_, c->pod);
-		if (kube_get(w->facts, path, &pod, &perr) == 0) {
-			const cJSON *st = jsonu_array(pod, "status.containerStatuses");
-
-			for (st = st ? st->child : NULL; st; st = st->next) {
-				const char *r = jsonu_str(st, "state.waiting.reason");
-
-				if (r && (strcmp(r, "ImagePullBackOff") == 0 ||
-					  strcmp(r, "ErrImagePull") == 0))
-					copy(c->image, sizeof c->image,
-					     jsonu_str(st, "image"));
-			}
-		}
-	}
+	/* The credentials came from Azure: the pod after them. */
+	if (!pods && l->kube)
+		pod_lookup(w, l);
 	return 0;
 }
 
 static int resolve_webapp(struct world *w, struct ad_error *err)
 {
 	struct ad_context *c = &w->ctx;
-	char path[600];
-	cJSON *cfg;
-	int rc;
+	struct resolve r = { .w = w, .l = w->live, .type = TYPE_WEBAPP };
+	int rc, find;
 
 	if (!c->webapp[0])
 		return ad_error_set(err, AD_EINVAL,
 			_("which web app? Give --webapp NAME"));
 	if ((rc = ctx_valid_azure_name("webapp", c->webapp, err)) != 0)
 		return rc;
-	if (!c->subscription[0] || !c->resource_group[0]) {
-		rc = find_resource(w, "Microsoft.Web/sites", c->webapp,
-				   c->subscription, sizeof c->subscription,
-				   c->resource_group, sizeof c->resource_group,
-				   err);
-		if (rc != 0)
-			return rc;
-	}
-	if (c->image[0])
-		return 0;
-	facts_webapp_id(w->facts, path, sizeof path);
-	strncat(path, "/config/web", sizeof path - strlen(path) - 1);
-	if (arm_get(w->facts, path, API_WEB, &cfg, err) == 0) {
-		const char *fx = jsonu_str(cfg, "properties.linuxFxVersion");
-
-		if (!fx || !fx[0])
-			fx = jsonu_str(cfg, "properties.windowsFxVersion");
-		if (fx && strncasecmp(fx, "DOCKER|", 7) == 0)
-			copy(c->image, sizeof c->image, fx + 7);
-	}
-	return 0;
+	r.name = c->webapp;
+	find = !c->subscription[0] || !c->resource_group[0];
+	/* The registries need only the subscription: they go with the web
+	 * app's lookup, or with its configuration when that is known. */
+	if (find)
+		round_add(&r, RJ_FIND);
+	else if (!c->image[0])
+		round_add(&r, RJ_CONFIG);
+	round_add(&r, RJ_REGISTRIES);
+	rc = find ? round_find(&r, err) : round_run(&r, err);
+	if (rc != 0 || !find || c->image[0])
+		return rc;
+	round_add(&r, RJ_CONFIG);
+	round_add(&r, RJ_REGISTRIES);
+	return round_run(&r, err);
 }
 
 int live_resolve(struct world *w, struct ad_error *err)
@@ -770,9 +1035,8 @@ int live_resolve(struct world *w, struct ad_error *err)
 		struct ad_error rerr = { 0 };
 
 		snprintf(sub, sizeof sub, "%s", c->subscription);
-		if (find_resource(w, "Microsoft.ContainerRegistry/registries",
-				  c->registry, sub, sizeof sub, rg, sizeof rg,
-				  &rerr) == 0)
+		if (find_resource(w, TYPE_REGISTRY, c->registry, sub,
+				  sizeof sub, rg, sizeof rg, &rerr) == 0)
 			copy(c->registry_group, sizeof c->registry_group, rg);
 		else
 			copy(c->registry_group, sizeof c->registry_group,

@@ -191,13 +191,30 @@ static void expand_path(const char *in, const char *host, const char *ruser,
 	out[o < size ? o : size - 1] = '\0';
 }
 
+/* Keep a keyword's value whole: a cut one would name another host,
+ * user, key or jump host, so it is an error, saying which line. */
+static int put_value(char *dst, size_t len, const char *val,
+		     const char *path, int lineno, const char *kw,
+		     struct ad_error *err)
+{
+	int n = snprintf(dst, len, "%s", val);
+
+	if (n < 0 || (size_t)n >= len) {
+		dst[0] = '\0';
+		return ad_error_set(err, AD_EPARSE,
+			_("%.200s line %d: the %s value is longer than %zu characters"),
+			path, lineno, kw, len - 1);
+	}
+	return 0;
+}
+
 int sshconf_lookup(const char *path, const char *host,
 		   struct sshconf_host *out, struct ad_error *err)
 {
 	FILE *fp;
 	char line[LINE_MAX_LEN + 2];
 	char ids[SSHCONF_MAX_IDS][512];
-	int active = 1, nids = 0, lineno = 0, i;
+	int active = 1, nids = 0, lineno = 0, i, rc = 0;
 
 	memset(out, 0, sizeof *out);
 	fp = fopen(path, "r");
@@ -231,12 +248,16 @@ int sshconf_lookup(const char *path, const char *host,
 		if (!active || !*val)
 			continue;
 		if (strcasecmp(kw, "HostName") == 0 && !out->hostname[0]) {
-			char tmp[256];
+			/* Room for more than fits: a name cut by the
+			 * expansion is too long for hostname too. */
+			char tmp[sizeof out->hostname + 1];
 
 			expand_path(val, host, "", tmp, sizeof tmp);
-			snprintf(out->hostname, sizeof out->hostname, "%s", tmp);
+			rc = put_value(out->hostname, sizeof out->hostname,
+				       tmp, path, lineno, "HostName", err);
 		} else if (strcasecmp(kw, "User") == 0 && !out->user[0]) {
-			snprintf(out->user, sizeof out->user, "%s", val);
+			rc = put_value(out->user, sizeof out->user, val, path,
+				       lineno, "User", err);
 		} else if (strcasecmp(kw, "Port") == 0 && !out->port) {
 			char *end;
 			long v = strtol(val, &end, 10);
@@ -250,10 +271,16 @@ int sshconf_lookup(const char *path, const char *host,
 			out->port = (int)v;
 		} else if (strcasecmp(kw, "IdentityFile") == 0 &&
 			   nids < SSHCONF_MAX_IDS) {
-			snprintf(ids[nids++], sizeof ids[0], "%s", val);
+			rc = put_value(ids[nids++], sizeof ids[0], val, path,
+				       lineno, "IdentityFile", err);
 		} else if (strcasecmp(kw, "ProxyJump") == 0 &&
 			   !out->proxyjump[0]) {
-			snprintf(out->proxyjump, sizeof out->proxyjump, "%s", val);
+			rc = put_value(out->proxyjump, sizeof out->proxyjump,
+				       val, path, lineno, "ProxyJump", err);
+		}
+		if (rc != 0) {
+			fclose(fp);
+			return rc;
 		}
 	}
 	fclose(fp);

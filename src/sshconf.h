@@ -32,7 +32,8 @@ struct sshconf_hop {
 };
 
 /* Look host up in the config file at path.  A missing file is not an
- * error (out stays empty).  0, or AD_EIO / AD_EPARSE with err filled. */
+ * error (out stays empty).  0, or AD_EIO / AD_EPARSE (a line it cannot
+ * read, a value longer than its field: never cut) with err filled. */
 int sshconf_lookup(const char *path, const char *host,
 		   struct sshconf_host *out, struct ad_error *err);
 

@@ -85,6 +85,68 @@ static void test_config(void **state)
 	unlink(path);
 }
 
+/* A value longer than its field is an error naming the line, never a
+ * cut name (which would be another host, user or key). */
+static void test_config_too_long(void **state)
+{
+	static const struct { const char *kw; size_t n; } cases[] = {
+		{ "User", 64 }, { "IdentityFile", 512 }, { "HostName", 256 },
+		{ "HostName", 600 },
+	};
+	char path[] = "/tmp/test_sshprobe_longXXXXXX";
+	struct sshconf_host h;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ad_error err = { 0 };
+		char want[64];
+		int fd = mkstemp(path);
+		FILE *fp;
+		size_t k;
+
+		assert_true(fd >= 0);
+		fp = fdopen(fd, "w");
+		assert_non_null(fp);
+		/* One character too many; another host's long value is
+		 * not read at all. */
+		fprintf(fp, "Host other\n  %s ", cases[i].kw);
+		for (k = 0; k < cases[i].n + 20; k++)
+			fputc('b', fp);
+		fprintf(fp, "\nHost aks-*\n  %s ", cases[i].kw);
+		for (k = 0; k < cases[i].n; k++)
+			fputc('a', fp);
+		fputs("\n", fp);
+		fclose(fp);
+		assert_int_equal(sshconf_lookup(path, "aks-1", &h, &err),
+				 AD_EPARSE);
+		snprintf(want, sizeof want, "line 4: the %s value is longer",
+			 cases[i].kw);
+		assert_non_null(strstr(err.msg, want));
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+	/* The longest that fits is kept whole. */
+	{
+		struct ad_error err = { 0 };
+		int fd = mkstemp(path);
+		FILE *fp;
+		size_t k;
+
+		assert_true(fd >= 0);
+		fp = fdopen(fd, "w");
+		assert_non_null(fp);
+		fputs("Host aks-*\n  User ", fp);
+		for (k = 0; k < 63; k++)
+			fputc('u', fp);
+		fputs("\n", fp);
+		fclose(fp);
+		assert_int_equal(sshconf_lookup(path, "aks-1", &h, &err), 0);
+		assert_int_equal(strlen(h.user), 63);
+		unlink(path);
+	}
+}
+
 static void test_jump(void **state)
 {
 	struct sshconf_hop hops[SSHCONF_MAX_HOPS];
@@ -472,6 +534,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_too_long),
 		cmocka_unit_test(test_jump),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_parse_private),
