@@ -1129,7 +1129,13 @@ struct http_transport *http_curl_new(const struct http_curl_opts *o,
 	curl_share_setopt(hc->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(hc->share, CURLSHOPT_USERDATA, hc);
 	curl_share_setopt(hc->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-	curl_share_setopt(hc->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	/* A TLS session shared between threads is mutated by OpenSSL while
+	 * another thread resumes it: libcurl before 8.10.0 shares the object
+	 * itself (a data race ThreadSanitizer sees), so older ones pay a full
+	 * handshake per connection instead. */
+	if (curl_version_info(CURLVERSION_NOW)->version_num >= 0x080a00)
+		curl_share_setopt(hc->share, CURLSHOPT_SHARE,
+				  CURL_LOCK_DATA_SSL_SESSION);
 	curl_share_setopt(hc->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 	hc->o.ca_file = hc->ca_file;
 	hc->t = t;
