@@ -924,6 +924,14 @@ static int pred_acr(const struct text *t)
 	       (t->lookup[0] && strstr(t->lookup, ".azurecr.") != NULL);
 }
 
+/* The registry is an ACR, or the text says so in words ("our ACR",
+ * "Azure Container Registry") when the login server was redacted. */
+static int pred_acr_named(const struct text *t)
+{
+	return pred_acr(t) || has_word(t, "acr") ||
+	       has(t, "azure container registry");
+}
+
 /* Errors that say the registry really has no such name: a 404 or a
  * "manifest unknown".  They outrank a permission wording next to them. */
 static const char *const strong_missing[] = {
@@ -1456,8 +1464,15 @@ static const struct rule rules[] = {
 	  NULL, 0, pred_foreign, P("anonymous token"), P(FORBIDDEN) },
 	{ "foreign-403", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  pred_foreign, P(FORBIDDEN), NULL },
-	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
-	  P(FORBIDDEN), NULL },
+	/* ACR answers 403 only from its network rules (a missing role is a
+	 * 401 or insufficient_scope), so an ACR 403 is its firewall.  A 403
+	 * from a registry the text does not name (token service, Harbor,
+	 * Docker 1.x's "Status 403 trying to pull repository") is most often
+	 * an authorization answer; the firewall stays the alternative. */
+	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_acr_named, P(FORBIDDEN), NULL },
+	{ "forbidden-403-unnamed", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, NULL, P(FORBIDDEN), NULL },
 
 	/* Tree 4: the network path to the registry.  A timeout of the DNS
 	 * query itself is the resolver, not that path. */
@@ -1520,6 +1535,11 @@ static const struct rule rules[] = {
 	{ "gone-in-words", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL,
 	  0, NULL, P("not exist anymore", "no longer exist",
 		     "does not exist anymore"), NULL },
+	/* Docker's "unknown blob" (not the registry's "blob unknown to
+	 * registry") is a Linux engine that cannot fetch a Windows image's
+	 * foreign base layers: the image's OS, when nothing above spoke. */
+	{ "unknown-blob", CAUSE("aks.platform", "aks.platform"), NULL, 0, NULL,
+	  P("unknown blob"), NULL },
 	/* Below 401: a 5xx next to a 401 is the flaky half of the pair. */
 	{ "server-5xx", CAUSE("other", "other"),
 	  "registry server error (HTTP 5xx): retry, check the registry's health",
@@ -1562,6 +1582,7 @@ static const struct {
 	{ "ip-denied-bare", "aks.401", "webapp.unauthorized" },
 	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
+	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },

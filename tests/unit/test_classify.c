@@ -548,6 +548,20 @@ static const struct hand hand[] = {
 	{ "other", "403 from a web filter named in the page",
 	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/\": Forbidden\nHTTP/1.1 403 Forbidden\nX-Squid-Error: ERR_ACCESS_DENIED 0" },
 
+	/* a 403 is ACR's firewall only when the registry is an ACR; from a
+	 * registry the text does not name, or another one, it is most often
+	 * an authorization answer */
+	{ "aks.401", "403 from a token service the text does not name",
+	  "pull failed: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://<token-host>/service/token?scope=repository%3Ateam%2Fapi%3Apull: 403 Forbidden" },
+	{ "aks.401", "Docker 1.x: Status 403 on a repository, no registry named",
+	  "Pulling repository internal/base\nError: Status 403 trying to pull repository internal/base: \"Access denied\"" },
+	{ "aks.401", "Harbor host answers unknown: Forbidden",
+	  "Failed to pull image \"harbor.corp.example/team/api:3\": rpc error: code = Unknown desc = Error response from daemon: unknown: Forbidden" },
+	{ "aks.403", "403 with the ACR named only in words",
+	  "kubelet cannot pull from our ACR since Monday: failed to fetch anonymous token: unexpected status: 403 Forbidden" },
+	{ "aks.platform", "unknown blob after layer retries",
+	  "ltsc2019: Pulling from contoso/iis-site\n4612f6d0b889: Retrying in 3 seconds\n1bd78008c728: Downloading\nunknown blob" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
@@ -718,6 +732,12 @@ static void test_alternatives(void **state)
 	/* ACR's bare denied is its firewall, or a refused identity */
 	expect_alts(hand_text("ACR bare denied outside App Service"), "aks.403",
 		    "aks.401", NULL);
+	/* a 403 from a registry the text does not name: authorization,
+	 * or the firewall of an ACR whose name was left out */
+	expect_alts(hand_text("403 from a token service the text does not name"),
+		    "aks.401", "aks.403", NULL);
+	expect_alts(hand_text("403 with the ACR named only in words"), "aks.403",
+		    NULL);
 	/* a platform that says "the image or the credentials" */
 	expect_alts(hand_text("Container Instances: image or credentials"),
 		    "aks.401", "aks.notfound", NULL);
