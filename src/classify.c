@@ -1123,7 +1123,7 @@ static int pred_proxy_named(const struct text *t)
 	"failed to resolve image*: not found", \
 	"failed to resolve ref~ not found", \
 	"could not fetch content descriptor*not found", "code notfound", \
-	"404 not found", "status: 404", "status code 404", \
+	"404 not found", "status: 404", "status 404", "status code 404", \
 	"not found in repository", "error: image ~ not found", \
 	"repository with name ~ does not exist", "unknown: ~ not found", \
 	"was deleted or has expired", "image not found", "status code: 404", \
@@ -1240,6 +1240,39 @@ static const char *const webapp_markers[] = {
 	"docker pull returned stderr", "- image pull for ", "- pull image failed",
 	"- image pull failed", "- attempting to pull image ", NULL
 };
+
+/* App Service's container log line: a time, a level, then " - "
+ * ("2024-06-11T08:12:34.020Z ERROR - ...", "17/09/2018 18:41:40.983
+ * INFO - ...").  The time before the level tells it from a sentence's
+ * "server error - ". */
+static int webapp_log_line(const struct text *t)
+{
+	static const char *const levels[] = {
+		" error - ", " info - ", " warn - ", " warning - ", NULL
+	};
+	const char *const *l;
+	size_t at, b, len;
+
+	for (l = levels; *l; l++) {
+		len = strlen(*l);
+		for (at = find_lit(t->norm, t->nlen, 0, *l, len); at != SIZE_MAX;
+		     at = find_lit(t->norm, t->nlen, at + 1, *l, len)) {
+			int colon = 0, ok = 1;
+
+			for (b = at; b > 0 && t->norm[b - 1] != ' '; b--) {
+				unsigned char c = (unsigned char)t->norm[b - 1];
+
+				if (c == ':')
+					colon++;
+				else if (!(c >= '0' && c <= '9') && !strchr(".-/tz", c))
+					ok = 0;
+			}
+			if (ok && colon >= 2 && at - b >= 8)
+				return 1;
+		}
+	}
+	return 0;
+}
 
 /* Docker.DotNet's exception: App Service logs it, but so does any .NET
  * tool (Testcontainers), whose stack traces name the library.  The Azure
@@ -1581,6 +1614,7 @@ static const struct {
 	{ "bare-denied-acr", "aks.401", "webapp.unauthorized" },
 	{ "ip-denied-bare", "aks.401", "webapp.unauthorized" },
 	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
+	{ "foreign-403-anonymous", "aks.401", "webapp.unauthorized" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
 	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
@@ -1809,6 +1843,8 @@ int classify_message(const char *text, size_t len,
 	}
 	for (mk = webapp_markers; *mk && !t.webapp; mk++)
 		t.webapp = has_word(&t, *mk);
+	if (!t.webapp)
+		t.webapp = webapp_log_line(&t);
 	if (!t.webapp && find_any(&t, webapp_weak_markers, &m))
 		t.webapp = !find_any(&t, not_webapp, &m);
 	find_image(&t, out);

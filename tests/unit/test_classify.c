@@ -562,6 +562,15 @@ static const struct hand hand[] = {
 	{ "aks.platform", "unknown blob after layer retries",
 	  "ltsc2019: Pulling from contoso/iis-site\n4612f6d0b889: Retrying in 3 seconds\n1bd78008c728: Downloading\nunknown blob" },
 
+	{ "aks.notfound", "Docker 1.x: Status 404 on a repository",
+	  "Pulling repository fabrikam/reports-api\nError: Status 404 trying to pull repository fabrikam/reports-api: \"\"" },
+	/* App Service's log line is known by its time and level, not by
+	 * any phrase after it; a sentence's "server error - " is not one */
+	{ "webapp.unauthorized", "App Service log line known by its time and level",
+	  "2023-09-14T22:05:17.118Z ERROR - Fetching fabrikam.azurecr.io/shop/web:3 did not work: unauthorized: authentication required" },
+	{ "aks.notfound", "a sentence's 'server error -' is not an App Service log",
+	  "docker-pull: (HTTP code 500) server error - manifest for fabrikam.azurecr.io/shop/web:3 not found: manifest unknown" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
@@ -738,6 +747,9 @@ static void test_alternatives(void **state)
 		    "aks.401", "aks.403", NULL);
 	expect_alts(hand_text("403 with the ACR named only in words"), "aks.403",
 		    NULL);
+	/* GHCR's 403 on an anonymous token: missing, or private */
+	expect_alts("failed to pull and unpack image \"ghcr.io/fabrikam/agent:5\": failed to resolve reference \"ghcr.io/fabrikam/agent:5\": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Afabrikam%2Fagent%3Apull&service=ghcr.io: 403 Forbidden",
+		    "aks.notfound", "aks.401", NULL);
 	/* a platform that says "the image or the credentials" */
 	expect_alts(hand_text("Container Instances: image or credentials"),
 		    "aks.401", "aks.notfound", NULL);
