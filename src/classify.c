@@ -1079,6 +1079,43 @@ static int pred_foreign_denied(const struct text *t)
 	return !pred_acr(t) && !has(t, "requested access to the resource is denied");
 }
 
+/* Docker's "repository does not exist or may require 'docker login'"
+ * wrapper decides only when the registry's own reason after it is the
+ * generic one ("denied: requested access to the resource is denied") or
+ * absent.  A reason of its own ("denied: client with IP ...", "denied:
+ * retrieving permissions failed") is the innermost error: the rules for
+ * it decide, and the wrapper's reading comes back only if none does. */
+static int pred_wrapper_generic(const struct text *t)
+{
+	static const char *const wrappers[] = {
+		"repository does not exist", "does not exist or no pull access",
+		NULL
+	};
+	static const char *const generic[] = {
+		"requested access to the resource is denied", "insufficient_scope",
+		"authorization failed", NULL
+	};
+	const char *const *w, *const *g;
+	size_t at, d, end;
+
+	for (w = wrappers; *w; w++) {
+		size_t wl = strlen(*w);
+
+		for (at = find_lit(t->norm, t->nlen, 0, *w, wl); at != SIZE_MAX;
+		     at = find_lit(t->norm, t->nlen, at + 1, *w, wl)) {
+			end = at + wl + GAP < t->nlen ? at + wl + GAP : t->nlen;
+			d = find_lit(t->norm, end, at + wl, "denied: ", 8);
+			if (d == SIZE_MAX)
+				return 1;
+			d += 8;
+			for (g = generic; *g; g++)
+				if (find_lit(t->norm, t->nlen, d, *g, strlen(*g)) == d)
+					return 1;
+		}
+	}
+	return 0;
+}
+
 /* The text names a web proxy or filter as a word (not an image called
  * ".../proxy:1"). */
 static int pred_proxy_named(const struct text *t)
@@ -1127,7 +1164,8 @@ static int pred_proxy_named(const struct text *t)
 	"not found in repository", "error: image ~ not found", \
 	"repository with name ~ does not exist", "unknown: ~ not found", \
 	"was deleted or has expired", "image not found", "status code: 404", \
-	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404"
+	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404", \
+	"'microsoft.containerregistry/registries' could not be found"
 
 #define NOTFOUND_OR_DENIED \
 	"repository does not exist", "does not exist or no pull access"
@@ -1199,30 +1237,59 @@ static int in_dns_clause(const struct text *t, size_t x)
 	return 0;
 }
 
-/* Every timeout in the message is a DNS query that got no answer: a DNS
- * server problem (custom DNS, forwarder, port 53 blocked), not the TCP
- * path to the registry of tree 4.  A gRPC status ("code =
- * DeadlineExceeded", "code = 4 desc") only repeats the error it wraps. */
-static int pred_dns_timeout(const struct text *t)
+/* Count the timeouts in the message: *dns those of a DNS query, *net
+ * the others.  A gRPC status ("code = DeadlineExceeded", "code = 4
+ * desc") only repeats the error it wraps, and Kubernetes' own waits
+ * ("timed out waiting for the condition", a volume or a secret cache a
+ * describe table shows next to the pull) are no network I/O. */
+static void count_timeouts(const struct text *t, int *dns, int *net,
+			   int *coded)
 {
 	static const char *const pats[] = { TIMEOUT, NULL };
 	const char *const *p;
 	size_t at, l;
-	int dns = 0;
 
+	*dns = *net = *coded = 0;
 	for (p = pats; *p; p++) {
 		l = strlen(*p);
 		for (at = find_lit(t->norm, t->nlen, 0, *p, l); at != SIZE_MAX;
 		     at = find_lit(t->norm, t->nlen, at + 1, *p, l)) {
 			if (strncmp(*p, "code ", 5) == 0 ||
-			    (at >= 5 && memcmp(t->norm + at - 5, "code ", 5) == 0))
+			    (at >= 5 && memcmp(t->norm + at - 5, "code ", 5) == 0)) {
+				(*coded)++;
 				continue;
-			if (!in_dns_clause(t, at))
-				return 0;
-			dns = 1;
+			}
+			if (at + l + 12 <= t->nlen &&
+			    memcmp(t->norm + at + l, " waiting for", 12) == 0 &&
+			    strcmp(*p, "timed out") == 0)
+				continue;
+			if (in_dns_clause(t, at))
+				(*dns)++;
+			else
+				(*net)++;
 		}
 	}
-	return dns;
+}
+
+/* Every timeout in the message is a DNS query that got no answer: a DNS
+ * server problem (custom DNS, forwarder, port 53 blocked), not the TCP
+ * path to the registry of tree 4. */
+static int pred_dns_timeout(const struct text *t)
+{
+	int dns, net, coded;
+
+	count_timeouts(t, &dns, &net, &coded);
+	return dns > 0 && net == 0;
+}
+
+/* Some timeout is on the network path to the registry, or the runtime's
+ * gRPC status says its deadline passed and nothing names a DNS query. */
+static int pred_net_timeout(const struct text *t)
+{
+	int dns, net, coded;
+
+	count_timeouts(t, &dns, &net, &coded);
+	return net > 0 || (coded > 0 && dns == 0);
 }
 
 /* App Service (Web App) container log markers.  "pulling docker image"
@@ -1462,7 +1529,7 @@ static const struct rule rules[] = {
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
-	  NULL, 0, NULL, P(NOTFOUND_OR_DENIED), NULL },
+	  NULL, 0, pred_wrapper_generic, P(NOTFOUND_OR_DENIED), NULL },
 	/* App Service's own puller words a tag it cannot find as an
 	 * "unsupported image manifest". */
 	{ "webapp-unsupported-manifest",
@@ -1513,8 +1580,8 @@ static const struct rule rules[] = {
 	  "DNS: the DNS server did not answer (lookup timed out); check the VNet's DNS servers and the path to them",
 	  0, pred_dns_timeout, P("lookup * timeout", "lookup * deadline exceeded",
 				 "lookup * timed out", "lookup "), NULL },
-	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0, NULL,
-	  P(TIMEOUT), NULL },
+	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
+	  pred_net_timeout, P(TIMEOUT), NULL },
 	{ "no-such-host", CAUSE("other", "other"),
 	  "DNS: no such host (check the registry name and the node's DNS)", 0,
 	  NULL, P(DNS), NULL },
@@ -1555,6 +1622,11 @@ static const struct rule rules[] = {
 	/* Tree 1a / App Service error 1. */
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
+
+	/* Docker's wrapper with a reason no rule above knew: still the
+	 * wrapper's reading. */
+	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, NULL, P(NOTFOUND_OR_DENIED), NULL },
 
 	/* Azure Container Instances / Container Apps wrap every pull failure
 	 * as "check the image and registry credential": the credentials, or

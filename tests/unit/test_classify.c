@@ -571,6 +571,17 @@ static const struct hand hand[] = {
 	{ "aks.notfound", "a sentence's 'server error -' is not an App Service log",
 	  "docker-pull: (HTTP code 500) server error - manifest for fabrikam.azurecr.io/shop/web:3 not found: manifest unknown" },
 
+	/* the registry's own reason after Docker's wrapper decides */
+	{ "aks.401", "ACR's own reason inside Docker's wrapper",
+	  "docker pull fabrikam.azurecr.io/ops/agent:12\nError response from daemon: pull access denied for fabrikam.azurecr.io/ops/agent, repository does not exist or may require 'docker login': denied: retrieving permissions failed" },
+	{ "aks.403", "ACR's firewall inside Docker's wrapper",
+	  "Error response from daemon: pull access denied for fabrikam.azurecr.io/ops/agent, repository does not exist or may require 'docker login': denied: client with IP '198.51.100.23' is not allowed access. Refer https://aka.ms/acr/firewall to grant access." },
+	/* Kubernetes' own waits are not network timeouts */
+	{ "aks.401", "a secret-cache wait next to the pull's 401",
+	  "  Warning  Failed       2m    kubelet  Error: failed to sync secret cache: timed out waiting for the condition\n  Warning  Failed       1m    kubelet  Failed to pull image \"fabrikam.azurecr.io/ops/agent:12\": failed to pull and unpack image \"fabrikam.azurecr.io/ops/agent:12\": failed to resolve reference \"fabrikam.azurecr.io/ops/agent:12\": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://fabrikam.azurecr.io/oauth2/token?scope=repository%3Aops%2Fagent%3Apull&service=fabrikam.azurecr.io: 401 Unauthorized" },
+	{ "aks.notfound", "ARM: no registry of that name",
+	  "az aks update -n aks-prod -g rg-prod --attach-acr fabrikamm\n(ResourceNotFound) The resource with name 'fabrikamm' and type 'Microsoft.ContainerRegistry/registries' could not be found in subscription 'Production'." },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
