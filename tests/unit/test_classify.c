@@ -582,6 +582,9 @@ static const struct hand hand[] = {
 	{ "aks.notfound", "ARM: no registry of that name",
 	  "az aks update -n aks-prod -g rg-prod --attach-acr fabrikamm\n(ResourceNotFound) The resource with name 'fabrikamm' and type 'Microsoft.ContainerRegistry/registries' could not be found in subscription 'Production'." },
 
+	{ "aks.notfound", "check-health DNS error, registry name left out",
+	  "Azure CLI version: 2.58.0\nAn error occurred: CONNECTIVITY_DNS_ERROR\nThe DNS lookup of the registry failed; check its name." },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
