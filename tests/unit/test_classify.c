@@ -292,6 +292,7 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
+#define GROWN_FLOOR_GOOD 480    /* of 487 (see data/README.md) */
 static void test_grown(void **state)
 {
 	static const char *const sets[] = {
@@ -312,6 +313,9 @@ static void test_grown(void **state)
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
 		      total, 100.0 * good / total);
 	assert_true(total >= 480);
+	if (good < GROWN_FLOOR_GOOD)
+		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
+			 total, GROWN_FLOOR_GOOD);
 	if (100 * good < REAL_MIN_PCT * total)
 		fail_msg("grown-corpus accuracy %d/%d is below %d%%", good, total,
 			 REAL_MIN_PCT);
@@ -319,9 +323,11 @@ static void test_grown(void **state)
 
 /* The blind third: labelled from the threads before any rule was written
  * for the real messages, scored once when the rules were done.  Its score
- * is printed on every run; the floor is the score measured then, so a
- * change that loses ground on messages it was not tuned to fails. */
-#define BLIND_FLOOR_GOOD 47     /* of 51, measured once (see data/README.md) */
+ * is printed on every run.  The floor was the score measured then; the
+ * set is no longer blind, and the floor is now its score after the rules
+ * its misses led to, so a change that loses ground on it fails. */
+#define BLIND_FLOOR_GOOD 51     /* of 51: 47 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind(void **state)
 {
 	struct corpus_score sc;
@@ -330,14 +336,15 @@ static void test_blind(void **state)
 	run_corpus("pull-messages-blind.jsonl", &sc);
 	assert_true(sc.total >= 50);
 	if (sc.good < BLIND_FLOOR_GOOD)
-		fail_msg("blind-set accuracy %d/%d fell below the %d measured once",
+		fail_msg("blind-set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND_FLOOR_GOOD);
 }
 
 /* The second blind set: 45 new messages from other threads, collected and
- * labelled after the rules were done, scored once.  The floor is that
- * score. */
-#define BLIND2_FLOOR_GOOD 41    /* of 45, measured once (see data/README.md) */
+ * labelled after the rules were done, scored once; now no longer blind,
+ * its floor is its score today. */
+#define BLIND2_FLOOR_GOOD 43    /* of 45: 41 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind2(void **state)
 {
 	struct corpus_score sc;
@@ -346,15 +353,16 @@ static void test_blind2(void **state)
 	run_corpus("pull-messages-blind2.jsonl", &sc);
 	assert_true(sc.total >= 45);
 	if (sc.good < BLIND2_FLOOR_GOOD)
-		fail_msg("second blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("second blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND2_FLOOR_GOOD);
 }
 
 /* The third blind set: 65 messages from threads none of the other files
  * use, collected and labelled after the rules for wrappers, cut pastes,
- * statuses and references were done, scored once.  The floor is that
- * score. */
-#define BLIND3_FLOOR_GOOD 60    /* of 65, measured once (see data/README.md) */
+ * statuses and references were done, scored once; now no longer blind,
+ * its floor is its score today. */
+#define BLIND3_FLOOR_GOOD 64    /* of 65: 60 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind3(void **state)
 {
 	struct corpus_score sc;
@@ -363,7 +371,7 @@ static void test_blind3(void **state)
 	run_corpus("pull-messages-blind3.jsonl", &sc);
 	assert_true(sc.total >= 60);
 	if (sc.good < BLIND3_FLOOR_GOOD)
-		fail_msg("third blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("third blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND3_FLOOR_GOOD);
 }
 
