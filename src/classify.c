@@ -931,8 +931,10 @@ static int pred_acr(const struct text *t)
  * "Azure Container Registry") when the login server was redacted. */
 static int pred_acr_named(const struct text *t)
 {
+	/* a layer on Azure Storage: ACR's registry storage, redirected to */
 	return pred_acr(t) || has_word(t, "acr") ||
-	       has(t, "azure container registry");
+	       has(t, "azure container registry") ||
+	       has(t, ".blob.core.windows.net");
 }
 
 /* Errors that say the registry really has no such name: a 404 or a
@@ -1425,7 +1427,8 @@ static const struct rule rules[] = {
 	    "container operating system does not match",
 	    "operating system of the container does not match", "0xc0370101",
 	    "does not match the host", "does not match the detected host platform",
-	    "based image is incompatible with", "operating system is not supported"),
+	    "based image is incompatible with", "operating system is not supported",
+	    "osversionnotsupported", "os version of the image", "os version ~ not supported"),
 	  NULL },
 	{ "x509-unknown-authority", CAUSE("other", "other"),
 	  "x509 certificate signed by unknown authority (private CA or TLS-inspecting proxy)",

@@ -593,6 +593,11 @@ static const struct hand hand[] = {
 	{ "aks.notfound", "check-health DNS error, registry name left out",
 	  "Azure CLI version: 2.58.0\nAn error occurred: CONNECTIVITY_DNS_ERROR\nThe DNS lookup of the registry failed; check its name." },
 
+	{ "aks.403", "403 from the registry's storage account, no registry named",
+	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://stq8x1acrprod.blob.core.windows.net/data/docker/registry/v2/blobs/sha256/4f/4f9c/data?sv=2021: 403 Forbidden" },
+	{ "aks.platform", "Container Instances: image OS version",
+	  "Deployment failed. (OsVersionNotSupported) The requested OS version of image 'fabrikam.azurecr.io/win/svc:ltsc2025' is not supported in this region." },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
