@@ -1671,6 +1671,11 @@ static const struct rule rules[] = {
 		     "notary_command_error", "notary_version_error",
 		     "docker_command_error", "docker_daemon_error",
 		     "docker_version_error", "docker_pull_error"), NULL },
+	/* The kubelet could not inspect an image already on the node: the
+	 * node's image store, no registry was asked. */
+	{ "image-inspect", CAUSE("other", "other"),
+	  "ImageInspectError: the node could not read an image it already has (its image store), no pull was made",
+	  0, NULL, P("imageinspecterror", "failed to inspect image"), NULL },
 	{ "webapp-no-reason", CAUSE("other", "other"),
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",

@@ -706,6 +706,9 @@ static void test_fields(void **state)
 	assert_non_null(strstr(r.note, "DNS"));
 	classify_str("Error: InvalidImageName", &r);
 	assert_non_null(strstr(r.note, "InvalidImageName"));
+	classify_str("  Warning  InspectFailed  12s  kubelet  Failed to inspect image \"fabrikam.azurecr.io/ops/agent:12\": rpc error: code = Unknown desc = Error response from daemon: readlink /var/lib/docker/overlay2/l: invalid argument", &r);
+	assert_string_equal(r.cause, "other");
+	assert_non_null(strstr(r.note, "ImageInspectError"));
 	classify_str("something unrelated happened", &r);
 	assert_string_equal(r.cause, "other");
 	assert_string_equal(r.rule, "none");
