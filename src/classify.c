@@ -1145,12 +1145,15 @@ static int pred_proxy_named(const struct text *t)
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* Other ways runtimes and clients print an HTTP status (containers/image,
- * Go's net/http, .NET, curl, the Docker API clients' "API error (404)"). */
+ * Go's net/http, .NET, curl and its HTTP/2 status line, Python requests'
+ * "404 Client Error", the Docker API clients' "API error (404)"). */
 #define STATUS_FORMS(n) \
 	"statuscode: " n, "statuscode " n, "status=" n, "status_code=" n, \
 	"status code from registry " n, "http " n, "http/1.1 " n, \
 	"returned " n, "response status code " n, "http error " n, \
-	"api error (" n ")", "(http code " n ")"
+	"api error (" n ")", "(http code " n ")", "http/2 " n, "http/1.0 " n, \
+	"error code " n, "error code: " n, n " client error", "got http " n, \
+	"status code=" n, "statuscode=" n
 
 #define PLATFORM \
 	"no match for platform in manifest", "no matching manifest for", \

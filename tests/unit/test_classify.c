@@ -598,6 +598,11 @@ static const struct hand hand[] = {
 	{ "aks.platform", "Container Instances: image OS version",
 	  "Deployment failed. (OsVersionNotSupported) The requested OS version of image 'fabrikam.azurecr.io/win/svc:ltsc2025' is not supported in this region." },
 
+	{ "aks.notfound", "Python requests: 404 Client Error",
+	  "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://fabrikam.azurecr.io/v2/ops/agent/manifests/13" },
+	{ "aks.401", "curl's HTTP/2 status line",
+	  "$ curl -sI https://fabrikam.azurecr.io/v2/ops/agent/manifests/12\nHTTP/2 401\ncontent-type: application/json; charset=utf-8\nwww-authenticate: Bearer realm=\"https://fabrikam.azurecr.io/oauth2/token\",service=\"fabrikam.azurecr.io\"" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
