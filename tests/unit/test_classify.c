@@ -599,7 +599,7 @@ static const struct hand hand[] = {
 	  "Deployment failed. (OsVersionNotSupported) The requested OS version of image 'fabrikam.azurecr.io/win/svc:ltsc2025' is not supported in this region." },
 
 	{ "aks.notfound", "Python requests: 404 Client Error",
-	  "requests.exceptions.HTTPError: 404 Client Error: Not Found for url: https://fabrikam.azurecr.io/v2/ops/agent/manifests/13" },
+	  "    raise HTTPError(http_error_msg, response=self)\nrequests.exceptions.HTTPError -> 404 Client Error: Not Found for url: https://fabrikam.azurecr.io/v2/ops/agent/manifests/13" },
 	{ "aks.401", "curl's HTTP/2 status line",
 	  "$ curl -sI https://fabrikam.azurecr.io/v2/ops/agent/manifests/12\nHTTP/2 401\ncontent-type: application/json; charset=utf-8\nwww-authenticate: Bearer realm=\"https://fabrikam.azurecr.io/oauth2/token\",service=\"fabrikam.azurecr.io\"" },
 
