@@ -1431,7 +1431,9 @@ static const struct rule rules[] = {
 	    "operating system of the container does not match", "0xc0370101",
 	    "does not match the host", "does not match the detected host platform",
 	    "based image is incompatible with", "operating system is not supported",
-	    "osversionnotsupported", "os version of the image", "os version ~ not supported"),
+	    "osversionnotsupported", "os version of the image", "os version ~ not supported",
+	    /* a Windows image newer than the host: its layers are unknown */
+	    "layer with an unrecognized format", "0xc0370112"),
 	  NULL },
 	{ "x509-unknown-authority", CAUSE("other", "other"),
 	  "x509 certificate signed by unknown authority (private CA or TLS-inspecting proxy)",

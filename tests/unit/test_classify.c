@@ -603,6 +603,9 @@ static const struct hand hand[] = {
 	{ "aks.401", "curl's HTTP/2 status line",
 	  "$ curl -sI https://fabrikam.azurecr.io/v2/ops/agent/manifests/12\nHTTP/2 401\ncontent-type: application/json; charset=utf-8\nwww-authenticate: Bearer realm=\"https://fabrikam.azurecr.io/oauth2/token\",service=\"fabrikam.azurecr.io\"" },
 
+	{ "aks.platform", "Windows image newer than the host: layer format unknown",
+	  "Failed to pull image \"fabrikam.azurecr.io/win/svc:ltsc2025\": failed to pull and unpack image: failed to extract layer sha256:77ab: hcsshim::PrepareLayer failed in Win32: The container image contains a layer with an unrecognized format. (0xc0370112): unknown" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
