@@ -721,8 +721,14 @@ static void find_registry(struct text *t, struct classify_result *out)
 			}
 		}
 		/* "busybox", "org/app": Docker Hub, unless the name was
-		 * redacted - so only a hint for the rate-limit note */
-		t->implied_hub = 1;
+		 * redacted - so only a hint for the rate-limit note; a
+		 * first part no Docker Hub name can have (stars, or
+		 * "<registry>" before the slash) is a redacted registry */
+		t->implied_hub = !strpbrk(out->image, "*<>") ||
+				 (slash && !memchr(out->image, '*',
+						   (size_t)(slash - out->image)) &&
+				  !memchr(out->image, '<',
+					  (size_t)(slash - out->image)));
 	}
 	/* 2. any ACR login server named in the text */
 	from = 0;

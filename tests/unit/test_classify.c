@@ -788,6 +788,10 @@ static void test_alternatives(void **state)
 	/* GHCR's 403 on an anonymous token: missing, or private */
 	expect_alts("failed to pull and unpack image \"ghcr.io/fabrikam/agent:5\": failed to resolve reference \"ghcr.io/fabrikam/agent:5\": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Afabrikam%2Fagent%3Apull&service=ghcr.io: 403 Forbidden",
 		    "aks.notfound", "aks.401", NULL);
+	/* a registry redacted to stars is not Docker Hub: its 401 is the
+	 * credentials' */
+	expect_alts("Failed to pull image \"***/ops/agent:12\": failed to resolve reference \"***/ops/agent:12\": unexpected status from HEAD request to https://***/v2/ops/agent/manifests/12: 401 Unauthorized",
+		    "aks.401", NULL);
 	/* a platform that says "the image or the credentials" */
 	expect_alts(hand_text("Container Instances: image or credentials"),
 		    "aks.401", "aks.notfound", NULL);
