@@ -1119,9 +1119,13 @@ static int pred_wrapper_generic(const struct text *t)
 			if (d == SIZE_MAX)
 				return 1;
 			d += 8;
-			for (g = generic; *g; g++)
-				if (find_lit(t->norm, t->nlen, d, *g, strlen(*g)) == d)
+			for (g = generic; *g; g++) {
+				size_t gl = strlen(*g);
+
+				if (d + gl <= t->nlen &&
+				    memcmp(t->norm + d, *g, gl) == 0)
 					return 1;
+			}
 		}
 	}
 	return 0;
