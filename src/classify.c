@@ -1131,6 +1131,18 @@ static int pred_wrapper_generic(const struct text *t)
 	return 0;
 }
 
+/* No word says that a pull failed or is backing off. */
+static int pred_no_pull_failure(const struct text *t)
+{
+	static const char *const failed[] = {
+		"failed to pull", "pull image failed", "image pull failed",
+		"imagepullfailure", "back-off pulling", "imagepullbackoff",
+		"errimagepull", "pull access denied", "error pulling", NULL
+	};
+
+	return !has_any(t, failed);
+}
+
 /* The text names a web proxy or filter as a word (not an image called
  * ".../proxy:1"). */
 static int pred_proxy_named(const struct text *t)
@@ -1691,6 +1703,13 @@ static const struct rule rules[] = {
 	{ "image-inspect", CAUSE("other", "other"),
 	  "ImageInspectError: the node could not read an image it already has (its image store), no pull was made",
 	  0, NULL, P("imageinspecterror", "failed to inspect image"), NULL },
+	/* The log says the pull worked and names no pull failing: what
+	 * failed came after it (the container's start, its probes). */
+	{ "pulled-ok", CAUSE("other", "other"),
+	  "the image was pulled; the failure came after the pull (container start or health), not from the registry",
+	  0, pred_no_pull_failure, P("pull image successful", "successfully pulled image",
+				     "downloaded newer image for", "image is up to date for"),
+	  NULL },
 	{ "webapp-no-reason", CAUSE("other", "other"),
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",
