@@ -593,6 +593,7 @@ static const char *const image_anchors[] = {
 	"failed to pull image \"",
 	"pull and unpack image \"",
 	"failed to resolve reference \"",
+	"failed to resolve ref ",
 	"back-off pulling image \"",
 	"pulling image \"",
 	"pullimage \"",
@@ -699,7 +700,7 @@ static void find_registry(struct text *t, struct classify_result *out)
 {
 	static const char *const url_anchors[] = {
 		"https://", "http://", "service=", "registry '", "lookup ",
-		"fqdn ", NULL
+		"fqdn ", "pulling from host ", NULL
 	};
 	const char *const *a;
 	size_t p, q, from, l;

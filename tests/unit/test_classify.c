@@ -700,6 +700,18 @@ static void test_fields(void **state)
 	assert_string_equal(r.registry, "myacr.azurecr.us");
 	assert_string_equal(r.image, "");
 
+	/* ECS names the reference without quotes, containerd the host it
+	 * pulled from */
+	classify_str("CannotPullContainerError: pull image manifest has been retried 2 time(s): failed to resolve ref 210987654321.dkr.ecr.ap-south-1.amazonaws.com/shop/cart:41: pulling from host 210987654321.dkr.ecr.ap-south-1.amazonaws.com failed with status code [manifests 41]: 401 Unauthorized", &r);
+	assert_string_equal(r.cause, "aks.401");
+	assert_string_equal(r.image, "210987654321.dkr.ecr.ap-south-1.amazonaws.com/shop/cart:41");
+	assert_string_equal(r.registry, "210987654321.dkr.ecr.ap-south-1.amazonaws.com");
+	classify_str("failed to resolve image: pulling from host fabrikam.azurecr.io failed with status code [manifests 12]: 401 Unauthorized", &r);
+	assert_string_equal(r.registry, "fabrikam.azurecr.io");
+	classify_str("unexpected: pulling from host registry.fabrikam.example failed with status code [manifests 12]: 403 Forbidden", &r);
+	assert_string_equal(r.registry, "registry.fabrikam.example");
+	assert_string_equal(r.cause, "aks.401");
+
 	/* both decisive fragments are shown for a 401 with a platform */
 	classify_str(hand_text("containerd multi-error"), &r);
 	assert_string_equal(r.cause, "aks.401-arch");
