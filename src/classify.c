@@ -363,7 +363,10 @@ static void normalize(struct text *t)
  * word of one ("401 Unauthori", "not fou", "i/o time") reads as if the
  * word were whole; longer phrases first. */
 static const char *const tail_phrases[] = {
-	"requested access to the resource is denied", "not known to registry",
+	"requested access to the resource is denied",
+	"access to the requested resource is not authorized",
+	"certificate signed by unknown authority", "not known to registry",
+	"connection reset by peer", "server misbehaving", "insufficient_scope",
 	"failed to fetch anonymous token", "failed to fetch oauth token",
 	"no basic auth credentials", "authentication required",
 	"no match for platform in manifest", "connection timed out",

@@ -537,6 +537,8 @@ static const struct hand hand[] = {
 	  "failed to do request: Head \"https://fabrikam.azurecr.io/v2/tools/lint/manifests/2\": dial tcp 10.20.0.9:443: i/o tim" },
 	{ "aks.403", "cut inside 'Forbidden'",
 	  "failed to resolve reference \"fabrikam.azurecr.io/tools/lint:2\": failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forb" },
+	{ "aks.notfound", "quay's wording cut inside its last word",
+	  "Error: initializing source docker://quay.io/fabrikam/etl:7: reading manifest 7 in quay.io/fabrikam/etl: unauthorized: access to the requested resource is not autho" },
 	{ "aks.notfound", "containers/image StatusCode 404",
 	  "Error: initializing source docker://fabrikam.azurecr.io/tools/lint:2: reading manifest 2 in fabrikam.azurecr.io/tools/lint: StatusCode: 404, <html><body>404</body></html>" },
 	{ "aks.notfound", "Docker API client status in parentheses",
