@@ -937,14 +937,15 @@ static int pred_acr(const struct text *t)
 	       (t->lookup[0] && strstr(t->lookup, ".azurecr.") != NULL);
 }
 
-/* The registry is an ACR, or the text says so in words ("our ACR",
- * "Azure Container Registry") when the login server was redacted. */
+/* The registry is an ACR, or the text names no registry and says "ACR"
+ * in words ("our ACR", "Azure Container Registry": the login server was
+ * redacted), or the failing request went to Azure Storage, where ACR
+ * redirects layer downloads. */
 static int pred_acr_named(const struct text *t)
 {
-	/* a layer on Azure Storage: ACR's registry storage, redirected to */
-	return pred_acr(t) || has_word(t, "acr") ||
-	       has(t, "azure container registry") ||
-	       has(t, ".blob.core.windows.net");
+	return pred_acr(t) || has(t, ".blob.core.windows.net") ||
+	       (!t->registry[0] && (has_word(t, "acr") ||
+				    has(t, "azure container registry")));
 }
 
 /* Errors that say the registry really has no such name: a 404 or a

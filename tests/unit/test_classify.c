@@ -595,6 +595,8 @@ static const struct hand hand[] = {
 	{ "aks.notfound", "check-health DNS error, registry name left out",
 	  "Azure CLI version: 2.58.0\nAn error occurred: CONNECTIVITY_DNS_ERROR\nThe DNS lookup of the registry failed; check its name." },
 
+	{ "aks.401", "a 403 from a named registry that is not ACR, ACR said in words",
+	  "We are moving off Harbor to ACR; meanwhile: Error response from daemon: Head \"https://harbor.fabrikam.example/v2/base/jdk/manifests/21\": unknown: 403 Forbidden" },
 	{ "aks.403", "403 from the registry's storage account, no registry named",
 	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://stq8x1acrprod.blob.core.windows.net/data/docker/registry/v2/blobs/sha256/4f/4f9c/data?sv=2021: 403 Forbidden" },
 	{ "aks.platform", "Container Instances: image OS version",
