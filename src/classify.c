@@ -948,6 +948,14 @@ static int pred_acr_named(const struct text *t)
 				    has(t, "azure container registry")));
 }
 
+/* ... or, in an App Service log, a registry the text does not name: a Web
+ * App pulls from ACR far more often than from anything else, and its
+ * bare "denied" reads the same way (ip-denied-bare). */
+static int pred_acr_or_webapp(const struct text *t)
+{
+	return pred_acr_named(t) || (t->webapp && !t->registry[0]);
+}
+
 /* Errors that say the registry really has no such name: a 404 or a
  * "manifest unknown".  They outrank a permission wording next to them. */
 static const char *const strong_missing[] = {
@@ -1608,7 +1616,7 @@ static const struct rule rules[] = {
 	 * Docker 1.x's "Status 403 trying to pull repository") is most often
 	 * an authorization answer; the firewall stays the alternative. */
 	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
-	  pred_acr_named, P(FORBIDDEN), NULL },
+	  pred_acr_or_webapp, P(FORBIDDEN), NULL },
 	{ "forbidden-403-unnamed", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, NULL, P(FORBIDDEN), NULL },
 

@@ -812,6 +812,10 @@ static void test_alternatives(void **state)
 	 * credentials' */
 	expect_alts("Failed to pull image \"***/ops/agent:12\": failed to resolve reference \"***/ops/agent:12\": unexpected status from HEAD request to https://***/v2/ops/agent/manifests/12: 401 Unauthorized",
 		    "aks.401", NULL);
+	/* ... but in an App Service log, where the registry is ACR far more
+	 * often, the firewall */
+	expect_alts("2025-03-09T11:02:45.310Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head \\\"https://****/v2/site/web/manifests/8\\\": 403 Forbidden\"}",
+		    "webapp.ip-denied", NULL);
 	/* a platform that says "the image or the credentials" */
 	expect_alts(hand_text("Container Instances: image or credentials"),
 		    "aks.401", "aks.notfound", NULL);
