@@ -1509,7 +1509,10 @@ static const struct rule rules[] = {
 	{ "media-type", CAUSE("other", "other"),
 	  "unsupported image manifest or media type (not a runnable image?)", 0,
 	  NULL, P("unsupported media type", "unsupported manifest media type",
-		  "unknown mediatype", "manifest invalid", "manifest_invalid"),
+		  "unknown mediatype", "manifest invalid", "manifest_invalid",
+		  /* the registry has the tag, in a format an old client
+		   * does not ask for: its "not found" is not the name's */
+		  "accept header does not support"),
 	  NULL },
 	{ "runtime-socket", CAUSE("other", "other"),
 	  "the node's container runtime is not reachable", 0, NULL,

@@ -610,6 +610,9 @@ static const struct hand hand[] = {
 	{ "aks.platform", "Windows image newer than the host: layer format unknown",
 	  "Failed to pull image \"fabrikam.azurecr.io/win/svc:ltsc2025\": failed to pull and unpack image: failed to extract layer sha256:77ab: hcsshim::PrepareLayer failed in Win32: The container image contains a layer with an unrecognized format. (0xc0370112): unknown" },
 
+	{ "other", "an OCI index an old Docker does not ask for",
+	  "docker pull fabrikam/etl-runner:7\nError response from daemon: manifest for fabrikam/etl-runner:7 not found: manifest unknown: OCI index found, but accept header does not support OCI indexes" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
