@@ -735,6 +735,12 @@ static void test_fields(void **state)
 	classify_str("2025-02-11T06:40:01.100Z INFO  - Pulling image: fabrikam.azurecr.io/shop/web:3\n2025-02-11T06:40:04.870Z INFO  - 3 Pull Image successful, Time taken: 0 Minutes and 3 Seconds\n2025-02-11T06:44:02.010Z ERROR - Container shop-web_0_1f2e for site shop-web did not start within expected time limit. Elapsed time = 237.1 sec", &r);
 	assert_string_equal(r.cause, "other");
 	assert_string_equal(r.rule, "pulled-ok");
+	/* containers-image's policy and its layer writing have notes of
+	 * their own */
+	classify_str("Error: copying system image: Source image rejected: Running image docker://quay.io/fabrikam/etl:7 is rejected by policy.", &r);
+	assert_string_equal(r.rule, "policy");
+	classify_str("Failed to pull image \"quay.io/fabrikam/etl:7\": writing blob: adding layer with blob \"sha256:9d\": processing tar file(potentially insufficient UIDs or GIDs available in user namespace): lchown /etc/gshadow: invalid argument", &r);
+	assert_string_equal(r.rule, "unpack");
 	classify_str("Error: InvalidImageName", &r);
 	assert_non_null(strstr(r.note, "InvalidImageName"));
 	classify_str("  Warning  InspectFailed  12s  kubelet  Failed to inspect image \"fabrikam.azurecr.io/ops/agent:12\": rpc error: code = Unknown desc = Error response from daemon: readlink /var/lib/docker/overlay2/l: invalid argument", &r);
