@@ -363,7 +363,10 @@ static void normalize(struct text *t)
  * word of one ("401 Unauthori", "not fou", "i/o time") reads as if the
  * word were whole; longer phrases first. */
 static const char *const tail_phrases[] = {
-	"requested access to the resource is denied", "not known to registry",
+	"requested access to the resource is denied",
+	"access to the requested resource is not authorized",
+	"certificate signed by unknown authority", "not known to registry",
+	"connection reset by peer", "server misbehaving", "insufficient_scope",
 	"failed to fetch anonymous token", "failed to fetch oauth token",
 	"no basic auth credentials", "authentication required",
 	"no match for platform in manifest", "connection timed out",
@@ -593,6 +596,7 @@ static const char *const image_anchors[] = {
 	"failed to pull image \"",
 	"pull and unpack image \"",
 	"failed to resolve reference \"",
+	"failed to resolve ref ",
 	"back-off pulling image \"",
 	"pulling image \"",
 	"pullimage \"",
@@ -699,7 +703,7 @@ static void find_registry(struct text *t, struct classify_result *out)
 {
 	static const char *const url_anchors[] = {
 		"https://", "http://", "service=", "registry '", "lookup ",
-		"fqdn ", NULL
+		"fqdn ", "pulling from host ", NULL
 	};
 	const char *const *a;
 	size_t p, q, from, l;
@@ -721,8 +725,14 @@ static void find_registry(struct text *t, struct classify_result *out)
 			}
 		}
 		/* "busybox", "org/app": Docker Hub, unless the name was
-		 * redacted - so only a hint for the rate-limit note */
-		t->implied_hub = 1;
+		 * redacted - so only a hint for the rate-limit note; a
+		 * first part no Docker Hub name can have (stars, or
+		 * "<registry>" before the slash) is a redacted registry */
+		t->implied_hub = !strpbrk(out->image, "*<>") ||
+				 (slash && !memchr(out->image, '*',
+						   (size_t)(slash - out->image)) &&
+				  !memchr(out->image, '<',
+					  (size_t)(slash - out->image)));
 	}
 	/* 2. any ACR login server named in the text */
 	from = 0;
@@ -859,6 +869,9 @@ static int ends_with_host(const char *host, const char *dom)
  * every part of the reference"). */
 static int pred_acr_lookup(const struct text *t)
 {
+	/* az acr check-health looks up nothing but the ACR's login server */
+	if (has(t, "connectivity_dns_error"))
+		return 1;
 	if (t->lookup[0])
 		return acr_like(t->lookup);
 	return t->registry[0] && acr_like(t->registry);
@@ -922,6 +935,25 @@ static int pred_acr(const struct text *t)
 {
 	return strstr(t->registry, ".azurecr.") != NULL ||
 	       (t->lookup[0] && strstr(t->lookup, ".azurecr.") != NULL);
+}
+
+/* The registry is an ACR, or the text names no registry and says "ACR"
+ * in words ("our ACR", "Azure Container Registry": the login server was
+ * redacted), or the failing request went to Azure Storage, where ACR
+ * redirects layer downloads. */
+static int pred_acr_named(const struct text *t)
+{
+	return pred_acr(t) || has(t, ".blob.core.windows.net") ||
+	       (!t->registry[0] && (has_word(t, "acr") ||
+				    has(t, "azure container registry")));
+}
+
+/* ... or, in an App Service log, a registry the text does not name: a Web
+ * App pulls from ACR far more often than from anything else, and its
+ * bare "denied" reads the same way (ip-denied-bare). */
+static int pred_acr_or_webapp(const struct text *t)
+{
+	return pred_acr_named(t) || (t->webapp && !t->registry[0]);
 }
 
 /* Errors that say the registry really has no such name: a 404 or a
@@ -1071,6 +1103,59 @@ static int pred_foreign_denied(const struct text *t)
 	return !pred_acr(t) && !has(t, "requested access to the resource is denied");
 }
 
+/* Docker's "repository does not exist or may require 'docker login'"
+ * wrapper decides only when the registry's own reason after it is the
+ * generic one ("denied: requested access to the resource is denied") or
+ * absent.  A reason of its own ("denied: client with IP ...", "denied:
+ * retrieving permissions failed") is the innermost error: the rules for
+ * it decide, and the wrapper's reading comes back only if none does. */
+static int pred_wrapper_generic(const struct text *t)
+{
+	static const char *const wrappers[] = {
+		"repository does not exist", "does not exist or no pull access",
+		NULL
+	};
+	static const char *const generic[] = {
+		"requested access to the resource is denied", "insufficient_scope",
+		"authorization failed", NULL
+	};
+	const char *const *w, *const *g;
+	size_t at, d, end;
+
+	for (w = wrappers; *w; w++) {
+		size_t wl = strlen(*w);
+
+		for (at = find_lit(t->norm, t->nlen, 0, *w, wl); at != SIZE_MAX;
+		     at = find_lit(t->norm, t->nlen, at + 1, *w, wl)) {
+			end = at + wl + GAP < t->nlen ? at + wl + GAP : t->nlen;
+			d = find_lit(t->norm, end, at + wl, "denied: ", 8);
+			if (d == SIZE_MAX)
+				return 1;
+			d += 8;
+			for (g = generic; *g; g++) {
+				size_t gl = strlen(*g);
+
+				if (d + gl <= t->nlen &&
+				    memcmp(t->norm + d, *g, gl) == 0)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* No word says that a pull failed or is backing off. */
+static int pred_no_pull_failure(const struct text *t)
+{
+	static const char *const failed[] = {
+		"failed to pull", "pull image failed", "image pull failed",
+		"imagepullfailure", "back-off pulling", "imagepullbackoff",
+		"errimagepull", "pull access denied", "error pulling", NULL
+	};
+
+	return !has_any(t, failed);
+}
+
 /* The text names a web proxy or filter as a word (not an image called
  * ".../proxy:1"). */
 static int pred_proxy_named(const struct text *t)
@@ -1095,12 +1180,15 @@ static int pred_proxy_named(const struct text *t)
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* Other ways runtimes and clients print an HTTP status (containers/image,
- * Go's net/http, .NET, curl, the Docker API clients' "API error (404)"). */
+ * Go's net/http, .NET, curl and its HTTP/2 status line, Python requests'
+ * "404 Client Error", the Docker API clients' "API error (404)"). */
 #define STATUS_FORMS(n) \
 	"statuscode: " n, "statuscode " n, "status=" n, "status_code=" n, \
 	"status code from registry " n, "http " n, "http/1.1 " n, \
 	"returned " n, "response status code " n, "http error " n, \
-	"api error (" n ")", "(http code " n ")"
+	"api error (" n ")", "(http code " n ")", "http/2 " n, "http/1.0 " n, \
+	"error code " n, "error code: " n, n " client error", "got http " n, \
+	"status code=" n, "statuscode=" n
 
 #define PLATFORM \
 	"no match for platform in manifest", "no matching manifest for", \
@@ -1115,11 +1203,12 @@ static int pred_proxy_named(const struct text *t)
 	"failed to resolve image*: not found", \
 	"failed to resolve ref~ not found", \
 	"could not fetch content descriptor*not found", "code notfound", \
-	"404 not found", "status: 404", "status code 404", \
+	"404 not found", "status: 404", "status 404", "status code 404", \
 	"not found in repository", "error: image ~ not found", \
 	"repository with name ~ does not exist", "unknown: ~ not found", \
 	"was deleted or has expired", "image not found", "status code: 404", \
-	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404"
+	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404", \
+	"'microsoft.containerregistry/registries' could not be found"
 
 #define NOTFOUND_OR_DENIED \
 	"repository does not exist", "does not exist or no pull access"
@@ -1191,30 +1280,59 @@ static int in_dns_clause(const struct text *t, size_t x)
 	return 0;
 }
 
-/* Every timeout in the message is a DNS query that got no answer: a DNS
- * server problem (custom DNS, forwarder, port 53 blocked), not the TCP
- * path to the registry of tree 4.  A gRPC status ("code =
- * DeadlineExceeded", "code = 4 desc") only repeats the error it wraps. */
-static int pred_dns_timeout(const struct text *t)
+/* Count the timeouts in the message: *dns those of a DNS query, *net
+ * the others.  A gRPC status ("code = DeadlineExceeded", "code = 4
+ * desc") only repeats the error it wraps, and Kubernetes' own waits
+ * ("timed out waiting for the condition", a volume or a secret cache a
+ * describe table shows next to the pull) are no network I/O. */
+static void count_timeouts(const struct text *t, int *dns, int *net,
+			   int *coded)
 {
 	static const char *const pats[] = { TIMEOUT, NULL };
 	const char *const *p;
 	size_t at, l;
-	int dns = 0;
 
+	*dns = *net = *coded = 0;
 	for (p = pats; *p; p++) {
 		l = strlen(*p);
 		for (at = find_lit(t->norm, t->nlen, 0, *p, l); at != SIZE_MAX;
 		     at = find_lit(t->norm, t->nlen, at + 1, *p, l)) {
 			if (strncmp(*p, "code ", 5) == 0 ||
-			    (at >= 5 && memcmp(t->norm + at - 5, "code ", 5) == 0))
+			    (at >= 5 && memcmp(t->norm + at - 5, "code ", 5) == 0)) {
+				(*coded)++;
 				continue;
-			if (!in_dns_clause(t, at))
-				return 0;
-			dns = 1;
+			}
+			if (at + l + 12 <= t->nlen &&
+			    memcmp(t->norm + at + l, " waiting for", 12) == 0 &&
+			    strcmp(*p, "timed out") == 0)
+				continue;
+			if (in_dns_clause(t, at))
+				(*dns)++;
+			else
+				(*net)++;
 		}
 	}
-	return dns;
+}
+
+/* Every timeout in the message is a DNS query that got no answer: a DNS
+ * server problem (custom DNS, forwarder, port 53 blocked), not the TCP
+ * path to the registry of tree 4. */
+static int pred_dns_timeout(const struct text *t)
+{
+	int dns, net, coded;
+
+	count_timeouts(t, &dns, &net, &coded);
+	return dns > 0 && net == 0;
+}
+
+/* Some timeout is on the network path to the registry, or the runtime's
+ * gRPC status says its deadline passed and nothing names a DNS query. */
+static int pred_net_timeout(const struct text *t)
+{
+	int dns, net, coded;
+
+	count_timeouts(t, &dns, &net, &coded);
+	return net > 0 || (coded > 0 && dns == 0);
 }
 
 /* App Service (Web App) container log markers.  "pulling docker image"
@@ -1232,6 +1350,39 @@ static const char *const webapp_markers[] = {
 	"docker pull returned stderr", "- image pull for ", "- pull image failed",
 	"- image pull failed", "- attempting to pull image ", NULL
 };
+
+/* App Service's container log line: a time, a level, then " - "
+ * ("2024-06-11T08:12:34.020Z ERROR - ...", "17/09/2018 18:41:40.983
+ * INFO - ...").  The time before the level tells it from a sentence's
+ * "server error - ". */
+static int webapp_log_line(const struct text *t)
+{
+	static const char *const levels[] = {
+		" error - ", " info - ", " warn - ", " warning - ", NULL
+	};
+	const char *const *l;
+	size_t at, b, len;
+
+	for (l = levels; *l; l++) {
+		len = strlen(*l);
+		for (at = find_lit(t->norm, t->nlen, 0, *l, len); at != SIZE_MAX;
+		     at = find_lit(t->norm, t->nlen, at + 1, *l, len)) {
+			int colon = 0, ok = 1;
+
+			for (b = at; b > 0 && t->norm[b - 1] != ' '; b--) {
+				unsigned char c = (unsigned char)t->norm[b - 1];
+
+				if (c == ':')
+					colon++;
+				else if (!(c >= '0' && c <= '9') && !strchr(".-/tz", c))
+					ok = 0;
+			}
+			if (ok && colon >= 2 && at - b >= 8)
+				return 1;
+		}
+	}
+	return 0;
+}
 
 /* Docker.DotNet's exception: App Service logs it, but so does any .NET
  * tool (Testcontainers), whose stack traces name the library.  The Azure
@@ -1297,7 +1448,8 @@ static const struct rule rules[] = {
 	{ "policy", CAUSE("other", "other"),
 	  "admission policy or signature verification rejected the image", 0,
 	  NULL, P("admission webhook * denied the request",
-		  "signature verification failed", "image signature verification"),
+		  "signature verification failed", "image signature verification",
+		  "source image rejected", "is rejected by policy"),
 	  NULL },
 	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
 	  0, NULL, P("pull rate limit", "increase-rate-limit"), NULL },
@@ -1314,7 +1466,10 @@ static const struct rule rules[] = {
 	    "container operating system does not match",
 	    "operating system of the container does not match", "0xc0370101",
 	    "does not match the host", "does not match the detected host platform",
-	    "based image is incompatible with", "operating system is not supported"),
+	    "based image is incompatible with", "operating system is not supported",
+	    "osversionnotsupported", "os version of the image", "os version ~ not supported",
+	    /* a Windows image newer than the host: its layers are unknown */
+	    "layer with an unrecognized format", "0xc0370112"),
 	  NULL },
 	{ "x509-unknown-authority", CAUSE("other", "other"),
 	  "x509 certificate signed by unknown authority (private CA or TLS-inspecting proxy)",
@@ -1350,12 +1505,16 @@ static const struct rule rules[] = {
 	  "layer unpack or extraction failed on the node", 0, NULL,
 	  P("failed to unpack image", "error unpacking image",
 	    "failed to extract layer", "failed to register layer",
-	    "error processing tar file", "failed to prepare extraction snapshot",
+	    "error processing tar file", "processing tar file(",
+	    "adding layer with blob", "failed to prepare extraction snapshot",
 	    "wrong diff id", "unexpected commit digest"), NULL },
 	{ "media-type", CAUSE("other", "other"),
 	  "unsupported image manifest or media type (not a runnable image?)", 0,
 	  NULL, P("unsupported media type", "unsupported manifest media type",
-		  "unknown mediatype", "manifest invalid", "manifest_invalid"),
+		  "unknown mediatype", "manifest invalid", "manifest_invalid",
+		  /* the registry has the tag, in a format an old client
+		   * does not ask for: its "not found" is not the name's */
+		  "accept header does not support"),
 	  NULL },
 	{ "runtime-socket", CAUSE("other", "other"),
 	  "the node's container runtime is not reachable", 0, NULL,
@@ -1421,7 +1580,7 @@ static const struct rule rules[] = {
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
-	  NULL, 0, NULL, P(NOTFOUND_OR_DENIED), NULL },
+	  NULL, 0, pred_wrapper_generic, P(NOTFOUND_OR_DENIED), NULL },
 	/* App Service's own puller words a tag it cannot find as an
 	 * "unsupported image manifest". */
 	{ "webapp-unsupported-manifest",
@@ -1456,8 +1615,15 @@ static const struct rule rules[] = {
 	  NULL, 0, pred_foreign, P("anonymous token"), P(FORBIDDEN) },
 	{ "foreign-403", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  pred_foreign, P(FORBIDDEN), NULL },
-	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
-	  P(FORBIDDEN), NULL },
+	/* ACR answers 403 only from its network rules (a missing role is a
+	 * 401 or insufficient_scope), so an ACR 403 is its firewall.  A 403
+	 * from a registry the text does not name (token service, Harbor,
+	 * Docker 1.x's "Status 403 trying to pull repository") is most often
+	 * an authorization answer; the firewall stays the alternative. */
+	{ "forbidden-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_acr_or_webapp, P(FORBIDDEN), NULL },
+	{ "forbidden-403-unnamed", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, NULL, P(FORBIDDEN), NULL },
 
 	/* Tree 4: the network path to the registry.  A timeout of the DNS
 	 * query itself is the resolver, not that path. */
@@ -1465,8 +1631,8 @@ static const struct rule rules[] = {
 	  "DNS: the DNS server did not answer (lookup timed out); check the VNet's DNS servers and the path to them",
 	  0, pred_dns_timeout, P("lookup * timeout", "lookup * deadline exceeded",
 				 "lookup * timed out", "lookup "), NULL },
-	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0, NULL,
-	  P(TIMEOUT), NULL },
+	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
+	  pred_net_timeout, P(TIMEOUT), NULL },
 	{ "no-such-host", CAUSE("other", "other"),
 	  "DNS: no such host (check the registry name and the node's DNS)", 0,
 	  NULL, P(DNS), NULL },
@@ -1508,6 +1674,11 @@ static const struct rule rules[] = {
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
 
+	/* Docker's wrapper with a reason no rule above knew: still the
+	 * wrapper's reading. */
+	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, NULL, P(NOTFOUND_OR_DENIED), NULL },
+
 	/* Azure Container Instances / Container Apps wrap every pull failure
 	 * as "check the image and registry credential": the credentials, or
 	 * the name; the checks tell. */
@@ -1520,6 +1691,11 @@ static const struct rule rules[] = {
 	{ "gone-in-words", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL,
 	  0, NULL, P("not exist anymore", "no longer exist",
 		     "does not exist anymore"), NULL },
+	/* Docker's "unknown blob" (not the registry's "blob unknown to
+	 * registry") is a Linux engine that cannot fetch a Windows image's
+	 * foreign base layers: the image's OS, when nothing above spoke. */
+	{ "unknown-blob", CAUSE("aks.platform", "aks.platform"), NULL, 0, NULL,
+	  P("unknown blob"), NULL },
 	/* Below 401: a 5xx next to a 401 is the flaky half of the pair. */
 	{ "server-5xx", CAUSE("other", "other"),
 	  "registry server error (HTTP 5xx): retry, check the registry's health",
@@ -1540,6 +1716,18 @@ static const struct rule rules[] = {
 		     "notary_command_error", "notary_version_error",
 		     "docker_command_error", "docker_daemon_error",
 		     "docker_version_error", "docker_pull_error"), NULL },
+	/* The kubelet could not inspect an image already on the node: the
+	 * node's image store, no registry was asked. */
+	{ "image-inspect", CAUSE("other", "other"),
+	  "ImageInspectError: the node could not read an image it already has (its image store), no pull was made",
+	  0, NULL, P("imageinspecterror", "failed to inspect image"), NULL },
+	/* The log says the pull worked and names no pull failing: what
+	 * failed came after it (the container's start, its probes). */
+	{ "pulled-ok", CAUSE("other", "other"),
+	  "the image was pulled; the failure came after the pull (container start or health), not from the registry",
+	  0, pred_no_pull_failure, P("pull image successful", "successfully pulled image",
+				     "downloaded newer image for", "image is up to date for"),
+	  NULL },
 	{ "webapp-no-reason", CAUSE("other", "other"),
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",
@@ -1561,7 +1749,9 @@ static const struct {
 	{ "bare-denied-acr", "aks.401", "webapp.unauthorized" },
 	{ "ip-denied-bare", "aks.401", "webapp.unauthorized" },
 	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
+	{ "foreign-403-anonymous", "aks.401", "webapp.unauthorized" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
+	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
@@ -1788,6 +1978,8 @@ int classify_message(const char *text, size_t len,
 	}
 	for (mk = webapp_markers; *mk && !t.webapp; mk++)
 		t.webapp = has_word(&t, *mk);
+	if (!t.webapp)
+		t.webapp = webapp_log_line(&t);
 	if (!t.webapp && find_any(&t, webapp_weak_markers, &m))
 		t.webapp = !find_any(&t, not_webapp, &m);
 	find_image(&t, out);

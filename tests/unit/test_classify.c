@@ -292,6 +292,7 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
+#define GROWN_FLOOR_GOOD 480    /* of 487 (see data/README.md) */
 static void test_grown(void **state)
 {
 	static const char *const sets[] = {
@@ -312,6 +313,9 @@ static void test_grown(void **state)
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
 		      total, 100.0 * good / total);
 	assert_true(total >= 480);
+	if (good < GROWN_FLOOR_GOOD)
+		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
+			 total, GROWN_FLOOR_GOOD);
 	if (100 * good < REAL_MIN_PCT * total)
 		fail_msg("grown-corpus accuracy %d/%d is below %d%%", good, total,
 			 REAL_MIN_PCT);
@@ -319,9 +323,11 @@ static void test_grown(void **state)
 
 /* The blind third: labelled from the threads before any rule was written
  * for the real messages, scored once when the rules were done.  Its score
- * is printed on every run; the floor is the score measured then, so a
- * change that loses ground on messages it was not tuned to fails. */
-#define BLIND_FLOOR_GOOD 47     /* of 51, measured once (see data/README.md) */
+ * is printed on every run.  The floor was the score measured then; the
+ * set is no longer blind, and the floor is now its score after the rules
+ * its misses led to, so a change that loses ground on it fails. */
+#define BLIND_FLOOR_GOOD 51     /* of 51: 47 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind(void **state)
 {
 	struct corpus_score sc;
@@ -330,14 +336,15 @@ static void test_blind(void **state)
 	run_corpus("pull-messages-blind.jsonl", &sc);
 	assert_true(sc.total >= 50);
 	if (sc.good < BLIND_FLOOR_GOOD)
-		fail_msg("blind-set accuracy %d/%d fell below the %d measured once",
+		fail_msg("blind-set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND_FLOOR_GOOD);
 }
 
 /* The second blind set: 45 new messages from other threads, collected and
- * labelled after the rules were done, scored once.  The floor is that
- * score. */
-#define BLIND2_FLOOR_GOOD 41    /* of 45, measured once (see data/README.md) */
+ * labelled after the rules were done, scored once; now no longer blind,
+ * its floor is its score today. */
+#define BLIND2_FLOOR_GOOD 43    /* of 45: 41 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind2(void **state)
 {
 	struct corpus_score sc;
@@ -346,15 +353,16 @@ static void test_blind2(void **state)
 	run_corpus("pull-messages-blind2.jsonl", &sc);
 	assert_true(sc.total >= 45);
 	if (sc.good < BLIND2_FLOOR_GOOD)
-		fail_msg("second blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("second blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND2_FLOOR_GOOD);
 }
 
 /* The third blind set: 65 messages from threads none of the other files
  * use, collected and labelled after the rules for wrappers, cut pastes,
- * statuses and references were done, scored once.  The floor is that
- * score. */
-#define BLIND3_FLOOR_GOOD 60    /* of 65, measured once (see data/README.md) */
+ * statuses and references were done, scored once; now no longer blind,
+ * its floor is its score today. */
+#define BLIND3_FLOOR_GOOD 64    /* of 65: 60 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind3(void **state)
 {
 	struct corpus_score sc;
@@ -363,7 +371,7 @@ static void test_blind3(void **state)
 	run_corpus("pull-messages-blind3.jsonl", &sc);
 	assert_true(sc.total >= 60);
 	if (sc.good < BLIND3_FLOOR_GOOD)
-		fail_msg("third blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("third blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND3_FLOOR_GOOD);
 }
 
@@ -529,6 +537,8 @@ static const struct hand hand[] = {
 	  "failed to do request: Head \"https://fabrikam.azurecr.io/v2/tools/lint/manifests/2\": dial tcp 10.20.0.9:443: i/o tim" },
 	{ "aks.403", "cut inside 'Forbidden'",
 	  "failed to resolve reference \"fabrikam.azurecr.io/tools/lint:2\": failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forb" },
+	{ "aks.notfound", "quay's wording cut inside its last word",
+	  "Error: initializing source docker://quay.io/fabrikam/etl:7: reading manifest 7 in quay.io/fabrikam/etl: unauthorized: access to the requested resource is not autho" },
 	{ "aks.notfound", "containers/image StatusCode 404",
 	  "Error: initializing source docker://fabrikam.azurecr.io/tools/lint:2: reading manifest 2 in fabrikam.azurecr.io/tools/lint: StatusCode: 404, <html><body>404</body></html>" },
 	{ "aks.notfound", "Docker API client status in parentheses",
@@ -547,6 +557,61 @@ static const struct hand hand[] = {
 	  "2021-06-14T03:22:10.402Z ERROR - Pull image failed. Image: fabrikam.azurecr.io/site/web:v31. StatusCode: NotFound." },
 	{ "other", "403 from a web filter named in the page",
 	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/\": Forbidden\nHTTP/1.1 403 Forbidden\nX-Squid-Error: ERR_ACCESS_DENIED 0" },
+
+	/* a 403 is ACR's firewall only when the registry is an ACR; from a
+	 * registry the text does not name, or another one, it is most often
+	 * an authorization answer */
+	{ "aks.401", "403 from a token service the text does not name",
+	  "pull failed: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://<token-host>/service/token?scope=repository%3Ateam%2Fapi%3Apull: 403 Forbidden" },
+	{ "aks.401", "Docker 1.x: Status 403 on a repository, no registry named",
+	  "Pulling repository internal/base\nError: Status 403 trying to pull repository internal/base: \"Access denied\"" },
+	{ "aks.401", "Harbor host answers unknown: Forbidden",
+	  "Failed to pull image \"harbor.corp.example/team/api:3\": rpc error: code = Unknown desc = Error response from daemon: unknown: Forbidden" },
+	{ "aks.403", "403 with the ACR named only in words",
+	  "kubelet cannot pull from our ACR since Monday: failed to fetch anonymous token: unexpected status: 403 Forbidden" },
+	{ "aks.platform", "unknown blob after layer retries",
+	  "ltsc2019: Pulling from contoso/iis-site\n4612f6d0b889: Retrying in 3 seconds\n1bd78008c728: Downloading\nunknown blob" },
+
+	{ "aks.notfound", "Docker 1.x: Status 404 on a repository",
+	  "Pulling repository fabrikam/reports-api\nError: Status 404 trying to pull repository fabrikam/reports-api: \"\"" },
+	/* App Service's log line is known by its time and level, not by
+	 * any phrase after it; a sentence's "server error - " is not one */
+	{ "webapp.unauthorized", "App Service log line known by its time and level",
+	  "2023-09-14T22:05:17.118Z ERROR - Fetching fabrikam.azurecr.io/shop/web:3 did not work: unauthorized: authentication required" },
+	{ "aks.notfound", "a sentence's 'server error -' is not an App Service log",
+	  "docker-pull: (HTTP code 500) server error - manifest for fabrikam.azurecr.io/shop/web:3 not found: manifest unknown" },
+
+	/* the registry's own reason after Docker's wrapper decides */
+	{ "aks.401", "ACR's own reason inside Docker's wrapper",
+	  "docker pull fabrikam.azurecr.io/ops/agent:12\nError response from daemon: pull access denied for fabrikam.azurecr.io/ops/agent, repository does not exist or may require 'docker login': denied: retrieving permissions failed" },
+	{ "aks.403", "ACR's firewall inside Docker's wrapper",
+	  "Error response from daemon: pull access denied for fabrikam.azurecr.io/ops/agent, repository does not exist or may require 'docker login': denied: client with IP '198.51.100.23' is not allowed access. Refer https://aka.ms/acr/firewall to grant access." },
+	/* Kubernetes' own waits are not network timeouts */
+	{ "aks.401", "a secret-cache wait next to the pull's 401",
+	  "  Warning  Failed       2m    kubelet  Error: failed to sync secret cache: timed out waiting for the condition\n  Warning  Failed       1m    kubelet  Failed to pull image \"fabrikam.azurecr.io/ops/agent:12\": failed to pull and unpack image \"fabrikam.azurecr.io/ops/agent:12\": failed to resolve reference \"fabrikam.azurecr.io/ops/agent:12\": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://fabrikam.azurecr.io/oauth2/token?scope=repository%3Aops%2Fagent%3Apull&service=fabrikam.azurecr.io: 401 Unauthorized" },
+	{ "aks.notfound", "ARM: no registry of that name",
+	  "az aks update -n aks-prod -g rg-prod --attach-acr fabrikamm\n(ResourceNotFound) The resource with name 'fabrikamm' and type 'Microsoft.ContainerRegistry/registries' could not be found in subscription 'Production'." },
+
+	{ "aks.notfound", "check-health DNS error, registry name left out",
+	  "Azure CLI version: 2.58.0\nAn error occurred: CONNECTIVITY_DNS_ERROR\nThe DNS lookup of the registry failed; check its name." },
+
+	{ "aks.401", "a 403 from a named registry that is not ACR, ACR said in words",
+	  "We are moving off Harbor to ACR; meanwhile: Error response from daemon: Head \"https://harbor.fabrikam.example/v2/base/jdk/manifests/21\": unknown: 403 Forbidden" },
+	{ "aks.403", "403 from the registry's storage account, no registry named",
+	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://stq8x1acrprod.blob.core.windows.net/data/docker/registry/v2/blobs/sha256/4f/4f9c/data?sv=2021: 403 Forbidden" },
+	{ "aks.platform", "Container Instances: image OS version",
+	  "Deployment failed. (OsVersionNotSupported) The requested OS version of image 'fabrikam.azurecr.io/win/svc:ltsc2025' is not supported in this region." },
+
+	{ "aks.notfound", "Python requests: 404 Client Error",
+	  "    raise HTTPError(http_error_msg, response=self)\nrequests.exceptions.HTTPError -> 404 Client Error: Not Found for url: https://fabrikam.azurecr.io/v2/ops/agent/manifests/13" },
+	{ "aks.401", "curl's HTTP/2 status line",
+	  "$ curl -sI https://fabrikam.azurecr.io/v2/ops/agent/manifests/12\nHTTP/2 401\ncontent-type: application/json; charset=utf-8\nwww-authenticate: Bearer realm=\"https://fabrikam.azurecr.io/oauth2/token\",service=\"fabrikam.azurecr.io\"" },
+
+	{ "aks.platform", "Windows image newer than the host: layer format unknown",
+	  "Failed to pull image \"fabrikam.azurecr.io/win/svc:ltsc2025\": failed to pull and unpack image: failed to extract layer sha256:77ab: hcsshim::PrepareLayer failed in Win32: The container image contains a layer with an unrecognized format. (0xc0370112): unknown" },
+
+	{ "other", "an OCI index an old Docker does not ask for",
+	  "docker pull fabrikam/etl-runner:7\nError response from daemon: manifest for fabrikam/etl-runner:7 not found: manifest unknown: OCI index found, but accept header does not support OCI indexes" },
 
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
@@ -642,6 +707,18 @@ static void test_fields(void **state)
 	assert_string_equal(r.registry, "myacr.azurecr.us");
 	assert_string_equal(r.image, "");
 
+	/* ECS names the reference without quotes, containerd the host it
+	 * pulled from */
+	classify_str("CannotPullContainerError: pull image manifest has been retried 2 time(s): failed to resolve ref 210987654321.dkr.ecr.ap-south-1.amazonaws.com/shop/cart:41: pulling from host 210987654321.dkr.ecr.ap-south-1.amazonaws.com failed with status code [manifests 41]: 401 Unauthorized", &r);
+	assert_string_equal(r.cause, "aks.401");
+	assert_string_equal(r.image, "210987654321.dkr.ecr.ap-south-1.amazonaws.com/shop/cart:41");
+	assert_string_equal(r.registry, "210987654321.dkr.ecr.ap-south-1.amazonaws.com");
+	classify_str("failed to resolve image: pulling from host fabrikam.azurecr.io failed with status code [manifests 12]: 401 Unauthorized", &r);
+	assert_string_equal(r.registry, "fabrikam.azurecr.io");
+	classify_str("unexpected: pulling from host registry.fabrikam.example failed with status code [manifests 12]: 403 Forbidden", &r);
+	assert_string_equal(r.registry, "registry.fabrikam.example");
+	assert_string_equal(r.cause, "aks.401");
+
 	/* both decisive fragments are shown for a 401 with a platform */
 	classify_str(hand_text("containerd multi-error"), &r);
 	assert_string_equal(r.cause, "aks.401-arch");
@@ -654,8 +731,21 @@ static void test_fields(void **state)
 	assert_non_null(strstr(r.note, "x509"));
 	classify_str("dial tcp: lookup registry.example on 10.0.0.10:53: no such host", &r);
 	assert_non_null(strstr(r.note, "DNS"));
+	/* a log whose pull worked: the failure is not the registry's */
+	classify_str("2025-02-11T06:40:01.100Z INFO  - Pulling image: fabrikam.azurecr.io/shop/web:3\n2025-02-11T06:40:04.870Z INFO  - 3 Pull Image successful, Time taken: 0 Minutes and 3 Seconds\n2025-02-11T06:44:02.010Z ERROR - Container shop-web_0_1f2e for site shop-web did not start within expected time limit. Elapsed time = 237.1 sec", &r);
+	assert_string_equal(r.cause, "other");
+	assert_string_equal(r.rule, "pulled-ok");
+	/* containers-image's policy and its layer writing have notes of
+	 * their own */
+	classify_str("Error: copying system image: Source image rejected: Running image docker://quay.io/fabrikam/etl:7 is rejected by policy.", &r);
+	assert_string_equal(r.rule, "policy");
+	classify_str("Failed to pull image \"quay.io/fabrikam/etl:7\": writing blob: adding layer with blob \"sha256:9d\": processing tar file(potentially insufficient UIDs or GIDs available in user namespace): lchown /etc/gshadow: invalid argument", &r);
+	assert_string_equal(r.rule, "unpack");
 	classify_str("Error: InvalidImageName", &r);
 	assert_non_null(strstr(r.note, "InvalidImageName"));
+	classify_str("  Warning  InspectFailed  12s  kubelet  Failed to inspect image \"fabrikam.azurecr.io/ops/agent:12\": rpc error: code = Unknown desc = Error response from daemon: readlink /var/lib/docker/overlay2/l: invalid argument", &r);
+	assert_string_equal(r.cause, "other");
+	assert_non_null(strstr(r.note, "ImageInspectError"));
 	classify_str("something unrelated happened", &r);
 	assert_string_equal(r.cause, "other");
 	assert_string_equal(r.rule, "none");
@@ -718,6 +808,23 @@ static void test_alternatives(void **state)
 	/* ACR's bare denied is its firewall, or a refused identity */
 	expect_alts(hand_text("ACR bare denied outside App Service"), "aks.403",
 		    "aks.401", NULL);
+	/* a 403 from a registry the text does not name: authorization,
+	 * or the firewall of an ACR whose name was left out */
+	expect_alts(hand_text("403 from a token service the text does not name"),
+		    "aks.401", "aks.403", NULL);
+	expect_alts(hand_text("403 with the ACR named only in words"), "aks.403",
+		    NULL);
+	/* GHCR's 403 on an anonymous token: missing, or private */
+	expect_alts("failed to pull and unpack image \"ghcr.io/fabrikam/agent:5\": failed to resolve reference \"ghcr.io/fabrikam/agent:5\": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Afabrikam%2Fagent%3Apull&service=ghcr.io: 403 Forbidden",
+		    "aks.notfound", "aks.401", NULL);
+	/* a registry redacted to stars is not Docker Hub: its 401 is the
+	 * credentials' */
+	expect_alts("Failed to pull image \"***/ops/agent:12\": failed to resolve reference \"***/ops/agent:12\": unexpected status from HEAD request to https://***/v2/ops/agent/manifests/12: 401 Unauthorized",
+		    "aks.401", NULL);
+	/* ... but in an App Service log, where the registry is ACR far more
+	 * often, the firewall */
+	expect_alts("2025-03-09T11:02:45.310Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head \\\"https://****/v2/site/web/manifests/8\\\": 403 Forbidden\"}",
+		    "webapp.ip-denied", NULL);
 	/* a platform that says "the image or the credentials" */
 	expect_alts(hand_text("Container Instances: image or credentials"),
 		    "aks.401", "aks.notfound", NULL);
