@@ -292,13 +292,14 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 480    /* of 487 (see data/README.md) */
+#define GROWN_FLOOR_GOOD 545    /* of 564 (see data/README.md) */
 static void test_grown(void **state)
 {
 	static const char *const sets[] = {
 		"pull-messages.jsonl", "pull-messages-heldout.jsonl",
 		"pull-messages-real.jsonl", "pull-messages-blind.jsonl",
-		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl", NULL
+		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl",
+		"pull-messages-blind4.jsonl", NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0;
@@ -312,7 +313,7 @@ static void test_grown(void **state)
 	}
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
 		      total, 100.0 * good / total);
-	assert_true(total >= 480);
+	assert_true(total >= 564);
 	if (good < GROWN_FLOOR_GOOD)
 		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
 			 total, GROWN_FLOOR_GOOD);
@@ -373,6 +374,24 @@ static void test_blind3(void **state)
 	if (sc.good < BLIND3_FLOOR_GOOD)
 		fail_msg("third blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND3_FLOOR_GOOD);
+}
+
+/* The fourth blind set: 77 messages from threads none of the other files
+ * use, collected and labelled from the threads' resolutions while the
+ * rules of the 403 source, Docker's wrapper reason and the status forms
+ * were written by someone who did not see them; committed, then scored
+ * once (see data/README.md).  Its floor is that score. */
+#define BLIND4_FLOOR_GOOD 65    /* of 77, measured once */
+static void test_blind4(void **state)
+{
+	struct corpus_score sc;
+
+	(void)state;
+	run_corpus("pull-messages-blind4.jsonl", &sc);
+	assert_true(sc.total >= 77);
+	if (sc.good < BLIND4_FLOOR_GOOD)
+		fail_msg("fourth blind set accuracy %d/%d fell below the %d measured once",
+			 sc.good, sc.total, BLIND4_FLOOR_GOOD);
 }
 
 /* ---------- hand-written messages, not in the corpus ---------- */
@@ -1091,6 +1110,7 @@ int main(void)
 		cmocka_unit_test(test_blind),
 		cmocka_unit_test(test_blind2),
 		cmocka_unit_test(test_blind3),
+		cmocka_unit_test(test_blind4),
 		cmocka_unit_test(test_grown),
 		cmocka_unit_test(test_handwritten),
 		cmocka_unit_test(test_handwritten_coverage),
