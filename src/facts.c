@@ -791,6 +791,16 @@ static int fetch_json(struct facts *f, enum facts_aud aud,
 	return 0;
 }
 
+/* vsnprintf into buf: 1 when all of it fit; *n the length it needed. */
+static int fmt_fit(char *buf, size_t len, int *n, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 4, 0)));
+static int fmt_fit(char *buf, size_t len, int *n, const char *fmt,
+		   va_list ap)
+{
+	*n = vsnprintf(buf, len, fmt, ap);
+	return *n >= 0 && (size_t)*n < len;
+}
+
 /* A URL that did not fit is an error, never a request to a cut path. */
 static int url_fmt(char *buf, size_t len, struct ad_error *err,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -798,14 +808,33 @@ static int url_fmt(char *buf, size_t len, struct ad_error *err,
 		   const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n, ok;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, len, fmt, ap);
+	ok = fmt_fit(buf, len, &n, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= len)
+	if (!ok)
 		return ad_error_set(err, AD_EINVAL,
 			_("the request address is too long (%d characters)"), n);
+	return 0;
+}
+
+/* The same for a form body: a cut one is an error, never sent.  The
+ * message names only the length (the body may hold a token). */
+static int form_fmt(char *buf, size_t len, struct ad_error *err,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int form_fmt(char *buf, size_t len, struct ad_error *err,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	int n, ok;
+
+	va_start(ap, fmt);
+	ok = fmt_fit(buf, len, &n, fmt, ap);
+	va_end(ap);
+	if (!ok)
+		return ad_error_set(err, AD_EINVAL,
+			_("the token request is too long (%d characters)"), n);
 	return 0;
 }
 
@@ -1540,7 +1569,7 @@ static int reg_token_fetch(struct facts *f, const char *login,
 			   const char *repo, cJSON **out,
 			   struct ad_error *err)
 {
-	char url[1024], what[300], realm[512], service[256];
+	char url[1024], what[600], realm[512], service[256];
 	struct http_request req = { .method = "GET", .url = url };
 	struct http_response r;
 	cJSON *j;
@@ -1549,7 +1578,9 @@ static int reg_token_fetch(struct facts *f, const char *login,
 	int rc;
 
 	*out = NULL;
-	snprintf(what, sizeof what, "GET https://%s/v2/", login);
+	if ((rc = url_fmt(what, sizeof what, err, "GET https://%s/v2/",
+			  login)) != 0)
+		return rc;
 	rc = reg_v2(f, login, &r, err);
 	if (rc != 0) {
 		if (err) {
@@ -1600,24 +1631,36 @@ static int reg_token_fetch(struct facts *f, const char *login,
 		tok[0] = '\0';
 		rc = authorize_counted(f, FACTS_AUD_ARM, &req, tok,
 				       FACTS_TOKEN_MAX, err);
-		if (rc == 0 && !tok[0] && req.bearer)
-			snprintf(tok, FACTS_TOKEN_MAX, "%s", req.bearer);
+		/* A cut token would only be refused: say so instead. */
+		if (rc == 0 && !tok[0] && req.bearer &&
+		    snprintf(tok, FACTS_TOKEN_MAX, "%s", req.bearer) >=
+		    FACTS_TOKEN_MAX)
+			rc = ad_error_set(err, AD_EINVAL,
+				_("the Azure token is too long (more than %d characters)"),
+				FACTS_TOKEN_MAX - 1);
 		req.bearer = NULL;
 		n = strlen(tok) + strlen(service) + 128;
-		body = rc == 0 ? malloc(n) : NULL;
-		if (rc == 0 && !body)
+		body = NULL;
+		if (rc == 0 && !(body = malloc(n)))
 			rc = ad_error_set(err, AD_ENOMEM, _("out of memory"));
+		if (rc == 0)
+			rc = form_fmt(body, n, err,
+				      "grant_type=access_token&service=%s&access_token=%s",
+				      service, tok);
+		if (rc == 0)
+			rc = url_fmt(url, sizeof url, err,
+				     "https://%s/oauth2/exchange", login);
+		if (rc == 0)
+			rc = url_fmt(what, sizeof what, err,
+				     "POST https://%s/oauth2/exchange", login);
 		if (rc == 0) {
-			snprintf(body, n,
-				 "grant_type=access_token&service=%s&access_token=%s",
-				 service, tok);
-			snprintf(url, sizeof url, "https://%s/oauth2/exchange", login);
-			snprintf(what, sizeof what, "POST https://%s/oauth2/exchange", login);
 			req.method = "POST";
 			req.body = body;
 			req.content_type = "application/x-www-form-urlencoded";
 			req.auth_label = "registry exchange";
 			rc = fetch_json(f, FACTS_AUD_NONE, &req, what, &xs, &j, err);
+		}
+		if (body) {
 			memset(body, 0, n);
 			free(body);
 		}
@@ -1648,15 +1691,22 @@ static int reg_token_fetch(struct facts *f, const char *login,
 			cJSON_Delete(j);
 			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 		}
-		snprintf(tb, n, "grant_type=refresh_token&service=%s&scope=repository:%s:pull&refresh_token=%s",
-			 service, repo, rt);
+		rc = form_fmt(tb, n, err,
+			      "grant_type=refresh_token&service=%s&scope=repository:%s:pull&refresh_token=%s",
+			      service, repo, rt);
 		cJSON_Delete(j);
-		snprintf(url, sizeof url, "%s", realm);
-		snprintf(what, sizeof what, "POST %.290s", realm);
-		req.body = tb;
-		req.auth_label = "registry refresh token";
-		rc = fetch_json(f, FACTS_AUD_NONE, &req, what, NULL, &j, err);
-		memset(tb, 0, strlen(tb));
+		j = NULL;
+		if (rc == 0)
+			rc = url_fmt(url, sizeof url, err, "%s", realm);
+		if (rc == 0)
+			rc = url_fmt(what, sizeof what, err, "POST %s", realm);
+		if (rc == 0) {
+			req.body = tb;
+			req.auth_label = "registry refresh token";
+			rc = fetch_json(f, FACTS_AUD_NONE, &req, what, NULL, &j,
+					err);
+		}
+		memset(tb, 0, n);
 		free(tb);
 	}
 	if (rc != 0)

@@ -548,10 +548,16 @@ static const char *const tree_strings[] = {
 	   "three registry settings must name the right login server and "
 	   "hold the current admin user name and password. If the admin "
 	   "password was regenerated, or the admin account was turned off, "
-	   "the pull fails with unauthorized. This check compares the "
-	   "settings with the registry's admin credentials and reports match "
-	   "or mismatch only; the password is never shown. It does not apply "
-	   "to a web app that pulls with a managed identity."),
+	   "the pull fails with unauthorized. This check first asks the "
+	   "registry itself whether it accepts the settings' user name and "
+	   "password, as App Service does when it pulls (only when "
+	   "DOCKER_REGISTRY_SERVER_URL names this registry; a Key Vault "
+	   "reference cannot be sent). Then it compares the settings with "
+	   "the registry's admin credentials to tell why, reporting match or "
+	   "mismatch only; the password is never shown. When the user name "
+	   "is a service principal's application id, Microsoft Graph tells "
+	   "whether its client secrets expired. It does not apply to a web "
+	   "app that pulls with a managed identity."),
 	/* TRANSLATORS: tree node webapp.unauthorized.identity, title */
 	N_("Can the web app's identity pull?"),
 	/* TRANSLATORS: tree node webapp.unauthorized.identity, body */

@@ -35,7 +35,6 @@
 
 #define MAX_PULL_SECRETS 8        /* imagePullSecrets looked at */
 #define MAX_DOCKERCONFIG 65536    /* decoded .dockerconfigjson bytes */
-#define MAX_CREDS_SHOWN 20        /* credential end dates in evidence */
 #define MAX_VMSS 64               /* scale sets looked at */
 #define REGEN_OP "Regenerate Container Registry Login Credentials"
 #define REGEN_ACTION "Microsoft.ContainerRegistry/registries/regenerateCredential/action"
@@ -69,35 +68,6 @@ static void wipe_tree(cJSON *j)
 		wipe(j->valuestring, strlen(j->valuestring));
 	for (it = j->child; it; it = it->next)
 		wipe_tree(it);
-}
-
-static void format_time(time_t t, char *buf, size_t len)
-{
-	long long s = (long long)t, days = s / 86400, rem = s % 86400;
-	long long z, era, doe, yoe, y, doy, mp, d, m;
-
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	if (y < 0)
-		y = 0;
-	if (y > 9999)
-		y = 9999;
-	snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02uZ",
-		 (unsigned)y % 10000u, (unsigned)m % 13u, (unsigned)d % 32u,
-		 (unsigned)(rem / 3600) % 24u, (unsigned)(rem / 60 % 60) % 60u,
-		 (unsigned)(rem % 60) % 60u);
 }
 
 static int oom(struct check_result *res)
@@ -248,46 +218,7 @@ static void login_server(struct facts *f, char *buf, size_t len)
 		ctx_login_server(f->ctx, buf, (unsigned)len);
 }
 
-/* ---------- credential end dates ---------- */
-
-struct cred_count {
-	int valid, expired, unreadable, total;
-	char latest[40];   /* latest end date seen */
-};
-
-/* Look at obj.passwordCredentials[].endDateTime against now; add the end
- * dates to evidence key. */
-static int count_creds(const cJSON *obj, time_t now, struct check_result *res,
-		       const char *key, struct cred_count *cc)
-{
-	const cJSON *it;
-	time_t latest = 0;
-	int shown = 0;
-
-	cJSON_ArrayForEach(it, jsonu_array(obj, "passwordCredentials")) {
-		const char *end = jsonu_str(it, "endDateTime");
-		char buf[48];
-		time_t t;
-
-		cc->total++;
-		if (!end || ad_parse_time(end, &t) != 0) {
-			cc->unreadable++;
-			continue;
-		}
-		if (t > now)
-			cc->valid++;
-		else
-			cc->expired++;
-		if (t > latest || !cc->latest[0]) {
-			latest = t;
-			format_time(t, cc->latest, sizeof cc->latest);
-		}
-		format_time(t, buf, sizeof buf);
-		if (shown++ < MAX_CREDS_SHOWN && ev_list_add(res, key, buf))
-			return AD_ENOMEM;
-	}
-	return 0;
-}
+/* ---------- the current time ---------- */
 
 static int get_now(struct check_result *res, time_t *now)
 {
@@ -299,7 +230,7 @@ static int get_now(struct check_result *res, time_t *now)
 		check_unknown(res, _("cannot tell the current time"), &err);
 		return 1;
 	}
-	format_time(*now, buf, sizeof buf);
+	aks_format_time(*now, buf, sizeof buf);
 	return ev_str(res, "now", "%s", buf) ? AD_ENOMEM : 0;
 }
 
@@ -396,7 +327,7 @@ static int run_sp_expired(struct facts *f, struct check_result *res)
 {
 	struct cluster c;
 	struct ad_error err = { 0 };
-	struct cred_count cc = { 0 };
+	struct aks_cred_count cc = { 0 };
 	char path[128];
 	cJSON *app;
 	time_t now;
@@ -427,7 +358,7 @@ static int run_sp_expired(struct facts *f, struct check_result *res)
 			      &err);
 		return 0;
 	}
-	if (count_creds(app, now, res, "credentialEndDates", &cc))
+	if (aks_count_creds(app, now, res, "credentialEndDates", &cc))
 		return oom(res);
 	if (ev_num(res, "validCredentials", cc.valid) ||
 	    ev_num(res, "expiredCredentials", cc.expired))
@@ -905,66 +836,19 @@ static int anonymous_evidence(struct facts *f, struct check_result *res,
 		      repo);
 }
 
-enum reg_says { REG_ACCEPTED, REG_REFUSED, REG_UNASKED };
-
-/* A verdict from ARM or Graph alone says so. */
-static void note_unasked(struct check_result *res)
+/* The registry's answer to a pull secret's username and password
+ * (aks_registry_login); the password stays in cred (the caller wipes
+ * it). */
+static int ask_registry(struct facts *f, struct check_result *res,
+			const char *login, const char *repo,
+			const struct pull_cred *cred, char *said, size_t slen,
+			enum aks_reg_says *says)
 {
-	size_t n = strlen(res->summary);
+	char whose[300];
 
-	snprintf(res->summary + n, sizeof res->summary - n, "%s",
-		 _(" (the registry itself could not be asked)"));
-	tw_utf8_trim(res->summary);
-}
-
-/* Ask the registry what kubelet asks it with the pull secret's username
- * and password (facts: reg_basic_login).  Its answer goes to evidence
- * "registryAnswer" and, as a sentence, into said; the password stays in
- * cred (the caller wipes it). */
-static enum reg_says ask_registry(struct facts *f, struct check_result *res,
-				  const char *login, const char *repo,
-				  const struct pull_cred *cred, char *said,
-				  size_t slen, int *nomem)
-{
-	struct ad_error err = { 0 };
-	struct reg_login lg;
-	int rc;
-
-	*nomem = 0;
-	rc = reg_basic_login(f, login, repo[0] ? repo : NULL, cred->username,
-			     cred->password, &lg, &err);
-	if (rc == AD_ENOMEM) {
-		*nomem = 1;
-		return REG_UNASKED;
-	}
-	if (rc != 0) {
-		snprintf(said, slen, _("the registry could not be asked about the credentials of pull secret %s: %s"),
-			 cred->secret, err.msg);
-		*nomem = ev_str(res, "registryAnswer", "not asked: %s",
-				err.msg) != 0;
-		return REG_UNASKED;
-	}
-	if (lg.accepted && lg.open) {
-		snprintf(said, slen, _("the registry %s asks no credential at all (HTTP %ld from %s): any pull secret pulls"),
-			 login, lg.status, lg.endpoint);
-		*nomem = ev_str(res, "registryAnswer", "accepted: HTTP %ld from %s, no credential needed",
-				lg.status, lg.endpoint) != 0;
-		return REG_ACCEPTED;
-	}
-	if (lg.accepted) {
-		snprintf(said, slen, _("the registry accepted the credentials of pull secret %s (HTTP %ld from %s)"),
-			 cred->secret, lg.status, lg.endpoint);
-		*nomem = ev_str(res, "registryAnswer", "accepted: HTTP %ld from %s",
-				lg.status, lg.endpoint) != 0;
-		return REG_ACCEPTED;
-	}
-	snprintf(said, slen, _("the registry refused the credentials of pull secret %s (HTTP %ld%s%s from %s)"),
-		 cred->secret, lg.status, lg.code[0] ? " " : "", lg.code,
-		 lg.endpoint);
-	*nomem = ev_str(res, "registryAnswer", "refused: HTTP %ld%s%s from %s",
-			lg.status, lg.code[0] ? " " : "", lg.code,
-			lg.endpoint) != 0;
-	return REG_REFUSED;
+	snprintf(whose, sizeof whose, _("pull secret %s"), cred->secret);
+	return aks_registry_login(f, res, login, repo, cred->username,
+				  cred->password, whose, said, slen, says);
 }
 
 /* ---------- aks.401.secret-sp ---------- */
@@ -978,45 +862,26 @@ static enum sp_state sp_secret_state(struct facts *f, struct check_result *res,
 			   char *latest, size_t llen)
 {
 	struct ad_error err = { 0 };
-	struct cred_count cc = { 0 };
-	char path[128];
-	cJSON *sp, *app = NULL;
-	int rc;
+	struct aks_cred_count cc;
+	int rc, app = 0;
 
-	snprintf(path, sizeof path, "/v1.0/servicePrincipals(appId='%s')",
-		 app_id);
-	rc = graph_get(f, path, &sp, &err);
-	if (rc == AD_ENOTFOUND) {
+	rc = aks_sp_creds(f, res, app_id, now, &cc, &app, &err);
+	if (rc == AD_ENOMEM)
+		return SP_NOMEM;
+	if (rc == AD_ENOTFOUND && !app) {
 		check_say(res, CHECK_FAIL,
 			  _("the pull secret %s names service principal %s, which does not exist in this tenant"),
 			  secret, app_id);
 		return SP_EXPIRED;
 	}
 	if (rc != 0) {
-		check_unknown(res, _("cannot read the service principal of the pull secret in Microsoft Graph"),
-			      &err);
+		check_unknown(res, app ?
+			_("cannot read the application of the pull secret's service principal") :
+			_("cannot read the service principal of the pull secret in Microsoft Graph"),
+			&err);
 		return SP_UNKNOWN;
 	}
-	if (count_creds(sp, now, res, "credentialEndDates", &cc))
-		return SP_NOMEM;
-	if (cc.total == 0) {
-		/* A secret made with az ad sp create-for-rbac lives on the
-		 * application object. */
-		snprintf(path, sizeof path, "/v1.0/applications(appId='%s')",
-			 app_id);
-		rc = graph_get(f, path, &app, &err);
-		if (rc != 0) {
-			check_unknown(res, _("cannot read the application of the pull secret's service principal"),
-				      &err);
-			return SP_UNKNOWN;
-		}
-		if (count_creds(app, now, res, "credentialEndDates", &cc))
-			return SP_NOMEM;
-	}
 	snprintf(latest, llen, "%s", cc.latest);
-	if (ev_num(res, "validCredentials", cc.valid) ||
-	    ev_num(res, "expiredCredentials", cc.expired))
-		return SP_NOMEM;
 	if (cc.valid)
 		return SP_VALID;
 	if (cc.unreadable) {
@@ -1038,7 +903,7 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 	const char *secret = NULL, *user = NULL;
 	time_t now;
 	enum sp_state state;
-	enum reg_says says;
+	enum aks_reg_says says;
 	int rc, n = 0, i, nomem;
 
 	login_server(f, login, sizeof login);
@@ -1064,8 +929,8 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 	 * secret's username and password.  Then only the names leave this
 	 * point; the passwords are wiped. */
 	pull_repo(f, login, repo, sizeof repo);
-	says = ask_registry(f, res, login, repo, &creds[i], said, sizeof said,
-			    &nomem);
+	nomem = ask_registry(f, res, login, repo, &creds[i], said,
+			     sizeof said, &says);
 	{
 		char sname[254], appid[64];
 
@@ -1096,11 +961,11 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 		if (state == SP_NOMEM)
 			return AD_ENOMEM;
 		snprintf(arm, sizeof arm, "%s", res->summary);
-		if (says == REG_ACCEPTED) {
+		if (says == AKS_REG_ACCEPTED) {
 			check_say(res, CHECK_PASS, "%s", said);
 			return 0;
 		}
-		if (says == REG_REFUSED) {
+		if (says == AKS_REG_REFUSED) {
 			res->fix = "secret-sp-reset";
 			if (state == SP_VALID)
 				check_say(res, CHECK_FAIL,
@@ -1128,7 +993,7 @@ static int run_secret_sp(struct facts *f, struct check_result *res)
 					  _("the pull secret %s uses service principal %s, whose client secrets have all expired (the last on %s)"),
 					  secret, user, latest[0] ? latest : "?");
 		}
-		note_unasked(res);
+		aks_note_unasked(res);
 	}
 	return 0;
 }
@@ -1147,7 +1012,7 @@ static int activity_regens(struct facts *f, struct check_result *res,
 	int n = 0;
 
 	last[0] = '\0';
-	format_time(now - (time_t)ACTIVITY_DAYS * 86400, from, sizeof from);
+	aks_format_time(now - (time_t)ACTIVITY_DAYS * 86400, from, sizeof from);
 	snprintf(path, sizeof path,
 		 "/subscriptions/%s/providers/Microsoft.Insights/eventtypes/management/values"
 		 "?$filter=eventTimestamp%%20ge%%20'%s'%%20and%%20resourceUri%%20eq%%20'%s'",
@@ -1176,7 +1041,7 @@ static int activity_regens(struct facts *f, struct check_result *res,
 			continue;
 		if (!ts || ad_parse_time(ts, &t) != 0)
 			continue;
-		format_time(t, buf, sizeof buf);
+		aks_format_time(t, buf, sizeof buf);
 		if (n++ < 10 && ev_list_add(res, "regenerations", buf))
 			return AD_ENOMEM;
 		if (!last[0] || strcmp(buf, last) > 0)
@@ -1200,7 +1065,7 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 	cJSON *reg, *lc;
 	const cJSON *pw;
 	time_t now;
-	enum reg_says says;
+	enum aks_reg_says says;
 	enum admin_arm arm = ADM_UNREAD;
 	int rc, n = 0, i, admin, npw = 0, nomem;
 	const char *first_pw = NULL;
@@ -1238,7 +1103,7 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 	}
 	/* First what kubelet would hear: the registry's own answer. */
 	pull_repo(f, login, repo, sizeof repo);
-	says = ask_registry(f, res, login, repo, c, said, sizeof said, &nomem);
+	nomem = ask_registry(f, res, login, repo, c, said, sizeof said, &says);
 	if (nomem || anonymous_evidence(f, res, login, repo)) {
 		wipe_creds(creds, n);
 		return oom(res);
@@ -1289,26 +1154,26 @@ static int run_secret_admin(struct facts *f, struct check_result *res)
 decided:
 	wipe_creds(creds, n);
 	c = NULL;
-	if (says == REG_ACCEPTED) {
+	if (says == AKS_REG_ACCEPTED) {
 		check_say(res, CHECK_PASS, "%s", said);
 		return 0;
 	}
-	if (says == REG_UNASKED && arm == ADM_UNREAD) {
+	if (says == AKS_REG_UNASKED && arm == ADM_UNREAD) {
 		check_unknown(res, unread, &armerr);
-		note_unasked(res);
+		aks_note_unasked(res);
 		return 0;
 	}
-	if (says == REG_UNASKED && arm == ADM_MATCH) {
+	if (says == AKS_REG_UNASKED && arm == ADM_MATCH) {
 		check_say(res, CHECK_PASS,
 			  _("the pull secret %s matches one of the admin passwords of %s"),
 			  sname, f->ctx->registry);
-		note_unasked(res);
+		aks_note_unasked(res);
 		return 0;
 	}
 	res->fix = "secret-update";
 	switch (arm) {
 	case ADM_DISABLED:
-		if (says == REG_REFUSED)
+		if (says == AKS_REG_REFUSED)
 			check_say(res, CHECK_FAIL,
 				  _("%s: the admin user of %s is disabled"),
 				  said, f->ctx->registry);
@@ -1318,11 +1183,11 @@ decided:
 				  sname, f->ctx->registry);
 		break;
 	case ADM_MISMATCH:
-		if (says == REG_REFUSED && last[0])
+		if (says == AKS_REG_REFUSED && last[0])
 			check_say(res, CHECK_FAIL,
 				  _("%s: its password matches none of the %d admin passwords of %s; they were regenerated on %s"),
 				  said, npw, f->ctx->registry, last);
-		else if (says == REG_REFUSED)
+		else if (says == AKS_REG_REFUSED)
 			check_say(res, CHECK_FAIL,
 				  _("%s: its password matches none of the %d admin passwords of %s"),
 				  said, npw, f->ctx->registry);
@@ -1345,8 +1210,8 @@ decided:
 			  said, unread, armerr.msg);
 		break;
 	}
-	if (says == REG_UNASKED)
-		note_unasked(res);
+	if (says == AKS_REG_UNASKED)
+		aks_note_unasked(res);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* aks_common.c - the first AKS checks (aks.start): the pod's events,
- * the registry's health and whether a node reaches the registry; and the
- * helpers every AKS check and fix shares.
+ * the registry's health and whether a node reaches the registry; the
+ * helpers every AKS check and fix shares; and, shared with the Web App
+ * checks, a username and password asked at the registry (pull secrets,
+ * DOCKER_REGISTRY_SERVER_*) and a service principal's client secrets.
  *
  * aks.events reads what `kubectl describe pod` shows: the waiting reason
  * of the pod's containers and the kubelet's pull-failure events, and
@@ -16,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "check.h"
 #include "checks/groups.h"
+#include "checks/roles.h"
 #include "classify.h"
 #include "context.h"
 #include "err.h"
@@ -857,4 +861,161 @@ int aks_admin_password_find(const cJSON *creds, const char *pass,
 			*match = pw;
 	}
 	return n;
+}
+
+/* ---------- what the registry says to a username and password ---------- */
+
+int aks_registry_login(struct facts *f, struct check_result *res,
+		       const char *login, const char *repo, const char *user,
+		       const char *password, const char *whose, char *said,
+		       size_t slen, enum aks_reg_says *says)
+{
+	struct ad_error err = { 0 };
+	struct reg_login lg;
+	int rc;
+
+	*says = AKS_REG_UNASKED;
+	said[0] = '\0';
+	rc = reg_basic_login(f, login, repo && repo[0] ? repo : NULL, user,
+			     password, &lg, &err);
+	if (rc == AD_ENOMEM)
+		return AD_ENOMEM;
+	/* Evidence words, like "activityLog": not translated. */
+	if (rc != 0) {
+		snprintf(said, slen, _("the registry could not be asked about the credentials of %s: %s"),
+			 whose, err.msg);
+		rc = ev_str(res, "registryAnswer", "not asked: %s", err.msg);
+	} else if (lg.accepted && lg.open) {
+		*says = AKS_REG_ACCEPTED;
+		snprintf(said, slen, _("the registry %s asks no credential at all (HTTP %ld from %s): any credential pulls"),
+			 login, lg.status, lg.endpoint);
+		rc = ev_str(res, "registryAnswer",
+			    "accepted: HTTP %ld from %s, no credential needed",
+			    lg.status, lg.endpoint);
+	} else if (lg.accepted) {
+		*says = AKS_REG_ACCEPTED;
+		snprintf(said, slen, _("the registry accepted the credentials of %s (HTTP %ld from %s)"),
+			 whose, lg.status, lg.endpoint);
+		rc = ev_str(res, "registryAnswer", "accepted: HTTP %ld from %s",
+			    lg.status, lg.endpoint);
+	} else {
+		*says = AKS_REG_REFUSED;
+		snprintf(said, slen, _("the registry refused the credentials of %s (HTTP %ld%s%s from %s)"),
+			 whose, lg.status, lg.code[0] ? " " : "", lg.code,
+			 lg.endpoint);
+		rc = ev_str(res, "registryAnswer", "refused: HTTP %ld%s%s from %s",
+			    lg.status, lg.code[0] ? " " : "", lg.code,
+			    lg.endpoint);
+	}
+	return rc ? AD_ENOMEM : 0;
+}
+
+void aks_note_unasked(struct check_result *res)
+{
+	size_t n = strlen(res->summary);
+
+	snprintf(res->summary + n, sizeof res->summary - n, "%s",
+		 _(" (the registry itself could not be asked)"));
+	tw_utf8_trim(res->summary);
+}
+
+/* ---------- a service principal's client secrets ---------- */
+
+#define MAX_CREDS_SHOWN 20        /* credential end dates in evidence */
+
+void aks_format_time(time_t t, char *buf, size_t len)
+{
+	long long s = (long long)t, days = s / 86400, rem = s % 86400;
+	long long z, era, doe, yoe, y, doy, mp, d, m;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 0)
+		y = 0;
+	if (y > 9999)
+		y = 9999;
+	snprintf(buf, len, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		 (unsigned)y % 10000u, (unsigned)m % 13u, (unsigned)d % 32u,
+		 (unsigned)(rem / 3600) % 24u, (unsigned)(rem / 60 % 60) % 60u,
+		 (unsigned)(rem % 60) % 60u);
+}
+
+int aks_count_creds(const cJSON *obj, time_t now, struct check_result *res,
+		    const char *key, struct aks_cred_count *cc)
+{
+	const cJSON *it;
+	time_t latest = 0;
+	int shown = 0;
+
+	cJSON_ArrayForEach(it, jsonu_array(obj, "passwordCredentials")) {
+		const char *end = jsonu_str(it, "endDateTime");
+		char buf[48];
+		time_t t;
+
+		cc->total++;
+		if (!end || ad_parse_time(end, &t) != 0) {
+			cc->unreadable++;
+			continue;
+		}
+		if (t > now)
+			cc->valid++;
+		else
+			cc->expired++;
+		if (t > latest || !cc->latest[0]) {
+			latest = t;
+			aks_format_time(t, cc->latest, sizeof cc->latest);
+		}
+		aks_format_time(t, buf, sizeof buf);
+		if (shown++ < MAX_CREDS_SHOWN && ev_list_add(res, key, buf))
+			return AD_ENOMEM;
+	}
+	return 0;
+}
+
+int aks_sp_creds(struct facts *f, struct check_result *res,
+		 const char *app_id, time_t now, struct aks_cred_count *cc,
+		 int *app, struct ad_error *err)
+{
+	char path[128];
+	cJSON *j;
+	int rc;
+
+	memset(cc, 0, sizeof *cc);
+	*app = 0;
+	if (!ctx_is_guid(app_id))
+		return ad_error_set(err, AD_EINVAL,
+			_("the service principal's application id is not a GUID"));
+	snprintf(path, sizeof path, "/v1.0/servicePrincipals(appId='%s')",
+		 app_id);
+	if ((rc = graph_get(f, path, &j, err)) != 0)
+		return rc;
+	if (aks_count_creds(j, now, res, "credentialEndDates", cc))
+		return AD_ENOMEM;
+	if (cc->total == 0) {
+		/* A secret made with az ad sp create-for-rbac lives on the
+		 * application object. */
+		*app = 1;
+		snprintf(path, sizeof path, "/v1.0/applications(appId='%s')",
+			 app_id);
+		if ((rc = graph_get(f, path, &j, err)) != 0)
+			return rc;
+		if (aks_count_creds(j, now, res, "credentialEndDates", cc))
+			return AD_ENOMEM;
+	}
+	if (ev_num(res, "validCredentials", cc->valid) ||
+	    ev_num(res, "expiredCredentials", cc->expired))
+		return AD_ENOMEM;
+	return 0;
 }

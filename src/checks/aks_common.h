@@ -1,11 +1,14 @@
-/* aks_common.h - the registry-health check shared with the App Service
- * path, and the helpers the AKS checks and fixes share: reading the
- * cluster, the registry, the failing pod and its owner, each validated
- * before it goes into a URL or a command. */
+/* aks_common.h - what the AKS checks share with the App Service path
+ * (the registry-health check; a username and password asked at the
+ * registry; a service principal's client secrets in Graph), and the
+ * helpers the AKS checks and fixes share: reading the cluster, the
+ * registry, the failing pod and its owner, each validated before it goes
+ * into a URL or a command. */
 #ifndef AD_CHECKS_AKS_COMMON_H
 #define AD_CHECKS_AKS_COMMON_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct facts;
 struct check_result;
@@ -95,5 +98,48 @@ int aks_node_evidence(struct facts *f, struct check_result *res,
  * zone ("viaPrivatelink"), the resolver and the tool ("resolver").
  * Nothing when the probe did not learn them.  0, or AD_ENOMEM. */
 int aks_dns_evidence(struct check_result *res, const struct probe_dns *dns);
+
+/* An ISO 8601 UTC time, "2025-01-08T09:12:51Z". */
+void aks_format_time(time_t t, char *buf, size_t len);
+/* Client secrets by their end dates. */
+struct aks_cred_count {
+	int valid, expired, unreadable, total;
+	char latest[40];   /* latest end date seen */
+};
+/* Count obj.passwordCredentials[].endDateTime against now into cc (added
+ * to what it holds); the end dates into evidence list key.  0, or
+ * AD_ENOMEM. */
+int aks_count_creds(const struct cJSON *obj, time_t now,
+		    struct check_result *res, const char *key,
+		    struct aks_cred_count *cc);
+/* What Microsoft Graph says of the client secrets of the service
+ * principal of application app_id (a GUID): its own passwordCredentials,
+ * or, when it has none, its application's (where az ad sp
+ * create-for-rbac puts them).  End dates go to evidence
+ * "credentialEndDates", the counts to "validCredentials" and
+ * "expiredCredentials".  0 with cc filled; AD_ENOTFOUND with *app 0 when
+ * there is no such service principal; another error (err filled, *app 1
+ * when it was the application that could not be read) when Graph could
+ * not tell; AD_ENOMEM. */
+int aks_sp_creds(struct facts *f, struct check_result *res,
+		 const char *app_id, time_t now, struct aks_cred_count *cc,
+		 int *app, struct ad_error *err);
+
+/* What a registry said to a username and password (aks_registry_login). */
+enum aks_reg_says { AKS_REG_ACCEPTED, AKS_REG_REFUSED, AKS_REG_UNASKED };
+/* Ask the registry at login what a puller asks it with user and password
+ * (facts: reg_basic_login; repo NULL or "": no scope).  The answer goes
+ * to evidence "registryAnswer" and, as a sentence naming whose
+ * credentials they are (whose: "pull secret acr-pull", "the app settings
+ * of app-shop"), into said; *says is the answer, AKS_REG_UNASKED when the
+ * registry could not be asked.  The password is only sent, never copied:
+ * the caller wipes it.  0, or AD_ENOMEM. */
+int aks_registry_login(struct facts *f, struct check_result *res,
+		       const char *login, const char *repo, const char *user,
+		       const char *password, const char *whose, char *said,
+		       size_t slen, enum aks_reg_says *says);
+/* A verdict from ARM or Graph alone says the registry was not asked:
+ * appended to res->summary. */
+void aks_note_unasked(struct check_result *res);
 
 #endif

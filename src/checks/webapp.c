@@ -4,9 +4,11 @@
  * outbound IPs, VNet integration), its web config (acrUseManagedIdentity-
  * Creds, acrUserManagedIdentityID, linuxFxVersion) and its app settings
  * (DOCKER_REGISTRY_SERVER_*).  The registry's side is its ARM resource,
- * its role assignments, its admin credentials and its /v2 API.  App
- * settings and admin passwords are compared here and never copied into
- * a result. */
+ * its role assignments, its admin credentials and its /v2 API.  The
+ * settings' username and password are first asked at the registry itself
+ * (its answer decides; ARM, or Graph for a service principal, says why);
+ * app settings and admin passwords are compared here and never copied
+ * into a result. */
 #include "config.h"
 #include "checks/groups.h"
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -86,6 +89,24 @@ static int read_registry(struct facts *f, const cJSON **out,
 	return rc;
 }
 
+
+/* The container image of the app ("DOCKER|<image>"), or NULL. */
+static const char *app_image(const cJSON *cfg, const char **which)
+{
+	static const char *const keys[] = { "properties.linuxFxVersion",
+					    "properties.windowsFxVersion" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = jsonu_str(cfg, keys[i]);
+
+		if (v && strncasecmp(v, "DOCKER|", 7) == 0 && v[7]) {
+			*which = keys[i] + 11;
+			return v + 7;
+		}
+	}
+	return NULL;
+}
 
 /* The registry's login server: its own answer when it is a sane host
  * name, else <registry>.<suffix> from the context. */
@@ -305,14 +326,98 @@ static int url_matches(const char *url, const char *login)
 	return *url == '\0' || (url[0] == '/' && url[1] == '\0');
 }
 
+/* The repository of the app's image when the image is on login, the
+ * scope the registry is asked for; "" otherwise. */
+static void app_repo(const cJSON *cfg, const char *login, char *repo,
+		     size_t len)
+{
+	struct ad_error err = { 0 };
+	struct image_ref ref;
+	const char *which, *img = app_image(cfg, &which);
+
+	repo[0] = '\0';
+	if (!img || image_parse(img, &ref, &err) != 0 ||
+	    strcasecmp(ref.registry, login) != 0 ||
+	    strlen(ref.repository) >= len)
+		return;
+	snprintf(repo, len, "%s", ref.repository);
+}
+
+/* The registry answered the settings' credentials: its answer is the
+ * verdict; why, from ARM, follows a refusal ("" when ARM tells nothing
+ * more). */
+static void registry_verdict(struct check_result *res, enum aks_reg_says says,
+			     const char *said, const char *why)
+{
+	if (says == AKS_REG_ACCEPTED)
+		check_say(res, CHECK_PASS, "%s", said);
+	else if (why[0])
+		check_say(res, CHECK_FAIL, "%s: %s", said, why);
+	else
+		check_say(res, CHECK_FAIL, "%s", said);
+}
+
+/* A service principal in the settings (DOCKER_REGISTRY_SERVER_USERNAME
+ * is its application id): the registry's answer decides; Microsoft Graph
+ * says why it refused, as for a pull secret made from one. */
+static int settings_sp(struct facts *f, struct check_result *res,
+		       const char *app_id, enum aks_reg_says says,
+		       const char *said)
+{
+	struct aks_cred_count cc;
+	struct ad_error err = { 0 };
+	char why[512];
+	time_t now;
+	int rc, app = 0;
+
+	if (ev_str(res, "username", "%s", "application id") ||
+	    check_data_str(res, "appId", app_id))
+		return AD_ENOMEM;
+	if (says == AKS_REG_ACCEPTED) {
+		check_say(res, CHECK_PASS, "%s", said);
+		return 0;
+	}
+	if (ad_now(&now) != 0)
+		rc = ad_error_set(&err, AD_EINVAL,
+			_("ACR_DOCTOR_NOW is not an ISO 8601 time"));
+	else
+		rc = aks_sp_creds(f, res, app_id, now, &cc, &app, &err);
+	if (rc == AD_ENOMEM)
+		return rc;
+	if (rc == AD_ENOTFOUND && !app)
+		snprintf(why, sizeof why,
+			 _("DOCKER_REGISTRY_SERVER_USERNAME names service principal %s, which does not exist in this tenant"),
+			 app_id);
+	else if (rc != 0)
+		snprintf(why, sizeof why, _("why cannot be told (%s: %s)"),
+			 _("cannot read the service principal in Microsoft Graph"),
+			 err.msg);
+	else if (cc.valid)
+		snprintf(why, sizeof why,
+			 _("service principal %s has a valid client secret (until %s), but not the one in DOCKER_REGISTRY_SERVER_PASSWORD"),
+			 app_id, cc.latest);
+	else if (cc.unreadable)
+		snprintf(why, sizeof why,
+			 _("the end dates of the client secrets of service principal %s cannot be read"),
+			 app_id);
+	else
+		snprintf(why, sizeof why,
+			 _("the client secrets of service principal %s have all expired (the last on %s)"),
+			 app_id, cc.latest[0] ? cc.latest : "?");
+	registry_verdict(res, says, said, why);
+	return 0;
+}
+
 static int run_admin(struct facts *f, struct check_result *res)
 {
 	const cJSON *cfg, *settings, *reg, *creds, *props, *pw;
 	const char *url, *user, *pass, *cuser, *matched = NULL, *first = NULL,
 		   *slot = NULL;
-	char login[256], regid[512], shown[256];
+	char login[256], regid[512], shown[256], repo[256], said[768],
+	     whose[300], why[512];
 	struct ad_error err = { 0 };
-	int url_ok, user_ok, pass_ok, n = 0;
+	enum aks_reg_says says = AKS_REG_UNASKED;
+	int url_ok, user_ok, pass_ok, kv, asked = 0, n = 0;
 
 	check_command(res,
 		"az webapp config appsettings list --name %s --resource-group %s; az acr credential show --name %s --query username",
@@ -343,6 +448,9 @@ static int run_admin(struct facts *f, struct check_result *res)
 	pass = jsonu_member_str(props, "DOCKER_REGISTRY_SERVER_PASSWORD");
 	if (pass && !pass[0])
 		pass = NULL;   /* an empty setting is a missing one */
+	/* A Key Vault reference is resolved by App Service only: nothing
+	 * that could be sent. */
+	kv = pass && strncmp(pass, "@Microsoft.KeyVault(", 20) == 0;
 	if (read_registry(f, &reg, &err) != 0) {
 		check_unknown(res, _("cannot read the registry"), &err);
 		return 0;
@@ -364,13 +472,44 @@ static int run_admin(struct facts *f, struct check_result *res)
 	    ev_str(res, "url", "%s", url_ok ? "match" : "mismatch"))
 		return AD_ENOMEM;
 
+	/* First what App Service would hear: the registry's own answer to
+	 * the settings' username and password, asked only of the registry
+	 * the settings name (the password goes nowhere else). */
+	if (url_ok && pass && !kv) {
+		snprintf(whose, sizeof whose, _("the app settings of %s"),
+			 app_name(f));
+		app_repo(cfg, login, repo, sizeof repo);
+		if (aks_registry_login(f, res, login, repo, user, pass, whose,
+				       said, sizeof said, &says) != 0)
+			return AD_ENOMEM;
+		asked = 1;
+	} else if (ev_str(res, "registryAnswer", "not asked: %s",
+			  !url_ok ? "DOCKER_REGISTRY_SERVER_URL does not name the registry" :
+			  kv ? "DOCKER_REGISTRY_SERVER_PASSWORD is a Key Vault reference" :
+			  "DOCKER_REGISTRY_SERVER_PASSWORD is not set")) {
+		return AD_ENOMEM;
+	}
+	/* A service principal (an application id): Graph, not ARM's admin
+	 * user, explains the registry's answer. */
+	if (ctx_is_guid(user) && says != AKS_REG_UNASKED)
+		return settings_sp(f, res, user, says, said);
+
+	/* Then ARM says why: the admin user, its passwords. */
 	if (!jsonu_bool(reg, "properties.adminUserEnabled", 0)) {
 		if (ev_bool(res, "admin_user_enabled", 0) ||
 		    check_data_str(res, "adminUserEnabled", "no"))
 			return AD_ENOMEM;
+		if (says != AKS_REG_UNASKED) {
+			snprintf(why, sizeof why, _("the admin user of %s is disabled"),
+				 f->ctx->registry);
+			registry_verdict(res, says, said, why);
+			return 0;
+		}
 		check_say(res, CHECK_FAIL,
 			  _("the app settings of %s use the admin user, but the admin user of %s is disabled"),
 			  app_name(f), f->ctx->registry);
+		if (asked)
+			aks_note_unasked(res);
 		return 0;
 	}
 	if (ev_bool(res, "admin_user_enabled", 1))
@@ -383,9 +522,19 @@ static int run_admin(struct facts *f, struct check_result *res)
 
 		snprintf(path, sizeof path, "%s/listCredentials", regid);
 		if (arm_post(f, path, API_ACR_CREDS, NULL, &j, &err) != 0) {
+			if (says != AKS_REG_UNASKED) {
+				snprintf(why, sizeof why, _("why cannot be told (%s: %s)"),
+					 _("cannot read the registry's admin credentials"),
+					 err.msg);
+				registry_verdict(res, says, said,
+						 says == AKS_REG_REFUSED ? why : "");
+				return 0;
+			}
 			res->fix = NULL;
 			check_unknown(res,
 				_("cannot read the registry's admin credentials"), &err);
+			if (asked)
+				aks_note_unasked(res);
 			return 0;
 		}
 		creds = j;
@@ -403,7 +552,7 @@ static int run_admin(struct facts *f, struct check_result *res)
 		matched = jsonu_str(pw, "value");
 		slot = jsonu_str(pw, "name");
 	}
-	if (pass && strncmp(pass, "@Microsoft.KeyVault(", 20) == 0) {
+	if (kv) {
 		if (ev_str(res, "password", "%s", "key-vault-reference"))
 			return AD_ENOMEM;
 		if (url_ok && user_ok) {
@@ -426,13 +575,31 @@ static int run_admin(struct facts *f, struct check_result *res)
 	}
 	if (ev_num(res, "admin_passwords", n))
 		return AD_ENOMEM;
+	if (says != AKS_REG_UNASKED) {
+		if (!user_ok)
+			snprintf(why, sizeof why,
+				 _("DOCKER_REGISTRY_SERVER_USERNAME is not the admin user %s"),
+				 cuser && ctx_name_ok(cuser, "-", 50) ? cuser :
+				 f->ctx->registry);
+		else if (!pass_ok)
+			snprintf(why, sizeof why,
+				 ngettext("DOCKER_REGISTRY_SERVER_PASSWORD is not the admin password of %2$s (it has %1$d; it was regenerated or the setting is mistyped)",
+					  "DOCKER_REGISTRY_SERVER_PASSWORD matches none of the %1$d admin passwords of %2$s (they were regenerated or the setting is mistyped)",
+					  (unsigned long)n),
+				 n, f->ctx->registry);
+		else
+			snprintf(why, sizeof why,
+				 _("although DOCKER_REGISTRY_SERVER_PASSWORD matches an admin password of %s"),
+				 f->ctx->registry);
+		registry_verdict(res, says, said, why);
+		return 0;
+	}
+	/* The registry was not asked, or could not be: ARM alone decides. */
 	if (url_ok && user_ok && pass_ok) {
 		check_say(res, CHECK_PASS,
 			  _("the registry URL, user name and password in the app settings of %s match the admin user of %s"),
 			  app_name(f), f->ctx->registry);
-		return 0;
-	}
-	{
+	} else {
 		char what[128] = "";
 
 		if (!url_ok)
@@ -447,6 +614,8 @@ static int run_admin(struct facts *f, struct check_result *res)
 			  _("the app settings of %s do not match the admin user of %s: %s"),
 			  app_name(f), f->ctx->registry, what);
 	}
+	if (asked)
+		aks_note_unasked(res);
 	return 0;
 }
 
@@ -561,24 +730,6 @@ static int run_identity(struct facts *f, struct check_result *res)
 }
 
 /* ---------- webapp.manifest-unknown ---------- */
-
-/* The container image of the app ("DOCKER|<image>"), or NULL. */
-static const char *app_image(const cJSON *cfg, const char **which)
-{
-	static const char *const keys[] = { "properties.linuxFxVersion",
-					    "properties.windowsFxVersion" };
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		const char *v = jsonu_str(cfg, keys[i]);
-
-		if (v && strncasecmp(v, "DOCKER|", 7) == 0 && v[7]) {
-			*which = keys[i] + 11;
-			return v + 7;
-		}
-	}
-	return NULL;
-}
 
 static int run_manifest(struct facts *f, struct check_result *res)
 {

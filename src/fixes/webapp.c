@@ -121,6 +121,7 @@ static int plan_settings(struct facts *f, const struct check_result *failed,
 {
 	const char *login = data_str(failed, "loginServer");
 	const char *user = data_str(failed, "adminUser");
+	const char *sp = data_str(failed, "appId");
 	const char *disabled;
 	char lbuf[256], enable[160];
 
@@ -131,6 +132,20 @@ static int plan_settings(struct facts *f, const struct check_result *failed,
 	}
 	if (!ctx_name_ok(user, "-", 50))
 		user = f->ctx->registry;
+	if (ctx_is_guid(sp)) {
+		/* The settings name a service principal: a new client
+		 * secret, not the admin user. */
+		put(plan->summary, sizeof plan->summary,
+		    _("Give service principal %s a new client secret and put it into the registry settings of %s."),
+		    sp, f->ctx->webapp);
+		put(plan->manual, sizeof plan->manual,
+		    _("Make a new client secret and set it as the app's registry password; read the secret yourself (acr-doctor never shows it):\n"
+		      "az ad sp credential reset --id %s --append --query password -o tsv\n"
+		      "az webapp config container set --name %s --resource-group %s --container-registry-url https://%s --container-registry-user %s --container-registry-password <the new secret>\n"
+		      "Or stop using a password: turn on acrUseManagedIdentityCreds and give the app's identity AcrPull."),
+		    sp, f->ctx->webapp, f->ctx->resource_group, login, sp);
+		return 0;
+	}
 	put(plan->summary, sizeof plan->summary,
 	    _("Put the current admin credentials of registry %s into the registry settings of %s."),
 	    f->ctx->registry, f->ctx->webapp);

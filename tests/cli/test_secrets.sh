@@ -49,27 +49,37 @@ for want in ("-p ***", "--client-secret ***", "--docker-password ***",
 # asks it: never in diagnose's text, JSON or --debug output, nor its
 # base64 user:password form.  The admin world's secret holds a stale
 # password, the other file the current one, the third a service
-# principal's secret.
+# principal's secret.  The same for a Web App's registry settings: a
+# stale and a current admin password, a service principal's secret.
+SP_APP=9a4e7c2b-3f1d-4e68-b5a9-2d8c6f0e1b47
 for world in aks-401-secret-admin-mismatch "$DATA/scenarios/aks-auth-secret-admin-ok.json" \
-	aks-401-secret-sp-expired; do
+	aks-401-secret-sp-expired webapp-admin-mismatch \
+	"$DATA/scenarios/webapp-admin-ok.json" "$DATA/scenarios/webapp-settings-sp-expired.json"; do
 	for json in "" --json; do
 		"$AD" diagnose $json --debug --scenario "$world" >"$TMPD/out" 2>&1
 		contains "$TMPD/out" "registry" "diagnose $json $world"
 		for p in Pm2Wq7Rt+ACRzX4vN9bK1cL6jH3sD8fG0yUeTaMo5iVw \
 			Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn \
-			Xk8Q~vR3nT.wL5pZ2mJ9cF7hB0sD4gY6aE1uN-iO; do
-			lacks "$TMPD/out" "$p" "diagnose $json $world: a pull secret's password"
+			Xk8Q~vR3nT.wL5pZ2mJ9cF7hB0sD4gY6aE1uN-iO \
+			Vq3Lx8TnR0wKj5PzYb7Hc2MfA9sDe4GuN1oQiX6tBk+ACRbZm2Wd \
+			Yt4Gm9PaL2sXe7DkR0bNc5VjW1uQh8ZoF3iTy6Ms+ACRkLp3Cv \
+			Qw8~Rt5Yu2Io9Pa6Sd3Fg0Hj7Kl4Zx1Cv8Bn5Mq; do
+			lacks "$TMPD/out" "$p" "diagnose $json $world: a registry password"
 		done
 		for up in acrshop:Pm2Wq7Rt+ACRzX4vN9bK1cL6jH3sD8fG0yUeTaMo5iVw \
-			acrshop:Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn; do
+			acrshop:Jr9Hw2Ez+ACRmT5bQ8vN1kY4pS7fC0gX3dLuWiVa6oBn \
+			acrshop:Vq3Lx8TnR0wKj5PzYb7Hc2MfA9sDe4GuN1oQiX6tBk+ACRbZm2Wd \
+			acrshop:Yt4Gm9PaL2sXe7DkR0bNc5VjW1uQh8ZoF3iTy6Ms+ACRkLp3Cv \
+			$SP_APP:Qw8~Rt5Yu2Io9Pa6Sd3Fg0Hj7Kl4Zx1Cv8Bn5Mq; do
 			lacks "$TMPD/out" "$(printf %s "$up" | base64 -w0)" "diagnose $json $world: basic credentials"
 		done
 	done
 	"$AD" diagnose --json --scenario "$world" 2>/dev/null | python3 -c '
 import json, sys
 a = [f["evidence"].get("registryAnswer") for f in json.load(sys.stdin)["findings"]
-     if f["check"] in ("aks.401.secret-admin", "aks.401.secret-sp")]
+     if f["check"] in ("aks.401.secret-admin", "aks.401.secret-sp",
+                       "webapp.unauthorized.admin")]
 assert any(x and x.split(":")[0] in ("accepted", "refused") for x in a), a
-' && ok || bad "diagnose --json $world: the registry was asked about the pull secret"
+' && ok || bad "diagnose --json $world: the registry was asked about the credentials"
 done
 finish

@@ -86,12 +86,15 @@ for k in ("client_secret","kube_token","identity_header","federated_token"):
 }
 
 # lv_report SCENARIO: the wizard walked over the world in $D (a fix
-# applied when offered), its Markdown report written in $TMPD.
+# applied when offered), its Markdown report written in $TMPD; an AKS or
+# a Web App scenario.
 LIVE_REPORT=${LIVE_REPORT:-$(dirname "$AD")/../tests/live/live_report}
 lv_report() {
 	eval "set -- $(python3 "$LIVE/scenario_args.py" "$1" "$TOP/data/scenarios" --no-message)"
-	# --cluster C --namespace NS --pod P --image I
-	(. "$D/env" && exec "$LIVE_REPORT" "$TMPD" "$2" "$4" "$6" "$8") </dev/null >"$TMPD/report.out" 2>"$TMPD/report.err"
+	# --cluster C --namespace NS --pod P --image I, or --webapp A --image I
+	if [ "$1" = --webapp ]; then set -- "$1" "$2" "$4"
+	else set -- "$2" "$4" "$6" "$8"; fi
+	(. "$D/env" && exec "$LIVE_REPORT" "$TMPD" "$@") </dev/null >"$TMPD/report.out" 2>"$TMPD/report.err"
 	rc=$?
 	cat "$TMPD/report.err" >>"$TMPD/seen"
 	[ "$rc" -eq 0 ] && [ -s "$(cat "$TMPD/report.out")" ] && ok ||

@@ -54,15 +54,21 @@ int main(int argc, char **argv)
 	char path[1024];
 	int guard;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: live_report OUTDIR CLUSTER NAMESPACE POD IMAGE\n");
+	if (argc == 5 && strcmp(argv[2], "--webapp") == 0) {
+		lo.target = AD_TARGET_WEBAPP;
+		lo.webapp = argv[3];
+		lo.image = argv[4];
+	} else if (argc == 6) {
+		lo.target = AD_TARGET_AKS;
+		lo.cluster = argv[2];
+		lo.namespace_ = argv[3];
+		lo.pod = argv[4];
+		lo.image = argv[5];
+	} else {
+		fprintf(stderr, "usage: live_report OUTDIR CLUSTER NAMESPACE POD IMAGE\n"
+			"       live_report OUTDIR --webapp APP IMAGE\n");
 		return 2;
 	}
-	lo.target = AD_TARGET_AKS;
-	lo.cluster = argv[2];
-	lo.namespace_ = argv[3];
-	lo.pod = argv[4];
-	lo.image = argv[5];
 	if (world_open_live(&lo, &w, &err) != 0 || live_resolve(w, &err) != 0 ||
 	    tree_load_builtin(&t, &err) != 0) {
 		fprintf(stderr, "live_report: %s\n", err.msg);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The live command-line target of a built-in scenario (its context,
-following `base`): prints shell-quoted arguments for acr-doctor diagnose."""
+"""The live command-line target of a built-in scenario, or of a scenario
+file (a path ending in .json), its context following `base`: prints
+shell-quoted arguments for acr-doctor diagnose."""
 import json
 import os
 import shlex
@@ -8,7 +9,8 @@ import sys
 
 
 def load(name, d):
-    doc = json.load(open(os.path.join(d, name + ".json")))
+    path = name if name.endswith(".json") else os.path.join(d, name + ".json")
+    doc = json.load(open(path))
     if doc.get("base"):
         base = load(doc["base"], d)
         ctx = dict(base.get("context", {}))

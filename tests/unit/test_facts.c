@@ -629,6 +629,54 @@ static void test_basic_login(void **state)
 }
 
 /* The anonymous token attempt in the evidence of the aks.401 checks. */
+/* An Azure token too long for the exchange's buffer is an error that
+ * says so, never a cut token sent to the registry. */
+static int exchange_with_token(struct script *sc, size_t len,
+			       struct ad_error *err)
+{
+	struct http_transport t = { .ops = &script_ops, .impl = sc };
+	struct ad_context ctx;
+	struct facts *f;
+	char *tok = malloc(len + 1);
+	int rc, anon = -1;
+
+	assert_non_null(tok);
+	memset(tok, 'a', len);
+	tok[len] = '\0';
+	ctx_init(&ctx, AD_TARGET_AKS);
+	f = facts_new(&t, NULL, &ctx);
+	assert_non_null(f);
+	f->token_arm = tok;
+	memset(err, 0, sizeof *err);
+	rc = reg_pull_anonymous(f, "reg.test", "shop/web", &anon, err);
+	facts_free(f);
+	free(tok);
+	return rc;
+}
+
+static void test_token_too_long(void **state)
+{
+	struct script sc = { .v2_status = 401, .v2_auth = ACR_CHALLENGE,
+			     .tok_status = 401, .tok_body = REFUSED_BODY };
+	struct ad_error err;
+
+	(void)state;
+	/* /v2/ and the anonymous attempt go out; the exchange does not. */
+	assert_int_equal(exchange_with_token(&sc, FACTS_TOKEN_MAX, &err),
+			 AD_EINVAL);
+	assert_non_null(strstr(err.msg, "too long"));
+	assert_int_equal(sc.sent, 2);
+	/* The longest that fits is sent whole (and refused here). */
+	memset(&sc, 0, sizeof sc);
+	sc.v2_status = 401;
+	sc.v2_auth = ACR_CHALLENGE;
+	sc.tok_status = 401;
+	sc.tok_body = REFUSED_BODY;
+	assert_int_equal(exchange_with_token(&sc, FACTS_TOKEN_MAX - 1, &err),
+			 AD_EDENIED);
+	assert_int_equal(sc.sent, 3);
+}
+
 static void test_anonymous_evidence(void **state)
 {
 	char path[64];
@@ -666,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_diagnose_order),
 		cmocka_unit_test(test_anonymous_pull),
 		cmocka_unit_test(test_basic_login),
+		cmocka_unit_test(test_token_too_long),
 		cmocka_unit_test(test_anonymous_evidence),
 	};
 

@@ -31,6 +31,7 @@ static const char *const secrets[] = {
 	"Yt4Gm9PaL2sXe7DkR0bNc5VjW1uQh8ZoF3iTy6Ms+ACRkLp3Cv",
 	"Vq3Lx8TnR0wKj5PzYb7Hc2MfA9sDe4GuN1oQiX6tBk+ACRbZm2Wd",
 	"Hs7Ke2WpZ9cTq4NvB1xRm6LdF3gJy8Ua0tEo5CiP+ACRfQw7XN",
+	"Qw8~Rt5Yu2Io9Pa6Sd3Fg0Hj7Kl4Zx1Cv8Bn5Mq",   /* a client secret */
 };
 #define NSECRETS (sizeof secrets / sizeof secrets[0])
 
@@ -136,6 +137,10 @@ static void test_scenario_files(void **state)
 	expect_exactly("scenarios/webapp-vnet-no-imagepull.json");
 	expect_exactly("scenarios/webapp-windows.json");
 	expect_exactly("scenarios/webapp-code-app.json");
+	expect_exactly("scenarios/webapp-admin-registry-down.json");
+	expect_exactly("scenarios/webapp-admin-keyvault.json");
+	expect_exactly("scenarios/webapp-settings-sp-valid.json");
+	expect_exactly("scenarios/webapp-settings-sp-expired.json");
 }
 
 /* ---------- the log line ---------- */
@@ -320,6 +325,123 @@ static void test_admin_creds_denied(void **state)
 	assert_null(res.fix);
 	harness_assert_result_clean(&res, secrets, NSECRETS);
 	check_result_clear(&res);
+	harness_close(h);
+}
+
+/* ---------- the registry asked with the settings' credentials ---------- */
+
+static int starts(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Check one scenario's webapp.unauthorized.admin: verdict, the start of
+ * evidence registryAnswer and a piece of the summary. */
+static void expect_admin(const char *scn, enum check_verdict v,
+			 const char *answer, const char *said)
+{
+	struct harness *h = harness_open(scn);
+	struct check_result res = { 0 };
+
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res), v);
+	if (!starts(ev(&res, "registryAnswer"), answer))
+		fail_msg("%s: registryAnswer \"%s\", expected \"%s...\"", scn,
+			 ev(&res, "registryAnswer") ? ev(&res, "registryAnswer") :
+			 "(none)", answer);
+	if (!strstr(res.summary, said))
+		fail_msg("%s: summary \"%s\" lacks \"%s\"", scn, res.summary,
+			 said);
+	harness_assert_result_clean(&res, secrets, NSECRETS);
+	check_result_clear(&res);
+	harness_close(h);
+}
+
+static void test_admin_registry_answer(void **state)
+{
+	(void)state;
+	/* Refused: the registry's answer first, ARM's reason after it. */
+	expect_admin("webapp-admin-mismatch", CHECK_FAIL,
+		     "refused: HTTP 401 UNAUTHORIZED from https://acrshop.azurecr.io/oauth2/token",
+		     "the registry refused the credentials of the app settings of app-shop (HTTP 401");
+	expect_admin("webapp-admin-mismatch", CHECK_FAIL, "refused: ",
+		     "DOCKER_REGISTRY_SERVER_PASSWORD matches none of the 2 admin passwords of acrshop");
+	expect_admin("scenarios/webapp-admin-nearmiss.json", CHECK_FAIL,
+		     "refused: HTTP 401", "the registry refused");
+	expect_admin("scenarios/webapp-admin-disabled.json", CHECK_FAIL,
+		     "refused: HTTP 401",
+		     "(HTTP 401 UNAUTHORIZED from https://acrshop.azurecr.io/oauth2/token): the admin user of acrshop is disabled");
+	/* Accepted: a pass the registry itself gave. */
+	expect_admin("scenarios/webapp-admin-ok.json", CHECK_PASS,
+		     "accepted: HTTP 200 from https://acrshop.azurecr.io/oauth2/token",
+		     "the registry accepted the credentials of the app settings of app-shop");
+	/* Never asked: a URL naming another registry (its password is one
+	 * the registry would take: asking would have passed), a Key Vault
+	 * reference; today's comparison decides, without "could not be
+	 * asked". */
+	expect_admin("scenarios/webapp-admin-url.json", CHECK_FAIL,
+		     "not asked: DOCKER_REGISTRY_SERVER_URL does not name the registry",
+		     "do not match the admin user of acrshop: DOCKER_REGISTRY_SERVER_URL");
+	expect_admin("scenarios/webapp-admin-keyvault.json", CHECK_UNKNOWN,
+		     "not asked: DOCKER_REGISTRY_SERVER_PASSWORD is a Key Vault reference",
+		     "is a Key Vault reference");
+}
+
+static void test_admin_registry_down(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+
+	(void)state;
+	/* The registry cannot be asked: ARM alone decides, and says so. */
+	h = harness_open("scenarios/webapp-admin-registry-down.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_FAIL);
+	assert_true(starts(ev(&res, "registryAnswer"), "not asked: "));
+	assert_non_null(strstr(ev(&res, "registryAnswer"), "timed out"));
+	assert_string_equal(ev(&res, "password"), "mismatch");
+	assert_non_null(strstr(res.summary, "DOCKER_REGISTRY_SERVER_PASSWORD"));
+	assert_non_null(strstr(res.summary, "(the registry itself could not be asked)"));
+	assert_string_equal(res.fix, "webapp-settings");
+	harness_assert_result_clean(&res, secrets, NSECRETS);
+	check_result_clear(&res);
+	harness_close(h);
+	/* The world cannot tell (listCredentials refused): the registry
+	 * answers 503, and the check stays unknown. */
+	expect_admin("scenarios/webapp-creds-denied.json", CHECK_UNKNOWN,
+		     "not asked: GET https://acrshop.azurecr.io/oauth2/token failed with HTTP 503",
+		     "(the registry itself could not be asked)");
+}
+
+static void test_settings_sp(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+	struct fix_plan plan;
+
+	(void)state;
+	expect_admin("scenarios/webapp-settings-sp-valid.json", CHECK_PASS,
+		     "accepted: HTTP 200", "the registry accepted");
+	h = harness_open("scenarios/webapp-settings-sp-expired.json");
+	assert_int_equal(harness_check(h, "webapp.unauthorized.admin", &res),
+			 CHECK_FAIL);
+	assert_true(starts(ev(&res, "registryAnswer"), "refused: HTTP 401"));
+	assert_string_equal(ev(&res, "username"), "application id");
+	assert_non_null(strstr(res.summary,
+		"the client secrets of service principal 9a4e7c2b-3f1d-4e68-b5a9-2d8c6f0e1b47 have all expired (the last on 2025-01-08"));
+	assert_true(ev_list_has(&res, "credentialEndDates", "2025-01-08T09:12:51Z"));
+	assert_string_equal(res.fix, "webapp-settings");
+	assert_string_equal(jsonu_str(res.data, "appId"),
+			    "9a4e7c2b-3f1d-4e68-b5a9-2d8c6f0e1b47");
+	harness_assert_result_clean(&res, secrets, NSECRETS);
+	check_result_clear(&res);
+	/* The fix resets the service principal's secret, not the admin
+	 * user's. */
+	harness_plan(h, "webapp.unauthorized.admin", "webapp-settings", &plan);
+	assert_non_null(strstr(plan.manual,
+		"az ad sp credential reset --id 9a4e7c2b-3f1d-4e68-b5a9-2d8c6f0e1b47"));
+	assert_null(strstr(plan.manual, "az acr credential show"));
+	harness_assert_plan_clean(&plan, secrets, NSECRETS);
+	fix_plan_clear(&plan);
 	harness_close(h);
 }
 
@@ -549,6 +671,10 @@ static void test_secrets_never_shown(void **state)
 		"scenarios/webapp-admin-url.json",
 		"scenarios/webapp-creds-denied.json",
 		"scenarios/webapp-admin-nearmiss.json",
+		"scenarios/webapp-admin-registry-down.json",
+		"scenarios/webapp-admin-keyvault.json",
+		"scenarios/webapp-settings-sp-valid.json",
+		"scenarios/webapp-settings-sp-expired.json",
 	};
 	size_t s;
 
@@ -728,6 +854,9 @@ int main(void)
 		cmocka_unit_test(test_admin_mismatch),
 		cmocka_unit_test(test_admin_variants),
 		cmocka_unit_test(test_admin_creds_denied),
+		cmocka_unit_test(test_admin_registry_answer),
+		cmocka_unit_test(test_admin_registry_down),
+		cmocka_unit_test(test_settings_sp),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_manifest_unknown_paths),
