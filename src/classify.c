@@ -612,6 +612,7 @@ static const char *const image_anchors[] = {
 	"failed to pull image ",
 	"image \"",
 	"docker pull ",
+	"pulling repository ",  /* Docker 1.x */
 	"image: ",
 	NULL
 };
@@ -1175,6 +1176,80 @@ static int pred_proxy_named(const struct text *t)
 	return has_any(t, marks);
 }
 
+/* The text says the node runs Windows, or speaks of the operating
+ * system: a platform miss is then the image's OS, whatever 401 the
+ * anonymous retry adds.  Without such a hint it is the architecture. */
+static int windows_hint(const struct text *t)
+{
+	static const char *const hints[] = {
+		"windows", "hcsshim", "hcs::", "operating system", "ltsc20",
+		"nanoserver", "servercore", "win32", NULL
+	};
+
+	return has_any(t, hints);
+}
+
+static int pred_no_windows_hint(const struct text *t)
+{
+	return !windows_hint(t);
+}
+
+/* A 403 on a layer download from Docker Hub or ACR: the manifest was
+ * read, so the credentials worked; the storage or CDN behind the
+ * registry refused the caller's network. */
+static int pred_layer_refused(const struct text *t)
+{
+	return (pred_dockerhub(t) || pred_acr_named(t) ||
+		has(t, ".docker.com/")) && !pred_proxy_named(t);
+}
+
+/* The innermost error is CRI-O / containers-image's "reading manifest
+ * REF" (optionally "in REPO") with nothing after it: the registry had
+ * no manifest to give. */
+static int pred_bare_reading_manifest(const struct text *t)
+{
+	static const char lit[] = "reading manifest ";
+	size_t l = sizeof lit - 1, at, p;
+
+	for (at = find_lit(t->norm, t->nlen, 0, lit, l); at != SIZE_MAX;
+	     at = find_lit(t->norm, t->nlen, at + 1, lit, l)) {
+		int words = 0;
+
+		p = at + l;
+		for (;;) {
+			size_t s = p;
+
+			while (p < t->nlen && t->norm[p] != ' ' &&
+			       t->norm[p] != '"' && t->norm[p] != '\\')
+				p++;
+			if (p == s)
+				break;
+			words++;
+			/* "TAG in REPO" */
+			if (words == 1 && p + 4 <= t->nlen &&
+			    memcmp(t->norm + p, " in ", 4) == 0) {
+				p += 4;
+				continue;
+			}
+			break;
+		}
+		if (words == 0)
+			continue;
+		while (p < t->nlen && t->norm[p] &&
+		       strchr(" \"'\\.,:]})", t->norm[p]))
+			p++;
+		if (p >= t->nlen)
+			return 1;
+	}
+	return 0;
+}
+
+/* The proxy names itself: not the registry refusing an address. */
+static int pred_no_proxy(const struct text *t)
+{
+	return !pred_proxy_named(t);
+}
+
 /* ---------- step 5: the rule table ---------- */
 
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -1417,9 +1492,10 @@ static const struct rule rules[] = {
 	  P("pull qps exceeded", "qps exceeded"), NULL },
 	/* Tree 1b: a 401 that comes with a platform mismatch is the
 	 * architecture, not the credentials; canipull's exec format error
-	 * is the same mismatch on the node. */
-	{ "arch-401", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0, NULL,
-	  P(PLATFORM), P("401 unauthorized", "status: 401", "unauthorized",
+	 * is the same mismatch on the node.  With a Windows hint the
+	 * platform miss is the OS (the platform rule below). */
+	{ "arch-401", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0,
+	  pred_no_windows_hint, P(PLATFORM), P("401 unauthorized", "status: 401", "unauthorized",
 			 "authentication required") },
 	{ "exec-format", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0, NULL,
 	  P("exec format error"), NULL },
@@ -1451,6 +1527,12 @@ static const struct rule rules[] = {
 		  "signature verification failed", "image signature verification",
 		  "source image rejected", "is rejected by policy"),
 	  NULL },
+	/* A lockout after wrong passwords says "too many" too, but it is
+	 * the credentials, not the pull rate. */
+	{ "login-lockout", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P("failed login attempts", "too many failed login",
+		  "too many login failures", "too many authentication failures",
+		  "account is locked", "account has been locked"), NULL },
 	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
 	  0, NULL, P("pull rate limit", "increase-rate-limit"), NULL },
 	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
@@ -1530,6 +1612,19 @@ static const struct rule rules[] = {
 	{ "storage-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("<code>authorizationfailure", "authorizationfailure",
 	    "this request is not authorized to perform this operation"), NULL },
+	/* The registry (or the CDN in front of it) refuses the caller's
+	 * address or country, in an HTML page or in words: the tree's
+	 * "the registry refuses the caller's network address". */
+	{ "address-refused", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_no_proxy,
+	  P("block all ip addresses", "ip addresses that are located",
+	    "export control", "your ip address", "your ip is",
+	    "your country", "your region", "your location",
+	    "ip address is blocked", "ip address has been blocked",
+	    "ip address is not allowed", "ip is not allowed", "ip not allowed",
+	    "country is blocked", "region is blocked", "geo-block", "geoblock",
+	    "not available in your"),
+	  P(FORBIDDEN, "blocked", "<html", "denied", "not allowed") },
 	/* An HTML 403 page comes from a proxy or mirror; ACR answers JSON. */
 	{ "html-403", CAUSE("other", "other"),
 	  "HTTP 403 from a proxy or mirror (HTML page), not from the registry",
@@ -1542,6 +1637,20 @@ static const struct rule rules[] = {
 	  "HTTP 403 from a web proxy or filter, not from the registry", 0,
 	  pred_proxy_named, P(FORBIDDEN), NULL },
 
+	/* A 403 on a layer, from Docker Hub or ACR: the manifest was read
+	 * with the same credentials, so the blob store or CDN refused the
+	 * caller's network. */
+	{ "layer-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_layer_refused, P(FORBIDDEN),
+	  P("image layer", "fetching layer", "fetching blob", "/blobs/sha256",
+	    "/blobs/", "pulling image configuration") },
+	/* Entra ID (AAD) refused the cluster's identity or service principal
+	 * (AADSTS codes, an OAuth error): the credentials, and an answer, so
+	 * not a network failure; its "application ... not found" is the
+	 * principal's, not the image's. */
+	{ "aad-signin", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0, NULL,
+	  P("aadsts", "invalid_client", "unauthorized_client", "invalid_grant",
+	    "refresh request failed. status code = '40"), NULL },
 	/* No credentials at all, or the Azure CLI found none to give the
 	 * web app: the innermost error blames the credentials, whatever
 	 * "repository does not exist" wrapper surrounds it. */
@@ -1552,7 +1661,13 @@ static const struct rule rules[] = {
 	    "failed to retrieve credentials for container registry",
 	    "token has expired", "token is expired", "token expired",
 	    "credentials have expired", "password has expired",
-	    "secret has expired"), NULL },
+	    "secret has expired",
+	    /* the registry refused the password it was given: the
+	     * wrapper of an anonymous retry after it does not decide
+	     * (containers-image's "invalid username/password:" is only a
+	     * prefix before the registry's own reason) */
+	    "incorrect username or password", "invalid username or password"),
+	  NULL },
 	/* The registry's own permission answer (GHCR permission_denied,
 	 * Artifact Registry "Permission ... denied on resource (or it may not
 	 * exist)"): the identity may not read; the name may be wrong too. */
@@ -1577,6 +1692,8 @@ static const struct rule rules[] = {
 	  NULL, P(NOTFOUND), NULL },
 	{ "ref-not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_ref_not_found, P(": not found"), NULL },
+	{ "bare-reading-manifest", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_bare_reading_manifest, P("reading manifest "), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -1752,6 +1869,7 @@ static const struct {
 	{ "foreign-403-anonymous", "aks.401", "webapp.unauthorized" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
 	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
+	{ "html-403", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
