@@ -1308,11 +1308,14 @@ static int pred_no_proxy(const struct text *t)
 /* The name does not exist (NXDOMAIN), as opposed to a DNS failure. */
 #define DNS_NX \
 	"no such host", "name or service not known", "nodename nor servname", \
-	"failed to resolve specified fqdn", "connectivity_dns_error"
+	"failed to resolve specified fqdn", "connectivity_dns_error", \
+	"host name resolution ~: failed"
 
 #define DNS \
 	DNS_NX, "server misbehaving", "temporary failure in name resolution", \
-	"could not resolve host", "name resolution", "getaddrinfow", \
+	"could not resolve host", "failure in name resolution", \
+	"name resolution fail", "name resolution error", \
+	"getaddrinfow", \
 	"temporary error during hostname resolution"
 
 #define AUTH401 \
@@ -1511,6 +1514,12 @@ static const struct rule rules[] = {
 	  "ErrImageNeverPull: image not on the node and imagePullPolicy is Never",
 	  0, NULL, P("errimageneverpull", "with pull policy of never",
 		     "with pull policy of \"never\""), NULL },
+	/* podman's policy for an image named without its registry: no
+	 * registry was asked */
+	{ "short-name", CAUSE("other", "other"),
+	  "short-name resolution: the image is named without its registry; use the full name (registry/repository:tag)",
+	  0, NULL, P("short-name resolution", "short-name \"", "short name mode"),
+	  NULL },
 	{ "disk-full", CAUSE("other", "other"),
 	  "node disk full: no space left on device", 0, NULL,
 	  P("no space left on device", "disk quota exceeded"), NULL },

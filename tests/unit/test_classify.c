@@ -669,6 +669,15 @@ static const struct hand hand[] = {
 	{ "webapp.unauthorized", "App Service: wrong password, then the anonymous wrapper",
 	  "2024-05-07T10:20:30.400Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Get https://registry-1.docker.io/v2/library/orders-api/manifests/3: unauthorized: incorrect username or password\"}\n2024-05-07T10:20:30.480Z ERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"pull access denied for orders-api, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\"}" },
 
+	/* a step that worked is not a failure: check-acr's name
+	 * resolution line before its real error */
+	{ "aks.401", "check-acr: name resolution succeeded, then the token exchange's 401",
+	  "[12:00:01Z] Checking host name resolution (fabrikam.azurecr.io): SUCCEEDED\n[12:00:02Z] Validating managed identity existance: SUCCEEDED\n[12:00:03Z] Validating image pull permission: FAILED\n[12:00:03Z] ACR fabrikam.azurecr.io rejected token exchange: ACR token exchange endpoint returned error status: 401. body: {\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}" },
+	{ "aks.notfound", "check-acr: name resolution of a misspelled ACR failed",
+	  "[12:00:01Z] Checking host name resolution (fabrikamm.azurecr.io): FAILED\n[12:00:01Z] the registry name may be wrong" },
+	{ "other", "podman: an unqualified name with short-name enforcing",
+	  "Error: short-name resolution enforced but cannot prompt without a TTY: \"etl-runner:7\" did not resolve to an alias" },
+
 	/* other */
 	{ "other", "Docker Hub rate limit, dockershim",
 	  "rpc error: code = Unknown desc = Error response from daemon: toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit" },
@@ -799,6 +808,14 @@ static void test_fields(void **state)
 	assert_string_equal(r.rule, "unpack");
 	classify_str("Error: InvalidImageName", &r);
 	assert_non_null(strstr(r.note, "InvalidImageName"));
+	/* podman's short names: not a DNS failure, a note of their own */
+	classify_str(hand_text("podman: an unqualified name with short-name enforcing"), &r);
+	assert_string_equal(r.rule, "short-name");
+	assert_non_null(strstr(r.note, "full name"));
+	/* an HTML 403 page names the proxy reading, with the firewall as
+	 * the alternative */
+	classify_str(hand_text("HTML 403 from a proxy"), &r);
+	assert_string_equal(r.rule, "html-403");
 	classify_str("  Warning  InspectFailed  12s  kubelet  Failed to inspect image \"fabrikam.azurecr.io/ops/agent:12\": rpc error: code = Unknown desc = Error response from daemon: readlink /var/lib/docker/overlay2/l: invalid argument", &r);
 	assert_string_equal(r.cause, "other");
 	assert_non_null(strstr(r.note, "ImageInspectError"));
