@@ -1632,7 +1632,11 @@ static const struct rule rules[] = {
 	    "ip address is blocked", "ip address has been blocked",
 	    "ip address is not allowed", "ip is not allowed", "ip not allowed",
 	    "country is blocked", "region is blocked", "geo-block", "geoblock",
-	    "not available in your"),
+	    "not available in your",
+	    /* an ACR that takes no traffic from public addresses */
+	    "public network access is disabled",
+	    "public network access has been disabled",
+	    "public access is disabled"),
 	  P(FORBIDDEN, "blocked", "<html", "denied", "not allowed") },
 	/* An HTML 403 page comes from a proxy or mirror; ACR answers JSON. */
 	{ "html-403", CAUSE("other", "other"),

@@ -645,6 +645,8 @@ static const struct hand hand[] = {
 	  "Pulling repository fabrikam/etl-runner\n9a8b7c6d5e4f: Error pulling dependent layers\nError: Server error: Status 403 while fetching image layer (9a8b7c6d5e4f)" },
 	{ "other", "a proxy's block page that speaks of the caller's location",
 	  "Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><title>Zscaler</title>Access to this site from your location is blocked by your organization's policy.</html>\"" },
+	{ "aks.403", "a registry that refuses public addresses, in words",
+	  "Error response from daemon: Head \"https://fabrikam.azurecr.io/v2/ops/agent/manifests/12\": denied: this request came from outside the registry's private endpoints and public network access is disabled" },
 	/* a lockout after wrong passwords is not the pull rate limit */
 	{ "aks.401", "Docker Hub login lockout",
 	  "docker login -u fabrikamci\nError response from daemon: Get \"https://registry-1.docker.io/v2/\": toomanyrequests: too many failed login attempts from this account or address, wait and retry" },
