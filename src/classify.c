@@ -868,6 +868,16 @@ static int ends_with_host(const char *host, const char *dom)
 /* The failed DNS name is an ACR login server or a misspelling of one:
  * the registry name or its suffix is wrong (tree: aks.notfound, "check
  * every part of the reference"). */
+/* The failed lookup was of a name that exists only because the registry
+ * does: its private link alias or its regional data endpoint.  The
+ * registry's name is right; the DNS (a private zone's record, the VNet's
+ * link to it, a data endpoint left out) is not. */
+static int pred_private_lookup(const struct text *t)
+{
+	return t->lookup[0] && (strstr(t->lookup, ".privatelink.") ||
+				strstr(t->lookup, ".data.azurecr."));
+}
+
 static int pred_acr_lookup(const struct text *t)
 {
 	/* az acr check-health looks up nothing but the ACR's login server */
@@ -1719,6 +1729,9 @@ static const struct rule rules[] = {
 	{ "not-found", CAUSE("webapp.manifest-unknown", "webapp.manifest-unknown"),
 	  NULL, 1, NULL, P("code=notfound", "statuscode: notfound", "notfound"),
 	  NULL },
+	{ "private-dns-nx", CAUSE("other", "other"),
+	  "DNS: the registry's private link or data endpoint name does not resolve; check the private DNS zone's records and its link to the VNet",
+	  0, pred_private_lookup, P(DNS_NX), NULL },
 	/* Wrong registry name or suffix (azureacr.io): NXDOMAIN. */
 	{ "acr-no-such-host", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_acr_lookup, P(DNS_NX), NULL },

@@ -671,6 +671,12 @@ static const struct hand hand[] = {
 	{ "webapp.unauthorized", "App Service: wrong password, then the anonymous wrapper",
 	  "2024-05-07T10:20:30.400Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Get https://registry-1.docker.io/v2/library/orders-api/manifests/3: unauthorized: incorrect username or password\"}\n2024-05-07T10:20:30.480Z ERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"pull access denied for orders-api, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\"}" },
 
+	/* a name that exists only because the registry does: the DNS
+	 * setup, not a misspelled registry */
+	{ "other", "private link alias of an ACR does not resolve",
+	  "Failed to pull image \"fabrikam.azurecr.io/ops/agent:12\": failed to do request: Head \"https://fabrikam.azurecr.io/v2/ops/agent/manifests/12\": dial tcp: lookup fabrikam.privatelink.azurecr.io on 168.63.129.16:53: no such host" },
+	{ "other", "an ACR's regional data endpoint does not resolve",
+	  "failed to copy: httpReadSeeker: failed open: failed to do request: Get \"https://fabrikam.eastus2.data.azurecr.io/docker/registry/v2/blobs/sha256/9f/9f1c/data\": dial tcp: lookup fabrikam.eastus2.data.azurecr.io: no such host" },
 	/* a step that worked is not a failure: check-acr's name
 	 * resolution line before its real error */
 	{ "aks.401", "check-acr: name resolution succeeded, then the token exchange's 401",
@@ -810,6 +816,10 @@ static void test_fields(void **state)
 	assert_string_equal(r.rule, "unpack");
 	classify_str("Error: InvalidImageName", &r);
 	assert_non_null(strstr(r.note, "InvalidImageName"));
+	/* a private link name that does not resolve: the private zone */
+	classify_str(hand_text("private link alias of an ACR does not resolve"), &r);
+	assert_string_equal(r.rule, "private-dns-nx");
+	assert_non_null(strstr(r.note, "private DNS zone"));
 	/* podman's short names: not a DNS failure, a note of their own */
 	classify_str(hand_text("podman: an unqualified name with short-name enforcing"), &r);
 	assert_string_equal(r.rule, "short-name");
