@@ -1674,6 +1674,18 @@ static const struct rule rules[] = {
 	{ "aad-signin", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0, NULL,
 	  P("aadsts", "invalid_client", "unauthorized_client", "invalid_grant",
 	    "refresh request failed. status code = '40"), NULL },
+	/* The cluster's identity was never given the registry: check-acr
+	 * cannot find the kubelet identity on the nodes, or attaching the
+	 * registry could not grant AcrPull.  A "not found" there is the
+	 * identity's. */
+	{ "cluster-identity", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P("identity existance: failed", "identity existence: failed",
+		  "could not create a role assignment",
+		  "roleassignments/write"), NULL },
+	/* ACR's own reason for refusing a token: the identity has no role
+	 * on the registry, whatever status carried it. */
+	{ "acr-permissions", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P("retrieving permissions failed"), NULL },
 	/* No credentials at all, or the Azure CLI found none to give the
 	 * web app: the innermost error blames the credentials, whatever
 	 * "repository does not exist" wrapper surrounds it. */

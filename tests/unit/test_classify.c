@@ -671,6 +671,13 @@ static const struct hand hand[] = {
 	{ "webapp.unauthorized", "App Service: wrong password, then the anonymous wrapper",
 	  "2024-05-07T10:20:30.400Z ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Get https://registry-1.docker.io/v2/library/orders-api/manifests/3: unauthorized: incorrect username or password\"}\n2024-05-07T10:20:30.480Z ERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"pull access denied for orders-api, repository does not exist or may require 'docker login': denied: requested access to the resource is denied\"}" },
 
+	/* the cluster's identity was never given the registry */
+	{ "aks.401", "check-acr: the kubelet identity is missing from the nodes",
+	  "[09:14:02Z] Kubelet managed identity client ID: 5555-6666\n[09:14:03Z] Validating managed identity existance: FAILED\n[09:14:03Z] identity 5555-6666 was not found on the scale set" },
+	{ "aks.401", "attach-acr could not grant AcrPull",
+	  "$ az aks update -g rg-ops -n aks-ops --attach-acr fabrikam\nCould not create a role assignment for ACR. Are you an Owner on this subscription?" },
+	{ "aks.401", "ACR's 'retrieving permissions failed' carried by a 403",
+	  "[09:14:05Z] Validating image pull permission: FAILED\n[09:14:05Z] ACR fabrikam.azurecr.io rejected token exchange: ACR token exchange endpoint returned error status: 403. body: {\"errors\":[{\"code\":\"DENIED\",\"message\":\"retrieving permissions failed\"}]}" },
 	/* a name that exists only because the registry does: the DNS
 	 * setup, not a misspelled registry */
 	{ "other", "private link alias of an ACR does not resolve",
