@@ -612,6 +612,7 @@ static const char *const image_anchors[] = {
 	"failed to pull image ",
 	"image \"",
 	"docker pull ",
+	"pulling repository ",  /* Docker 1.x */
 	"image: ",
 	NULL
 };
@@ -867,6 +868,16 @@ static int ends_with_host(const char *host, const char *dom)
 /* The failed DNS name is an ACR login server or a misspelling of one:
  * the registry name or its suffix is wrong (tree: aks.notfound, "check
  * every part of the reference"). */
+/* The failed lookup was of a name that exists only because the registry
+ * does: its private link alias or its regional data endpoint.  The
+ * registry's name is right; the DNS (a private zone's record, the VNet's
+ * link to it, a data endpoint left out) is not. */
+static int pred_private_lookup(const struct text *t)
+{
+	return t->lookup[0] && (strstr(t->lookup, ".privatelink.") ||
+				strstr(t->lookup, ".data.azurecr."));
+}
+
 static int pred_acr_lookup(const struct text *t)
 {
 	/* az acr check-health looks up nothing but the ACR's login server */
@@ -1175,6 +1186,80 @@ static int pred_proxy_named(const struct text *t)
 	return has_any(t, marks);
 }
 
+/* The text says the node runs Windows, or speaks of the operating
+ * system: a platform miss is then the image's OS, whatever 401 the
+ * anonymous retry adds.  Without such a hint it is the architecture. */
+static int windows_hint(const struct text *t)
+{
+	static const char *const hints[] = {
+		"windows", "hcsshim", "hcs::", "operating system", "ltsc20",
+		"nanoserver", "servercore", "win32", NULL
+	};
+
+	return has_any(t, hints);
+}
+
+static int pred_no_windows_hint(const struct text *t)
+{
+	return !windows_hint(t);
+}
+
+/* A 403 on a layer download from Docker Hub or ACR: the manifest was
+ * read, so the credentials worked; the storage or CDN behind the
+ * registry refused the caller's network. */
+static int pred_layer_refused(const struct text *t)
+{
+	return (pred_dockerhub(t) || pred_acr_named(t) ||
+		has(t, ".docker.com/")) && !pred_proxy_named(t);
+}
+
+/* The innermost error is CRI-O / containers-image's "reading manifest
+ * REF" (optionally "in REPO") with nothing after it: the registry had
+ * no manifest to give. */
+static int pred_bare_reading_manifest(const struct text *t)
+{
+	static const char lit[] = "reading manifest ";
+	size_t l = sizeof lit - 1, at, p;
+
+	for (at = find_lit(t->norm, t->nlen, 0, lit, l); at != SIZE_MAX;
+	     at = find_lit(t->norm, t->nlen, at + 1, lit, l)) {
+		int words = 0;
+
+		p = at + l;
+		for (;;) {
+			size_t s = p;
+
+			while (p < t->nlen && t->norm[p] != ' ' &&
+			       t->norm[p] != '"' && t->norm[p] != '\\')
+				p++;
+			if (p == s)
+				break;
+			words++;
+			/* "TAG in REPO" */
+			if (words == 1 && p + 4 <= t->nlen &&
+			    memcmp(t->norm + p, " in ", 4) == 0) {
+				p += 4;
+				continue;
+			}
+			break;
+		}
+		if (words == 0)
+			continue;
+		while (p < t->nlen && t->norm[p] &&
+		       strchr(" \"'\\.,:]})", t->norm[p]))
+			p++;
+		if (p >= t->nlen)
+			return 1;
+	}
+	return 0;
+}
+
+/* The proxy names itself: not the registry refusing an address. */
+static int pred_no_proxy(const struct text *t)
+{
+	return !pred_proxy_named(t);
+}
+
 /* ---------- step 5: the rule table ---------- */
 
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -1233,11 +1318,14 @@ static int pred_proxy_named(const struct text *t)
 /* The name does not exist (NXDOMAIN), as opposed to a DNS failure. */
 #define DNS_NX \
 	"no such host", "name or service not known", "nodename nor servname", \
-	"failed to resolve specified fqdn", "connectivity_dns_error"
+	"failed to resolve specified fqdn", "connectivity_dns_error", \
+	"host name resolution ~: failed"
 
 #define DNS \
 	DNS_NX, "server misbehaving", "temporary failure in name resolution", \
-	"could not resolve host", "name resolution", "getaddrinfow", \
+	"could not resolve host", "failure in name resolution", \
+	"name resolution fail", "name resolution error", \
+	"getaddrinfow", \
 	"temporary error during hostname resolution"
 
 #define AUTH401 \
@@ -1417,9 +1505,10 @@ static const struct rule rules[] = {
 	  P("pull qps exceeded", "qps exceeded"), NULL },
 	/* Tree 1b: a 401 that comes with a platform mismatch is the
 	 * architecture, not the credentials; canipull's exec format error
-	 * is the same mismatch on the node. */
-	{ "arch-401", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0, NULL,
-	  P(PLATFORM), P("401 unauthorized", "status: 401", "unauthorized",
+	 * is the same mismatch on the node.  With a Windows hint the
+	 * platform miss is the OS (the platform rule below). */
+	{ "arch-401", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0,
+	  pred_no_windows_hint, P(PLATFORM), P("401 unauthorized", "status: 401", "unauthorized",
 			 "authentication required") },
 	{ "exec-format", CAUSE("aks.401-arch", "aks.401-arch"), NULL, 0, NULL,
 	  P("exec format error"), NULL },
@@ -1435,6 +1524,12 @@ static const struct rule rules[] = {
 	  "ErrImageNeverPull: image not on the node and imagePullPolicy is Never",
 	  0, NULL, P("errimageneverpull", "with pull policy of never",
 		     "with pull policy of \"never\""), NULL },
+	/* podman's policy for an image named without its registry: no
+	 * registry was asked */
+	{ "short-name", CAUSE("other", "other"),
+	  "short-name resolution: the image is named without its registry; use the full name (registry/repository:tag)",
+	  0, NULL, P("short-name resolution", "short-name \"", "short name mode"),
+	  NULL },
 	{ "disk-full", CAUSE("other", "other"),
 	  "node disk full: no space left on device", 0, NULL,
 	  P("no space left on device", "disk quota exceeded"), NULL },
@@ -1451,6 +1546,12 @@ static const struct rule rules[] = {
 		  "signature verification failed", "image signature verification",
 		  "source image rejected", "is rejected by policy"),
 	  NULL },
+	/* A lockout after wrong passwords says "too many" too, but it is
+	 * the credentials, not the pull rate. */
+	{ "login-lockout", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P("failed login attempts", "too many failed login",
+		  "too many login failures", "too many authentication failures",
+		  "account is locked", "account has been locked"), NULL },
 	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
 	  0, NULL, P("pull rate limit", "increase-rate-limit"), NULL },
 	{ "ratelimit-dockerhub", CAUSE("other", "other"), "Docker Hub rate limit",
@@ -1530,6 +1631,23 @@ static const struct rule rules[] = {
 	{ "storage-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("<code>authorizationfailure", "authorizationfailure",
 	    "this request is not authorized to perform this operation"), NULL },
+	/* The registry (or the CDN in front of it) refuses the caller's
+	 * address or country, in an HTML page or in words: the tree's
+	 * "the registry refuses the caller's network address". */
+	{ "address-refused", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_no_proxy,
+	  P("block all ip addresses", "ip addresses that are located",
+	    "export control", "your ip address", "your ip is",
+	    "your country", "your region", "your location",
+	    "ip address is blocked", "ip address has been blocked",
+	    "ip address is not allowed", "ip is not allowed", "ip not allowed",
+	    "country is blocked", "region is blocked", "geo-block", "geoblock",
+	    "not available in your",
+	    /* an ACR that takes no traffic from public addresses */
+	    "public network access is disabled",
+	    "public network access has been disabled",
+	    "public access is disabled"),
+	  P(FORBIDDEN, "blocked", "<html", "denied", "not allowed") },
 	/* An HTML 403 page comes from a proxy or mirror; ACR answers JSON. */
 	{ "html-403", CAUSE("other", "other"),
 	  "HTTP 403 from a proxy or mirror (HTML page), not from the registry",
@@ -1542,6 +1660,32 @@ static const struct rule rules[] = {
 	  "HTTP 403 from a web proxy or filter, not from the registry", 0,
 	  pred_proxy_named, P(FORBIDDEN), NULL },
 
+	/* A 403 on a layer, from Docker Hub or ACR: the manifest was read
+	 * with the same credentials, so the blob store or CDN refused the
+	 * caller's network. */
+	{ "layer-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_layer_refused, P(FORBIDDEN),
+	  P("image layer", "fetching layer", "fetching blob", "/blobs/sha256",
+	    "/blobs/", "pulling image configuration") },
+	/* Entra ID (AAD) refused the cluster's identity or service principal
+	 * (AADSTS codes, an OAuth error): the credentials, and an answer, so
+	 * not a network failure; its "application ... not found" is the
+	 * principal's, not the image's. */
+	{ "aad-signin", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0, NULL,
+	  P("aadsts", "invalid_client", "unauthorized_client", "invalid_grant",
+	    "refresh request failed. status code = '40"), NULL },
+	/* The cluster's identity was never given the registry: check-acr
+	 * cannot find the kubelet identity on the nodes, or attaching the
+	 * registry could not grant AcrPull.  A "not found" there is the
+	 * identity's. */
+	{ "cluster-identity", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P("identity existance: failed", "identity existence: failed",
+		  "could not create a role assignment",
+		  "roleassignments/write"), NULL },
+	/* ACR's own reason for refusing a token: the identity has no role
+	 * on the registry, whatever status carried it. */
+	{ "acr-permissions", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  NULL, P("retrieving permissions failed"), NULL },
 	/* No credentials at all, or the Azure CLI found none to give the
 	 * web app: the innermost error blames the credentials, whatever
 	 * "repository does not exist" wrapper surrounds it. */
@@ -1552,7 +1696,13 @@ static const struct rule rules[] = {
 	    "failed to retrieve credentials for container registry",
 	    "token has expired", "token is expired", "token expired",
 	    "credentials have expired", "password has expired",
-	    "secret has expired"), NULL },
+	    "secret has expired",
+	    /* the registry refused the password it was given: the
+	     * wrapper of an anonymous retry after it does not decide
+	     * (containers-image's "invalid username/password:" is only a
+	     * prefix before the registry's own reason) */
+	    "incorrect username or password", "invalid username or password"),
+	  NULL },
 	/* The registry's own permission answer (GHCR permission_denied,
 	 * Artifact Registry "Permission ... denied on resource (or it may not
 	 * exist)"): the identity may not read; the name may be wrong too. */
@@ -1577,6 +1727,8 @@ static const struct rule rules[] = {
 	  NULL, P(NOTFOUND), NULL },
 	{ "ref-not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_ref_not_found, P(": not found"), NULL },
+	{ "bare-reading-manifest", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_bare_reading_manifest, P("reading manifest "), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -1589,6 +1741,9 @@ static const struct rule rules[] = {
 	{ "not-found", CAUSE("webapp.manifest-unknown", "webapp.manifest-unknown"),
 	  NULL, 1, NULL, P("code=notfound", "statuscode: notfound", "notfound"),
 	  NULL },
+	{ "private-dns-nx", CAUSE("other", "other"),
+	  "DNS: the registry's private link or data endpoint name does not resolve; check the private DNS zone's records and its link to the VNet",
+	  0, pred_private_lookup, P(DNS_NX), NULL },
 	/* Wrong registry name or suffix (azureacr.io): NXDOMAIN. */
 	{ "acr-no-such-host", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_acr_lookup, P(DNS_NX), NULL },
@@ -1752,6 +1907,7 @@ static const struct {
 	{ "foreign-403-anonymous", "aks.401", "webapp.unauthorized" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
 	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
+	{ "html-403", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
