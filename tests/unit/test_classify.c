@@ -292,14 +292,15 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 553    /* of 564 (see data/README.md) */
+#define GROWN_FLOOR_GOOD 608    /* of 630 (see data/README.md) */
 static void test_grown(void **state)
 {
 	static const char *const sets[] = {
 		"pull-messages.jsonl", "pull-messages-heldout.jsonl",
 		"pull-messages-real.jsonl", "pull-messages-blind.jsonl",
 		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl",
-		"pull-messages-blind4.jsonl", NULL
+		"pull-messages-blind4.jsonl", "pull-messages-blind5.jsonl",
+		NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0;
@@ -313,7 +314,7 @@ static void test_grown(void **state)
 	}
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
 		      total, 100.0 * good / total);
-	assert_true(total >= 564);
+	assert_true(total >= 630);
 	if (good < GROWN_FLOOR_GOOD)
 		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
 			 total, GROWN_FLOOR_GOOD);
@@ -394,6 +395,24 @@ static void test_blind4(void **state)
 	if (sc.good < BLIND4_FLOOR_GOOD)
 		fail_msg("fourth blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND4_FLOOR_GOOD);
+}
+
+/* The fifth blind set: 66 messages from threads none of the other files
+ * use, most of them AKS, ACR and App Service threads, collected and
+ * labelled from the threads' resolutions while the rules for blind4's
+ * misses were written by someone who did not see them; committed, then
+ * scored once (see data/README.md).  Its floor is that score. */
+#define BLIND5_FLOOR_GOOD 55    /* of 66, measured once */
+static void test_blind5(void **state)
+{
+	struct corpus_score sc;
+
+	(void)state;
+	run_corpus("pull-messages-blind5.jsonl", &sc);
+	assert_true(sc.total >= 66);
+	if (sc.good < BLIND5_FLOOR_GOOD)
+		fail_msg("fifth blind set accuracy %d/%d fell below the %d measured once",
+			 sc.good, sc.total, BLIND5_FLOOR_GOOD);
 }
 
 /* ---------- hand-written messages, not in the corpus ---------- */
@@ -1189,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_blind2),
 		cmocka_unit_test(test_blind3),
 		cmocka_unit_test(test_blind4),
+		cmocka_unit_test(test_blind5),
 		cmocka_unit_test(test_grown),
 		cmocka_unit_test(test_handwritten),
 		cmocka_unit_test(test_handwritten_coverage),
