@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "err.h"
 #include "i18n.h"
+#include "kubecfg.h"
 #include "live.h"
 #include "probe.h"
 #include "probe_ssh.h"
@@ -97,6 +98,34 @@ static int ssh_without_node(const struct opts *o)
 			       o->ssh.config[0]);
 }
 
+int cli_check_kubeconfig(const struct opts *o)
+{
+	struct ad_error err = { 0 };
+	struct kubecfg *k = NULL;
+	int explicit_ = (o->kubeconfig && o->kubeconfig[0]) ||
+			(o->context && o->context[0]);
+	int rc;
+
+	if (o->scenario || o->webapp || o->training)
+		return 0;
+	rc = kubecfg_load(o->kubeconfig, o->context, &k, &err);
+	kubecfg_free(k);
+	if (rc == 0)
+		return 0;
+	/* Named on the command line: using something else would answer
+	 * for another cluster than the one asked about. */
+	if (explicit_) {
+		cli_complain(_("the kubeconfig cannot be used: %s"), err.msg);
+		return EXIT_USAGE;
+	}
+	/* No kubeconfig at all is ordinary (the cluster's user credentials
+	 * come from Azure); one that is there but broken is said. */
+	if (rc != AD_ENOTFOUND)
+		cli_complain(_("the kubeconfig cannot be used, so the cluster's user credentials are asked of Azure instead: %s"),
+			     err.msg);
+	return 0;
+}
+
 int cli_open_world(const struct opts *o, struct world **out)
 {
 	struct ad_error err = { 0 };
@@ -129,6 +158,8 @@ int cli_open_world(const struct opts *o, struct world **out)
 		cli_complain("%s", _("give --cluster or --webapp, not both"));
 		return EXIT_USAGE;
 	}
+	if ((rc = cli_check_kubeconfig(o)) != 0)
+		return rc;
 	lo.target = o->webapp ? AD_TARGET_WEBAPP : AD_TARGET_AKS;
 	lo.cluster = o->cluster;
 	lo.webapp = o->webapp;

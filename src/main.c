@@ -711,6 +711,21 @@ int main(int argc, char **argv)
 		}
 		if (o.use_ssh)
 			uo.ssh = &o.ssh;
+		/* Keys come from standard input and the screen goes to
+		 * standard output: without a terminal there is nobody to
+		 * answer, and the wizard would wait for ever. */
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			complain("%s", _("the wizard needs a terminal (standard input and output); from a script use acr-doctor diagnose, fix or explain"));
+			free(o.args);
+			return EXIT_USAGE;
+		}
+		/* A kubeconfig named but unusable: said before the wizard
+		 * owns the terminal. */
+		if ((o.kubeconfig || o.context) &&
+		    (rc = cli_check_kubeconfig(&o)) != 0) {
+			free(o.args);
+			return rc;
+		}
 		rc = ui_run(&uo);
 	}
 	free(o.args);

@@ -16,6 +16,12 @@ expect_exit 2 "unknown command" -- "$AD" frobnicate
 expect_exit 2 "diagnose without a target" -- env KUBECONFIG=/nonexistent "$AD" diagnose
 contains "$TMPD/err" "--cluster" "diagnose asks for a cluster"
 expect_exit 2 "scenario and cluster together" -- "$AD" diagnose --scenario aks-healthy --cluster aks-shop
+# The wizard without a terminal: said at once, never a wait for keys
+# that cannot come.
+expect_exit 2 "the wizard without a terminal" -- timeout 20 "$AD" --scenario aks-healthy
+contains "$TMPD/err" "the wizard needs a terminal" "the wizard without a terminal: said"
+expect_exit 2 "the training wizard, output to a file" -- timeout 20 setsid "$AD" --training
+contains "$TMPD/err" "the wizard needs a terminal" "the training wizard without a terminal: said"
 expect_exit 2 "cluster and webapp together" -- "$AD" diagnose --cluster a --webapp b
 expect_exit 2 "fix without an id" -- "$AD" fix --scenario aks-healthy
 expect_exit 2 "fix with an unknown id" -- "$AD" fix frobnicate --scenario aks-healthy
