@@ -513,12 +513,18 @@ static int cmd_diagnose(const struct opts *o)
 				struct ad_error err = { 0 };
 
 				if (live_resolve(w, &err) != 0) {
-					complain(_("pod %s/%s: %s"), c->namespace_,
-						 c->pod, err.msg);
+					complain(_("pod %s/%s: %s"), pods[i].namespace_,
+						 pods[i].name, err.msg);
 					rc = rc == 1 ? 1 : EXIT_INCONCLUSIVE;
 					continue;
 				}
 			}
+			/* Resolving fills what is not known from the
+			 * kubeconfig (its context's namespace): this pod's
+			 * own namespace stays. */
+			snprintf(c->namespace_, sizeof c->namespace_, "%s",
+				 pods[i].namespace_);
+			snprintf(c->pod, sizeof c->pod, "%s", pods[i].name);
 			if (diagnose_one(w, o, arr, &rc) != 0)
 				break;
 		}
