@@ -30,6 +30,13 @@ expect_exit 0 "fix of a healthy world: nothing to fix" -- "$AD" fix attach-acr -
 expect_exit 5 "a fix that can only be shown" -- "$AD" fix push-platform --scenario aks-401-arch --yes
 expect_exit 4 "fix declined without a terminal" -- setsid "$AD" fix attach-acr --scenario aks-401-no-acrpull
 contains "$TMPD/out" "Nothing was changed" "declining says nothing changed"
+# The plan: the request's body lines stay inside the step (indented).
+expect_exit 0 "fix --dry-run" -- "$AD" fix attach-acr --scenario aks-401-no-acrpull --dry-run
+contains "$TMPD/out" '"principalId": "a4c71e92-5b3d-4f08-9e6a-1d2b7c8f3e51"' "the body in the plan"
+sed -n '/^   PUT /,/^   command: /p' "$TMPD/out" >"$TMPD/step"
+[ "$(wc -l <"$TMPD/step")" -gt 4 ] && ok || bad "the plan's step has no body"
+grep -qv '^   ' "$TMPD/step" && bad "a line of the step's body is not indented" || ok
+contains "$TMPD/out" "Dry run: nothing was sent." "the dry run says so"
 expect_exit 0 "fix applied and verified" -- "$AD" fix attach-acr --scenario aks-401-no-acrpull --yes
 contains "$TMPD/out" "verify aks.401.acrpull: pass" "the verify line"
 expect_exit 2 "an over-long cluster name" -- "$AD" diagnose --cluster "$(printf '%0300d' 0)"
