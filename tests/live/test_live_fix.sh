@@ -99,6 +99,19 @@ start aks-401-no-acrpull --fault 'do=status:400,code=PrincipalNotFound,count=2,u
 	is 2 "$n400" "two PrincipalNotFound answers before success"
 }
 
+# Someone made the same assignment meanwhile: ARM answers 409
+# RoleAssignmentExists, which is the change being there, not a failure.
+# (The fake's world is not changed by the fault, so the check still
+# fails afterwards: exit 1, applied but not verified.)
+start aks-401-no-acrpull --fault 'do=status:409,code=RoleAssignmentExists,url=*/roleAssignments/*,method=PUT' && {
+	live aks-401-no-acrpull fix attach-acr --yes
+	is 1 "$?" "attach-acr answered RoleAssignmentExists"
+	grep -q 'roleAssignments.* 409 ' "$D/requests.log" && ok || bad "RoleAssignmentExists: no 409 was answered"
+	contains "$TMPD/out" "-> HTTP 409" "RoleAssignmentExists: the step counts as applied"
+	lacks "$TMPD/err" "step 1 failed" "RoleAssignmentExists: not a failure"
+	lacks "$TMPD/out" "Nothing was changed" "RoleAssignmentExists: not said to be nothing"
+}
+
 # The reconcile update as a long-running operation: polled to Succeeded.
 start aks-401-vmss-identity-removed --lro --lro-polls 2 && {
 	live aks-401-vmss-identity-removed fix reconcile --yes
