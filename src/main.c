@@ -725,6 +725,12 @@ int main(int argc, char **argv)
 			free(o.args);
 			return EXIT_USAGE;
 		}
+		/* The requests cannot go where the wizard draws. */
+		if (o.debug && isatty(STDERR_FILENO)) {
+			complain("%s", _("--debug writes every request to standard error, which is the wizard's screen here: redirect it, e.g. acr-doctor --debug 2>requests.log"));
+			free(o.args);
+			return EXIT_USAGE;
+		}
 		/* A kubeconfig named but unusable: said before the wizard
 		 * owns the terminal. */
 		if ((o.kubeconfig || o.context) &&

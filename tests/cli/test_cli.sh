@@ -22,6 +22,12 @@ expect_exit 2 "the wizard without a terminal" -- timeout 20 "$AD" --scenario aks
 contains "$TMPD/err" "the wizard needs a terminal" "the wizard without a terminal: said"
 expect_exit 2 "the training wizard, output to a file" -- timeout 20 setsid "$AD" --training
 contains "$TMPD/err" "the wizard needs a terminal" "the training wizard without a terminal: said"
+# --debug in the wizard: the requests go to standard error, which must
+# not be the wizard's own screen (said at once, nothing drawn).
+script -qec "timeout 20 '$AD' --debug --scenario aks-healthy" /dev/null </dev/null >"$TMPD/out" 2>&1
+is_rc=$?
+[ "$is_rc" -eq 2 ] && ok || bad "--debug in the wizard on a terminal: exit $is_rc, wanted 2"
+contains "$TMPD/out" "2>requests.log" "--debug in the wizard: how to keep the requests"
 expect_exit 2 "cluster and webapp together" -- "$AD" diagnose --cluster a --webapp b
 expect_exit 2 "fix without an id" -- "$AD" fix --scenario aks-healthy
 expect_exit 2 "fix with an unknown id" -- "$AD" fix frobnicate --scenario aks-healthy
