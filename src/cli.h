@@ -44,7 +44,10 @@ struct opts {
 void cli_complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the world the options name: a scenario, or live Azure (then the
- * context is resolved).  0, or an exit status with the reason said. */
+ * context is resolved).  0, or an exit status with the reason said, or
+ * CLI_NOTHING: a live cluster where no pod fails to pull and none was
+ * named (said; diagnose --json printed []): the command exits 0. */
+#define CLI_NOTHING (-1)
 int cli_open_world(const struct opts *o, struct world **out);
 
 /* A live cluster's kubeconfig, before anything is sent: one named by

@@ -260,7 +260,7 @@ int cli_fix(const struct opts *o)
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_open_world(o, &w)) != 0)
-		return rc;
+		return rc == CLI_NOTHING ? 0 : rc;
 
 	check_run(vdef, w->facts, &res);
 	print_clean(_("Check: "), res.summary);

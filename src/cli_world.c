@@ -193,6 +193,37 @@ int cli_open_world(const struct opts *o, struct world **out)
 		return EXIT_USAGE;
 	}
 	rc = live_resolve(w, &err);
+	/* No pod, image or registry named, and none found: the pods are
+	 * what say why (none fails to pull, or they cannot be listed), not
+	 * the registry that could not be found without them. */
+	if (rc == AD_EINVAL && w->ctx.target == AD_TARGET_AKS && !o->pod &&
+	    !o->image && !o->registry && w->ctx.kube_server[0] &&
+	    !w->ctx.pod[0]) {
+		struct live_pod pod;
+		struct ad_error perr = { 0 };
+		size_t n = 0;
+		const char *ns = o->namespace_;
+
+		if (live_failing_pods(w, ns, &pod, 1, &n, &perr) != 0) {
+			cli_complain(_("cannot list the pods of %s that fail to pull: %s"),
+				     w->ctx.cluster, perr.msg);
+			cli_complain("%s", _("name the pod (-n NAMESPACE --pod POD) or the image (--image REF)"));
+			world_free(w);
+			return EXIT_INCONCLUSIVE;
+		}
+		if (n == 0) {
+			if (o->json && o->cmd && strcmp(o->cmd, "diagnose") == 0)
+				printf("[]\n");
+			else if (ns && ns[0])
+				printf(_("No pod of cluster %s in namespace %s is in ImagePullBackOff or ErrImagePull: nothing fails to pull. To check an image anyway, give --image REF.\n"),
+				       w->ctx.cluster, ns);
+			else
+				printf(_("No pod of cluster %s is in ImagePullBackOff or ErrImagePull (every namespace): nothing fails to pull. To check an image anyway, give --image REF.\n"),
+				       w->ctx.cluster);
+			world_free(w);
+			return CLI_NOTHING;
+		}
+	}
 	if (rc != 0) {
 		char tried[1024];
 

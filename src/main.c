@@ -485,17 +485,23 @@ static int cmd_diagnose(const struct opts *o)
 	int rc = -1;
 
 	if ((rc = cli_open_world(o, &w)) != 0)
-		return rc;
+		return rc == CLI_NOTHING ? 0 : rc;
 	rc = -1;
 	/* Live, no pod named: every pod that cannot pull, one diagnosis
 	 * each. */
 	if (world_is_live(w) && w->ctx.target == AD_TARGET_AKS && !o->pod &&
-	    (pods = calloc(MAX_PODS, sizeof *pods))) {
+	    (pods = calloc(MAX_PODS + 1, sizeof *pods))) {
 		struct ad_error err = { 0 };
 
-		if (live_failing_pods(w, o->namespace_, pods, MAX_PODS, &n,
+		if (live_failing_pods(w, o->namespace_, pods, MAX_PODS + 1, &n,
 				      &err) != 0)
 			n = 0;
+		/* One more than is diagnosed: the rest is said, not dropped. */
+		if (n > MAX_PODS) {
+			complain(_("more than %d pods fail to pull: the first %d are diagnosed; name a namespace (-n) or a pod (--pod) for the others"),
+				 MAX_PODS, MAX_PODS);
+			n = MAX_PODS;
+		}
 	}
 	if (n > 1) {
 		cJSON *arr = o->json ? cJSON_CreateArray() : NULL;

@@ -58,5 +58,56 @@ pods_of "$TMPD/out" >"$TMPD/pods" 2>&1 || bad "--pod: not JSON"
 is "object default/web-7d4b9c-x2x4q aks.401 fail" "$(cat "$TMPD/pods")" "--pod: that pod only"
 lv_stop
 
+# --- no pod fails to pull: said, healthy (0); diagnose --json is [] ---
+lv_start aks-healthy
+lv_run diagnose --cluster aks-shop
+is 0 "$rc" "no failing pod: exit status"
+contains "$TMPD/out" "No pod of cluster aks-shop is in ImagePullBackOff or ErrImagePull" "no failing pod: said"
+lacks "$TMPD/err" "which registry" "no failing pod: not a question about the registry"
+lv_run diagnose --cluster aks-shop --json
+is 0 "$rc" "no failing pod, --json: exit status"
+is "[]" "$(cat "$TMPD/out")" "no failing pod, --json: an empty array"
+lv_run diagnose --cluster aks-shop -n shop
+contains "$TMPD/out" "in namespace shop is in ImagePullBackOff" "no failing pod in -n: said"
+lv_run fix attach-acr --cluster aks-shop
+is 0 "$rc" "fix, no failing pod: nothing to fix"
+# The pods cannot be listed (RBAC at the cluster scope, a broken
+# answer): that is said, with what to give instead; never 0.
+"$FW" fault "$D" 'do=deny,method=GET,count=0,url=*/api/v1/pods' >/dev/null
+lv_run diagnose --cluster aks-shop
+is 3 "$rc" "pods not listed (RBAC): exit status"
+contains "$TMPD/err" 'cannot list resource "pods"' "pods not listed (RBAC): what was refused"
+contains "$TMPD/err" "--pod POD" "pods not listed (RBAC): what to give instead"
+lacks "$TMPD/err" "which registry" "pods not listed (RBAC): not a question about the registry"
+lv_stop
+lv_start aks-401-no-acrpull --fault 'do=truncate,count=0,url=*/api/v1/pods'
+lv_run diagnose --cluster aks-shop --json
+is 3 "$rc" "pods list cut short: exit status"
+contains "$TMPD/err" "not valid JSON" "pods list cut short: said"
+lv_stop
+
+# --- more failing pods than are diagnosed: said, not dropped ---
+python3 - "$SC" "$TMPD/many.json" <<'PY'
+import copy, json, sys
+src = json.load(open(sys.argv[1]))
+pod = [e for e in src["http"] if "/namespaces/shop/pods/" in e["url"]][0]
+doc = {"format": "acr-doctor-scenario/1", "name": "many-failing-pods",
+       "summary": "Test: 65 pods of namespace shop cannot pull", "base": src["base"], "http": []}
+for i in range(65):
+    e = copy.deepcopy(pod)
+    name = "api-5c8f7d-m%03d" % i
+    e["url"] = e["url"].rsplit("/", 1)[0] + "/" + name
+    e["body"]["metadata"]["name"] = name
+    e["body"]["metadata"]["uid"] = "c3b1e7a2-9d4f-4e08-b6a1-5f2d8c7e9%03d" % i
+    doc["http"].append(e)
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+lv_start "$TMPD/many.json"
+lv_run diagnose --cluster aks-shop -n shop --json
+is 1 "$rc" "65 failing pods: exit status"
+contains "$TMPD/err" "more than 64 pods fail to pull" "65 failing pods: the rest is said"
+is 64 "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$TMPD/out")" "65 failing pods: 64 diagnoses"
+lv_stop
+
 lv_secrets_never_shown
 finish
