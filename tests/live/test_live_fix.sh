@@ -85,6 +85,10 @@ start aks-401-no-acrpull --fault 'do=deny,url=*/roleAssignments/*' && {
 	live aks-401-no-acrpull fix attach-acr --yes
 	is 4 "$?" "attach-acr refused by Azure"
 	contains "$TMPD/err" "AuthorizationFailed" "the refusal names Azure's code"
+	# ... and, whole, the action and the scope Azure refused, and a
+	# role that grants it (Azure's own sentence is too long to quote).
+	contains "$TMPD/err" "may not do Microsoft.Authorization/roleAssignments/write on /subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop/providers/Microsoft.Authorization/roleAssignments/" "the refusal names the action and the scope"
+	contains "$TMPD/err" "Role Based Access Control Administrator" "the refusal names a role that grants it"
 	contains "$TMPD/out" "Nothing was changed" "says nothing was changed"
 	"$FW" dump "$D" >"$TMPD/after.json"
 	cmp -s "$TMPD/before.json" "$TMPD/after.json" && ok || bad "a refused write changed the world"
