@@ -114,9 +114,11 @@ is 2 "$rc" "unknown --context: exit status"
 contains "$TMPD/err" 'no context named "no-such-context"' "unknown --context: said"
 lv_run fix attach-acr --cluster aks-shop --context no-such-context --dry-run
 is 2 "$rc" "fix, unknown --context: exit status"
-(. "$D/env" && exec timeout 20 "$AD" --context no-such-context) </dev/null >"$TMPD/out" 2>"$TMPD/err"
+# The wizard, on a terminal: said before it starts.
+(. "$D/env" && exec script -qec "timeout 20 '$AD' --context no-such-context" /dev/null) \
+	</dev/null >"$TMPD/out" 2>&1
 is 2 "$?" "wizard, unknown --context: exit status"
-contains "$TMPD/err" 'no context named "no-such-context"' "wizard, unknown --context: said"
+contains "$TMPD/out" 'no context named "no-such-context"' "wizard, unknown --context: said"
 [ -s "$D/requests.log" ] && bad "unusable kubeconfig: requests were sent" || ok
 # The default one (KUBECONFIG) broken: said, and the cluster is reached
 # with its user credentials from Azure.
