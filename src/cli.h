@@ -44,8 +44,17 @@ struct opts {
 void cli_complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Open the world the options name: a scenario, or live Azure (then the
- * context is resolved).  0, or an exit status with the reason said. */
+ * context is resolved).  0, or an exit status with the reason said, or
+ * CLI_NOTHING: a live cluster where no pod fails to pull and none was
+ * named (said; diagnose --json printed []): the command exits 0. */
+#define CLI_NOTHING (-1)
 int cli_open_world(const struct opts *o, struct world **out);
+
+/* A live cluster's kubeconfig, before anything is sent: one named by
+ * --kubeconfig or --context that cannot be used is a usage error (said,
+ * EXIT_USAGE); a broken default one is said and 0 returned (the
+ * cluster's user credentials then come from Azure). */
+int cli_check_kubeconfig(const struct opts *o);
 
 /* `acr-doctor fix FIX-ID ...`: exit status as documented. */
 int cli_fix(const struct opts *o);

@@ -35,6 +35,20 @@ static void print_clean(const char *label, const char *text)
 	free(c);
 }
 
+/* Text of several lines (a request body), each line indented. */
+static void print_indented(const char *indent, const char *text)
+{
+	char *c, *line, *save = NULL;
+
+	if (!text || !text[0])
+		return;
+	c = tw_sanitize_dup(text);
+	for (line = c ? strtok_r(c, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		printf("%s%s\n", indent, line);
+	free(c);
+}
+
 static void print_plan(const struct fix_plan *p)
 {
 	int i;
@@ -47,7 +61,7 @@ static void print_plan(const struct fix_plan *p)
 		snprintf(head, sizeof head, "\n%d. ", i + 1);
 		print_clean(head, s->title);
 		printf("   %s %s\n", s->method, s->url);
-		print_clean("   ", s->body);
+		print_indented("   ", s->body);
 		print_clean(_("   command: "), s->command);
 		print_clean(_("   warning: "), s->warning);
 	}
@@ -246,7 +260,7 @@ int cli_fix(const struct opts *o)
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_open_world(o, &w)) != 0)
-		return rc;
+		return rc == CLI_NOTHING ? 0 : rc;
 
 	check_run(vdef, w->facts, &res);
 	print_clean(_("Check: "), res.summary);

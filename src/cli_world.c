@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "err.h"
 #include "i18n.h"
+#include "kubecfg.h"
 #include "live.h"
 #include "probe.h"
 #include "probe_ssh.h"
@@ -97,6 +98,34 @@ static int ssh_without_node(const struct opts *o)
 			       o->ssh.config[0]);
 }
 
+int cli_check_kubeconfig(const struct opts *o)
+{
+	struct ad_error err = { 0 };
+	struct kubecfg *k = NULL;
+	int explicit_ = (o->kubeconfig && o->kubeconfig[0]) ||
+			(o->context && o->context[0]);
+	int rc;
+
+	if (o->scenario || o->webapp || o->training)
+		return 0;
+	rc = kubecfg_load(o->kubeconfig, o->context, &k, &err);
+	kubecfg_free(k);
+	if (rc == 0)
+		return 0;
+	/* Named on the command line: using something else would answer
+	 * for another cluster than the one asked about. */
+	if (explicit_) {
+		cli_complain(_("the kubeconfig cannot be used: %s"), err.msg);
+		return EXIT_USAGE;
+	}
+	/* No kubeconfig at all is ordinary (the cluster's user credentials
+	 * come from Azure); one that is there but broken is said. */
+	if (rc != AD_ENOTFOUND)
+		cli_complain(_("the kubeconfig cannot be used, so the cluster's user credentials are asked of Azure instead: %s"),
+			     err.msg);
+	return 0;
+}
+
 int cli_open_world(const struct opts *o, struct world **out)
 {
 	struct ad_error err = { 0 };
@@ -129,6 +158,8 @@ int cli_open_world(const struct opts *o, struct world **out)
 		cli_complain("%s", _("give --cluster or --webapp, not both"));
 		return EXIT_USAGE;
 	}
+	if ((rc = cli_check_kubeconfig(o)) != 0)
+		return rc;
 	lo.target = o->webapp ? AD_TARGET_WEBAPP : AD_TARGET_AKS;
 	lo.cluster = o->cluster;
 	lo.webapp = o->webapp;
@@ -162,6 +193,37 @@ int cli_open_world(const struct opts *o, struct world **out)
 		return EXIT_USAGE;
 	}
 	rc = live_resolve(w, &err);
+	/* No pod, image or registry named, and none found: the pods are
+	 * what say why (none fails to pull, or they cannot be listed), not
+	 * the registry that could not be found without them. */
+	if (rc == AD_EINVAL && w->ctx.target == AD_TARGET_AKS && !o->pod &&
+	    !o->image && !o->registry && w->ctx.kube_server[0] &&
+	    !w->ctx.pod[0]) {
+		struct live_pod pod;
+		struct ad_error perr = { 0 };
+		size_t n = 0;
+		const char *ns = o->namespace_;
+
+		if (live_failing_pods(w, ns, &pod, 1, &n, &perr) != 0) {
+			cli_complain(_("cannot list the pods of %s that fail to pull: %s"),
+				     w->ctx.cluster, perr.msg);
+			cli_complain("%s", _("name the pod (-n NAMESPACE --pod POD) or the image (--image REF)"));
+			world_free(w);
+			return EXIT_INCONCLUSIVE;
+		}
+		if (n == 0) {
+			if (o->json && o->cmd && strcmp(o->cmd, "diagnose") == 0)
+				printf("[]\n");
+			else if (ns && ns[0])
+				printf(_("No pod of cluster %s in namespace %s is in ImagePullBackOff or ErrImagePull: nothing fails to pull. To check an image anyway, give --image REF.\n"),
+				       w->ctx.cluster, ns);
+			else
+				printf(_("No pod of cluster %s is in ImagePullBackOff or ErrImagePull (every namespace): nothing fails to pull. To check an image anyway, give --image REF.\n"),
+				       w->ctx.cluster);
+			world_free(w);
+			return CLI_NOTHING;
+		}
+	}
 	if (rc != 0) {
 		char tried[1024];
 

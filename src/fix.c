@@ -214,6 +214,25 @@ static int fix_wait(struct facts *f, int seconds)
 	return 0;
 }
 
+/* The 'quoted' word after key in msg (ARM's AuthorizationFailed says
+ * "perform action '<action>' over scope '<scope>'"), or 0. */
+static int quoted_after(const char *msg, const char *key, char *out,
+			size_t len)
+{
+	const char *a = msg ? strstr(msg, key) : NULL;
+	const char *e;
+
+	if (!a)
+		return 0;
+	a += strlen(key);
+	e = strchr(a, '\'');
+	if (!e || e == a || (size_t)(e - a) >= len)
+		return 0;
+	memcpy(out, a, (size_t)(e - a));
+	out[e - a] = '\0';
+	return 1;
+}
+
 int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 		   long *status, struct ad_error *err)
 {
@@ -302,12 +321,30 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 
 			msg = cJSON_IsString(m) ? m->valuestring : NULL;
 		}
-		char c80[81], m200[201], c100[101];
+		char c80[81], m200[201], c100[101], act[200], scope[600];
 
-		ad_error_set(err, AD_EHTTP, _("%s %s was answered with HTTP %ld%s%.80s%s%.200s"),
-			     s->method, s->url, r.status, code ? " " : "",
-			     tw_clip(c80, sizeof c80, code), msg ? ": " : "",
-			     tw_clip(m200, sizeof m200, msg));
+		/* Azure's sentence is long and would be cut before the
+		 * part that matters: name the action and the scope. */
+		if (code && strcmp(code, "AuthorizationFailed") == 0 &&
+		    quoted_after(msg, "perform action '", act, sizeof act) &&
+		    quoted_after(msg, "' over scope '", scope, sizeof scope)) {
+			char a2[200], s2[600];
+
+			tw_clip(a2, sizeof a2, act);
+			tw_clip(s2, sizeof s2, scope);
+			/* The URL is in the plan shown before: the room
+			 * goes to what was refused. */
+			ad_error_set(err, AD_EHTTP, _("Azure refused the %s (HTTP %ld AuthorizationFailed): these credentials may not do %s on %s; the built-in role %s (or Owner) on that scope grants it"),
+				     s->method, r.status, a2, s2,
+				     perm_role_for(a2));
+		} else {
+			ad_error_set(err, AD_EHTTP, _("%s %s was answered with HTTP %ld%s%.80s%s%.200s"),
+				     s->method, s->url, r.status,
+				     code ? " " : "",
+				     tw_clip(c80, sizeof c80, code),
+				     msg ? ": " : "",
+				     tw_clip(m200, sizeof m200, msg));
+		}
 		if (code)
 			ad_error_detail(err, "%s", tw_clip(c100, sizeof c100, code));
 		cJSON_Delete(j);

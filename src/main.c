@@ -485,17 +485,23 @@ static int cmd_diagnose(const struct opts *o)
 	int rc = -1;
 
 	if ((rc = cli_open_world(o, &w)) != 0)
-		return rc;
+		return rc == CLI_NOTHING ? 0 : rc;
 	rc = -1;
 	/* Live, no pod named: every pod that cannot pull, one diagnosis
 	 * each. */
 	if (world_is_live(w) && w->ctx.target == AD_TARGET_AKS && !o->pod &&
-	    (pods = calloc(MAX_PODS, sizeof *pods))) {
+	    (pods = calloc(MAX_PODS + 1, sizeof *pods))) {
 		struct ad_error err = { 0 };
 
-		if (live_failing_pods(w, o->namespace_, pods, MAX_PODS, &n,
+		if (live_failing_pods(w, o->namespace_, pods, MAX_PODS + 1, &n,
 				      &err) != 0)
 			n = 0;
+		/* One more than is diagnosed: the rest is said, not dropped. */
+		if (n > MAX_PODS) {
+			complain(_("more than %d pods fail to pull: the first %d are diagnosed; name a namespace (-n) or a pod (--pod) for the others"),
+				 MAX_PODS, MAX_PODS);
+			n = MAX_PODS;
+		}
 	}
 	if (n > 1) {
 		cJSON *arr = o->json ? cJSON_CreateArray() : NULL;
@@ -513,12 +519,18 @@ static int cmd_diagnose(const struct opts *o)
 				struct ad_error err = { 0 };
 
 				if (live_resolve(w, &err) != 0) {
-					complain(_("pod %s/%s: %s"), c->namespace_,
-						 c->pod, err.msg);
+					complain(_("pod %s/%s: %s"), pods[i].namespace_,
+						 pods[i].name, err.msg);
 					rc = rc == 1 ? 1 : EXIT_INCONCLUSIVE;
 					continue;
 				}
 			}
+			/* Resolving fills what is not known from the
+			 * kubeconfig (its context's namespace): this pod's
+			 * own namespace stays. */
+			snprintf(c->namespace_, sizeof c->namespace_, "%s",
+				 pods[i].namespace_);
+			snprintf(c->pod, sizeof c->pod, "%s", pods[i].name);
 			if (diagnose_one(w, o, arr, &rc) != 0)
 				break;
 		}
@@ -711,6 +723,27 @@ int main(int argc, char **argv)
 		}
 		if (o.use_ssh)
 			uo.ssh = &o.ssh;
+		/* Keys come from standard input and the screen goes to
+		 * standard output: without a terminal there is nobody to
+		 * answer, and the wizard would wait for ever. */
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			complain("%s", _("the wizard needs a terminal (standard input and output); from a script use acr-doctor diagnose, fix or explain"));
+			free(o.args);
+			return EXIT_USAGE;
+		}
+		/* The requests cannot go where the wizard draws. */
+		if (o.debug && isatty(STDERR_FILENO)) {
+			complain("%s", _("--debug writes every request to standard error, which is the wizard's screen here: redirect it, e.g. acr-doctor --debug 2>requests.log"));
+			free(o.args);
+			return EXIT_USAGE;
+		}
+		/* A kubeconfig named but unusable: said before the wizard
+		 * owns the terminal. */
+		if ((o.kubeconfig || o.context) &&
+		    (rc = cli_check_kubeconfig(&o)) != 0) {
+			free(o.args);
+			return rc;
+		}
 		rc = ui_run(&uo);
 	}
 	free(o.args);

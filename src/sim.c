@@ -463,13 +463,16 @@ static int kube_forbidden(struct http_response *resp,
 	cJSON *b, *d;
 	int rc;
 
+	/* As the API server words it: the object's name only when there is
+	 * one (not for a list), the namespace or the cluster scope. */
 	snprintf(msg, sizeof msg,
-		 "%s%s%s%s%s \"%s\" is forbidden: User \"scenario-user\" cannot %s resource \"%s%s%s\" in API group \"%s\"%s%s%s",
+		 "%s%s%s%s%s%s%s%s is forbidden: User \"scenario-user\" cannot %s resource \"%s%s%s\" in API group \"%s\"%s%s%s",
 		 k->resource, k->group[0] ? "." : "", k->group,
-		 k->subresource[0] ? "/" : "", k->subresource, k->name,
+		 k->subresource[0] ? "/" : "", k->subresource,
+		 k->name[0] ? " \"" : "", k->name, k->name[0] ? "\"" : "",
 		 k->verb, k->resource, k->subresource[0] ? "/" : "",
 		 k->subresource, k->group,
-		 k->namespace_[0] ? " in the namespace \"" : "",
+		 k->namespace_[0] ? " in the namespace \"" : " at the cluster scope",
 		 k->namespace_, k->namespace_[0] ? "\"" : "");
 	b = cJSON_Parse("{\"kind\":\"Status\",\"apiVersion\":\"v1\","
 			"\"metadata\":{},\"status\":\"Failure\","

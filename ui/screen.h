@@ -47,6 +47,9 @@ struct ui_screen_ops {
 	int (*tick)(struct ui *ui);
 	/* Actions shown in the key bar, ended by UI_ACT_NONE. */
 	const enum ui_action *bar;
+	/* The same when they depend on the screen's state (a dialog that
+	 * only closes, a change being applied); NULL: bar. */
+	const enum ui_action *(*bar_now)(struct ui *ui);
 	int modal;                                    /* drawn over the one below */
 };
 

@@ -314,6 +314,26 @@ static const enum ui_action bar[] = {
 	UI_ACT_NONE
 };
 
+/* Nothing to say yes to (a fix only shown, or not permitted): the
+ * dialog only closes; while a change is applied, only Esc acts. */
+static const enum ui_action bar_close[] = {
+	UI_ACT_CANCEL, UI_ACT_DOWN, UI_ACT_PGDN, UI_ACT_HELP, UI_ACT_NONE
+};
+static const enum ui_action bar_busy[] = {
+	UI_ACT_CANCEL, UI_ACT_HELP, UI_ACT_NONE
+};
+
+static const enum ui_action *bar_now(struct ui *ui)
+{
+	const struct fix_plan *p = session_plan(ui->s);
+
+	if (session_busy(ui->s))
+		return bar_busy;
+	if (!p || p->nsteps == 0 || session_fix_denied(ui->s))
+		return bar_close;
+	return bar;
+}
+
 const struct ui_screen_ops ui_screen_fix = {
 	.name = "fix",
 	.enter = enter,
@@ -321,5 +341,6 @@ const struct ui_screen_ops ui_screen_fix = {
 	.handle = handle,
 	.job_done = job_done,
 	.bar = bar,
+	.bar_now = bar_now,
 	.modal = 1,
 };

@@ -278,7 +278,8 @@ static void draw_keybar(struct ui *ui)
 	char keys[64];
 
 	ui_fill(y, 0, ui->cols, ui_attr(UI_ROLE_KEYBAR));
-	for (a = top ? top->bar : NULL; a && *a != UI_ACT_NONE; a++) {
+	a = !top ? NULL : top->bar_now ? top->bar_now(ui) : top->bar;
+	for (; a && *a != UI_ACT_NONE; a++) {
 		const char *name = _(ui_action_name(*a));
 		int need;
 

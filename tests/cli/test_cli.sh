@@ -16,6 +16,18 @@ expect_exit 2 "unknown command" -- "$AD" frobnicate
 expect_exit 2 "diagnose without a target" -- env KUBECONFIG=/nonexistent "$AD" diagnose
 contains "$TMPD/err" "--cluster" "diagnose asks for a cluster"
 expect_exit 2 "scenario and cluster together" -- "$AD" diagnose --scenario aks-healthy --cluster aks-shop
+# The wizard without a terminal: said at once, never a wait for keys
+# that cannot come.
+expect_exit 2 "the wizard without a terminal" -- timeout 20 "$AD" --scenario aks-healthy
+contains "$TMPD/err" "the wizard needs a terminal" "the wizard without a terminal: said"
+expect_exit 2 "the training wizard, output to a file" -- timeout 20 setsid "$AD" --training
+contains "$TMPD/err" "the wizard needs a terminal" "the training wizard without a terminal: said"
+# --debug in the wizard: the requests go to standard error, which must
+# not be the wizard's own screen (said at once, nothing drawn).
+script -qec "timeout 20 '$AD' --debug --scenario aks-healthy" /dev/null </dev/null >"$TMPD/out" 2>&1
+is_rc=$?
+[ "$is_rc" -eq 2 ] && ok || bad "--debug in the wizard on a terminal: exit $is_rc, wanted 2"
+contains "$TMPD/out" "2>requests.log" "--debug in the wizard: how to keep the requests"
 expect_exit 2 "cluster and webapp together" -- "$AD" diagnose --cluster a --webapp b
 expect_exit 2 "fix without an id" -- "$AD" fix --scenario aks-healthy
 expect_exit 2 "fix with an unknown id" -- "$AD" fix frobnicate --scenario aks-healthy
@@ -24,6 +36,13 @@ expect_exit 0 "fix of a healthy world: nothing to fix" -- "$AD" fix attach-acr -
 expect_exit 5 "a fix that can only be shown" -- "$AD" fix push-platform --scenario aks-401-arch --yes
 expect_exit 4 "fix declined without a terminal" -- setsid "$AD" fix attach-acr --scenario aks-401-no-acrpull
 contains "$TMPD/out" "Nothing was changed" "declining says nothing changed"
+# The plan: the request's body lines stay inside the step (indented).
+expect_exit 0 "fix --dry-run" -- "$AD" fix attach-acr --scenario aks-401-no-acrpull --dry-run
+contains "$TMPD/out" '"principalId": "a4c71e92-5b3d-4f08-9e6a-1d2b7c8f3e51"' "the body in the plan"
+sed -n '/^   PUT /,/^   command: /p' "$TMPD/out" >"$TMPD/step"
+[ "$(wc -l <"$TMPD/step")" -gt 4 ] && ok || bad "the plan's step has no body"
+grep -qv '^   ' "$TMPD/step" && bad "a line of the step's body is not indented" || ok
+contains "$TMPD/out" "Dry run: nothing was sent." "the dry run says so"
 expect_exit 0 "fix applied and verified" -- "$AD" fix attach-acr --scenario aks-401-no-acrpull --yes
 contains "$TMPD/out" "verify aks.401.acrpull: pass" "the verify line"
 expect_exit 2 "an over-long cluster name" -- "$AD" diagnose --cluster "$(printf '%0300d' 0)"

@@ -25,6 +25,10 @@ for want in "patch deployments.apps in namespace default" \
 		e2e_fail "the dialog does not show '$want'"
 done
 echo "$dialog" | grep -qF "[y/N]" && e2e_fail "a fix the caller may not make is offered"
+# Nor does the key bar offer a yes.
+bar=$(e2e_screen | tail -n 1)
+echo "$bar" | grep -q "Yes" && e2e_fail "the key bar offers Yes for a fix that is not permitted: $bar"
+echo "$bar" | grep -q "Cancel" || e2e_fail "the key bar does not say how to close: $bar"
 e2e_keys y
 e2e_wait "Not permitted: nothing was sent."
 e2e_keys x
@@ -41,6 +45,7 @@ e2e_wait "[FAIL]"
 e2e_choose "Fix it:"
 e2e_wait "[y/N]"
 e2e_lacks "You may not make this change"
+e2e_screen | tail -n 1 | grep -q "Yes" || e2e_fail "the key bar does not offer Yes for a permitted fix"
 e2e_confirm_all
 e2e_wait "run again: PASS"
 e2e_quit

@@ -343,10 +343,15 @@ def forbidden(attrs, user):
     res = attrs["resource"] + ("/" + attrs["subresource"] if attrs["subresource"] else "")
     full = attrs["resource"] + ("." + attrs["group"] if attrs["group"] else "") + \
         ("/" + attrs["subresource"] if attrs["subresource"] else "")
-    msg = '%s "%s" is forbidden: User "%s" cannot %s resource "%s" in API group "%s"' % (
-        full, attrs["name"], user, attrs["verb"], res, attrs["group"])
+    # As the API server words it: the object's name only when there is
+    # one (not for a list), the namespace or the cluster scope.
+    msg = '%s%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s"' % (
+        full, ' "%s"' % attrs["name"] if attrs["name"] else "", user, attrs["verb"], res,
+        attrs["group"])
     if attrs["namespace"]:
         msg += ' in the namespace "%s"' % attrs["namespace"]
+    else:
+        msg += " at the cluster scope"
     details = {"name": attrs["name"], "kind": attrs["resource"]}
     if attrs["group"]:
         details["group"] = attrs["group"]

@@ -277,7 +277,8 @@ def arm_action(method, path):
     else:
         ns, rest = segs[idx + 1], segs[idx + 2:]
         types = rest[0::2]
-    verb = {"PUT": "write", "PATCH": "write", "DELETE": "delete"}.get(method, "action")
+    verb = {"PUT": "write", "PATCH": "write", "DELETE": "delete",
+            "GET": "read", "HEAD": "read"}.get(method, "action")
     if verb == "action" and len(rest) % 2 == 1 and len(types) > 1:
         action = "%s/%s/%s/action" % (ns, "/".join(types[:-1]), types[-1])
     else:
@@ -1051,17 +1052,12 @@ class Service:
                                note="fault=" + fault.do)
         if fault and fault.kind == "deny":
             if svc == "kube":
-                parsed = kube.parse_path(path) or ("v1", None, "resources", None)
-                verb = {"PUT": "update", "PATCH": "patch", "DELETE": "delete",
-                        "POST": "create"}.get(method, method.lower())
-                group = "" if parsed[0] == "v1" else parsed[0].split("/")[0]
-                msg = '%s "%s" is forbidden: User "%s" cannot %s resource "%s" in API group ' \
-                      '"%s"' % (parsed[2], parsed[3] or "", st.client_id, verb, parsed[2], group)
-                if parsed[1]:
-                    msg += ' in the namespace "%s"' % parsed[1]
-                return json_answer(403, kube.status(403, "Forbidden", msg,
-                                                    {"name": parsed[3] or "", "kind": parsed[2]}),
-                                   note="fault=deny")
+                # The authorizer's verb: list for a collection, get for
+                # one object, as RBAC names them.
+                attrs = kube.attributes(method, path) or {
+                    "verb": method.lower(), "group": "", "resource": "resources",
+                    "subresource": "", "namespace": "", "name": ""}
+                return json_answer(403, kube.forbidden(attrs, st.client_id), note="fault=deny")
             action, scope = arm_action(method, path)
             return json_answer(403, {"error": {
                 "code": "AuthorizationFailed",

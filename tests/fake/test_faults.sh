@@ -155,6 +155,25 @@ is PrincipalNotFound "$(json "$TMPD/body" 'd["error"]["code"]')" "PrincipalNotFo
 contains "$TMPD/body" "replication delay" "PrincipalNotFound message"
 is 400 "$(code -X PUT -H "$H" -d '{"location":"global"}' "$Z")" "PrincipalNotFound 2"
 is 201 "$(code -X PUT -H "$H" -d '{"location":"global"}' "$Z")" "then the write"
+# Reads refused as the services word it: ARM names the read action and
+# the scope; the API server names the verb RBAC checks (list for a
+# collection, get for one object), the object only when there is one,
+# and the namespace or the cluster scope.
+"$FW" fault "$FWD" 'do=deny,method=GET,url=*/registries/acrshop/privateEndpointConnections' && ok || bad "ARM read deny rule"
+is 403 "$(code -H "$H" "$REG/privateEndpointConnections?api-version=2021-09-01")" "ARM read deny"
+contains "$TMPD/body" "perform action 'Microsoft.ContainerRegistry/registries/privateEndpointConnections/read' over scope '/subscriptions/$SUB/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop/privateEndpointConnections'" "ARM read deny: the read action and the scope"
+"$FW" fault "$FWD" 'do=deny,method=GET,url=*/api/v1/namespaces/default/events' && ok || bad "kube list deny rule"
+is 403 "$(code -H "Authorization: Bearer $KT" "$KUBE/api/v1/namespaces/default/events")" "kube list deny"
+is 'events is forbidden: User "'"$AZURE_CLIENT_ID"'" cannot list resource "events" in API group "" in the namespace "default"' \
+	"$(json "$TMPD/body" 'd["message"]')" "kube list deny: the message"
+"$FW" fault "$FWD" 'do=deny,method=GET,url=*/api/v1/namespaces/default/pods/web-7d4b9c-x2x4q' && ok || bad "kube get deny rule"
+is 403 "$(code -H "Authorization: Bearer $KT" "$KUBE/api/v1/namespaces/default/pods/web-7d4b9c-x2x4q")" "kube get deny"
+is 'pods "web-7d4b9c-x2x4q" is forbidden: User "'"$AZURE_CLIENT_ID"'" cannot get resource "pods" in API group "" in the namespace "default"' \
+	"$(json "$TMPD/body" 'd["message"]')" "kube get deny: the message"
+"$FW" fault "$FWD" 'do=deny,method=GET,url=*/api/v1/nodes' && ok || bad "kube cluster deny rule"
+is 403 "$(code -H "Authorization: Bearer $KT" "$KUBE/api/v1/nodes")" "kube cluster-scope deny"
+is 'nodes is forbidden: User "'"$AZURE_CLIENT_ID"'" cannot list resource "nodes" in API group "" at the cluster scope' \
+	"$(json "$TMPD/body" 'd["message"]')" "kube cluster-scope deny: the message"
 # A rule added while running.
 "$FW" fault "$FWD" 'do=status:500,url=*/registries/acrshop' && ok || bad "fault command"
 is 500 "$(code -H "$H" "$REG")" "runtime fault"

@@ -94,5 +94,42 @@ is 2 "$(cat "$TMPD/plugin.runs" 2>/dev/null)" "exec plugin: runs"
 grep -q '/api/v1/.* 401 ' "$D/requests.log" && ok || bad "exec plugin: the first token was not refused"
 lv_stop
 
+# --- a kubeconfig that cannot be used ---
+# Named with --kubeconfig or --context: a usage error naming the file
+# and the fault (line and column for YAML), and nothing sent anywhere,
+# never a diagnosis of what Azure's credentials would reach instead.
+lv_start $S
+printf 'apiVersion: v1\nclusters: [\n  - name: x\n' >"$TMPD/broken.yaml"
+: >"$D/requests.log"
+lv_run diagnose --cluster aks-shop --kubeconfig "$TMPD/broken.yaml"
+is 2 "$rc" "broken --kubeconfig: exit status"
+contains "$TMPD/err" "broken.yaml is not valid YAML" "broken --kubeconfig: the file named"
+contains "$TMPD/err" "line 3" "broken --kubeconfig: where"
+[ -s "$D/requests.log" ] && bad "broken --kubeconfig: requests were sent" || ok
+lv_run diagnose --cluster aks-shop --kubeconfig "$TMPD/missing.yaml"
+is 2 "$rc" "missing --kubeconfig: exit status"
+contains "$TMPD/err" "missing.yaml" "missing --kubeconfig: the file named"
+lv_run diagnose --cluster aks-shop --context no-such-context
+is 2 "$rc" "unknown --context: exit status"
+contains "$TMPD/err" 'no context named "no-such-context"' "unknown --context: said"
+lv_run fix attach-acr --cluster aks-shop --context no-such-context --dry-run
+is 2 "$rc" "fix, unknown --context: exit status"
+# The wizard, on a terminal: said before it starts.
+(. "$D/env" && exec script -qec "timeout 20 '$AD' --context no-such-context" /dev/null) \
+	</dev/null >"$TMPD/out" 2>&1
+is 2 "$?" "wizard, unknown --context: exit status"
+contains "$TMPD/out" 'no context named "no-such-context"' "wizard, unknown --context: said"
+[ -s "$D/requests.log" ] && bad "unusable kubeconfig: requests were sent" || ok
+# The default one (KUBECONFIG) broken: said, and the cluster is reached
+# with its user credentials from Azure.
+(. "$D/env" && KUBECONFIG="$TMPD/broken.yaml" && export KUBECONFIG &&
+	eval "exec \"\$AD\" diagnose $ARGS --json") </dev/null >"$TMPD/out" 2>"$TMPD/err"
+rc=$?
+cat "$TMPD/out" "$TMPD/err" >>"$TMPD/seen"
+lv_same "broken KUBECONFIG"
+contains "$TMPD/err" "broken.yaml is not valid YAML" "broken KUBECONFIG: said"
+grep -q 'listClusterUserCredential' "$D/requests.log" && ok || bad "broken KUBECONFIG: ARM not asked"
+lv_stop
+
 lv_secrets_never_shown
 finish
