@@ -1078,13 +1078,21 @@ int arm_post_text(struct facts *f, const char *path, const char *api_version,
 		return rc;
 	}
 	if (r.status == 204 || r.body_len == 0) {
-		*status = 204;
 		http_response_clear(&r);
 		return 0;
 	}
-	/* The newest lines are at the end: keep those. */
+	/* The newest lines are at the end: keep those, from the first
+	 * whole line. */
 	n = r.body_len > max ? max : r.body_len;
 	from = r.body_len - n;
+	if (from > 0) {
+		const char *nl = memchr(r.body + from, '\n', n);
+
+		if (nl && nl + 1 < r.body + r.body_len) {
+			n -= (size_t)(nl + 1 - (r.body + from));
+			from = (size_t)(nl + 1 - r.body);
+		}
+	}
 	if (!(*text = malloc(n + 1))) {
 		http_response_clear(&r);
 		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
@@ -1092,7 +1100,6 @@ int arm_post_text(struct facts *f, const char *path, const char *api_version,
 	memcpy(*text, r.body + from, n);
 	(*text)[n] = '\0';
 	*len = n;
-	*status = 200;
 	http_response_clear(&r);
 	return 0;
 }

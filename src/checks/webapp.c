@@ -288,7 +288,7 @@ static int log_from_container(struct facts *f, struct check_result *res,
 		free(text);
 		return AD_ENOMEM;
 	}
-	if (status == 204 || n == 0) {
+	if (!text || n == 0) {
 		check_say(res, CHECK_NA,
 			  _("no log line: the web app's container log is empty (HTTP %ld); paste the pull error from Deployment Center > Logs or the log stream"),
 			  status);
