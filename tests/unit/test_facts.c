@@ -326,7 +326,7 @@ static const struct http_ops text_ops = { "text", text_send, NULL };
 static void test_post_text(void **state)
 {
 	struct text_fake tf = { 200, "first line\nsecond\nthird\n", "" };
-	struct http_transport t = { &text_ops, &tf };
+	struct http_transport t = { .ops = &text_ops, .impl = &tf };
 	struct ad_context ctx;
 	struct ad_error err = { 0 };
 	struct facts_stats st;
