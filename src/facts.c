@@ -1051,6 +1051,59 @@ int arm_post_secret(struct facts *f, const char *path, const char *query,
 	return rc;
 }
 
+int arm_post_text(struct facts *f, const char *path, const char *api_version,
+		  size_t max, char **text, size_t *len, long *status,
+		  struct ad_error *err)
+{
+	char url[2048], what[400];
+	struct http_request req = { .method = "POST", .url = url, .body = "",
+				    .content_type = "application/json",
+				    .accept = "application/octet-stream, text/plain" };
+	struct http_response r;
+	size_t from, n;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	*status = 0;
+	if ((rc = arm_url(f, path, api_version, url, sizeof url, err)) != 0)
+		return rc;
+	what_of(what, sizeof what, "POST", path);
+	if ((rc = send_signed(f, FACTS_AUD_ARM, &req, &r, what, err)) != 0)
+		return rc;
+	*status = r.status;
+	if (r.status < 200 || r.status > 299) {
+		rc = status_error(&r, what, err);
+		http_response_clear(&r);
+		return rc;
+	}
+	if (r.status == 204 || r.body_len == 0) {
+		http_response_clear(&r);
+		return 0;
+	}
+	/* The newest lines are at the end: keep those, from the first
+	 * whole line. */
+	n = r.body_len > max ? max : r.body_len;
+	from = r.body_len - n;
+	if (from > 0) {
+		const char *nl = memchr(r.body + from, '\n', n);
+
+		if (nl && nl + 1 < r.body + r.body_len) {
+			n -= (size_t)(nl + 1 - (r.body + from));
+			from = (size_t)(nl + 1 - r.body);
+		}
+	}
+	if (!(*text = malloc(n + 1))) {
+		http_response_clear(&r);
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	}
+	memcpy(*text, r.body + from, n);
+	(*text)[n] = '\0';
+	*len = n;
+	http_response_clear(&r);
+	return 0;
+}
+
 /* ---------- writes and long-running operations ---------- */
 
 #define LRO_MAX_POLLS 120

@@ -125,6 +125,15 @@ int arm_post(struct facts *f, const char *path, const char *api_version,
 int arm_post_secret(struct facts *f, const char *path, const char *query,
 		    const char *api_version, struct http_response *resp,
 		    struct ad_error *err);
+/* POST that answers text, not JSON (a web app's container log): not
+ * cached, signed and counted like any read.  On 0, *status is the 2xx
+ * status and *text holds the end of the body, at most its last max
+ * bytes from the first whole line in them (NUL-terminated, *len bytes;
+ * the caller frees), or NULL for an empty body (204): nothing to read.
+ * Other statuses are errors as arm_get's (AD_EDENIED for 403). */
+int arm_post_text(struct facts *f, const char *path, const char *api_version,
+		  size_t max, char **text, size_t *len, long *status,
+		  struct ad_error *err);
 /* Write: PUT/PATCH/DELETE with a JSON body; returns the HTTP status in
  * *status and, if out != NULL, a parsed body the caller frees
  * (cJSON_Delete).  Invalidates the cache. */

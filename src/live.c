@@ -539,7 +539,8 @@ static void kube_from_arm(struct world *w, struct live *l)
 	kubecfg_set_cancel(l->kube, &w->cancel);
 	snprintf(w->ctx.kube_server, sizeof w->ctx.kube_server, "%s",
 		 kubecfg_server(k));
-	if (!l->o.namespace_ && kubecfg_namespace_set(k))
+	/* Only where none is known: --namespace or a pod picked wins. */
+	if (!w->ctx.namespace_[0] && kubecfg_namespace_set(k))
 		copy(w->ctx.namespace_, sizeof w->ctx.namespace_,
 		     kubecfg_namespace(k));
 }
@@ -923,7 +924,9 @@ static int resolve_aks(struct world *w, struct live *l, struct ad_error *err)
 			     g.resource_group);
 		copy(c->kube_server, sizeof c->kube_server,
 		     kubecfg_server(l->kube));
-		if (!l->o.namespace_ && kubecfg_namespace_set(l->kube))
+		/* Only where none is known: --namespace or a pod picked
+		 * (this resolve may be for one of several) wins. */
+		if (!c->namespace_[0] && kubecfg_namespace_set(l->kube))
 			copy(c->namespace_, sizeof c->namespace_,
 			     kubecfg_namespace(l->kube));
 	}

@@ -525,12 +525,6 @@ static int cmd_diagnose(const struct opts *o)
 					continue;
 				}
 			}
-			/* Resolving fills what is not known from the
-			 * kubeconfig (its context's namespace): this pod's
-			 * own namespace stays. */
-			snprintf(c->namespace_, sizeof c->namespace_, "%s",
-				 pods[i].namespace_);
-			snprintf(c->pod, sizeof c->pod, "%s", pods[i].name);
 			if (diagnose_one(w, o, arr, &rc) != 0)
 				break;
 		}

@@ -747,6 +747,34 @@ const char *scenario_notes(const struct scenario *s)
 {
 	return s ? text_tr(s->notes) : NULL;
 }
+int scenario_container_log(const struct scenario *s, char **text)
+{
+	const struct ad_context *c = &s->ctx;
+	const char *m = c->message, *sp = strchr(m, ' ');
+	size_t t = sp ? (size_t)(sp - m) : 0, len;
+	int failed = strstr(m, " ERROR - ") != NULL;
+
+	*text = NULL;
+	if (!m[0])
+		return 0;
+	/* The message's time stamps App Service's lines around it. */
+	if (t == 0 || t > 40)
+		t = 0;
+	len = 3 * (t + strlen(c->webapp) + strlen(c->image) + 80) + strlen(m);
+	if (!(*text = malloc(len)))
+		return AD_ENOMEM;
+	(*text)[0] = '\0';
+	if (c->image[0])
+		snprintf(*text, len, "%.*s%sINFO  - Pulling image: %s\n", (int)t,
+			 m, t ? " " : "", c->image);
+	snprintf(*text + strlen(*text), len - strlen(*text), "%s\n", m);
+	if (failed)
+		snprintf(*text + strlen(*text), len - strlen(*text),
+			 "%.*s%sINFO  - Stopping site %s because it failed during startup.\n",
+			 (int)t, m, t ? " " : "", c->webapp);
+	return 0;
+}
+
 const struct ad_context *scenario_context(const struct scenario *s)
 {
 	return s ? &s->ctx : NULL;

@@ -43,6 +43,12 @@ const struct cJSON *scenario_expect(const struct scenario *s);
 /* Simulated latency per request, ms (0 by default). */
 int scenario_latency_ms(const struct scenario *s);
 
+/* A web app's container log as the world serves it (POST .../sites/
+ * {webapp}/containerlogs without an http entry), made from the context's
+ * message (data/scenarios/README.md): *text an owned string, or NULL
+ * when the log is empty (App Service answers 204).  0 or AD_ENOMEM. */
+int scenario_container_log(const struct scenario *s, char **text);
+
 /* Built-in scenarios: names in a stable order. */
 size_t scenario_builtin_count(void);
 const char *scenario_builtin_name(size_t i);

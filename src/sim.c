@@ -768,6 +768,43 @@ static int sim_send(void *impl, const struct http_request *req,
 	return rc;
 }
 
+/* POST .../Microsoft.Web/sites/{webapp}/containerlogs of the scenario's
+ * web app (its ARM host, subscription and group). */
+static int is_containerlogs(const struct scenario *s, const char *origin,
+			    const char *path)
+{
+	const struct ad_context *c = &s->ctx;
+	char want[512];
+
+	if (c->target != AD_TARGET_WEBAPP || !c->webapp[0] ||
+	    strcasecmp(origin, c->arm) != 0)
+		return 0;
+	snprintf(want, sizeof want,
+		 "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s/containerlogs",
+		 c->subscription, c->resource_group, c->webapp);
+	return strcasecmp(path, want) == 0;
+}
+
+/* The web app's container log as App Service answers it: the text, or
+ * 204 when there is none (data/scenarios/README.md). */
+static int containerlogs_answer(const struct scenario *s,
+				struct http_response *resp)
+{
+	char *text = NULL;
+
+	if (scenario_container_log(s, &text) != 0)
+		return AD_ENOMEM;
+	resp->status = text ? 200 : 204;
+	resp->body = text ? text : strdup("");
+	if (!resp->body)
+		return AD_ENOMEM;
+	resp->body_len = strlen(resp->body);
+	if (text && http_response_add_header(resp, "Content-Type",
+					     "application/octet-stream"))
+		return AD_ENOMEM;
+	return 0;
+}
+
 static int sim_answer(struct sim *sim, const struct http_request *req,
 		      struct http_response *resp, struct ad_error *err)
 {
@@ -834,6 +871,9 @@ static int sim_answer(struct sim *sim, const struct http_request *req,
 	if (strcmp(method, "POST") == 0 && strcmp(path, SSAR_PATH) == 0 &&
 	    is_kube(s, origin))
 		return ssar_answer(sim, req, resp);
+	if (strcmp(method, "POST") == 0 && is_containerlogs(s, origin, path))
+		return containerlogs_answer(s, resp) == 0 ? 0 :
+		       ad_error_set(err, AD_ENOMEM, _("out of memory"));
 	if (strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0 ||
 	    strcmp(method, "DELETE") == 0)
 		return do_write(sim, method, origin, path, req, resp, err);

@@ -57,18 +57,11 @@ static void *worker(void *arg)
 	case LIVEJOB_TARGET:
 		run_target(j);
 		break;
-	case LIVEJOB_POD: {
-		/* The pod chosen stays in its own namespace: resolving
-		 * fills in the kubeconfig context's. */
-		char ns[sizeof j->w->ctx.namespace_];
-
-		memcpy(ns, j->w->ctx.namespace_, sizeof ns);
+	case LIVEJOB_POD:
 		notice_progress(j->nq, _("Finding the registry of %s"),
 				j->w->ctx.image[0] ? j->w->ctx.image : "?");
 		j->rc = live_resolve(j->w, &j->err);
-		memcpy(j->w->ctx.namespace_, ns, sizeof ns);
 		break;
-	}
 	case LIVEJOB_POD_NODE:
 		notice_progress(j->nq, "%s", _("Finding the pod's node"));
 		j->rc = live_pod_node_address(j->w, j->node, sizeof j->node,

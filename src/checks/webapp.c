@@ -30,6 +30,8 @@
 #include "fixes/netrule.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "redact.h"
+#include "weblog.h"
 
 #define MAX_IPS 64          /* outbound addresses we look at */
 #define MAX_TAGS_SHOWN 30   /* tags listed in evidence */
@@ -244,9 +246,76 @@ static const char *webapp_label(const char *cause)
 	return cause;
 }
 
+/* The newest lines of the container log are read, at most this much. */
+#define WEBLOG_TAIL (64 * 1024)
+#define ACTION_CONTAINERLOGS "Microsoft.Web/sites/containerlogs/action"
+
+/* No line was given: the newest pull's line from the web app's
+ * container log (what the portal's log stream shows) into line.  0 with
+ * line filled; 1 when the verdict is said (nothing to classify); or
+ * AD_ENOMEM. */
+static int log_from_container(struct facts *f, struct check_result *res,
+			      char *line, size_t len)
+{
+	struct ad_error err = { 0 };
+	struct weblog_pick pick;
+	char path[600], *text = NULL;
+	size_t n = 0;
+	long status = 0;
+	int rc;
+
+	facts_webapp_id(f, path, sizeof path);
+	strncat(path, "/containerlogs", sizeof path - strlen(path) - 1);
+	rc = arm_post_text(f, path, API_WEB, WEBLOG_TAIL, &text, &n, &status,
+			   &err);
+	if (rc == AD_ENOMEM)
+		return rc;
+	if (rc == AD_EDENIED) {
+		if (ev_str(res, "needs", "%s", ACTION_CONTAINERLOGS))
+			return AD_ENOMEM;
+		check_say(res, CHECK_UNKNOWN,
+			  _("cannot read the web app's container log: it needs the permission %s (%s); paste the pull error with --message"),
+			  ACTION_CONTAINERLOGS, err.msg);
+		return 1;
+	}
+	if (rc != 0) {
+		check_unknown(res, _("cannot read the web app's container log"),
+			      &err);
+		return 1;
+	}
+	if (ev_str(res, "source", "%s", "container log") ||
+	    ev_num(res, "log_bytes", (double)n)) {
+		free(text);
+		return AD_ENOMEM;
+	}
+	if (!text || n == 0) {
+		check_say(res, CHECK_NA,
+			  _("no log line: the web app's container log is empty (HTTP %ld); paste the pull error from Deployment Center > Logs or the log stream"),
+			  status);
+		free(text);
+		return 1;
+	}
+	rc = weblog_pick(text, n, line, len, &pick);
+	redact_wipe(text, n);
+	free(text);
+	if (rc != 0)
+		return rc;
+	if (pick.found == WEBLOG_NONE) {
+		check_say(res, CHECK_NA,
+			  _("no log line: the last %zu bytes of the web app's container log (%zu lines) show no image pull, failed or successful"),
+			  n, pick.lines);
+		return 1;
+	}
+	if (ev_num(res, "log_line", (double)pick.line) ||
+	    ev_str(res, "log_text", "%s", line))
+		return AD_ENOMEM;
+	return 0;
+}
+
 static int run_log(struct facts *f, struct check_result *res)
 {
 	const char *msg = f->ctx->message, *label;
+	char logline[sizeof f->ctx->message];
 	struct classify_result cr;
 	size_t i;
 	int rc;
@@ -254,9 +323,12 @@ static int run_log(struct facts *f, struct check_result *res)
 	check_command(res, "az webapp log tail --name %s --resource-group %s",
 		      f->ctx->webapp, f->ctx->resource_group);
 	if (!msg[0]) {
-		check_say(res, CHECK_NA,
-			  _("no log line was given: paste the pull error from Deployment Center > Logs or the log stream"));
-		return 0;
+		rc = log_from_container(f, res, logline, sizeof logline);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+		msg = logline;
+	} else if (ev_str(res, "source", "%s", "given")) {
+		return AD_ENOMEM;
 	}
 	memset(&cr, 0, sizeof cr);
 	rc = classify_message(msg, strlen(msg), &cr);

@@ -57,6 +57,12 @@ def gen(name):
                                       else {"properties": {"replay": 1}}))
         else:
             add(m, q(url))
+    # A web app's container log, made from the context's message.
+    c = doc.get("context") or {}
+    if c.get("target") == "webapp" and c.get("webapp") and c.get("cloud", "public") == "public":
+        add("POST", q("https://management.azure.com/subscriptions/%s/resourceGroups/%s/providers/"
+                      "Microsoft.Web/sites/%s/containerlogs"
+                      % (c.get("subscription"), c.get("resourceGroup"), c["webapp"])), "{}")
     gets = [concrete(e["url"]) for e in entries if e["method"] == "GET"]
     for url in gets:
         add("HEAD", url)

@@ -287,6 +287,26 @@ def service_of(host, path, kube_hosts=()):
     return "kube"
 
 
+def container_log(ctx):
+    """A web app's container log made from the context's message, as
+    acr-doctor's simulated world serves it (data/scenarios/README.md);
+    "" when there is none (204)."""
+    m = ctx.get("message") or ""
+    if not m:
+        return ""
+    t = m.split(" ", 1)[0] if " " in m else ""
+    if len(t) > 40:
+        t = ""
+    pre = t + " " if t else ""
+    out = ""
+    if ctx.get("image"):
+        out += "%sINFO  - Pulling image: %s\n" % (pre, ctx["image"])
+    out += m + "\n"
+    if " ERROR - " in m:
+        out += "%sINFO  - Stopping site %s because it failed during startup.\n" % (pre, ctx.get("webapp", ""))
+    return out
+
+
 class Response:
     def __init__(self, status=200, headers=None, body=None, text=None):
         self.status = status
@@ -462,11 +482,23 @@ class World:
             if e:
                 r = Response(e.get("status", 200), e.get("headers"),
                              copy.deepcopy(e.get("body")), e.get("bodyText"))
+            elif method == "POST" and self._is_containerlogs(host, path):
+                log = container_log(self.doc.get("context") or {})
+                r = Response(200, {"Content-Type": "application/octet-stream"}, text=log) \
+                    if log else Response(204, text="")
             elif method in ("PUT", "PATCH", "DELETE"):
                 r = self._write(method, host, port, path, body_bytes, merge or merge_patch)
             else:
                 r = self._arm_list(method, host, port, path) or not_found(host, path)
             return r
+
+    def _is_containerlogs(self, host, path):
+        c = self.doc.get("context") or {}
+        if c.get("target") != "webapp" or not c.get("webapp") or service_of(host, path) != "arm":
+            return False
+        want = ("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Web/sites/%s/containerlogs"
+                % (c.get("subscription", ""), c.get("resourceGroup", ""), c["webapp"]))
+        return path.split("?")[0].lower() == want.lower()
 
     # ARM answers lists the scenario does not record from the resources it
     # does: the subscriptions, and a resource type in a subscription (what

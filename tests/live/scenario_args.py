@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The live command-line target of a built-in scenario, or of a scenario
 file (a path ending in .json), its context following `base`: prints
-shell-quoted arguments for acr-doctor diagnose."""
+shell-quoted arguments for acr-doctor diagnose.  A web app's message is
+given only with --message (else acr-doctor reads its container log);
+--no-message leaves any out."""
 import json
 import os
 import shlex
@@ -33,7 +35,10 @@ def main():
             args += ["--pod", c["pod"]]
     if c.get("image"):
         args += ["--image", c["image"]]
-    if c.get("message") and "--no-message" not in sys.argv[3:]:
+    # A web app's line is read from its container log, as an AKS pod's
+    # from its events; --message keeps it (proved by one case).
+    want = "--message" in sys.argv[3:] or c.get("target") != "webapp"
+    if c.get("message") and want and "--no-message" not in sys.argv[3:]:
         args += ["--message", c["message"]]
     print(" ".join(shlex.quote(a) for a in args))
 

@@ -10,6 +10,7 @@
 LIVE="$TOP/tests/live"
 n=0
 nodediff=0
+webn=0
 for f in "$TOP"/data/scenarios/*.json; do
 	s=$(basename "$f" .json)
 	n=$((n + 1))
@@ -30,6 +31,12 @@ for f in "$TOP"/data/scenarios/*.json; do
 		bad "$s: live and simulated diagnoses differ"
 		sed 's/^/  | /' "$TMPD/diff" "$TMPD/live.err" | head -12
 	fi
+	# A web app's line came from its container log, not from --message.
+	case $s in webapp-*)
+		src=$(json "$TMPD/live.json" '[f["evidence"].get("source") for f in d["findings"] if f["check"]=="webapp.log"]')
+		is "['container log']" "$src" "$s: where webapp.log's line came from"
+		webn=$((webn + 1)) ;;
+	esac
 	# Same exit status, unless a node check differs (no probe live).
 	grep -q '^node-checks-differ' "$TMPD/diff" ||
 		is "$sim_rc" "$live_rc" "$s: exit status"
@@ -42,6 +49,40 @@ for f in "$TOP"/data/scenarios/*.json; do
 	"$FW" stop "$d" >/dev/null 2>&1
 done
 [ "$n" -gt 20 ] && ok || bad "only $n scenarios found"
+[ "$webn" -ge 7 ] && ok || bad "only $webn web app scenarios read their container log"
+
+# --message still wins over the container log.
+d="$TMPD/fw-given"
+mkdir -p "$d"
+if "$FW" start webapp-ip-denied "$d" >"$TMPD/start.out" 2>&1; then
+	FW_DIRS="$FW_DIRS $d"
+	eval "set -- $(python3 "$LIVE/scenario_args.py" webapp-ip-denied "$TOP/data/scenarios" --message)"
+	case " $* " in *" --message "*) ok ;; *) bad "scenario_args.py --message gave no --message: $*" ;; esac
+	(. "$d/env" && "$AD" diagnose "$@" --json) >"$TMPD/live.json" 2>"$TMPD/live.err"
+	"$AD" diagnose --scenario webapp-ip-denied --json >"$TMPD/sim.json" 2>&1
+	python3 "$LIVE/compare.py" "$TMPD/sim.json" "$TMPD/live.json" >"$TMPD/diff" 2>&1 && ok ||
+		{ bad "webapp-ip-denied with --message differs"; sed 's/^/  | /' "$TMPD/diff"; }
+	is "['given']" "$(json "$TMPD/live.json" '[f["evidence"].get("source") for f in d["findings"] if f["check"]=="webapp.log"]')" \
+		"webapp-ip-denied --message: where the line came from"
+	"$FW" stop "$d" >/dev/null 2>&1
+else
+	bad "webapp-ip-denied: fake-world did not start"
+fi
+
+# Not allowed to read the log: unknown, naming the permission, never pass.
+d="$TMPD/fw-denied"
+mkdir -p "$d"
+if "$FW" start webapp-ip-denied "$d" --fault 'do=deny,url=*/containerlogs*' >"$TMPD/start.out" 2>&1; then
+	FW_DIRS="$FW_DIRS $d"
+	(. "$d/env" && "$AD" diagnose --webapp app-shop --json) >"$TMPD/live.json" 2>"$TMPD/live.err"
+	is unknown "$(json "$TMPD/live.json" '[f["verdict"] for f in d["findings"] if f["check"]=="webapp.log"][0]')" \
+		"log read refused: webapp.log"
+	json "$TMPD/live.json" '[f["summary"] for f in d["findings"] if f["check"]=="webapp.log"][0]' >"$TMPD/sum"
+	contains "$TMPD/sum" "Microsoft.Web/sites/containerlogs/action" "log read refused: the summary"
+	"$FW" stop "$d" >/dev/null 2>&1
+else
+	bad "webapp-ip-denied with a refused log: fake-world did not start"; sed 's/^/  | /' "$TMPD/start.out"
+fi
 # The node checks must really have differed somewhere (no probe): if they
 # never do, the comparison above is not looking at them.
 [ "$nodediff" -gt 0 ] && ok || bad "no scenario had a node check differ"

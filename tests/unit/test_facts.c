@@ -297,6 +297,81 @@ static void test_depth(void **state)
 	rig_free(r);
 }
 
+/* ---------- a POST that answers text ---------- */
+
+struct text_fake {
+	long status;
+	const char *body;
+	char accept[128];
+};
+
+static int text_send(void *impl, const struct http_request *req,
+		     struct http_response *resp, struct ad_error *err)
+{
+	struct text_fake *tf = impl;
+
+	(void)err;
+	snprintf(tf->accept, sizeof tf->accept, "%s",
+		 req->accept ? req->accept : "");
+	resp->status = tf->status;
+	resp->body = strdup(tf->body);
+	resp->body_len = strlen(resp->body);
+	return 0;
+}
+
+static const struct http_ops text_ops = { "text", text_send, NULL };
+
+/* The container log read: the end of the body from a whole line, 204
+ * as nothing, 403 as refused; counted like any read. */
+static void test_post_text(void **state)
+{
+	struct text_fake tf = { 200, "first line\nsecond\nthird\n", "" };
+	struct http_transport t = { .ops = &text_ops, .impl = &tf };
+	struct ad_context ctx;
+	struct ad_error err = { 0 };
+	struct facts_stats st;
+	struct facts *f;
+	char *text;
+	size_t len;
+	long status;
+
+	(void)state;
+	ctx_init(&ctx, AD_TARGET_WEBAPP);
+	snprintf(ctx.arm, sizeof ctx.arm, "https://arm.test");
+	assert_non_null(f = facts_new(&t, NULL, &ctx));
+	facts_begin(f, NULL);
+	assert_int_equal(arm_post_text(f, "/s/containerlogs", "1", 1024,
+				       &text, &len, &status, &err), 0);
+	assert_int_equal(status, 200);
+	assert_string_equal(text, "first line\nsecond\nthird\n");
+	assert_int_equal(len, strlen(text));
+	assert_non_null(strstr(tf.accept, "application/octet-stream"));
+	free(text);
+	/* The last 9 bytes are "d\nthird\n": from the whole line. */
+	assert_int_equal(arm_post_text(f, "/s/containerlogs", "1", 9, &text,
+				       &len, &status, &err), 0);
+	assert_string_equal(text, "third\n");
+	free(text);
+	tf.status = 204;
+	tf.body = "";
+	assert_int_equal(arm_post_text(f, "/s/containerlogs", "1", 9, &text,
+				       &len, &status, &err), 0);
+	assert_int_equal(status, 204);
+	assert_null(text);
+	assert_int_equal(len, 0);
+	tf.status = 403;
+	tf.body = "{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"no\"}}";
+	assert_int_equal(arm_post_text(f, "/s/containerlogs", "1", 9, &text,
+				       &len, &status, &err), AD_EDENIED);
+	assert_null(text);
+	assert_non_null(strstr(err.msg, "403"));
+	/* Not cached: every read went out, one after the other. */
+	facts_stats_get(f, &st);
+	assert_int_equal(st.requests, 4);
+	assert_int_equal(facts_depth(f), 4);
+	facts_free(f);
+}
+
 /* Concurrent checks: the findings in table order, the same JSON every
  * time; a cancel before the start runs none. */
 static void test_diagnose_order(void **state)
@@ -711,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_merge_answer),
 		cmocka_unit_test(test_merge_error),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_post_text),
 		cmocka_unit_test(test_diagnose_order),
 		cmocka_unit_test(test_anonymous_pull),
 		cmocka_unit_test(test_basic_login),

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
@@ -19,6 +20,7 @@
 #include "harness.h"
 #include "jsonu.h"
 #include "scenario.h"
+#include "weblog.h"
 
 #define SUB "/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b"
 #define REG_ID SUB "/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop"
@@ -236,6 +238,232 @@ static void test_log_missing(void **state)
 	assert_non_null(strstr(res.summary, "no log line"));
 	check_result_clear(&res);
 	harness_close(h);
+}
+
+/* ---------- the line read from the container log ---------- */
+
+#define T1 "2026-11-20T08:14:03.512Z"
+#define T2 "2026-11-20T09:20:11.004Z"
+#define L_PULL(t) t " INFO  - Pulling image: acrshop.azurecr.io/shop/web:1.4.2\n"
+#define L_401(t) t " ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={\"message\":\"Head \\\"https://acrshop.azurecr.io/v2/shop/web/manifests/1.4.2\\\": unauthorized: authentication required\"}\n"
+#define L_404(t) t " ERROR - DockerApiException: Docker API responded with status code=NotFound, response={\"message\":\"manifest for acrshop.azurecr.io/shop/web:1.4.3 not found: manifest unknown\"}\n"
+#define L_END(t) t " ERROR - Image pull failed: Verify docker image configuration and credentials (if using private repository)\n" \
+	t " INFO  - Stopping site app-shop because it failed during startup.\n"
+#define L_OK(t) t " INFO  - Container app-shop_0_7c1d2e3f for site app-shop initialized successfully and is ready to serve requests.\n"
+
+static void pick(const char *log, char *out, size_t len, struct weblog_pick *p)
+{
+	assert_int_equal(weblog_pick(log, strlen(log), out, len, p), 0);
+}
+
+/* Several pulls: the newest failure wins, and of its lines the
+ * registry's answer, not App Service's closing words. */
+static void test_pick_newest_failure(void **state)
+{
+	const char *log = L_PULL(T1) L_401(T1) L_END(T1)
+			  L_PULL(T2) L_404(T2) L_END(T2);
+	struct weblog_pick p;
+	char out[2048];
+
+	(void)state;
+	pick(log, out, sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_FAILURE);
+	assert_int_equal(p.lines, 8);
+	assert_int_equal(p.line, 6);
+	assert_non_null(strstr(out, T2 " ERROR - DockerApiException"));
+	assert_non_null(strstr(out, "manifest unknown"));
+	assert_null(strchr(out, '\n'));
+	/* Without the lines that start a pull: the newest run of errors. */
+	pick(L_401(T1) L_END(T1) L_404(T2) L_END(T2), out, sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_FAILURE);
+	assert_non_null(strstr(out, "manifest unknown"));
+	/* App Service's closing words first: still the registry's answer. */
+	pick(L_PULL(T2) L_END(T2) L_404(T2), out, sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_FAILURE);
+	assert_int_equal(p.line, 4);
+	assert_non_null(strstr(out, "manifest unknown"));
+	/* Only closing words: the newest of them. */
+	pick(L_PULL(T2) L_END(T2), out, sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_FAILURE);
+	assert_non_null(strstr(out, "Image pull failed"));
+}
+
+/* A start after the failure: the pull works now. */
+static void test_pick_success_after_failure(void **state)
+{
+	struct weblog_pick p;
+	char out[2048];
+
+	(void)state;
+	pick(L_PULL(T1) L_401(T1) L_END(T1) L_PULL(T2) L_OK(T2), out,
+	     sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_SUCCESS);
+	assert_int_equal(p.line, 6);
+	assert_non_null(strstr(out, "initialized successfully"));
+	/* And the other way round, the failure is the news. */
+	pick(L_PULL(T1) L_OK(T1) L_PULL(T2) L_401(T2) L_END(T2), out,
+	     sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_FAILURE);
+	assert_non_null(strstr(out, "unauthorized"));
+}
+
+static void test_pick_nothing(void **state)
+{
+	struct weblog_pick p;
+	char out[64] = "x";
+
+	(void)state;
+	assert_int_equal(weblog_pick("", 0, out, sizeof out, &p), 0);
+	assert_int_equal(p.found, WEBLOG_NONE);
+	assert_string_equal(out, "");
+	pick(T1 " INFO  - Starting container for site\nhello from the app\n",
+	     out, sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_NONE);
+	assert_int_equal(p.lines, 2);
+	assert_string_equal(out, "");
+}
+
+/* Escape sequences go, a password is masked, the line is cut to the
+ * buffer. */
+static void test_pick_sanitized(void **state)
+{
+	const char *log = L_PULL(T1)
+		T1 " ERROR - \x1b]0;owned\x07\x1b[31mDockerApiException: login with --password Sup3rS3cretPa55 refused: unauthorized: authentication required\x1b[0m\n"
+		L_END(T1);
+	struct weblog_pick p;
+	char out[2048], small[40];
+
+	(void)state;
+	pick(log, out, sizeof out, &p);
+	assert_int_equal(p.found, WEBLOG_FAILURE);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	assert_null(strstr(out, "owned"));
+	assert_null(strstr(out, "Sup3rS3cretPa55"));
+	assert_non_null(strstr(out, "unauthorized"));
+	pick(log, small, sizeof small, &p);
+	assert_true(strlen(small) < sizeof small);
+	assert_null(strstr(small, "Sup3r"));
+}
+
+/* Write a scenario file: webapp-healthy without a message, whose
+ * containerlogs POST answers status with text. */
+static char *log_scenario(long status, const char *text)
+{
+	static char path[] = "/tmp/test_webapp_logXXXXXX.json";
+	cJSON *doc = cJSON_CreateObject(), *ctx, *http, *e;
+	char *js;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof path, "%s", "/tmp/test_webapp_logXXXXXX.json");
+	fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	cJSON_AddStringToObject(doc, "format", "acr-doctor-scenario/1");
+	cJSON_AddStringToObject(doc, "name", "webapp-log-read");
+	cJSON_AddStringToObject(doc, "base", "webapp-healthy");
+	cJSON_AddStringToObject(doc, "summary", "a log read");
+	ctx = cJSON_AddObjectToObject(doc, "context");
+	cJSON_AddStringToObject(ctx, "message", "");
+	http = cJSON_AddArrayToObject(doc, "http");
+	e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "method", "POST");
+	cJSON_AddStringToObject(e, "url", "https://management.azure.com" SUB
+		"/resourceGroups/rg-web/providers/Microsoft.Web/sites/app-shop/containerlogs");
+	cJSON_AddNumberToObject(e, "status", (double)status);
+	if (status == 403) {
+		cJSON *b = cJSON_AddObjectToObject(e, "body");
+		cJSON *er = cJSON_AddObjectToObject(b, "error");
+
+		cJSON_AddStringToObject(er, "code", "AuthorizationFailed");
+		cJSON_AddStringToObject(er, "message",
+			"The client does not have authorization to perform this operation.");
+	} else {
+		cJSON_AddStringToObject(e, "bodyText", text);
+	}
+	cJSON_AddItemToArray(http, e);
+	js = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	assert_non_null(js);
+	fp = fdopen(fd, "w");
+	assert_non_null(fp);
+	fputs(js, fp);
+	fclose(fp);
+	free(js);
+	return path;
+}
+
+static enum check_verdict log_check(long status, const char *text,
+				    struct check_result *res)
+{
+	char *path = log_scenario(status, text);
+	struct harness *h = harness_open(path);
+	enum check_verdict v = harness_check(h, "webapp.log", res);
+
+	harness_close(h);
+	unlink(path);
+	return v;
+}
+
+/* The check reads the log when no line is given. */
+static void test_log_read(void **state)
+{
+	struct check_result res = { 0 };
+
+	(void)state;
+	assert_int_equal(log_check(200, L_PULL(T1) L_404(T1) L_END(T1)
+				   L_PULL(T2) L_401(T2) L_END(T2), &res),
+			 CHECK_FAIL);
+	assert_string_equal(ev(&res, "source"), "container log");
+	assert_string_equal(ev(&res, "classified"), "webapp.unauthorized");
+	assert_non_null(strstr(ev(&res, "log_text"), T2));
+	check_result_clear(&res);
+	/* Empty (204), or no pull in it: not applicable, never pass. */
+	assert_int_equal(log_check(204, "", &res), CHECK_NA);
+	assert_non_null(strstr(res.summary, "empty"));
+	check_result_clear(&res);
+	assert_int_equal(log_check(200, "hello from the app\n", &res),
+			 CHECK_NA);
+	assert_non_null(strstr(res.summary, "no image pull"));
+	check_result_clear(&res);
+	/* Not allowed to read it: unknown, naming the permission. */
+	assert_int_equal(log_check(403, NULL, &res), CHECK_UNKNOWN);
+	assert_non_null(strstr(res.summary,
+			       "Microsoft.Web/sites/containerlogs/action"));
+	assert_string_equal(ev(&res, "needs"),
+			    "Microsoft.Web/sites/containerlogs/action");
+	check_result_clear(&res);
+}
+
+/* 1 MiB of log (a fixed seed): only its end is read, the failure at the
+ * end is found, the password in it is masked. */
+static void test_log_read_big(void **state)
+{
+	size_t cap = (1u << 20) + 4096, n = 0;
+	char *log = malloc(cap);
+	struct check_result res = { 0 };
+	const cJSON *bytes;
+
+	(void)state;
+	assert_non_null(log);
+	srand(42);
+	n += (size_t)snprintf(log, cap, "%s", L_PULL(T1) L_404(T1) L_END(T1));
+	while (n < (1u << 20))
+		n += (size_t)snprintf(log + n, cap - n,
+			T1 " INFO  - request %d served in %d ms\n", rand(),
+			rand() % 1000);
+	snprintf(log + n, cap - n, "%s", L_PULL(T2)
+		 T2 " ERROR - DockerApiException: password=Sup3rS3cretPa55 unauthorized: authentication required\n"
+		 L_END(T2));
+	assert_int_equal(log_check(200, log, &res), CHECK_FAIL);
+	free(log);
+	bytes = cJSON_GetObjectItemCaseSensitive(res.evidence, "log_bytes");
+	assert_non_null(bytes);
+	assert_true(bytes->valuedouble > 1000 && bytes->valuedouble <= 65536);
+	assert_string_equal(ev(&res, "classified"), "webapp.unauthorized");
+	assert_null(strstr(ev(&res, "log_text"), "Sup3rS3cretPa55"));
+	harness_assert_result_clean(&res, (const char *const[]){ "Sup3rS3cretPa55" }, 1);
+	check_result_clear(&res);
 }
 
 /* ---------- webapp.unauthorized.admin ---------- */
@@ -849,6 +1077,12 @@ int main(void)
 		cmocka_unit_test(test_log_classified),
 		cmocka_unit_test(test_log_other),
 		cmocka_unit_test(test_log_missing),
+		cmocka_unit_test(test_pick_newest_failure),
+		cmocka_unit_test(test_pick_success_after_failure),
+		cmocka_unit_test(test_pick_nothing),
+		cmocka_unit_test(test_pick_sanitized),
+		cmocka_unit_test(test_log_read),
+		cmocka_unit_test(test_log_read_big),
 		cmocka_unit_test(test_log_uncovered_failure),
 		cmocka_unit_test(test_log_alternatives),
 		cmocka_unit_test(test_admin_mismatch),
