@@ -61,6 +61,8 @@ static void print_plan(const struct fix_plan *p)
 		snprintf(head, sizeof head, "\n%d. ", i + 1);
 		print_clean(head, s->title);
 		printf("   %s %s\n", s->method, s->url);
+		if (s->body)
+			printf("   Content-Type: %s\n", fix_step_content_type(s));
 		print_indented("   ", s->body);
 		print_clean(_("   command: "), s->command);
 		print_clean(_("   warning: "), s->warning);

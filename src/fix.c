@@ -180,6 +180,13 @@ void fix_perm_sentence(const struct fix_step *s, char *buf, size_t len)
 			 k.group[0] ? "." : "", k.group);
 }
 
+const char *fix_step_content_type(const struct fix_step *s)
+{
+	if (s->content_type[0])
+		return s->content_type;
+	return s->kube ? "application/merge-patch+json" : "application/json";
+}
+
 int fix_add_step(struct fix_plan *plan, const char *title, const char *method,
 		 const char *url, const char *body, const char *command)
 {
@@ -256,8 +263,7 @@ int fix_apply_step(struct facts *f, const struct fix_plan *plan, int i,
 	req.method = s->method;
 	req.url = s->url;
 	req.body = s->body;
-	req.content_type = s->kube ? "application/merge-patch+json" :
-			   "application/json";
+	req.content_type = fix_step_content_type(s);
 	req.accept = "application/json";
 	/* The trace goes to disk before the request leaves, so a fix cut
 	 * short by a crash or a lost terminal still shows what was sent. */

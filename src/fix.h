@@ -27,7 +27,11 @@ struct fix_step {
 	char command[1024];       /* equivalent az/kubectl command */
 	char warning[1024];       /* translated, "" when none */
 	int confirm_separately;
-	int kube;                 /* 1: Kubernetes API (merge patch) */
+	int kube;                 /* 1: Kubernetes API */
+	/* The request's Content-Type; "" for the default: a JSON merge
+	 * patch on the Kubernetes API, application/json on ARM.  The
+	 * workload fixes send strategic merge patches (smp.h). */
+	char content_type[48];
 	/* What fix_plan_check() learnt: enum fix_perm, the action and
 	 * scope asked about (perm.h: for a Kubernetes step the verb and
 	 * resource, and the namespace), and the reason given for a denial
@@ -86,6 +90,8 @@ int fix_plan_check(struct facts *f, struct fix_plan *plan, int arm);
  * sent and how to get the right, or why that is not known; "" when it
  * is allowed or was not asked. */
 void fix_perm_sentence(const struct fix_step *s, char *buf, size_t len);
+/* The Content-Type step s is sent with (shown with the request). */
+const char *fix_step_content_type(const struct fix_step *s);
 /* Helper for plan bodies: add a step (copies body). 0 or AD_ENOMEM. */
 int fix_add_step(struct fix_plan *plan, const char *title,
 		 const char *method, const char *url, const char *body,

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "smp.h"
 #include "perm.h"
 #include "probe.h"
 #include "checks/roles.h"
@@ -323,6 +324,30 @@ static int entry_index(const cJSON *arr, const cJSON *item)
 	return -1;
 }
 
+/* The Kubernetes API server's Status answer. */
+static int kube_status(struct http_response *resp, long code,
+		       const char *reason, const char *msg)
+{
+	cJSON *st = cJSON_CreateObject();
+	int rc;
+
+	if (!st || !cJSON_AddStringToObject(st, "kind", "Status") ||
+	    !cJSON_AddStringToObject(st, "apiVersion", "v1") ||
+	    !cJSON_AddObjectToObject(st, "metadata") ||
+	    !cJSON_AddStringToObject(st, "status", "Failure") ||
+	    !cJSON_AddStringToObject(st, "message", msg) ||
+	    !cJSON_AddStringToObject(st, "reason", reason) ||
+	    !cJSON_AddNumberToObject(st, "code", (double)code)) {
+		cJSON_Delete(st);
+		return AD_ENOMEM;
+	}
+	rc = respond(resp, code, NULL, st, NULL, 0);
+	cJSON_Delete(st);
+	return rc;
+}
+
+static int is_kube(const struct scenario *s, const char *origin);
+
 static int do_write(struct sim *sim, const char *method, const char *origin,
 		    const char *path, const struct http_request *req,
 		    struct http_response *resp, struct ad_error *err)
@@ -330,9 +355,24 @@ static int do_write(struct sim *sim, const char *method, const char *origin,
 	struct scenario *s = sim->s;
 	char url[2600];
 	cJSON *entry, *items, *reqbody = NULL, *stored;
-	int idx, rc, created = 0;
+	int idx, rc, created = 0, strategic = 0;
 	long status = 200;
 
+	/* The API server takes a JSON merge patch or a strategic merge
+	 * patch (JSON patches are not simulated) and refuses any other
+	 * type, before reading the body. */
+	if (strcmp(method, "PATCH") == 0 && is_kube(s, origin)) {
+		const char *ct = req->content_type ? req->content_type : "";
+		size_t n = strcspn(ct, "; ");
+
+		if (n == strlen(SMP_CONTENT_TYPE) &&
+		    strncmp(ct, SMP_CONTENT_TYPE, n) == 0)
+			strategic = 1;
+		else if (n && !(n == 28 && strncmp(ct, "application/merge-patch+json", n) == 0) &&
+			 !(n == 16 && strncmp(ct, "application/json", n) == 0))
+			return kube_status(resp, 415, "UnsupportedMediaType",
+				"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+	}
 	snprintf(url, sizeof url, "%s%s", origin, path);
 	entry = entry_for_url(s, "GET", url);
 	items = parent_items(s, origin, path, &idx);
@@ -368,8 +408,19 @@ static int do_write(struct sim *sim, const char *method, const char *origin,
 			cJSON_Delete(reqbody);
 			return not_found(resp, origin, path, 0);
 		}
-		jsonu_merge_patch(body, reqbody);
-		cJSON_Delete(reqbody);
+		if (strategic) {
+			char why[300];
+
+			rc = smp_apply(body, reqbody, why, sizeof why);
+			cJSON_Delete(reqbody);
+			if (rc == AD_ENOMEM)
+				return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+			if (rc != 0)
+				return kube_status(resp, 400, "BadRequest", why);
+		} else {
+			jsonu_merge_patch(body, reqbody);
+			cJSON_Delete(reqbody);
+		}
 		stored = body;
 	} else { /* PUT */
 		const char *slash = strrchr(path, '/');

@@ -148,6 +148,9 @@ static void build(struct ui *ui, struct ui_text *t, const struct fix_plan *p)
 		ui_text_add_label(t, s->method, UI_ROLE_HEADING, s->url,
 				  UI_ROLE_CODE, 2);
 		if (s->body) {
+			snprintf(line, sizeof line, "Content-Type: %s",
+				 fix_step_content_type(s));
+			ui_text_add(t, line, UI_ROLE_CODE, 2);
 			ui_text_add(t, _("Body:"), UI_ROLE_DIM, 2);
 			add_body(t, s->body);
 		}

@@ -25,6 +25,7 @@
 #include "fixes/netrule.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "smp.h"
 
 #define MAX_RULE_IPS 12
 
@@ -173,31 +174,6 @@ static int plan_network_rule(struct facts *f, const struct check_result *failed,
 
 /* ---------- node-selector, pull-policy: patches of the owner ---------- */
 
-/* Wrap inner in the objects of the template path plus ".spec":
- * "spec.template" -> {"spec":{"template":{"spec":inner}}}.  Takes inner. */
-static cJSON *wrap_template(const char *tmpl, cJSON *inner)
-{
-	char path[64], *segs[8], *seg, *save = NULL;
-	cJSON *cur = inner, *o;
-	int n = 0, i;
-
-	if (!inner)
-		return NULL;
-	snprintf(path, sizeof path, "%s.spec", tmpl);
-	for (seg = strtok_r(path, ".", &save); seg && n < 8;
-	     seg = strtok_r(NULL, ".", &save))
-		segs[n++] = seg;
-	for (i = n - 1; i >= 0; i--) {
-		if (!(o = cJSON_CreateObject())) {
-			cJSON_Delete(cur);
-			return NULL;
-		}
-		cJSON_AddItemToObject(o, segs[i], cur);
-		cur = o;
-	}
-	return cur;
-}
-
 static int template_ok(const char *t)
 {
 	return t && (strcmp(t, "spec.template") == 0 ||
@@ -235,25 +211,31 @@ static int owner_from(const struct check_result *failed, struct facts *f,
 	return 0;
 }
 
+/* A strategic merge patch of the owner, shown as kubectl sends it.
+ * Takes body. */
 static int add_kube_step(struct fix_plan *plan, struct facts *f,
-			 const char *title, const char *path, cJSON *body,
-			 const char *cmd, struct ad_error *err)
+			 const struct owner_ref *o, const char *title,
+			 cJSON *body, struct ad_error *err)
 {
-	char url[1024], *text;
+	char url[1024], cmd[1024], *text;
 	int rc;
 
 	if (!body)
 		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
-	text = cJSON_Print(body);
-	cJSON_Delete(body);
-	if (!text)
+	if (smp_command(cmd, sizeof cmd, o->kind, o->name, f->ctx->namespace_,
+			body) != 0 || !(text = cJSON_Print(body))) {
+		cJSON_Delete(body);
 		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
-	snprintf(url, sizeof url, "%s%s", f->ctx->kube_server, path);
+	}
+	cJSON_Delete(body);
+	snprintf(url, sizeof url, "%s%s", f->ctx->kube_server, o->path);
 	rc = fix_add_step(plan, title, "PATCH", url, text, cmd);
 	free(text);
 	if (rc != 0)
 		return step_error(rc, err);
 	plan->steps[plan->nsteps - 1].kube = 1;
+	snprintf(plan->steps[plan->nsteps - 1].content_type,
+		 sizeof plan->steps[0].content_type, "%s", SMP_CONTENT_TYPE);
 	return 0;
 }
 
@@ -262,8 +244,7 @@ static int plan_node_selector(struct facts *f, const struct check_result *failed
 {
 	const char *os = data_str(failed, "os");
 	struct owner_ref o;
-	char patch[256], cmd[1024], title[256];
-	cJSON *sel, *inner;
+	char title[256];
 	int rc;
 
 	if ((rc = owner_from(failed, f, &o, err)) != 0)
@@ -282,65 +263,21 @@ static int plan_node_selector(struct facts *f, const struct check_result *failed
 			 o.kind, o.name, os, o.kind, o.name, f->ctx->namespace_);
 		return 0;
 	}
-	sel = cJSON_CreateObject();
-	inner = cJSON_CreateObject();
-	if (!sel || !inner || !cJSON_AddStringToObject(sel, "kubernetes.io/os", os)) {
-		cJSON_Delete(sel);
-		cJSON_Delete(inner);
-		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
-	}
-	cJSON_AddItemToObject(inner, "nodeSelector", sel);
-	if (strcmp(o.tmpl, "spec.template") == 0)
-		snprintf(patch, sizeof patch,
-			 "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/os\":\"%s\"}}}}}",
-			 os);
-	else
-		snprintf(patch, sizeof patch,
-			 "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/os\":\"%s\"}}}}}}}",
-			 os);
-	snprintf(cmd, sizeof cmd, "kubectl patch %s %s -n %s --type merge -p '%s'",
-		 o.kind, o.name, f->ctx->namespace_, patch);
 	snprintf(title, sizeof title,
 		 _("Set nodeSelector kubernetes.io/os=%s on %s/%s"), os, o.kind,
 		 o.name);
-	return add_kube_step(plan, f, title, o.path, wrap_template(o.tmpl, inner),
-			     cmd, err);
-}
-
-/* An env entry with a literal value whose name looks like a secret. */
-static int has_literal_secret(const cJSON *containers)
-{
-	static const char *const words[] = { "pass", "secret", "token", "key",
-					     "pwd", "credential", "auth" };
-	const cJSON *c, *e;
-	size_t i;
-
-	cJSON_ArrayForEach(c, containers)
-		cJSON_ArrayForEach(e, jsonu_array(c, "env")) {
-			const char *name = jsonu_str(e, "name");
-
-			if (!name || !jsonu_str(e, "value"))
-				continue;
-			for (i = 0; i < sizeof words / sizeof words[0]; i++) {
-				const char *p;
-				size_t n = strlen(words[i]);
-
-				for (p = name; *p; p++)
-					if (strncasecmp(p, words[i], n) == 0)
-						return 1;
-			}
-		}
-	return 0;
+	return add_kube_step(plan, f, &o, title,
+			     smp_node_selector(o.tmpl, os), err);
 }
 
 static int plan_pull_policy(struct facts *f, const struct check_result *failed,
 			    struct fix_plan *plan, struct ad_error *err)
 {
 	struct owner_ref o;
-	char cpath[80], cmd[1024], title[256], jp[640] = "";
-	const cJSON *containers, *c;
-	cJSON *owner, *copy, *inner, *cc;
-	int rc, i = 0, changed = 0;
+	char cpath[80], title[256];
+	const cJSON *containers;
+	cJSON *owner, *patch = NULL;
+	int rc, changed = 0;
 
 	if ((rc = owner_from(failed, f, &o, err)) != 0)
 		return rc;
@@ -352,71 +289,37 @@ static int plan_pull_policy(struct facts *f, const struct check_result *failed,
 	containers = jsonu_array(owner, cpath);
 	if (!containers && strcmp(o.kind, "pod") == 0)
 		containers = jsonu_array(owner, "spec.containers");
-	cJSON_ArrayForEach(c, containers) {
-		const char *p = jsonu_str(c, "imagePullPolicy");
-
-		if (p && strcmp(p, "Always") == 0) {
-			size_t used = strlen(jp);
-
-			snprintf(jp + used, sizeof jp - used,
-				 "%s{\"op\":\"replace\",\"path\":\"/%s/spec/containers/%d/imagePullPolicy\",\"value\":\"IfNotPresent\"}",
-				 changed ? "," : "",
-				 strcmp(o.tmpl, "spec.template") == 0 ?
-				 "spec/template" : "spec/jobTemplate/spec/template",
-				 i);
-			changed++;
-		}
-		i++;
-	}
-	if (!changed)
+	/* Only the containers that change, each by its name: the API
+	 * server merges them into the list, the rest of each container
+	 * (env, resources) is not sent and not touched. */
+	rc = smp_pull_policy(o.tmpl, containers, &patch, &changed);
+	if (rc == AD_ENOMEM)
+		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
+	if (rc != 0 && changed == 0)
 		return ad_error_set(err, AD_EINVAL,
 			_("%s/%s has no container with imagePullPolicy Always"),
 			o.kind, o.name);
-	snprintf(cmd, sizeof cmd, "kubectl patch %s %s -n %s --type json -p '[%s]'",
-		 o.kind, o.name, f->ctx->namespace_, jp);
+	if (rc != 0)
+		return ad_error_set(err, AD_EINVAL,
+			_("a container of %s/%s with imagePullPolicy Always has no name"),
+			o.kind, o.name);
 	snprintf(plan->summary, sizeof plan->summary,
 		 ngettext("Change imagePullPolicy from Always to IfNotPresent on %d container of %s/%s, so that an image already on the node is not pulled again.",
 			  "Change imagePullPolicy from Always to IfNotPresent on %d containers of %s/%s, so that an image already on the node is not pulled again.",
 			  (unsigned long)changed),
 		 changed, o.kind, o.name);
 	if (!o.patchable) {
+		cJSON_Delete(patch);
 		snprintf(plan->manual, sizeof plan->manual,
 			 _("%s/%s cannot be changed in place (a bare pod or a Job's pod template is immutable): set imagePullPolicy: IfNotPresent in its manifest and create it again:\n"
 			   "  kubectl delete %s %s -n %s && kubectl apply -f <manifest>"),
 			 o.kind, o.name, o.kind, o.name, f->ctx->namespace_);
 		return 0;
 	}
-	if (has_literal_secret(containers)) {
-		snprintf(plan->manual, sizeof plan->manual,
-			 _("The containers of %s/%s carry literal environment values that look like secrets, and a merge patch would have to show them all; patch only the policy instead:\n  %s"),
-			 o.kind, o.name, cmd);
-		return 0;
-	}
-	copy = cJSON_Duplicate(containers, 1);
-	if (!copy)
-		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
-	cJSON_ArrayForEach(cc, copy) {
-		cJSON *p = cJSON_GetObjectItemCaseSensitive(cc, "imagePullPolicy");
-
-		if (cJSON_IsString(p) && strcmp(p->valuestring, "Always") == 0 &&
-		    !cJSON_ReplaceItemInObjectCaseSensitive(cc, "imagePullPolicy",
-				cJSON_CreateString("IfNotPresent"))) {
-			cJSON_Delete(copy);
-			return ad_error_set(err, AD_ENOMEM, _("out of memory"));
-		}
-	}
-	inner = cJSON_CreateObject();
-	if (!inner) {
-		cJSON_Delete(copy);
-		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
-	}
-	/* A merge patch replaces the whole list: send every container. */
-	cJSON_AddItemToObject(inner, "containers", copy);
 	snprintf(title, sizeof title,
 		 _("Set imagePullPolicy IfNotPresent on the containers of %s/%s"),
 		 o.kind, o.name);
-	return add_kube_step(plan, f, title, o.path, wrap_template(o.tmpl, inner),
-			     cmd, err);
+	return add_kube_step(plan, f, &o, title, patch, err);
 }
 
 /* ---------- manual fixes ---------- */

@@ -4,7 +4,7 @@
 # fix dialog says so, names the verb, the resource and the namespace and
 # the role that would grant it, offers no [y/N], and 'y' sends nothing
 # (the check still fails afterwards).  Where the caller may, the same fix
-# is offered and applies.
+# is offered, shows the strategic merge patch it sends, and applies.
 . "$(dirname "$0")/lib.sh"
 e2e_init
 
@@ -45,6 +45,14 @@ e2e_wait "[FAIL]"
 e2e_choose "Fix it:"
 e2e_wait "[y/N]"
 e2e_lacks "You may not make this change"
+# The request as sent: a strategic merge patch of the deployment, and the
+# kubectl command that sends the same.
+dialog=$(e2e_dialog_text)
+for want in "Content-Type: application/strategic-merge-patch+json" \
+	"\"kubernetes.io/os\": \"linux\"" "kubectl patch deployment web -n default --type strategic"; do
+	echo "$dialog" | grep -qF -- "$want" ||
+		e2e_fail "the fix dialog does not show '$want'"
+done
 e2e_screen | tail -n 1 | grep -q "Yes" || e2e_fail "the key bar does not offer Yes for a permitted fix"
 e2e_confirm_all
 e2e_wait "run again: PASS"

@@ -260,30 +260,65 @@ def table(resource, body):
             "metadata": {"resourceVersion": rv}, "columnDefinitions": defs, "rows": rows}
 
 
-def strategic_merge(target, patch):
-    """Strategic merge patch for the shapes fixes send: dicts merge, lists of
-    objects with a "name" merge by name, other lists are replaced, null deletes."""
-    if not isinstance(target, dict) or not isinstance(patch, dict):
-        return
+# The list fields the API server merges by their name (the patchMergeKey
+# of the core/v1 types); other lists are replaced, as src/smp.c does.
+MERGE_BY_NAME = ("containers", "initContainers", "ephemeralContainers", "env",
+                 "volumes", "imagePullSecrets")
+
+
+class PatchError(ValueError):
+    """A strategic merge patch the API server refuses (400 BadRequest)."""
+
+
+def _fresh(v):
+    """v as a patch sets it where nothing was: nulls inside mean absent."""
+    if isinstance(v, dict):
+        out = {}
+        _smp(out, v)
+        return out
+    return copy.deepcopy(v)
+
+
+def _smp(target, patch):
     for k, v in patch.items():
         if k.startswith("$"):
-            continue
-        cur = target.get(k)
+            raise PatchError("the patch directive %s is not supported" % k[:100])
         if v is None:
             target.pop(k, None)
-        elif isinstance(v, dict) and isinstance(cur, dict):
-            strategic_merge(cur, v)
-        elif (isinstance(v, list) and isinstance(cur, list) and v and
-              all(isinstance(x, dict) and "name" in x for x in v) and
-              all(isinstance(x, dict) for x in cur)):
+        elif k in MERGE_BY_NAME:
+            if not isinstance(v, list):
+                raise PatchError("%s: a list was expected" % k)
+            cur = target.get(k)
+            if not isinstance(cur, list):
+                cur = target[k] = []
             for item in v:
-                old = next((c for c in cur if c.get("name") == item["name"]), None)
+                if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                    raise PatchError("%s: an element does not contain declared merge key: name"
+                                     % k)
+                old = next((c for c in cur if isinstance(c, dict) and
+                            isinstance(c.get("name"), str) and c["name"] == item["name"]), None)
                 if old is None:
-                    cur.append(copy.deepcopy(item))
+                    cur.append(_fresh(item))
                 else:
-                    strategic_merge(old, item)
+                    _smp(old, item)
+        elif isinstance(v, dict) and isinstance(target.get(k), dict):
+            _smp(target[k], v)
         else:
-            target[k] = copy.deepcopy(v)
+            target[k] = _fresh(v)
+
+
+def strategic_merge(target, patch):
+    """Strategic merge patch onto target (a dict) in place, as src/smp.c
+    applies it: dicts merge, null deletes, the MERGE_BY_NAME lists merge
+    their elements by name (a new name is appended), other values are
+    replaced; patch directives ($patch, ...) are refused.  Raises
+    PatchError, target unchanged, for a patch the API server refuses."""
+    if not isinstance(patch, dict):
+        raise PatchError("the patch is not a JSON object")
+    work = copy.deepcopy(target)
+    _smp(work, patch)
+    target.clear()
+    target.update(work)
 
 
 # ---------- what the caller may do (RBAC) ----------

@@ -194,7 +194,7 @@ class Client:
                 self.token("https://management.azure.com"), safe=""))
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif body is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = rq.get("contentType") or "application/json"
         return self.raw(rq["method"], host, port, target, body, headers)
 
 

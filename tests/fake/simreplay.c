@@ -3,7 +3,8 @@
  *
  *   simreplay SCENARIO REQUESTS
  *
- * REQUESTS holds one JSON object per line: {"method", "url", "body"}.  Each
+ * REQUESTS holds one JSON object per line: {"method", "url", "body"} and
+ * optionally "contentType" (default: application/json with a body).  Each
  * answer is printed as one JSON line {"status", "headers", "body"}; the last
  * line is {"world": <the world dump>}. */
 #include "config.h"
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 		req.method = cJSON_GetStringValue(m);
 		req.url = cJSON_GetStringValue(u);
 		req.body = cJSON_IsString(b) ? b->valuestring : NULL;
+		req.content_type = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(rq, "contentType"));
 		out = cJSON_CreateObject();
 		rc = http_send(t, &req, &resp, &err);
 		if (rc != 0) {

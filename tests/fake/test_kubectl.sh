@@ -3,7 +3,9 @@
 # (kubernetes-client), with the KUBECONFIG of DIR/env, through the fake's
 # proxy.  `kubectl get pod` shows the pull failure, `kubectl describe pod`
 # the events acr-doctor's aks.events check reads (kubectl finds them with a
-# fieldSelector on involvedObject.*), after real discovery requests.
+# fieldSelector on involvedObject.*), after real discovery requests;
+# `kubectl patch --type strategic` merges as the API server (and
+# acr-doctor's simulated world) does.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/lib.sh"
 
@@ -143,4 +145,63 @@ is 401 "$(code "$KUBE/api/v1/namespaces/default/pods/$POD")" "no client certific
 sed -n 's/^ *client-certificate-data: //p' "$D/kubeconfig" | base64 -d >"$TMPD/c.pem"
 sed -n 's/^ *client-key-data: //p' "$D/kubeconfig" | base64 -d >"$TMPD/c.key"
 is 200 "$(code --cert "$TMPD/c.pem" --key "$TMPD/c.key" "$KUBE/api/v1/namespaces/default/pods/$POD")" "client certificate"
+# A strategic merge patch from kubectl itself: kubectl patch --type
+# strategic sends application/strategic-merge-patch+json; the fake changes
+# the one field and keeps the rest of the container and of the other
+# containers (kubectl get -o json shows them), as the API server does; a
+# container kubectl names that is not there is appended; and acr-doctor's
+# simulated world, sent the same patches, ends with the same object.
+D=$TMPD/smp-world
+fw_start "$D" aks-qps
+SIMREPLAY=${SIMREPLAY:-./fake/simreplay}
+[ -x "$SIMREPLAY" ] || { bad "$SIMREPLAY not built"; finish; exit 1; }
+DEPURL=$KUBE/apis/apps/v1/namespaces/default/deployments/web
+: >"$TMPD/kc.req"
+kube get deployment web -n default -o json >"$TMPD/dep.before" 2>"$TMPD/err" && ok ||
+	{ bad "kubectl get deployment"; sed 's/^/  | /' "$TMPD/err"; }
+for p in '{"spec":{"template":{"spec":{"containers":[{"name":"web","imagePullPolicy":"Always"}]}}}}' \
+	'{"spec":{"template":{"spec":{"containers":[{"name":"side","image":"side:1"}],"nodeSelector":{"kubernetes.io/os":"linux"}}}}}'; do
+	n0=$(grep -c '^PATCH ' "$D/requests.log")
+	kube patch deployment web -n default --type strategic -p "$p" >"$TMPD/kp" 2>"$TMPD/err" && ok ||
+		{ bad "kubectl patch --type strategic"; sed 's/^/  | /' "$TMPD/err"; }
+	contains "$TMPD/kp" "deployment.apps/web patched" "kubectl says patched"
+	grep '^PATCH ' "$D/requests.log" | tail -n +$((n0 + 1)) >"$TMPD/kplog"
+	is 1 "$(wc -l <"$TMPD/kplog")" "kubectl sent one PATCH"
+	grep -q "^PATCH [^ ]*/deployments/web?[^ ]* 200 " "$TMPD/kplog" && ok || bad "no PATCH of the deployment answered 200"
+	contains "$TMPD/kplog" "patch=application/strategic-merge-patch+json" "kubectl's Content-Type"
+	python3 -c 'import json,sys; print(json.dumps({"method": "PATCH", "url": sys.argv[1], "body": sys.argv[2], "contentType": "application/strategic-merge-patch+json"}))' \
+		"$DEPURL" "$p" >>"$TMPD/kc.req"
+done
+kube get deployment web -n default -o json >"$TMPD/dep.after" 2>"$TMPD/err" && ok ||
+	{ bad "kubectl get deployment"; sed 's/^/  | /' "$TMPD/err"; }
+"$FW" stop "$D"
+python3 - "$TMPD/dep.before" "$TMPD/dep.after" >"$TMPD/kdiff" <<'EOF'
+import json, sys
+b, a = (json.load(open(f))["spec"]["template"]["spec"] for f in sys.argv[1:3])
+bw, aw = b["containers"][0], a["containers"][0]
+print(len(b["containers"]), len(a["containers"]), aw["imagePullPolicy"],
+      a["containers"][1]["name"], a["containers"][1]["image"],
+      json.dumps(a.get("nodeSelector")))
+aw = dict(aw); bw = dict(bw)
+aw.pop("imagePullPolicy"); bw.pop("imagePullPolicy")
+print("web otherwise same:", aw == bw, "resources" in aw, "ports" in aw)
+b.pop("containers"); a.pop("containers"); a.pop("nodeSelector", None)
+print("pod spec otherwise same:", a == b)
+EOF
+is '1 2 Always side side:1 {"kubernetes.io/os": "linux"}
+web otherwise same: True True True
+pod spec otherwise same: True' "$(cat "$TMPD/kdiff")" "kubectl patch changed only what it named"
+echo '{"method": "GET", "url": "'"$DEPURL"'", "body": null}' >>"$TMPD/kc.req"
+"$SIMREPLAY" aks-qps "$TMPD/kc.req" >"$TMPD/kc.sim" 2>"$TMPD/err" && ok ||
+	{ bad "simreplay"; sed 's/^/  | /' "$TMPD/err" | head -5; }
+python3 - "$TMPD/kc.sim" "$TMPD/dep.after" >"$TMPD/kcmp" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+sim = json.loads(lines[-2]["body"])["spec"]
+kc = json.load(open(sys.argv[2]))["spec"]
+print("same" if sim == kc else "differ:\n%s\n%s" % (json.dumps(sim, sort_keys=True),
+                                                     json.dumps(kc, sort_keys=True)))
+EOF
+is same "$(cat "$TMPD/kcmp")" "the simulated world merges kubectl's patches alike"
+
 finish

@@ -634,7 +634,14 @@ class World:
             body = entry.get("body") if entry else None
             if not isinstance(body, dict):
                 return not_found(host, path)
-            merge(body, reqbody)
+            try:
+                merge(body, reqbody)
+            except ValueError as e:
+                # The API server's answer to a patch it cannot apply.
+                return Response(400, body={
+                    "kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Failure", "message": str(e), "reason": "BadRequest",
+                    "code": 400})
             stored = body
         else:
             slash = path.rfind("/")

@@ -81,6 +81,74 @@ for f in "$TOP"/data/scenarios/*.json; do
 done
 [ "$nfix" -gt 10 ] && ok || bad "only $nfix scenarios teach a fix"
 
+# node-selector and pull-policy patch the owner as kubectl patch --type
+# strategic does: the plan shows that Content-Type and the command, the
+# request carries it, and of the workload only the changed field differs
+# afterwards (the containers' env, resources, args and ports stay).
+# changed_paths BEFORE AFTER URL-END: the paths whose value differs, then
+# how many stayed.
+changed_paths() {
+	python3 - "$@" <<'EOF'
+import json, sys
+def body(f):
+    for e in json.load(open(f))["http"]:
+        if e["method"] == "GET" and e["url"].endswith(sys.argv[3]):
+            return e["body"]
+    sys.exit("no GET of " + sys.argv[3])
+def flat(v, p, out):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            flat(x, p + [k], out)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            flat(x, p + [str(i)], out)
+    else:
+        out["/".join(p)] = v
+    return out
+b, a = flat(body(sys.argv[1]), [], {}), flat(body(sys.argv[2]), [], {})
+for k in sorted(set(a) | set(b)):
+    if a.get(k, "<absent>") != b.get(k, "<absent>"):
+        print(k, json.dumps(b.get(k, "<absent>")), json.dumps(a.get(k, "<absent>")))
+print("kept", sum(1 for k in b if k in a and a[k] == b[k]))
+EOF
+}
+# container_field DUMP URL-END FIELD: JSON of the first container's FIELD.
+container_field() {
+	python3 - "$@" <<'EOF'
+import json, sys
+for e in json.load(open(sys.argv[1]))["http"]:
+    if e["method"] == "GET" and e["url"].endswith(sys.argv[2]):
+        s = e["body"]["spec"]
+        s = s["jobTemplate"]["spec"] if "jobTemplate" in s else s
+        print(json.dumps(s["template"]["spec"]["containers"][0].get(sys.argv[3]), sort_keys=True))
+EOF
+}
+for c in "aks-platform-windows node-selector /deployments/web spec/template/spec/nodeSelector/kubernetes.io/os '\"<absent>\"' '\"linux\"'" \
+	"aks-qps pull-policy /cronjobs/report spec/jobTemplate/spec/template/spec/containers/0/imagePullPolicy '\"Always\"' '\"IfNotPresent\"'"; do
+	eval "set -- $c"
+	start "$1" || continue
+	"$FW" dump "$D" >"$TMPD/before.json"
+	live "$1" fix "$2" --dry-run
+	contains "$TMPD/out" "Content-Type: application/strategic-merge-patch+json" "$2: the plan shows the patch type"
+	contains "$TMPD/out" " --type strategic -p '{\"spec\":" "$2: the command is a strategic merge patch"
+	live "$1" fix "$2" --yes
+	is 0 "$?" "$1: $2 applied"
+	grep "^PATCH [^ ]*$3 200 " "$D/requests.log" >"$TMPD/patches"
+	is 1 "$(wc -l <"$TMPD/patches")" "$2: one PATCH of the owner"
+	contains "$TMPD/patches" "patch=application/strategic-merge-patch+json" "$2: sent as a strategic merge patch"
+	"$FW" dump "$D" >"$TMPD/after.json"
+	changed_paths "$TMPD/before.json" "$TMPD/after.json" "$3" >"$TMPD/changed"
+	is "$4 $5 $6" "$(grep -v '^kept ' "$TMPD/changed")" "$2: only that field changed"
+	[ "$(sed -n 's/^kept //p' "$TMPD/changed")" -gt 20 ] && ok || bad "$2: the owner lost fields"
+	for k in resources env args ports; do
+		is "$(container_field "$TMPD/before.json" "$3" $k)" \
+			"$(container_field "$TMPD/after.json" "$3" $k)" "$2: the container's $k kept"
+	done
+	"$FW" stop "$D" >/dev/null 2>&1
+done
+# What the cronjob holds, sent by nobody, is still there.
+contains "$TMPD/after.json" '"REPORT_BUCKET"' "pull-policy: the env is kept"
+
 # 403 for the caller on the write: exit 4, said so, nothing changed.
 start aks-401-no-acrpull --fault 'do=deny,url=*/roleAssignments/*' && {
 	"$FW" dump "$D" >"$TMPD/before.json"

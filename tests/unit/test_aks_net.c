@@ -888,10 +888,26 @@ static void test_fix_node_selector(void **state)
 			"spec.template.spec.nodeSelector"), "kubernetes.io/os"), "linux");
 		cJSON_Delete(b);
 	}
-	assert_non_null(strstr(plan.steps[0].command, "kubectl patch deployment web -n default"));
+	assert_string_equal(plan.steps[0].content_type,
+			    "application/strategic-merge-patch+json");
+	assert_string_equal(plan.steps[0].command,
+		"kubectl patch deployment web -n default --type strategic -p '{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"kubernetes.io/os\":\"linux\"}}}}}'");
 	fix_plan_clear(&plan);
 	harness_close(h);
 	fix_then_pass("aks-platform-windows", "aks.platform", "node-selector");
+}
+
+/* The cronjob "report" of the world, as the simulated API server holds it. */
+static cJSON *report_cronjob(struct harness *h)
+{
+	cJSON *o = NULL;
+	struct ad_error err = { 0 };
+
+	facts_invalidate(h->facts);
+	assert_int_equal(kube_get(h->facts,
+		"/apis/batch/v1/namespaces/default/cronjobs/report", &o, &err), 0);
+	assert_non_null(o);
+	return cJSON_Duplicate(o, 1);
 }
 
 static void test_fix_pull_policy(void **state)
@@ -903,33 +919,111 @@ static void test_fix_pull_policy(void **state)
 	harness_plan(h, "aks.qps", "pull-policy", &plan);
 	assert_int_equal(plan.nsteps, 1);
 	assert_true(plan.steps[0].kube);
+	assert_string_equal(plan.steps[0].content_type,
+			    "application/strategic-merge-patch+json");
+	assert_string_equal(fix_step_content_type(&plan.steps[0]),
+			    "application/strategic-merge-patch+json");
 	{
 		cJSON *b = cJSON_Parse(plan.steps[0].body);
 		const cJSON *cs = jsonu_array(b,
 			"spec.jobTemplate.spec.template.spec.containers");
 
-		/* the whole container, not just the changed field */
+		/* the container by its name and the changed field, nothing else */
 		assert_int_equal(cJSON_GetArraySize(cs), 1);
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetArrayItem(cs, 0)), 2);
+		assert_string_equal(jsonu_str(cJSON_GetArrayItem(cs, 0), "name"),
+				    "report");
 		assert_string_equal(jsonu_str(cJSON_GetArrayItem(cs, 0), "imagePullPolicy"),
 				    "IfNotPresent");
-		assert_string_equal(jsonu_str(cJSON_GetArrayItem(cs, 0), "image"),
-				    "acrshop.azurecr.io/shop/report:2.0.1");
-		assert_non_null(jsonu_array(cJSON_GetArrayItem(cs, 0), "args"));
 		cJSON_Delete(b);
 	}
-	assert_non_null(strstr(plan.steps[0].command, "kubectl patch cronjob report -n default --type json"));
+	assert_string_equal(plan.steps[0].command,
+		"kubectl patch cronjob report -n default --type strategic -p '{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"report\",\"imagePullPolicy\":\"IfNotPresent\"}]}}}}}}'");
 	fix_plan_clear(&plan);
 	harness_close(h);
 	fix_then_pass("aks-qps", "aks.qps", "pull-policy");
 
-	/* A literal secret in env: shown as a command, never in a body. */
+	/* A literal secret in env: never in the body, the command or the
+	 * texts; the fix is applied all the same, and the container keeps
+	 * its env, args and image in the simulated world. */
 	h = harness_open("scenarios/aks-net-qps-secret-env.json");
 	harness_plan(h, "aks.qps", "pull-policy", &plan);
-	assert_int_equal(plan.nsteps, 0);
-	assert_non_null(strstr(plan.manual, "--type json"));
-	assert_null(strstr(plan.manual, "Pl41n-t3xt-pa55"));
+	assert_int_equal(plan.nsteps, 1);
+	assert_string_equal(plan.manual, "");
+	assert_null(strstr(plan.steps[0].body, "Pl41n-t3xt-pa55"));
+	assert_null(strstr(plan.steps[0].body, "env"));
+	assert_null(strstr(plan.steps[0].command, "Pl41n-t3xt-pa55"));
 	assert_null(strstr(plan.summary, "Pl41n-t3xt-pa55"));
+	{
+		cJSON *before = report_cronjob(h), *after;
+		const char *cpath = "spec.jobTemplate.spec.template.spec.containers.0";
+		cJSON *bc, *ac;
+		struct ad_error err = { 0 };
+		long status;
+
+		assert_int_equal(fix_apply_step(h->facts, &plan, 0, &status, &err), 0);
+		assert_int_equal(status, 200);
+		after = report_cronjob(h);
+		bc = cJSON_Duplicate(jsonu_path(before, cpath), 1);
+		ac = cJSON_Duplicate(jsonu_path(after, cpath), 1);
+		assert_non_null(bc);
+		assert_non_null(ac);
+		assert_string_equal(jsonu_str(ac, "imagePullPolicy"), "IfNotPresent");
+		assert_non_null(jsonu_array(ac, "env"));
+		assert_string_equal(jsonu_str(ac, "env.0.value"), jsonu_str(bc, "env.0.value"));
+		/* Apart from the policy, the container is as it was. */
+		cJSON_DeleteItemFromObjectCaseSensitive(bc, "imagePullPolicy");
+		cJSON_DeleteItemFromObjectCaseSensitive(ac, "imagePullPolicy");
+		assert_true(cJSON_Compare(bc, ac, 1));
+		cJSON_Delete(bc);
+		cJSON_Delete(ac);
+		cJSON_Delete(before);
+		cJSON_Delete(after);
+	}
 	fix_plan_clear(&plan);
+	assert_int_equal(harness_verdict(h, "aks.qps"), CHECK_PASS);
+	harness_close(h);
+}
+
+/* The simulated API server takes a strategic merge patch, refuses a bad
+ * one with 400 and an unknown patch type with 415, the world unchanged. */
+static void test_sim_patch_types(void **state)
+{
+	static const struct { const char *ctype, *body; long status; } cases[] = {
+		{ "application/strategic-merge-patch+json",
+		  "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"$patch\":\"replace\"}}}}}}", 400 },
+		{ "application/strategic-merge-patch+json",
+		  "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"image\":\"x\"}]}}}}}}", 400 },
+		{ "application/json-patch+json",
+		  "[{\"op\":\"replace\",\"path\":\"/spec/suspend\",\"value\":true}]", 415 },
+		{ "text/plain", "{}", 415 },
+	};
+	struct harness *h = harness_open("scenarios/aks-net-qps-secret-env.json");
+	cJSON *before = report_cronjob(h);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct http_request req = { .method = "PATCH",
+			.url = "https://aks-shop-dns-4kq2v1.hcp.westeurope.azmk8s.io:443/apis/batch/v1/namespaces/default/cronjobs/report",
+			.body = cases[i].body, .content_type = cases[i].ctype,
+			.accept = "application/json" };
+		struct http_response r = { 0 };
+		struct ad_error err = { 0 };
+		cJSON *st, *now;
+
+		assert_int_equal(http_send(h->http, &req, &r, &err), 0);
+		assert_int_equal(r.status, cases[i].status);
+		st = cJSON_Parse(r.body);
+		assert_string_equal(jsonu_str(st, "kind"), "Status");
+		assert_int_equal(jsonu_path(st, "code")->valueint, cases[i].status);
+		cJSON_Delete(st);
+		http_response_clear(&r);
+		now = report_cronjob(h);
+		assert_true(cJSON_Compare(before, now, 1));
+		cJSON_Delete(now);
+	}
+	cJSON_Delete(before);
 	harness_close(h);
 }
 
@@ -1011,6 +1105,7 @@ int main(void)
 		cmocka_unit_test(test_fix_network_rule),
 		cmocka_unit_test(test_fix_node_selector),
 		cmocka_unit_test(test_fix_pull_policy),
+		cmocka_unit_test(test_sim_patch_types),
 		cmocka_unit_test(test_fix_declined),
 		cmocka_unit_test(test_manual_fixes),
 	};
