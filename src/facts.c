@@ -1364,35 +1364,6 @@ int kube_post(struct facts *f, const char *path, const char *body,
 	return 0;
 }
 
-int kube_patch(struct facts *f, const char *path, const char *body,
-	       long *status, struct ad_error *err)
-{
-	char url[2048], what[400];
-	struct http_request req = { .method = "PATCH", .url = url,
-				    .body = body,
-				    .content_type = "application/merge-patch+json",
-				    .accept = "application/json" };
-	struct http_response r;
-	int rc;
-
-	if (!f->ctx->kube_server[0])
-		return ad_error_set(err, AD_EUNSUPP,
-			_("the cluster's API server address is not known"));
-	if ((rc = url_fmt(url, sizeof url, err, "%s%s", f->ctx->kube_server,
-			  path)) != 0)
-		return rc;
-	what_of(what, sizeof what, "PATCH", path);
-	rc = facts_write(f, FACTS_AUD_KUBE, &req, &r, err);
-	if (rc != 0)
-		return rc;
-	if (status)
-		*status = r.status;
-	if (r.status < 200 || r.status > 299)
-		rc = status_error(&r, what, err);
-	http_response_clear(&r);
-	return rc;
-}
-
 /* ---------- registry data plane ---------- */
 
 #define ACCEPT_MANIFESTS \

@@ -169,9 +169,6 @@ int kube_get(struct facts *f, const char *path, struct cJSON **out,
  * kube_get's (AD_EDENIED for 401/403). */
 int kube_post(struct facts *f, const char *path, const char *body,
 	      char **answer, size_t *len, struct ad_error *err);
-/* PATCH with application/merge-patch+json. */
-int kube_patch(struct facts *f, const char *path, const char *body,
-	       long *status, struct ad_error *err);
 
 /* Registry data plane at https://<login server>.  Handles the ACR token
  * dance (401 challenge -> /oauth2/exchange -> /oauth2/token) for scope
