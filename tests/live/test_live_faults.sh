@@ -49,6 +49,17 @@ is 3 "$rc" "503 for good, healthy cluster: exit status"
 lv_stop
 "$AD" diagnose --scenario $S --json >"$TMPD/sim.json" 2>/dev/null
 
+# --- a READ refused (AuthorizationFailed): unknown, the action, the whole
+# scope and a role that grants it, however long the request line ---
+lv_start $S --fault 'do=deny,method=GET,count=0,url=*roleAssignments*'
+lv_diag $S --json
+lv_verdict aks.401.acrpull unknown "read refused"
+lv_evidence aks.401.acrpull "perform 'Microsoft.Authorization/roleAssignments/read'" "read refused: the action"
+lv_evidence aks.401.acrpull "over scope '/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop/providers/Microsoft.Authorization/roleAssignments'" "read refused: the scope"
+lv_evidence aks.401.acrpull "role Reader grants it" "read refused: the role"
+lv_notzero "read refused"
+lv_stop
+
 # --- slow answers: beyond the timeout, unknown and bounded in time ---
 lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
 t0=$(date +%s)
