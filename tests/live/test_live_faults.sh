@@ -60,6 +60,23 @@ lv_evidence aks.401.acrpull "role Reader grants it" "read refused: the role"
 lv_notzero "read refused"
 lv_stop
 
+# --- a cloud from a file (az cloud show shape) is named as the file names
+# it in the JSON context, not as the built-in cloud it resembles ---
+lv_start $S
+cat >"$TMPD/cloud.json" <<'EOF'
+{"name": "ContosoStack",
+ "endpoints": {"activeDirectory": "https://login.microsoftonline.com",
+  "resourceManager": "https://management.azure.com/",
+  "microsoftGraphResourceId": "https://graph.microsoft.com/",
+  "activeDirectoryResourceId": "https://management.core.windows.net/"},
+ "suffixes": {"acrLoginServerEndpoint": ".azurecr.io"}}
+EOF
+lv_diag $S --json --cloud "$TMPD/cloud.json"
+_c=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["context"]["cloud"])' "$TMPD/out" 2>/dev/null)
+is ContosoStack "${_c:-no JSON}" "cloud file: the context names it"
+lv_verdict aks.401.acrpull fail "cloud file"
+lv_stop
+
 # --- slow answers: beyond the timeout, unknown and bounded in time ---
 lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
 t0=$(date +%s)
