@@ -635,6 +635,11 @@ static int cmd_explain(const struct opts *o)
 			cJSON_AddStringToObject(j, "image", r.image);
 		if (r.note[0])
 			cJSON_AddStringToObject(j, "note", r.note);
+		/* the address the registry saw (firewall refusal), or null */
+		if (r.client_ip[0])
+			cJSON_AddStringToObject(j, "clientIp", r.client_ip);
+		else
+			cJSON_AddNullToObject(j, "clientIp");
 		txt = cJSON_PrintUnformatted(j);
 		if (txt)
 			printf("%s\n", txt);
@@ -650,6 +655,11 @@ static int cmd_explain(const struct opts *o)
 		printf(_("Evidence: %s\n"), r.evidence);
 		if (r.note[0])
 			printf(_("Note:     %s\n"), r.note);
+		if (r.client_ip[0])
+			/* TRANSLATORS: the address the registry's firewall
+			 * saw the request come from */
+			printf(_("Client:   %s (the address the registry saw)\n"),
+			       r.client_ip);
 	}
 	return 0;
 }
