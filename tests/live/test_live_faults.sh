@@ -77,6 +77,43 @@ is ContosoStack "${_c:-no JSON}" "cloud file: the context names it"
 lv_verdict aks.401.acrpull fail "cloud file"
 lv_stop
 
+# --- diagnose says, live, whether the caller may apply each offered fix:
+# what fix --dry-run asks (the permissions on the step's scope) ---
+# fixfield KEY: a member of the aks.401.acrpull finding, as JSON.
+fixfield() {
+	python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+f=next(f for f in d["findings"] if f["check"]=="aks.401.acrpull")
+print(json.dumps(f.get(sys.argv[2], "absent"), sort_keys=True))' "$TMPD/out" "$1" 2>/dev/null
+}
+lv_start $S --deny-action 'Microsoft.Authorization/roleAssignments/*'
+lv_diag $S --json
+is false "$(fixfield fixPermitted)" "offered fix, no permission: JSON"
+is '{"action": "Microsoft.Authorization/roleAssignments/write", "role": "Role Based Access Control Administrator", "scope": "/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop", "step": 1}' \
+	"$(fixfield fixMissing)" "offered fix, no permission: what is missing"
+lv_diag $S
+contains "$TMPD/out" "    not permitted: step 1: it needs Microsoft.Authorization/roleAssignments/write on /subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop" "offered fix, no permission: text"
+grep -q '^PUT \|^DELETE \|^PATCH ' "$D/requests.log" && bad "offered fix: diagnose wrote" || ok
+lv_stop
+lv_start $S
+lv_diag $S --json
+is true "$(fixfield fixPermitted)" "offered fix, permitted: JSON"
+is '"absent"' "$(fixfield fixMissing)" "offered fix, permitted: nothing missing"
+lv_diag $S
+contains "$TMPD/out" "    permitted: these credentials may apply it" "offered fix, permitted: text"
+grep -q 'Authorization/permissions' "$D/requests.log" && ok || bad "offered fix: the permissions were not asked"
+lv_stop
+lv_start $S --fault 'do=status:403,count=0,url=*/Microsoft.Authorization/permissions'
+lv_diag $S --json
+is null "$(fixfield fixPermitted)" "offered fix, permissions unreadable: JSON"
+case "$(fixfield fixPermittedWhy)" in *403*) ok ;; *) bad "offered fix, permissions unreadable: why: $(fixfield fixPermittedWhy)" ;; esac
+lv_diag $S
+contains "$TMPD/out" "    permitted: unknown (" "offered fix, permissions unreadable: text"
+lv_stop
+# a scenario records no permissions: not asked, not said
+"$AD" diagnose --scenario $S --json >"$TMPD/out" 2>/dev/null
+is '"absent"' "$(fixfield fixPermitted)" "offered fix, scenario: not said"
+
 # --- slow answers: beyond the timeout, unknown and bounded in time ---
 lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
 t0=$(date +%s)
