@@ -114,6 +114,21 @@ lv_stop
 "$AD" diagnose --scenario $S --json >"$TMPD/out" 2>/dev/null
 is '"absent"' "$(fixfield fixPermitted)" "offered fix, scenario: not said"
 
+# --- a reused connection reset: libcurl sends the request again on its
+# own; --debug says so (resent=N), and the requests it shows, resends
+# counted, are those the registry received ---
+lv_start $S --fault 'do=reset,url=https://acrshop.azurecr.io/v2/shop/*'
+lv_diag $S --json
+lv_same "silent resend: the simulated diagnosis"
+grep -q '^GET https://acrshop.azurecr.io/v2/shop/[^ ]* reset ' "$D/requests.log" && ok || bad "silent resend: no connection was reset"
+grep '^http: [A-Z]* https://acrshop.azurecr.io/v2/shop/' "$TMPD/err" >"$TMPD/dbg"
+[ -s "$TMPD/dbg" ] && ok || bad "silent resend: no --debug line for the registry"
+contains "$TMPD/dbg" " resent=1" "silent resend: --debug"
+_shown=$(awk '{n++; for (i = 1; i <= NF; i++) if ($i ~ /^resent=/) { split($i, a, "="); n += a[2] } } END { print n + 0 }' "$TMPD/dbg")
+_got=$(grep -c '^[A-Z]* https://acrshop.azurecr.io/v2/shop/' "$D/requests.log")
+is "$_got" "$_shown" "silent resend: requests shown = requests received"
+lv_stop
+
 # --- slow answers: beyond the timeout, unknown and bounded in time ---
 lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
 t0=$(date +%s)
