@@ -700,6 +700,59 @@ static void set_registry(const struct text *t, struct classify_result *out,
 	copy_span(out->registry, sizeof out->registry, t->safe, sa, sb);
 }
 
+/* The address in ACR's firewall refusal ("client with IP '1.2.3.4' is
+ * not allowed access", quoted or not) as a dotted quad: four decimal
+ * octets 0-255 without leading zeros, closed by the same quote, or, when
+ * unquoted, by a character that cannot continue an address (a message
+ * cut inside the address gives nothing).  Read before a cut message is
+ * completed, so only the text's own characters count. */
+static void find_client_ip(const struct text *t, struct classify_result *out)
+{
+	static const char key[] = "client with ip ";
+	const char *n = t->norm, *end = t->norm + t->nlen, *p = n;
+
+	out->client_ip[0] = '\0';
+	while ((p = memmem(p, (size_t)(end - p), key, sizeof key - 1))) {
+		const char *q = p + sizeof key - 1;
+		char quote = 0, ip[16];
+		int part, ok = 1;
+		size_t o = 0;
+
+		p = q;
+		if (q < end && (*q == '\'' || *q == '"'))
+			quote = *q++;
+		for (part = 0; part < 4 && ok; part++) {
+			unsigned v = 0;
+			const char *d = q;
+
+			while (q < end && *q >= '0' && *q <= '9' && q - d < 3)
+				v = v * 10 + (unsigned)(*q++ - '0');
+			if (q == d || v > 255 || (q - d > 1 && *d == '0') ||
+			    (q < end && *q >= '0' && *q <= '9'))
+				ok = 0;
+			else {
+				memcpy(ip + o, d, (size_t)(q - d));
+				o += (size_t)(q - d);
+				if (part < 3) {
+					if (q < end && *q == '.')
+						ip[o++] = *q++;
+					else
+						ok = 0;
+				}
+			}
+		}
+		if (!ok || q >= end)
+			continue;
+		if (quote ? *q != quote
+			  : (*q == '.' || *q == ':' || *q == '/' ||
+			     is_alnum((unsigned char)*q)))
+			continue;
+		ip[o] = '\0';
+		memcpy(out->client_ip, ip, o + 1);
+		return;
+	}
+}
+
 static void find_registry(struct text *t, struct classify_result *out)
 {
 	static const char *const url_anchors[] = {
@@ -2126,6 +2179,7 @@ int classify_message(const char *text, size_t len,
 	if (!t.norm || !t.map)
 		goto nomem;
 	normalize(&t);
+	find_client_ip(&t, out);
 	complete_cut(&t);
 
 	if (t.nlen == 0) {

@@ -38,6 +38,10 @@ struct classify_result {
 	char registry[256];     /* login server found in the text, or "" */
 	char image[512];        /* image reference found in the text, or "" */
 	char note[256];         /* English hint when cause is "other", or "" */
+	char client_ip[16];     /* the IPv4 address the registry saw, from
+				 * ACR's firewall wording ("client with IP
+				 * '20.50.60.70' is not allowed access"),
+				 * dotted quad; "" when none */
 	const char *alternatives[CLASSIFY_MAX_ALT];
 				/* other causes the wording also fits, most
 				 * likely first (static labels, never "other"

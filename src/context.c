@@ -268,7 +268,10 @@ cJSON *ctx_to_json(const struct ad_context *c)
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "target", ctx_target_str(c->target));
-	cJSON_AddStringToObject(o, "cloud", clouds[c->cloud].name);
+	/* A cloud from a file is named as the file names it: its
+	 * endpoints are not those of the built-in one the enum says. */
+	cJSON_AddStringToObject(o, "cloud", c->cloud_name[0] ? c->cloud_name
+				: clouds[c->cloud].name);
 #define OUT(key, v) if ((v)[0]) cJSON_AddStringToObject(o, key, v)
 	OUT("subscription", c->subscription);
 	OUT("resourceGroup", c->resource_group);

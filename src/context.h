@@ -33,6 +33,9 @@ struct ad_context {
 	char graph[256];             /* Microsoft Graph endpoint */
 	char acr_suffix[128];        /* login-server suffix of a cloud loaded
 				      * from a file; "" = the enum's */
+	char cloud_name[64];         /* the name of a cloud loaded from a
+				      * file ("AzureStackContoso"); "" = the
+				      * enum's */
 };
 
 /* Defaults for the cloud: endpoints and login-server suffix. */

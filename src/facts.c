@@ -19,6 +19,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "jsonu.h"
+#include "perm.h"
 #include "textw.h"
 
 enum ent_state { ENT_PENDING, ENT_DONE, ENT_FAILED };
@@ -577,12 +578,22 @@ static int status_error(const struct http_response *r, const char *what,
 	server_words(r->body, code, sizeof code, msg, sizeof msg);
 	switch (r->status) {
 	case 401:
-	case 403:
+	case 403: {
+		char s[sizeof err->msg];
+
 		rc = AD_EDENIED;
+		/* ARM's AuthorizationFailed: the action and the scope are what
+		 * the reader needs, so they are never the part that is cut. */
+		if (perm_refusal_sentence(s, sizeof s, what, r->status,
+					  r->body)) {
+			ad_error_set(err, rc, "%s", s);
+			break;
+		}
 		ad_error_set(err, rc, _("%s was refused (HTTP %ld%s%s%s%s)"),
 			     what, r->status, code[0] ? ", " : "", code,
 			     msg[0] ? ": " : "", msg);
 		break;
+	}
 	case 404:
 		rc = AD_ENOTFOUND;
 		ad_error_set(err, rc, _("%s: not found (HTTP 404%s%s)"), what,

@@ -254,7 +254,33 @@ struct xfer {
 	int too_big;
 	int too_many_headers;
 	int header_too_long;
+	int resent;         /* libcurl sent the request again itself */
 };
+
+/* --debug only: libcurl resends a request on its own when a reused
+ * connection turns out dead (no answer, nothing read); its informational
+ * text is the only place that says so.  Nothing of what it reports is
+ * kept: headers and data may hold credentials. */
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t size,
+		    void *arg)
+{
+	static const char *const said[] = {
+		"Connection died, retrying a fresh connect",   /* transfer.c */
+		"Re-used connection seems dead, get a new one" /* older multi.c */
+	};
+	struct xfer *x = arg;
+	size_t i, n;
+
+	(void)e;
+	if (type != CURLINFO_TEXT)
+		return 0;
+	for (i = 0; i < sizeof said / sizeof said[0]; i++) {
+		n = strlen(said[i]);
+		if (size >= n && memcmp(data, said[i], n) == 0)
+			x->resent++;
+	}
+	return 0;
+}
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
@@ -469,6 +495,7 @@ struct outcome {
 	int connected;      /* the request may have reached the server */
 	long verify;        /* the TLS library's chain verdict, 0: good */
 	long long ms;
+	int resent;         /* silent resends by libcurl (--debug only) */
 };
 
 /* A verification failure with a chain OpenSSL accepted: libcurl checks
@@ -705,6 +732,11 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x);
+	if (hc->o.debug) {
+		curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(e, CURLOPT_DEBUGDATA, &x);
+		curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+	}
 	if (req->ca_pem) {
 		/* The request's CA replaces the bundle, it does not add to it:
 		 * the blob overrides CAINFO, and CAPATH (the system's
@@ -813,6 +845,7 @@ static int attempt(struct hc *hc, const struct http_request *req,
 	added = 0;
 
 	oc->ms = now_ms() - t0;
+	oc->resent = x.resent;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &oc->status);
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
 	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &connect_code);
@@ -944,6 +977,8 @@ static void log_attempt(struct hc *hc, const struct http_request *req,
 		fprintf(hc->o.debug, " error=%s", ad_net_str(oc->net));
 	else if (rc != 0)
 		fprintf(hc->o.debug, " error=%s", ad_strerror(rc));
+	if (oc->resent)
+		fprintf(hc->o.debug, " resent=%d", oc->resent);
 	if (retry_in >= 0)
 		fprintf(hc->o.debug, " retry_in_ms=%lld", retry_in);
 	fputc('\n', hc->o.debug);

@@ -129,6 +129,9 @@ int world_open_live(const struct live_opts *o, struct world **out,
 	sn = cloud_short_name(&l->cloud);
 	if (sn)
 		ctx_cloud_parse(sn, &w->ctx.cloud);
+	else
+		snprintf(w->ctx.cloud_name, sizeof w->ctx.cloud_name, "%s",
+			 l->cloud.name);   /* validated by cloud_load() */
 	if (copy(w->ctx.arm, sizeof w->ctx.arm, l->cloud.arm) ||
 	    copy(w->ctx.graph, sizeof w->ctx.graph, l->cloud.graph) ||
 	    copy(w->ctx.acr_suffix, sizeof w->ctx.acr_suffix,

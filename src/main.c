@@ -26,6 +26,7 @@
 #include "diagnose.h"
 #include "err.h"
 #include "facts.h"
+#include "fix_offer.h"
 #include "i18n.h"
 #include "probe_ssh.h"
 #include "scenario.h"
@@ -331,8 +332,29 @@ static int cmd_scenarios(void)
 /* The human form: one line a check, then the cause in words (the tree's
  * verdict title), the fixes the failing checks offer and how to apply
  * them in the wizard. */
+/* Under an offered fix: whether the caller may apply it (live). */
+static void print_offer(const struct fixoffer *fo)
+{
+	char say[1500];
+
+	switch (fo->state) {
+	case FIXOFFER_PERMITTED:
+		printf("    %s\n", _("permitted: these credentials may apply it"));
+		break;
+	case FIXOFFER_DENIED:
+		tw_sanitize(say, sizeof say, fo->say);
+		/* TRANSLATORS: "step N: why the caller may not apply it" */
+		printf(_("    not permitted: step %d: %s\n"), fo->step, say);
+		break;
+	case FIXOFFER_UNKNOWN:
+		tw_sanitize(say, sizeof say, fo->why);
+		printf(_("    permitted: unknown (%s)\n"), say);
+		break;
+	}
+}
+
 static void print_text(const struct diagnosis *d, const struct world *w,
-		       const char *scenario_arg)
+		       const char *scenario_arg, const struct fixoffer *offers)
 {
 	struct tree *t = NULL;
 	size_t i, nfix = 0;
@@ -417,6 +439,8 @@ static void print_text(const struct diagnosis *d, const struct world *w,
 					       fd->res.fix, c->cluster,
 					       c->resource_group, c->subscription,
 					       c->namespace_, c->pod);
+				if (offers)
+					print_offer(&offers[i]);
 			}
 		}
 	} else if (d->nunknown) {
@@ -439,20 +463,83 @@ static void print_json(cJSON *j)
 	cJSON_free(txt);
 }
 
+/* "fixPermitted" (true, false or null when it cannot be told),
+ * "fixMissing" {action, scope, role} when false, "fixPermittedWhy"
+ * when null: on each finding that offers a fix. */
+static void offers_json(cJSON *j, const struct diagnosis *d,
+			const struct fixoffer *offers)
+{
+	cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "findings"), *x;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct fixoffer *fo = &offers[i];
+		cJSON *m;
+
+		if (d->findings[i].res.verdict != CHECK_FAIL ||
+		    !d->findings[i].res.fix)
+			continue;
+		cJSON_ArrayForEach(x, arr) {
+			const char *id = cJSON_GetStringValue(
+				cJSON_GetObjectItemCaseSensitive(x, "check"));
+
+			if (id && strcmp(id, d->findings[i].def->id) == 0)
+				break;
+		}
+		if (!x)
+			continue;
+		switch (fo->state) {
+		case FIXOFFER_PERMITTED:
+			cJSON_AddTrueToObject(x, "fixPermitted");
+			break;
+		case FIXOFFER_DENIED:
+			cJSON_AddFalseToObject(x, "fixPermitted");
+			m = cJSON_AddObjectToObject(x, "fixMissing");
+			if (m) {
+				cJSON_AddStringToObject(m, "action", fo->action);
+				cJSON_AddStringToObject(m, "scope", fo->scope);
+				if (fo->role[0])
+					cJSON_AddStringToObject(m, "role", fo->role);
+				cJSON_AddNumberToObject(m, "step", fo->step);
+			}
+			break;
+		case FIXOFFER_UNKNOWN:
+			cJSON_AddNullToObject(x, "fixPermitted");
+			cJSON_AddStringToObject(x, "fixPermittedWhy", fo->why);
+			break;
+		}
+	}
+}
+
 /* One diagnosis of the world's current context. */
 static int diagnose_one(struct world *w, const struct opts *o, cJSON *arr,
 			int *rc)
 {
 	struct diagnosis d;
+	struct fixoffer *offers = NULL;
 
 	if (diagnose_run(w->facts, &d, NULL) != 0) {
 		complain("%s", _("out of memory"));
 		diagnose_clear(&d);
 		return -1;
 	}
+	/* Live: may the caller apply each offered fix?  (A scenario records
+	 * no ARM permissions, so it is not asked there.) */
+	if (world_is_live(w) && d.n) {
+		size_t i;
+
+		offers = calloc(d.n, sizeof *offers);
+		for (i = 0; offers && i < d.n; i++)
+			if (d.findings[i].res.verdict == CHECK_FAIL &&
+			    d.findings[i].res.fix)
+				fixoffer_check(w->facts, &d.findings[i].res, 1,
+					       &offers[i]);
+	}
 	if (o->json) {
 		cJSON *j = diagnose_json(&d);
 
+		if (j && offers)
+			offers_json(j, &d, offers);
 		if (j && world_is_live(w))
 			cJSON_AddItemToObject(j, "context", ctx_to_json(&w->ctx));
 		if (arr && j)
@@ -462,7 +549,7 @@ static int diagnose_one(struct world *w, const struct opts *o, cJSON *arr,
 			cJSON_Delete(j);
 		}
 	} else {
-		print_text(&d, w, o->scenario);
+		print_text(&d, w, o->scenario, offers);
 	}
 	/* Several pods: the worst answer decides (problem > inconclusive). */
 	{
@@ -471,6 +558,7 @@ static int diagnose_one(struct world *w, const struct opts *o, cJSON *arr,
 		if (e == 1 || (e == 3 && *rc != 1) || *rc < 0)
 			*rc = e;
 	}
+	free(offers);
 	diagnose_clear(&d);
 	return 0;
 }
@@ -629,6 +717,11 @@ static int cmd_explain(const struct opts *o)
 			cJSON_AddStringToObject(j, "image", r.image);
 		if (r.note[0])
 			cJSON_AddStringToObject(j, "note", r.note);
+		/* the address the registry saw (firewall refusal), or null */
+		if (r.client_ip[0])
+			cJSON_AddStringToObject(j, "clientIp", r.client_ip);
+		else
+			cJSON_AddNullToObject(j, "clientIp");
 		txt = cJSON_PrintUnformatted(j);
 		if (txt)
 			printf("%s\n", txt);
@@ -644,6 +737,11 @@ static int cmd_explain(const struct opts *o)
 		printf(_("Evidence: %s\n"), r.evidence);
 		if (r.note[0])
 			printf(_("Note:     %s\n"), r.note);
+		if (r.client_ip[0])
+			/* TRANSLATORS: the address the registry's firewall
+			 * saw the request come from */
+			printf(_("Client:   %s (the address the registry saw)\n"),
+			       r.client_ip);
 	}
 	return 0;
 }

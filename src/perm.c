@@ -170,6 +170,104 @@ const char *perm_role_for(const char *a)
 	return "Contributor";
 }
 
+const char *perm_role_least(const char *a)
+{
+	size_t n = a ? strlen(a) : 0;
+
+	if (n >= 5 && strcasecmp(a + n - 5, "/read") == 0)
+		return "Reader";
+	return perm_role_for(a ? a : "");
+}
+
+/* The text between 'key'' and the next quote of m, into dst. */
+static int quoted_after(const char *m, const char *key, char *dst,
+			size_t len)
+{
+	const char *p = strstr(m, key), *q;
+	char *tmp;
+
+	dst[0] = '\0';
+	if (!p)
+		return 0;
+	p += strlen(key);
+	q = strchr(p, '\'');
+	if (!q || q == p || (size_t)(q - p) > 4096)
+		return 0;
+	tmp = strndup(p, (size_t)(q - p));
+	if (!tmp)
+		return 0;
+	tw_clean_copy(dst, len, tmp);
+	free(tmp);
+	return dst[0] != '\0';
+}
+
+int perm_denial_parse(const char *m, char *action, size_t alen,
+		      char *scope, size_t slen)
+{
+	if (alen)
+		action[0] = '\0';
+	if (slen)
+		scope[0] = '\0';
+	if (!m || alen == 0 || slen == 0)
+		return 0;
+	if (quoted_after(m, "perform action '", action, alen) &&
+	    quoted_after(m, "over scope '", scope, slen))
+		return 1;
+	action[0] = scope[0] = '\0';
+	return 0;
+}
+
+int perm_refusal_sentence(char *buf, size_t len, const char *what,
+			  long status, const char *body)
+{
+	/* Bounded so that what always keeps some room in an error message
+	 * (512 bytes); a longer action or scope is cut, never dropped. */
+	char action[128], scope[256], w[512];
+	const char *code, *msg, *role;
+	cJSON *j;
+	int n;
+
+	if (!buf || len == 0 || !body)
+		return 0;
+	j = cJSON_Parse(body);
+	code = j ? jsonu_str(j, "error.code") : NULL;
+	msg = j ? jsonu_str(j, "error.message") : NULL;
+	if (!code || strcmp(code, "AuthorizationFailed") != 0 ||
+	    !perm_denial_parse(msg, action, sizeof action, scope,
+			       sizeof scope)) {
+		cJSON_Delete(j);
+		return 0;
+	}
+	cJSON_Delete(j);
+	role = perm_role_least(action);
+	/* The sentence without what, to know the room what may take. */
+	n = snprintf(buf, len,
+		_("%s was refused (HTTP %ld, AuthorizationFailed): the caller may not perform '%s' over scope '%s'; the built-in role %s grants it"),
+		"", status, action, scope, role);
+	if (n < 0)
+		return 0;
+	{
+		/* room for what, its NUL included */
+		size_t room = (size_t)n + 1 >= len ? 1 : len - (size_t)n;
+
+		if (room > sizeof w)
+			room = sizeof w;
+		what = what ? what : "";
+		if (strlen(what) < room)
+			snprintf(w, sizeof w, "%s", what);
+		else if (room > 4) {     /* cut, marked with U+2026 */
+			tw_clip(w, room - 3, what);
+			strcat(w, "\xe2\x80\xa6");
+		} else
+			w[0] = '\0';
+	}
+	snprintf(buf, len,
+		_("%s was refused (HTTP %ld, AuthorizationFailed): the caller may not perform '%s' over scope '%s'; the built-in role %s grants it"),
+		w, status, action, scope, role);
+	tw_utf8_trim(buf);
+	return 1;
+}
+
 /* ---------- Kubernetes ---------- */
 
 /* 1 when the n bytes of s are 1..max characters of the set: 'a'

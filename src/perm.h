@@ -32,6 +32,26 @@ int perm_allows(const struct cJSON *perms, const char *action);
 /* A built-in role that grants action (English name, as Azure spells it). */
 const char *perm_role_for(const char *action);
 
+/* The action and scope of ARM's AuthorizationFailed message ("... does
+ * not have authorization to perform action 'A' over scope 'S' ..."),
+ * each cleaned of control characters and cut on a character boundary.
+ * 1 when both were found, else 0 (both set to ""). */
+int perm_denial_parse(const char *message, char *action, size_t alen,
+		      char *scope, size_t slen);
+
+/* The least built-in role that grants action: Reader for a read,
+ * otherwise perm_role_for(). */
+const char *perm_role_least(const char *action);
+
+/* A sentence for an ARM refusal whose body (JSON text, may be NULL) is
+ * AuthorizationFailed naming the action and the scope: "WHAT was refused
+ * (HTTP 403, AuthorizationFailed): the caller may not perform 'A' over
+ * scope 'S'; the built-in role R grants it".  The action and the scope
+ * are always whole (what is cut first, on a character boundary, to make
+ * room).  1 when buf holds it, 0 when the body is not such a refusal. */
+int perm_refusal_sentence(char *buf, size_t len, const char *what,
+			  long status, const char *body);
+
 /* What a Kubernetes API request does, in the terms of RBAC and of a
  * SelfSubjectAccessReview's resourceAttributes. */
 struct perm_kube {

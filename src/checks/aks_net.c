@@ -24,6 +24,7 @@
 
 #include "checks/aks_common.h"
 #include "checks/image.h"
+#include "checks/seen_ip.h"
 #include "context.h"
 #include "err.h"
 #include "facts.h"
@@ -495,6 +496,22 @@ static int run_dns_link(struct facts *f, struct check_result *res)
 
 /* ---------- aks.403.firewall ---------- */
 
+/* The address the pasted refusal names, against the cluster's outbound
+ * addresses and the rules (evidence and summary only). */
+static int seen_note(struct facts *f, struct check_result *res,
+		     const cJSON *reg, char ips[][48], int nips)
+{
+	const char *p[MAX_OUT_IPS];
+	int i;
+
+	for (i = 0; i < nips && i < MAX_OUT_IPS; i++)
+		p[i] = ips[i];
+	if (seen_ip_note(res, f->ctx->message, reg, p, (size_t)i,
+			 f->ctx->cluster[0] ? f->ctx->cluster : _("the cluster")))
+		return oom();
+	return 0;
+}
+
 static int run_firewall(struct facts *f, struct check_result *res)
 {
 	struct netview nv;
@@ -592,7 +609,7 @@ static int run_firewall(struct facts *f, struct check_result *res)
 				   "the registry firewall of %s allows the cluster's outbound addresses (%s)",
 				   (unsigned long)nips),
 			  f->ctx->registry, list);
-		return 0;
+		return seen_note(f, res, nv.reg, ips, nips);
 	}
 	for (i = 0; i < nmiss; i++) {
 		size_t used = strlen(list);
@@ -622,7 +639,7 @@ static int run_firewall(struct facts *f, struct check_result *res)
 		check_say(res, CHECK_FAIL,
 			  _("the firewall of %s (default action %s) does not allow the cluster's outbound address %s"),
 			  f->ctx->registry, aks_name_ok(def, 32) ? def : "?", list);
-	return 0;
+	return seen_note(f, res, nv.reg, ips, nips);
 }
 
 /* ---------- aks.timeout.peering ---------- */

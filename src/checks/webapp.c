@@ -23,6 +23,7 @@
 #include "checks/aks_common.h"
 #include "checks/image.h"
 #include "checks/roles.h"
+#include "checks/seen_ip.h"
 #include "classify.h"
 #include "context.h"
 #include "err.h"
@@ -930,6 +931,22 @@ static size_t missing_ips(const cJSON *site, const cJSON *reg,
 	return ncur;
 }
 
+/* The address the pasted refusal names, against the app's current
+ * outbound addresses and the rules (evidence and summary only). */
+static int seen_note(struct facts *f, struct check_result *res,
+		     const cJSON *site, const cJSON *reg)
+{
+	char cur[MAX_IPS][16];
+	const char *p[MAX_IPS];
+	size_t n, i;
+
+	n = split_ips(jsonu_str(site, "properties.outboundIpAddresses"), cur,
+		      0, MAX_IPS);
+	for (i = 0; i < n; i++)
+		p[i] = cur[i];
+	return seen_ip_note(res, f->ctx->message, reg, p, n, app_name(f));
+}
+
 static int run_firewall(struct facts *f, struct check_result *res)
 {
 	const cJSON *site, *reg;
@@ -983,7 +1000,7 @@ static int run_firewall(struct facts *f, struct check_result *res)
 		check_say(res, CHECK_PASS,
 			  _("the firewall of %s allows all %zu outbound IPs of %s"),
 			  f->ctx->registry, ncur, app_name(f));
-		return 0;
+		return seen_note(f, res, site, reg);
 	}
 	ips = cJSON_AddArrayToObject(res->data, "ips");
 	if (!ips)
@@ -1006,7 +1023,7 @@ static int run_firewall(struct facts *f, struct check_result *res)
 	check_say(res, CHECK_FAIL,
 		  _("the firewall of %s does not allow %zu of the %zu outbound IPs of %s: %s"),
 		  f->ctx->registry, nmiss, ncur, app_name(f), list);
-	return 0;
+	return seen_note(f, res, site, reg);
 }
 
 static int run_private(struct facts *f, struct check_result *res)

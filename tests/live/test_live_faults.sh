@@ -49,6 +49,86 @@ is 3 "$rc" "503 for good, healthy cluster: exit status"
 lv_stop
 "$AD" diagnose --scenario $S --json >"$TMPD/sim.json" 2>/dev/null
 
+# --- a READ refused (AuthorizationFailed): unknown, the action, the whole
+# scope and a role that grants it, however long the request line ---
+lv_start $S --fault 'do=deny,method=GET,count=0,url=*roleAssignments*'
+lv_diag $S --json
+lv_verdict aks.401.acrpull unknown "read refused"
+lv_evidence aks.401.acrpull "perform 'Microsoft.Authorization/roleAssignments/read'" "read refused: the action"
+lv_evidence aks.401.acrpull "over scope '/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop/providers/Microsoft.Authorization/roleAssignments'" "read refused: the scope"
+lv_evidence aks.401.acrpull "role Reader grants it" "read refused: the role"
+lv_notzero "read refused"
+lv_stop
+
+# --- a cloud from a file (az cloud show shape) is named as the file names
+# it in the JSON context, not as the built-in cloud it resembles ---
+lv_start $S
+cat >"$TMPD/cloud.json" <<'EOF'
+{"name": "ContosoStack",
+ "endpoints": {"activeDirectory": "https://login.microsoftonline.com",
+  "resourceManager": "https://management.azure.com/",
+  "microsoftGraphResourceId": "https://graph.microsoft.com/",
+  "activeDirectoryResourceId": "https://management.core.windows.net/"},
+ "suffixes": {"acrLoginServerEndpoint": ".azurecr.io"}}
+EOF
+lv_diag $S --json --cloud "$TMPD/cloud.json"
+_c=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["context"]["cloud"])' "$TMPD/out" 2>/dev/null)
+is ContosoStack "${_c:-no JSON}" "cloud file: the context names it"
+lv_verdict aks.401.acrpull fail "cloud file"
+lv_stop
+
+# --- diagnose says, live, whether the caller may apply each offered fix:
+# what fix --dry-run asks (the permissions on the step's scope) ---
+# fixfield KEY: a member of the aks.401.acrpull finding, as JSON.
+fixfield() {
+	python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+f=next(f for f in d["findings"] if f["check"]=="aks.401.acrpull")
+print(json.dumps(f.get(sys.argv[2], "absent"), sort_keys=True))' "$TMPD/out" "$1" 2>/dev/null
+}
+lv_start $S --deny-action 'Microsoft.Authorization/roleAssignments/*'
+lv_diag $S --json
+is false "$(fixfield fixPermitted)" "offered fix, no permission: JSON"
+is '{"action": "Microsoft.Authorization/roleAssignments/write", "role": "Role Based Access Control Administrator", "scope": "/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop", "step": 1}' \
+	"$(fixfield fixMissing)" "offered fix, no permission: what is missing"
+lv_diag $S
+contains "$TMPD/out" "    not permitted: step 1: it needs Microsoft.Authorization/roleAssignments/write on /subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry/providers/Microsoft.ContainerRegistry/registries/acrshop" "offered fix, no permission: text"
+grep -q '^PUT \|^DELETE \|^PATCH ' "$D/requests.log" && bad "offered fix: diagnose wrote" || ok
+lv_stop
+lv_start $S
+lv_diag $S --json
+is true "$(fixfield fixPermitted)" "offered fix, permitted: JSON"
+is '"absent"' "$(fixfield fixMissing)" "offered fix, permitted: nothing missing"
+lv_diag $S
+contains "$TMPD/out" "    permitted: these credentials may apply it" "offered fix, permitted: text"
+grep -q 'Authorization/permissions' "$D/requests.log" && ok || bad "offered fix: the permissions were not asked"
+lv_stop
+lv_start $S --fault 'do=status:403,count=0,url=*/Microsoft.Authorization/permissions'
+lv_diag $S --json
+is null "$(fixfield fixPermitted)" "offered fix, permissions unreadable: JSON"
+case "$(fixfield fixPermittedWhy)" in *403*) ok ;; *) bad "offered fix, permissions unreadable: why: $(fixfield fixPermittedWhy)" ;; esac
+lv_diag $S
+contains "$TMPD/out" "    permitted: unknown (" "offered fix, permissions unreadable: text"
+lv_stop
+# a scenario records no permissions: not asked, not said
+"$AD" diagnose --scenario $S --json >"$TMPD/out" 2>/dev/null
+is '"absent"' "$(fixfield fixPermitted)" "offered fix, scenario: not said"
+
+# --- a reused connection reset: libcurl sends the request again on its
+# own; --debug says so (resent=N), and the requests it shows, resends
+# counted, are those the registry received ---
+lv_start $S --fault 'do=reset,url=https://acrshop.azurecr.io/v2/shop/*'
+lv_diag $S --json
+lv_same "silent resend: the simulated diagnosis"
+grep -q '^GET https://acrshop.azurecr.io/v2/shop/[^ ]* reset ' "$D/requests.log" && ok || bad "silent resend: no connection was reset"
+grep '^http: [A-Z]* https://acrshop.azurecr.io/v2/shop/' "$TMPD/err" >"$TMPD/dbg"
+[ -s "$TMPD/dbg" ] && ok || bad "silent resend: no --debug line for the registry"
+contains "$TMPD/dbg" " resent=1" "silent resend: --debug"
+_shown=$(awk '{n++; for (i = 1; i <= NF; i++) if ($i ~ /^resent=/) { split($i, a, "="); n += a[2] } } END { print n + 0 }' "$TMPD/dbg")
+_got=$(grep -c '^[A-Z]* https://acrshop.azurecr.io/v2/shop/' "$D/requests.log")
+is "$_got" "$_shown" "silent resend: requests shown = requests received"
+lv_stop
+
 # --- slow answers: beyond the timeout, unknown and bounded in time ---
 lv_start $S --fault 'do=delay:8000,count=0,url=*roleAssignments*'
 t0=$(date +%s)

@@ -1198,6 +1198,72 @@ static void test_secrets(void **state)
 	assert_non_null(strstr(r.evidence, "realm"));
 }
 
+/* The address ACR's firewall refusal names: extracted only when it is a
+ * whole, valid IPv4 address; the cause is what it was without it. */
+static void expect_ip(const char *msg, const char *ip)
+{
+	struct classify_result r;
+
+	classify_str(msg, &r);
+	assert_string_equal(r.client_ip, ip);
+}
+
+static void test_client_ip(void **state)
+{
+	struct classify_result r;
+	char big[600];
+
+	(void)state;
+	/* ACR's wording through containerd, as kubelet reports it */
+	classify_str("Failed to pull image \"acrshop.azurecr.io/shop/web:1.4.2\": "
+		     "rpc error: code = Unknown desc = failed to authorize: failed to "
+		     "fetch anonymous token: unexpected status: 403 Forbidden: denied: "
+		     "client with IP '20.61.14.27' is not allowed access. Refer "
+		     "https://aka.ms/acr/firewall to grant access.", &r);
+	assert_string_equal(r.cause, "aks.403");
+	assert_string_equal(r.client_ip, "20.61.14.27");
+	/* without quotes, double quotes, other case, several spaces */
+	expect_ip("denied: client with IP 20.50.60.70 is not allowed access", "20.50.60.70");
+	expect_ip("denied: Client With Ip  \"10.0.0.1\" is not allowed access", "10.0.0.1");
+	expect_ip("denied: client with IP '0.0.0.0' is not allowed access", "0.0.0.0");
+	expect_ip("denied: client with IP '255.255.255.255' is not allowed", "255.255.255.255");
+	/* not valid addresses: nothing */
+	expect_ip("denied: client with IP '256.1.1.1' is not allowed access", "");
+	expect_ip("denied: client with IP '1.2.3' is not allowed access", "");
+	expect_ip("denied: client with IP '1.2.3.4.5' is not allowed access", "");
+	expect_ip("denied: client with IP '01.2.3.4' is not allowed access", "");
+	expect_ip("denied: client with IP '1.2.3.4444' is not allowed access", "");
+	expect_ip("denied: client with IP '1.2.3.4\" is not allowed access", "");
+	expect_ip("denied: client with IP 1.2.3.4a is not allowed access", "");
+	expect_ip("denied: client with IP 1.2.3.4:443 is not allowed access", "");
+	expect_ip("denied: client with IP '2001:db8::1' is not allowed access", "");
+	expect_ip("denied: client with IP '' is not allowed access", "");
+	expect_ip("403 Forbidden: the IP 20.1.2.3 was refused", "");
+	/* a message cut inside the address: nothing, not a shorter address */
+	expect_ip("403 Forbidden: denied: client with IP '20.61.14.2", "");
+	expect_ip("403 Forbidden: denied: client with IP 20.61.14.2", "");
+	expect_ip("403 Forbidden: denied: client with IP", "");
+	/* hostile text: escapes and a fake address before the real one */
+	expect_ip("denied: client with IP '999.1.1.1' client with IP '5.6.7.8' is not allowed",
+		  "5.6.7.8");
+	/* an escape sequence goes whole, it never becomes part of it */
+	expect_ip("denied: client with IP '\x1b[31m1.2.3.4\x1b[0m' is not allowed", "1.2.3.4");
+	expect_ip("denied: client with IP '1.2.3.4\x07' is not allowed", "");
+	expect_ip("denied: client with IP '1.2.\xff3.4' is not allowed", "");
+	memset(big, '9', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	memcpy(big, "client with IP ", 15);
+	expect_ip(big, "");
+	/* the cause does not change with or without the address */
+	classify_str("403 Forbidden: denied: client with IP '20.61.14.27' is not allowed access", &r);
+	{
+		const char *with = r.cause;
+
+		classify_str("403 Forbidden: denied: client is not allowed access", &r);
+		assert_string_equal(with, r.cause);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1223,6 +1289,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_terminal_escapes),
 		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_client_ip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

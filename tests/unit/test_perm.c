@@ -17,6 +17,7 @@
 #include "err.h"
 #include "harness.h"
 #include "perm.h"
+#include "textw.h"
 
 #define RG "/subscriptions/3f2d6a1e-8c4b-4f0e-9b7a-2c1d5e6f7a8b/resourceGroups/rg-registry"
 #define REG RG "/providers/Microsoft.ContainerRegistry/registries/acrshop"
@@ -338,6 +339,63 @@ static void test_apply_denied(void **state)
 	harness_close(h);
 }
 
+/* ARM's AuthorizationFailed body as the service sends it (a READ refused). */
+#define DENIED_BODY \
+	"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client " \
+	"'0d6f3b1c-7a2e-4c59-9e84-5b1a2c3d4e5f' with object id " \
+	"'6c3f8e2a-91d4-4b7e-a5c0-3e8d1f2b9a64' does not have authorization to " \
+	"perform action 'Microsoft.Authorization/roleAssignments/read' over scope '" \
+	REG "/providers/Microsoft.Authorization/roleAssignments' or the scope is " \
+	"invalid. If access was recently granted, please refresh your credentials.\"}}"
+
+static void test_refusal(void **state)
+{
+	char what[400], buf[512], a[128], s[256];
+	size_t i;
+
+	(void)state;
+	/* A long request line: cut (marked), the action and scope whole. */
+	snprintf(what, sizeof what, "GET %s/providers/Microsoft.Authorization/"
+		 "roleAssignments?$filter=atScope()&x=%0200d", REG, 0);
+	assert_int_equal(perm_refusal_sentence(buf, sizeof buf, what, 403,
+					       DENIED_BODY), 1);
+	assert_non_null(strstr(buf, "'Microsoft.Authorization/roleAssignments/read'"));
+	assert_non_null(strstr(buf, "over scope '" REG
+			       "/providers/Microsoft.Authorization/roleAssignments'"));
+	assert_non_null(strstr(buf, "Reader"));
+	assert_non_null(strstr(buf, "\xe2\x80\xa6 was refused (HTTP 403"));
+	assert_true(tw_utf8_is_clean(buf));
+	/* Every buffer size: NUL-terminated, valid UTF-8, never overflows. */
+	for (i = 1; i < sizeof buf; i++) {
+		memset(buf, 'x', sizeof buf);
+		perm_refusal_sentence(buf, i, what, 403, DENIED_BODY);
+		assert_true(strlen(buf) < i);
+		assert_true(tw_utf8_is_clean(buf));
+	}
+	/* A write: the role that grants writes. */
+	assert_int_equal(perm_denial_parse("perform action "
+		"'Microsoft.Authorization/roleAssignments/write' over scope '/x'",
+		a, sizeof a, s, sizeof s), 1);
+	assert_string_equal(a, "Microsoft.Authorization/roleAssignments/write");
+	assert_string_equal(s, "/x");
+	assert_string_equal(perm_role_least(a), "Role Based Access Control Administrator");
+	/* Not such a refusal: 0, and the caller keeps its own wording. */
+	assert_int_equal(perm_refusal_sentence(buf, sizeof buf, "GET /x", 403,
+		"{\"error\":{\"code\":\"Other\",\"message\":\"no\"}}"), 0);
+	assert_int_equal(perm_refusal_sentence(buf, sizeof buf, "GET /x", 403,
+		"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":"
+		"\"perform action 'a' over scope 'unterminated\"}}"), 0);
+	assert_int_equal(perm_refusal_sentence(buf, sizeof buf, "GET /x", 403,
+						 "not json"), 0);
+	assert_int_equal(perm_refusal_sentence(buf, sizeof buf, "GET /x", 403,
+						 NULL), 0);
+	/* Control characters from the server do not reach the sentence. */
+	assert_int_equal(perm_denial_parse("perform action 'a\x1b[2Jb' over "
+		"scope '/s\n'", a, sizeof a, s, sizeof s), 1);
+	assert_null(strchr(a, '\x1b'));
+	assert_null(strchr(s, '\n'));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_ssar_answer),
 		cmocka_unit_test(test_check_kube),
 		cmocka_unit_test(test_apply_denied),
+		cmocka_unit_test(test_refusal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,56 @@
+/* seen_ip.c - the address a registry firewall refusal names, held
+ * against the outbound addresses and the registry's rules. */
+#include "config.h"
+#include "checks/seen_ip.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "classify.h"
+#include "err.h"
+#include "fixes/netrule.h"
+#include "i18n.h"
+#include "textw.h"
+
+int seen_ip_note(struct check_result *res, const char *msg,
+		 const cJSON *reg, const char *const *outbound, size_t n,
+		 const char *who)
+{
+	struct classify_result cr;
+	char s[400];
+	size_t i, used;
+	int out = 0, allowed;
+
+	if (!msg || !msg[0] || classify_message(msg, strlen(msg), &cr) != 0 ||
+	    !cr.client_ip[0])
+		return 0;
+	for (i = 0; i < n && !out; i++)
+		out = outbound[i] && strcmp(outbound[i], cr.client_ip) == 0;
+	allowed = netrule_allows(reg, cr.client_ip);
+	if (ev_str(res, "registrySaw", "%s", cr.client_ip) ||
+	    ev_bool(res, "registrySawOutbound", out) ||
+	    ev_bool(res, "registrySawAllowed", allowed))
+		return AD_ENOMEM;
+	if (out && !allowed)
+		snprintf(s, sizeof s, _("the registry saw %s, an outbound IP of %s, not in its rules"),
+			 cr.client_ip, who);
+	else if (out)
+		snprintf(s, sizeof s, _("the registry saw %s, an outbound IP of %s, which its rules allow now"),
+			 cr.client_ip, who);
+	else if (!allowed)
+		snprintf(s, sizeof s, _("the registry saw %s, which is not an outbound IP of %s nor in its rules: the traffic leaves through another address"),
+			 cr.client_ip, who);
+	else
+		snprintf(s, sizeof s, _("the registry saw %s, which is not an outbound IP of %s but which its rules allow"),
+			 cr.client_ip, who);
+	tw_utf8_trim(s);
+	used = strlen(res->summary);
+	if (used + 3 < sizeof res->summary)
+		snprintf(res->summary + used, sizeof res->summary - used, "; %s",
+			 s);
+	tw_utf8_trim(res->summary);
+	return 0;
+}
