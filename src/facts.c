@@ -802,52 +802,36 @@ static int fetch_json(struct facts *f, enum facts_aud aud,
 	return 0;
 }
 
-/* vsnprintf into buf: 1 when all of it fit; *n the length it needed. */
-static int fmt_fit(char *buf, size_t len, int *n, const char *fmt,
-		   va_list ap) __attribute__((format(printf, 4, 0)));
-static int fmt_fit(char *buf, size_t len, int *n, const char *fmt,
-		   va_list ap)
-{
-	*n = vsnprintf(buf, len, fmt, ap);
-	return *n >= 0 && (size_t)*n < len;
-}
+/* A URL or a form body that did not fit is an error, never a request to
+ * a cut path or with a cut body.  The message names only the length (a
+ * body may hold a token). */
+enum fit_what { FIT_URL, FIT_FORM };
 
-/* A URL that did not fit is an error, never a request to a cut path. */
-static int url_fmt(char *buf, size_t len, struct ad_error *err,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int url_fmt(char *buf, size_t len, struct ad_error *err,
-		   const char *fmt, ...)
+static int fit_fmt(char *buf, size_t len, struct ad_error *err,
+		   enum fit_what what, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int fit_fmt(char *buf, size_t len, struct ad_error *err,
+		   enum fit_what what, const char *fmt, ...)
 {
 	va_list ap;
-	int n, ok;
+	int n;
 
 	va_start(ap, fmt);
-	ok = fmt_fit(buf, len, &n, fmt, ap);
+	n = vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
-	if (!ok)
-		return ad_error_set(err, AD_EINVAL,
-			_("the request address is too long (%d characters)"), n);
-	return 0;
+	if (n >= 0 && (size_t)n < len)
+		return 0;
+	return what == FIT_URL ?
+	       ad_error_set(err, AD_EINVAL,
+			    _("the request address is too long (%d characters)"), n) :
+	       ad_error_set(err, AD_EINVAL,
+			    _("the token request is too long (%d characters)"), n);
 }
 
-/* The same for a form body: a cut one is an error, never sent.  The
- * message names only the length (the body may hold a token). */
-static int form_fmt(char *buf, size_t len, struct ad_error *err,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int form_fmt(char *buf, size_t len, struct ad_error *err,
-		    const char *fmt, ...)
-{
-	va_list ap;
-	int n, ok;
-
-	va_start(ap, fmt);
-	ok = fmt_fit(buf, len, &n, fmt, ap);
-	va_end(ap);
-	if (!ok)
-		return ad_error_set(err, AD_EINVAL,
-			_("the token request is too long (%d characters)"), n);
-	return 0;
-}
+#define url_fmt(buf, len, err, ...) \
+	fit_fmt(buf, len, err, FIT_URL, __VA_ARGS__)
+#define form_fmt(buf, len, err, ...) \
+	fit_fmt(buf, len, err, FIT_FORM, __VA_ARGS__)
 
 static int arm_url(const struct facts *f, const char *path,
 		   const char *api_version, char *buf, size_t len,
