@@ -93,12 +93,13 @@ static void test_sanitized(void **state)
 	char big[2000];
 
 	(void)state;
-	notice_post(q, NOTICE_DEVICE_CODE, "a\x1b[2Jb\nc", "u\rv", "C\x07D");
+	notice_post(q, NOTICE_DEVICE_CODE, "a\x1b[2Jb\nc", "u\rv", "C\x07" "D");
 	assert_int_equal(notice_pop(q, &n), 1);
 	assert_null(strchr(n.text, '\x1b'));
 	assert_null(strchr(n.text, '\n'));
 	assert_null(strchr(n.uri, '\r'));
 	assert_null(strchr(n.code, '\x07'));
+	assert_string_equal(n.code, "C D");
 	assert_string_equal(n.text, "a [2Jb c");
 	/* Cut to fit on a character boundary: "é" is two bytes. */
 	memset(big, 0, sizeof big);
