@@ -351,7 +351,7 @@ static void test_apply_denied(void **state)
 
 static void test_refusal(void **state)
 {
-	char what[400], buf[512], a[128], s[256];
+	char what[700], buf[512], a[128], s[256];
 	size_t i;
 
 	(void)state;
