@@ -42,7 +42,7 @@ void fixoffer_check(struct facts *f, const struct check_result *failed,
 		return;
 	}
 	if (plan.nsteps == 0) {
-		unknown(out, _("it is shown as guidance, nothing is sent"));
+		out->state = FIXOFFER_GUIDANCE;
 		fix_plan_clear(&plan);
 		return;
 	}

@@ -14,7 +14,8 @@ struct check_result;
 enum fixoffer_state {
 	FIXOFFER_PERMITTED,
 	FIXOFFER_DENIED,     /* action, scope, role and say name what lacks */
-	FIXOFFER_UNKNOWN     /* why says why it cannot be told */
+	FIXOFFER_UNKNOWN,    /* why says why it cannot be told */
+	FIXOFFER_GUIDANCE    /* the fix only shows what to do: nothing to ask */
 };
 
 struct fixoffer {

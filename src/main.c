@@ -350,6 +350,9 @@ static void print_offer(const struct fixoffer *fo)
 		tw_sanitize(say, sizeof say, fo->why);
 		printf(_("    permitted: unknown (%s)\n"), say);
 		break;
+	case FIXOFFER_GUIDANCE:
+		printf("    %s\n", _("guidance only: it shows what to do and sends nothing"));
+		break;
 	}
 }
 
@@ -506,6 +509,11 @@ static void offers_json(cJSON *j, const struct diagnosis *d,
 		case FIXOFFER_UNKNOWN:
 			cJSON_AddNullToObject(x, "fixPermitted");
 			cJSON_AddStringToObject(x, "fixPermittedWhy", fo->why);
+			break;
+		case FIXOFFER_GUIDANCE:
+			/* Nothing is sent, so there is nothing to permit. */
+			cJSON_AddNullToObject(x, "fixPermitted");
+			cJSON_AddTrueToObject(x, "fixGuidanceOnly");
 			break;
 		}
 	}

@@ -110,6 +110,19 @@ case "$(fixfield fixPermittedWhy)" in *403*) ok ;; *) bad "offered fix, permissi
 lv_diag $S
 contains "$TMPD/out" "    permitted: unknown (" "offered fix, permissions unreadable: text"
 lv_stop
+# a fix that only shows what to do (guidance) sends nothing: there is
+# nothing to permit, and it is not called "unknown"
+lv_start webapp-ip-denied
+lv_diag webapp-ip-denied --json
+_g=$(python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+f=[f for f in d["findings"] if f.get("fix")=="webapp-private-pull"]
+print(json.dumps([f[0].get("fixPermitted","absent"), f[0].get("fixGuidanceOnly","absent")]) if f else "none")' "$TMPD/out" 2>/dev/null)
+is '[null, true]' "${_g:-no JSON}" "offered guidance fix: JSON"
+lv_diag webapp-ip-denied
+contains "$TMPD/out" "    guidance only: it shows what to do and sends nothing" "offered guidance fix: text"
+lacks "$TMPD/out" "permitted: unknown (" "offered guidance fix: not unknown"
+lv_stop
 # a scenario records no permissions: not asked, not said
 "$AD" diagnose --scenario $S --json >"$TMPD/out" 2>/dev/null
 is '"absent"' "$(fixfield fixPermitted)" "offered fix, scenario: not said"
