@@ -1525,6 +1525,26 @@ int reg_v2(struct facts *f, const char *login_server,
 	return 0;
 }
 
+/* reg_v2 for a caller that reports the failure itself: a transport error
+ * names the request it was ("GET https://<login>/v2/: ...") and keeps its
+ * kind (err->net). */
+static int reg_v2_named(struct facts *f, const char *login_server,
+			struct http_response *resp, struct ad_error *err)
+{
+	int rc = reg_v2(f, login_server, resp, err);
+
+	if (rc != 0 && err && rc != AD_EINVAL) {
+		char msg[sizeof err->msg];
+		enum ad_net net = err->net;
+
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		ad_error_set(err, rc, _("GET https://%s/v2/: %s"),
+			     login_server, msg);
+		ad_error_net(err, net);
+	}
+	return rc;
+}
+
 /* The anonymous token attempt kubelet makes before any credential:
  * GET <realm>?service=S&scope=repository:REPO:pull with no credential at
  * all.  1 and *out {"access_token", "anonymous": true} when the registry
@@ -1830,18 +1850,8 @@ int reg_basic_login(struct facts *f, const char *login_server,
 		return ad_error_set(err, AD_EINVAL,
 			_("the pull secret's username or password cannot be sent (empty, too long or with control characters)"));
 	snprintf(what, sizeof what, "GET https://%s/v2/", login_server);
-	rc = reg_v2(f, login_server, &r, err);
-	if (rc != 0) {
-		if (err && rc != AD_EINVAL) {
-			char m[sizeof err->msg];
-			enum ad_net net = err->net;
-
-			snprintf(m, sizeof m, "%s", err->msg);
-			ad_error_set(err, rc, _("%s: %s"), what, m);
-			ad_error_net(err, net);
-		}
+	if ((rc = reg_v2_named(f, login_server, &r, err)) != 0)
 		return rc;
-	}
 	if (r.status >= 200 && r.status <= 299) {
 		/* Nothing to log in to: any credential pulls. */
 		http_response_clear(&r);
@@ -1937,19 +1947,8 @@ int reg_ping(struct facts *f, const char *login_server, long *status,
 	int rc;
 
 	*status = 0;
-	rc = reg_v2(f, login_server, &r, err);
-	if (rc != 0) {
-		if (err && rc != AD_EINVAL) {
-			char msg[sizeof err->msg];
-			enum ad_net net = err->net;
-
-			snprintf(msg, sizeof msg, "%s", err->msg);
-			ad_error_set(err, rc, _("GET https://%s/v2/: %s"),
-				     login_server, msg);
-			ad_error_net(err, net);
-		}
+	if ((rc = reg_v2_named(f, login_server, &r, err)) != 0)
 		return rc;
-	}
 	*status = r.status;
 	http_response_clear(&r);
 	return 0;
