@@ -1830,7 +1830,8 @@ static void response_wipe(struct http_response *r)
 }
 
 int reg_basic_login(struct facts *f, const char *login_server,
-		    const char *repo, const char *user, const char *password,
+		    const char *repo, enum reg_cred_from from,
+		    const char *user, const char *password,
 		    struct reg_login *out, struct ad_error *err)
 {
 	char url[1024], what[400], realm[512], service[256], code[96], msg[200];
@@ -1839,15 +1840,18 @@ int reg_basic_login(struct facts *f, const char *login_server,
 				    .auth_label = "pull secret" };
 	struct http_response r;
 	const char *wa;
-	int rc, basic;
+	int rc, basic, app = from == REG_CRED_APP_SETTINGS;
 
 	memset(out, 0, sizeof *out);
+	if (app)
+		req.auth_label = "app settings";
 	if (!form_safe(login_server) || strlen(login_server) > 253 ||
 	    (repo && (!repo[0] || !form_safe(repo) || strlen(repo) > 255)))
 		return ad_error_set(err, AD_EINVAL,
 			_("registry or repository name has unexpected characters"));
 	if (!basic_safe(user, 255, 1) || !basic_safe(password, 1023, 0))
-		return ad_error_set(err, AD_EINVAL,
+		return ad_error_set(err, AD_EINVAL, app ?
+			_("the app settings' registry username or password cannot be sent (empty, too long or with control characters)") :
 			_("the pull secret's username or password cannot be sent (empty, too long or with control characters)"));
 	snprintf(what, sizeof what, "GET https://%s/v2/", login_server);
 	if ((rc = reg_v2_named(f, login_server, &r, err)) != 0)
@@ -1879,7 +1883,8 @@ int reg_basic_login(struct facts *f, const char *login_server,
 		/* The password goes to the login server the secret names,
 		 * never to a realm elsewhere. */
 		if (!realm_on_login(realm, login_server))
-			return ad_error_set(err, AD_EUNSUPP,
+			return ad_error_set(err, AD_EUNSUPP, app ?
+				_("the registry %s sends token requests to %.200s, not to itself: the app settings' registry password is not sent there") :
 				_("the registry %s sends token requests to %.200s, not to itself: the pull secret's password is not sent there"),
 				login_server, realm);
 		if (!service[0] || !form_safe(service))

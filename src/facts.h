@@ -207,15 +207,22 @@ struct reg_login {
 /* Ask the registry what kubelet asks it with a pull secret: GET /v2/
  * (the shared reg_v2 answer), then, for a Bearer challenge, GET <realm>
  * ?service=S&scope=repository:<repo>:pull (repo NULL: no scope) with
- * HTTP basic user:password; for a Basic challenge, GET /v2/ with them.
+ * HTTP basic user:password (from says whose they are); for a Basic challenge, GET /v2/ with them.
  * The credential only ever goes over TLS to login_server itself (a realm
  * elsewhere is AD_EUNSUPP), is never cached, logged or copied into out or
  * err, and the answer's token is wiped.  0 when the registry answered
  * yes (accepted) or no (401/403); negative AD_E* when it could not be
  * asked (err->net for the transport, AD_EHTTP for another status: out
  * has it). */
+/* Where the username and password come from: said in errors and in the
+ * --debug line's auth label. */
+enum reg_cred_from {
+	REG_CRED_PULL_SECRET,   /* a pod's image pull secret */
+	REG_CRED_APP_SETTINGS   /* a Web App's DOCKER_REGISTRY_SERVER_* */
+};
 int reg_basic_login(struct facts *f, const char *login_server,
-		    const char *repo, const char *user, const char *password,
+		    const char *repo, enum reg_cred_from from,
+		    const char *user, const char *password,
 		    struct reg_login *out, struct ad_error *err);
 /* A JSON blob (an image config: {"os","architecture"}) by digest. */
 int reg_blob_json(struct facts *f, const char *login_server, const char *repo,

@@ -847,7 +847,8 @@ static int ask_registry(struct facts *f, struct check_result *res,
 	char whose[300];
 
 	snprintf(whose, sizeof whose, _("pull secret %s"), cred->secret);
-	return aks_registry_login(f, res, login, repo, cred->username,
+	return aks_registry_login(f, res, login, repo, REG_CRED_PULL_SECRET,
+				  cred->username,
 				  cred->password, whose, said, slen, says);
 }
 

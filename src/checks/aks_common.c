@@ -866,7 +866,8 @@ int aks_admin_password_find(const cJSON *creds, const char *pass,
 /* ---------- what the registry says to a username and password ---------- */
 
 int aks_registry_login(struct facts *f, struct check_result *res,
-		       const char *login, const char *repo, const char *user,
+		       const char *login, const char *repo,
+		       enum reg_cred_from from, const char *user,
 		       const char *password, const char *whose, char *said,
 		       size_t slen, enum aks_reg_says *says)
 {
@@ -876,7 +877,7 @@ int aks_registry_login(struct facts *f, struct check_result *res,
 
 	*says = AKS_REG_UNASKED;
 	said[0] = '\0';
-	rc = reg_basic_login(f, login, repo && repo[0] ? repo : NULL, user,
+	rc = reg_basic_login(f, login, repo && repo[0] ? repo : NULL, from, user,
 			     password, &lg, &err);
 	if (rc == AD_ENOMEM)
 		return AD_ENOMEM;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "facts.h"   /* enum reg_cred_from */
+
 struct facts;
 struct check_result;
 struct cJSON;
@@ -135,7 +137,8 @@ enum aks_reg_says { AKS_REG_ACCEPTED, AKS_REG_REFUSED, AKS_REG_UNASKED };
  * registry could not be asked.  The password is only sent, never copied:
  * the caller wipes it.  0, or AD_ENOMEM. */
 int aks_registry_login(struct facts *f, struct check_result *res,
-		       const char *login, const char *repo, const char *user,
+		       const char *login, const char *repo,
+		       enum reg_cred_from from, const char *user,
 		       const char *password, const char *whose, char *said,
 		       size_t slen, enum aks_reg_says *says);
 /* A verdict from ARM or Graph alone says the registry was not asked:

@@ -552,7 +552,8 @@ static int run_admin(struct facts *f, struct check_result *res)
 		snprintf(whose, sizeof whose, _("the app settings of %s"),
 			 app_name(f));
 		app_repo(cfg, login, repo, sizeof repo);
-		if (aks_registry_login(f, res, login, repo, user, pass, whose,
+		if (aks_registry_login(f, res, login, repo,
+				       REG_CRED_APP_SETTINGS, user, pass, whose,
 				       said, sizeof said, &says) != 0)
 			return AD_ENOMEM;
 		asked = 1;

@@ -524,6 +524,8 @@ struct script {
 	int basic_elsewhere;     /* basic sent to a host other than reg.test */
 	char basic_url[512];
 	char user[64];
+	char label[64];          /* auth label of the basic request */
+	enum reg_cred_from from; /* whose credentials script_login sends */
 };
 
 static int script_send(void *impl, const struct http_request *req,
@@ -538,6 +540,8 @@ static int script_send(void *impl, const struct http_request *req,
 		sc->with_basic++;
 		snprintf(sc->basic_url, sizeof sc->basic_url, "%s", req->url);
 		snprintf(sc->user, sizeof sc->user, "%s", req->basic_user);
+		snprintf(sc->label, sizeof sc->label, "%s",
+			 req->auth_label ? req->auth_label : "");
 		if (strncmp(req->url, "https://reg.test/", 17) != 0)
 			sc->basic_elsewhere++;
 		assert_non_null(req->basic_pass);
@@ -577,7 +581,8 @@ static int script_login(struct script *sc, const char *repo,
 	f = facts_new(&t, NULL, &ctx);
 	assert_non_null(f);
 	memset(err, 0, sizeof *err);
-	rc = reg_basic_login(f, "reg.test", repo, PS_USER, PS_PASS, out, err);
+	rc = reg_basic_login(f, "reg.test", repo, sc->from, PS_USER, PS_PASS,
+			     out, err);
 	/* Never in what the caller gets back. */
 	assert_null(strstr(err->msg, PS_PASS));
 	assert_null(strstr(err->detail, PS_PASS));
@@ -607,6 +612,11 @@ static void test_basic_login(void **state)
 	assert_string_equal(sc.user, PS_USER);
 	assert_string_equal(sc.basic_url,
 		"https://reg.test/oauth2/token?service=reg.test&scope=repository:shop/web:pull");
+	assert_string_equal(sc.label, "pull secret");
+	/* A Web App's settings say so, in --debug and in errors. */
+	sc.from = REG_CRED_APP_SETTINGS;
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), 0);
+	assert_string_equal(sc.label, "app settings");
 
 	/* Refused with 401, and with 403: an answer, not an error. */
 	sc = (struct script){ .v2_status = 401, .v2_auth = ACR_CHALLENGE,
@@ -651,6 +661,13 @@ static void test_basic_login(void **state)
 	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EUNSUPP);
 	assert_int_equal(sc.with_basic, 0);
 	assert_int_equal(sc.basic_elsewhere, 0);
+	assert_non_null(strstr(e.msg, "pull secret"));
+	sc.from = REG_CRED_APP_SETTINGS;
+	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EUNSUPP);
+	assert_int_equal(sc.with_basic, 0);
+	assert_non_null(strstr(e.msg, "app settings"));
+	assert_null(strstr(e.msg, "pull secret"));
+	sc.from = REG_CRED_PULL_SECRET;
 	sc.v2_auth = "Bearer realm=\"http://reg.test/oauth2/token\"";
 	assert_int_equal(script_login(&sc, "shop/web", &lg, &e), AD_EUNSUPP);
 	assert_int_equal(sc.with_basic, 0);
@@ -685,17 +702,21 @@ static void test_basic_login(void **state)
 		ctx_init(&ctx, AD_TARGET_AKS);
 		f = facts_new(&t, NULL, &ctx);
 		assert_non_null(f);
-		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", PS_USER,
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web",
+						 REG_CRED_PULL_SECRET, PS_USER,
 						 PS_PASS, &lg, &e), 0);
-		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", PS_USER,
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web",
+						 REG_CRED_PULL_SECRET, PS_USER,
 						 PS_PASS, &lg, &e), 0);
 		assert_int_equal(sc.with_basic, 2);
 		assert_int_equal(sc.sent, 3);
 		/* A username with ':' or a password with a line break is
 		 * never sent. */
-		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", "a:b",
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web",
+						 REG_CRED_PULL_SECRET, "a:b",
 						 PS_PASS, &lg, &e), AD_EINVAL);
-		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web", PS_USER,
+		assert_int_equal(reg_basic_login(f, "reg.test", "shop/web",
+						 REG_CRED_PULL_SECRET, PS_USER,
 						 "x\r\nX-Injected: 1", &lg, &e),
 				 AD_EINVAL);
 		assert_int_equal(sc.with_basic, 2);
