@@ -9,6 +9,7 @@
 
 #include "err.h"
 #include "facts.h"
+#include "fix_offer.h"
 #include "jsonu.h"
 #include "pool.h"
 
@@ -27,6 +28,8 @@ struct run {
 	size_t npre;
 	const struct check_def **defs;  /* the applicable ones, table order */
 	struct check_result *res;       /* one per def */
+	struct fixoffer *off;           /* one per def, or NULL: not asked */
+	int arm;
 };
 
 static int run_job(struct facts *f, void *arg, size_t i)
@@ -38,16 +41,20 @@ static int run_job(struct facts *f, void *arg, size_t i)
 		return 0;
 	}
 	i -= r->npre;
-	return check_run(r->defs[i], f, &r->res[i]) == AD_ENOMEM ?
-	       AD_ENOMEM : 0;
+	if (check_run(r->defs[i], f, &r->res[i]) == AD_ENOMEM)
+		return AD_ENOMEM;
+	if (r->off && r->res[i].verdict == CHECK_FAIL && r->res[i].fix)
+		fixoffer_check(f, &r->res[i], r->arm, &r->off[i]);
+	return 0;
 }
 
 /* Run the applicable checks of defs[0..n) concurrently into d->findings,
  * in table order; the checks a cancel kept from starting are left out. */
 static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
-		      unsigned want, struct diagnosis *d, ad_cancel_flag *cancel)
+		      unsigned want, int offers, int arm, struct diagnosis *d,
+		      ad_cancel_flag *cancel)
 {
-	struct run r = { 0 };
+	struct run r = { .arm = arm };
 	unsigned char *ran;
 	size_t i, nd = 0;
 	int rc;
@@ -61,15 +68,22 @@ static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 	if (nd)
 		r.pre = check_prefetch(want, &r.npre);
 	ran = calloc(r.npre + nd + 1, 1);
-	if (!r.defs || !r.res || !ran) {
+	if (offers) {
+		r.off = calloc(n ? n : 1, sizeof *r.off);
+		d->offers = calloc(n ? n : 1, sizeof *d->offers);
+	}
+	if (!r.defs || !r.res || !ran || (offers && (!r.off || !d->offers))) {
 		free(r.defs);
 		free(r.res);
+		free(r.off);
 		free(ran);
 		return AD_ENOMEM;
 	}
 	rc = pool_run(f, r.npre + nd, run_job, &r, ran, POOL_KEEP, cancel);
 	for (i = 0; i < nd; i++) {
 		if (ran[r.npre + i]) {
+			if (r.off)
+				d->offers[d->n] = r.off[i];
 			d->findings[d->n].def = r.defs[i];
 			d->findings[d->n++].res = r.res[i];
 		} else {
@@ -78,11 +92,13 @@ static int run_checks(struct facts *f, const struct check_def *defs, size_t n,
 	}
 	free(r.defs);
 	free(r.res);
+	free(r.off);
 	free(ran);
 	return rc;
 }
 
-int diagnose_run(struct facts *f, struct diagnosis *d, ad_cancel_flag *cancel)
+static int run(struct facts *f, struct diagnosis *d, int offers, int arm,
+	       ad_cancel_flag *cancel)
 {
 	const struct check_def *defs;
 	size_t n, i, k;
@@ -98,7 +114,7 @@ int diagnose_run(struct facts *f, struct diagnosis *d, ad_cancel_flag *cancel)
 		return AD_ENOMEM;
 	/* A new job: what failed before is asked again. */
 	facts_forget_errors(f);
-	if (run_checks(f, defs, n, want, d, cancel) != 0)
+	if (run_checks(f, defs, n, want, offers, arm, d, cancel) != 0)
 		return AD_ENOMEM;
 	for (i = 0; i < d->n; i++) {
 		struct finding *fd = &d->findings[i];
@@ -158,6 +174,17 @@ int diagnose_run(struct facts *f, struct diagnosis *d, ad_cancel_flag *cancel)
 	return 0;
 }
 
+int diagnose_run(struct facts *f, struct diagnosis *d, ad_cancel_flag *cancel)
+{
+	return run(f, d, 0, 0, cancel);
+}
+
+int diagnose_run_offers(struct facts *f, struct diagnosis *d, int arm,
+			ad_cancel_flag *cancel)
+{
+	return run(f, d, 1, arm, cancel);
+}
+
 void diagnose_clear(struct diagnosis *d)
 {
 	size_t i;
@@ -167,6 +194,7 @@ void diagnose_clear(struct diagnosis *d)
 	for (i = 0; i < d->n; i++)
 		check_result_clear(&d->findings[i].res);
 	free(d->findings);
+	free(d->offers);
 	memset(d, 0, sizeof *d);
 }
 

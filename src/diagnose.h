@@ -12,6 +12,7 @@
 
 struct facts;
 struct cJSON;
+struct fixoffer;
 
 struct finding {
 	const struct check_def *def;
@@ -25,6 +26,8 @@ struct diagnosis {
 	char alternatives[3][40];    /* other causes its wording fits */
 	size_t nalt;
 	struct finding *findings;    /* owned */
+	struct fixoffer *offers;     /* owned, one per finding; NULL unless
+				      * diagnose_run_offers asked */
 	size_t n;
 	size_t nfail, nunknown;
 };
@@ -39,6 +42,13 @@ struct diagnosis {
  * cancel (may be NULL) keeps checks not yet started from starting. */
 int diagnose_run(struct facts *f, struct diagnosis *d,
 		 ad_cancel_flag *cancel);
+/* diagnose_run, and whether the caller may apply the fix of each failing
+ * check (fixoffer_check, arm as there): asked in the check's own job the
+ * moment it has failed, so the permission reads go out while the other
+ * checks still run.  d->offers[i] is meaningful where findings[i] failed
+ * and names a fix. */
+int diagnose_run_offers(struct facts *f, struct diagnosis *d, int arm,
+			ad_cancel_flag *cancel);
 void diagnose_clear(struct diagnosis *d);
 /* {"target","cause","findings":[{"check","verdict","evidence","fix",
  *  "summary","command"}]}; caller deletes. */

@@ -524,31 +524,24 @@ static int diagnose_one(struct world *w, const struct opts *o, cJSON *arr,
 			int *rc)
 {
 	struct diagnosis d;
-	struct fixoffer *offers = NULL;
+	const struct fixoffer *offers;
+	int live = world_is_live(w);
 
-	if (diagnose_run(w->facts, &d, NULL) != 0) {
+	/* Live: may the caller apply each offered fix?  (A scenario records
+	 * no ARM permissions, so it is not asked there.) */
+	if ((live ? diagnose_run_offers(w->facts, &d, 1, NULL) :
+		    diagnose_run(w->facts, &d, NULL)) != 0) {
 		complain("%s", _("out of memory"));
 		diagnose_clear(&d);
 		return -1;
 	}
-	/* Live: may the caller apply each offered fix?  (A scenario records
-	 * no ARM permissions, so it is not asked there.) */
-	if (world_is_live(w) && d.n) {
-		size_t i;
-
-		offers = calloc(d.n, sizeof *offers);
-		for (i = 0; offers && i < d.n; i++)
-			if (d.findings[i].res.verdict == CHECK_FAIL &&
-			    d.findings[i].res.fix)
-				fixoffer_check(w->facts, &d.findings[i].res, 1,
-					       &offers[i]);
-	}
+	offers = d.offers;
 	if (o->json) {
 		cJSON *j = diagnose_json(&d);
 
 		if (j && offers)
 			offers_json(j, &d, offers);
-		if (j && world_is_live(w))
+		if (j && live)
 			cJSON_AddItemToObject(j, "context", ctx_to_json(&w->ctx));
 		if (arr && j)
 			cJSON_AddItemToArray(arr, j);
@@ -566,7 +559,6 @@ static int diagnose_one(struct world *w, const struct opts *o, cJSON *arr,
 		if (e == 1 || (e == 3 && *rc != 1) || *rc < 0)
 			*rc = e;
 	}
-	free(offers);
 	diagnose_clear(&d);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "diagnose.h"
 #include "err.h"
 #include "facts.h"
+#include "fix_offer.h"
 #include "harness.h"
 #include "http.h"
 #include "jsonu.h"
@@ -420,6 +421,44 @@ static void test_diagnose_order(void **state)
 	harness_close(h);
 }
 
+/* Whether the caller may apply an offered fix is asked in the failing
+ * check's job: the offer sits next to its finding, and only a failing
+ * finding with a fix has one asked.  A Kubernetes step the cluster
+ * refuses (kubeDeny) is denied by name; diagnose_run asks nothing. */
+static void test_diagnose_offers(void **state)
+{
+	struct harness *h = harness_open("scenarios/aks-platform-no-patch.json");
+	struct diagnosis d;
+	size_t i, asked = 0;
+
+	(void)state;
+	assert_int_equal(diagnose_run(h->facts, &d, NULL), 0);
+	assert_null(d.offers);
+	diagnose_clear(&d);
+	assert_int_equal(diagnose_run_offers(h->facts, &d, 0, NULL), 0);
+	assert_true(d.n > 0);
+	assert_non_null(d.offers);
+	for (i = 0; i < d.n; i++) {
+		const struct fixoffer *o = &d.offers[i];
+
+		if (d.findings[i].res.verdict != CHECK_FAIL ||
+		    !d.findings[i].res.fix) {
+			/* Nothing asked: left zeroed. */
+			assert_string_equal(o->say, "");
+			assert_string_equal(o->why, "");
+			continue;
+		}
+		asked++;
+		assert_int_equal(o->state, FIXOFFER_DENIED);
+		assert_string_equal(o->action, "patch deployments.apps");
+		assert_string_equal(o->scope, "default");
+		assert_int_equal(o->step, 1);
+	}
+	assert_true(asked > 0);
+	diagnose_clear(&d);
+	harness_close(h);
+}
+
 /* The scenario with the registry's token endpoint answering a request
  * without credentials (anonymous pull) and no exchange at all: written to
  * a temporary file, its path in path. */
@@ -809,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_post_text),
 		cmocka_unit_test(test_diagnose_order),
+		cmocka_unit_test(test_diagnose_offers),
 		cmocka_unit_test(test_anonymous_pull),
 		cmocka_unit_test(test_basic_login),
 		cmocka_unit_test(test_token_too_long),
