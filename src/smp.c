@@ -243,38 +243,51 @@ cJSON *smp_node_selector(const char *tmpl, const char *os)
 	return wrap(tmpl, inner);
 }
 
-int smp_pull_policy(const char *tmpl, const cJSON *containers, cJSON **patch,
-		    int *changed)
+/* Add to inner's list field the containers of cs whose policy is
+ * Always, by name; the list only when one is.  0, AD_EINVAL (a nameless
+ * one) or AD_ENOMEM. */
+static int policy_list(cJSON *inner, const char *field, const cJSON *cs,
+		       int *changed)
 {
 	const cJSON *c;
-	cJSON *inner, *list, *e;
+	cJSON *list = NULL, *e;
 
-	*patch = NULL;
-	*changed = 0;
-	if (!(inner = cJSON_CreateObject()) ||
-	    !(list = cJSON_AddArrayToObject(inner, "containers"))) {
-		cJSON_Delete(inner);
-		return AD_ENOMEM;
-	}
-	cJSON_ArrayForEach(c, containers) {
+	cJSON_ArrayForEach(c, cs) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(c, "imagePullPolicy");
 
 		if (!cJSON_IsString(p) || strcmp(p->valuestring, "Always") != 0)
 			continue;
 		/* Without its name a container cannot be addressed. */
-		if (!cJSON_IsString(name) || !name->valuestring[0]) {
-			cJSON_Delete(inner);
+		if (!cJSON_IsString(name) || !name->valuestring[0])
 			return AD_EINVAL;
-		}
+		if (!list && !(list = cJSON_AddArrayToObject(inner, field)))
+			return AD_ENOMEM;
 		if (!(e = cJSON_CreateObject()) ||
 		    !cJSON_AddItemToArray(list, e) ||
 		    !cJSON_AddStringToObject(e, "name", name->valuestring) ||
-		    !cJSON_AddStringToObject(e, "imagePullPolicy", "IfNotPresent")) {
-			cJSON_Delete(inner);
+		    !cJSON_AddStringToObject(e, "imagePullPolicy", "IfNotPresent"))
 			return AD_ENOMEM;
-		}
 		(*changed)++;
+	}
+	return 0;
+}
+
+int smp_pull_policy(const char *tmpl, const cJSON *containers,
+		    const cJSON *init, cJSON **patch, int *changed)
+{
+	cJSON *inner;
+	int rc;
+
+	*patch = NULL;
+	*changed = 0;
+	if (!(inner = cJSON_CreateObject()))
+		return AD_ENOMEM;
+	/* Init containers pull too, at every start of a pod. */
+	if ((rc = policy_list(inner, "initContainers", init, changed)) != 0 ||
+	    (rc = policy_list(inner, "containers", containers, changed)) != 0) {
+		cJSON_Delete(inner);
+		return rc;
 	}
 	if (!*changed) {
 		cJSON_Delete(inner);

@@ -30,12 +30,13 @@ const char *smp_merge_key(const char *field);
  * CronJob).  NULL for another tmpl or out of memory. */
 cJSON *smp_node_selector(const char *tmpl, const char *os);
 /* The patch that sets imagePullPolicy IfNotPresent on each container of
- * containers whose policy is Always, each named by its name and nothing
- * else.  *changed: how many.  0; AD_EINVAL when tmpl is not a pod
- * template path, nothing is Always (*patch NULL) or such a container
+ * containers and of init (a pod template's initContainers, or NULL)
+ * whose policy is Always, each named by its name and nothing else, in
+ * its own list.  *changed: how many.  0; AD_EINVAL when tmpl is not a
+ * pod template path, nothing is Always (*patch NULL) or such a container
  * has no name; AD_ENOMEM. */
 int smp_pull_policy(const char *tmpl, const cJSON *containers,
-		    cJSON **patch, int *changed);
+		    const cJSON *init, cJSON **patch, int *changed);
 /* "kubectl patch KIND NAME -n NS --type strategic -p '<patch>'", the
  * patch on one line and quoted for a POSIX shell; when that does not
  * fit in len, the same with --patch-file FILE for the body shown.

@@ -1571,7 +1571,8 @@ static int run_qps(struct facts *f, struct check_result *res)
 	const cJSON *events, *ev, *pod, *spec, *c;
 	struct aks_owner o;
 	struct ad_error err = { 0 };
-	int own = 0, all = 0, nalways = 0, seen = 0;
+	static const char *const lists[] = { "initContainers", "containers" };
+	int own = 0, all = 0, nalways = 0, seen = 0, k;
 	cJSON *names;
 
 	check_command(res, "kubectl get events -n %s --field-selector reason=Failed | grep -i \"pull QPS exceeded\"",
@@ -1621,24 +1622,28 @@ static int run_qps(struct facts *f, struct check_result *res)
 	names = cJSON_CreateArray();
 	if (!names)
 		return oom();
-	cJSON_ArrayForEach(c, jsonu_array(spec, "containers")) {
-		const char *name = jsonu_str(c, "name");
-		const char *pol = pull_policy(c);
-		char entry[160];
+	/* Init containers pull at every start of a pod too (their names
+	 * are unique among the pod's containers). */
+	for (k = 0; k < 2; k++)
+		cJSON_ArrayForEach(c, jsonu_array(spec, lists[k])) {
+			const char *name = jsonu_str(c, "name");
+			const char *pol = pull_policy(c);
+			char entry[160];
 
-		if (!aks_name_ok(name, 63))
-			continue;
-		snprintf(entry, sizeof entry, "%s=%s", name,
-			 aks_name_ok(pol, 16) ? pol : "?");
-		if (ev_list_add(res, "imagePullPolicy", entry)) {
-			cJSON_Delete(names);
-			return oom();
+			if (!aks_name_ok(name, 63))
+				continue;
+			snprintf(entry, sizeof entry, "%s=%s", name,
+				 aks_name_ok(pol, 16) ? pol : "?");
+			if (ev_list_add(res, "imagePullPolicy", entry)) {
+				cJSON_Delete(names);
+				return oom();
+			}
+			if (strcmp(pol, "Always") == 0) {
+				nalways++;
+				cJSON_AddItemToArray(names,
+						     cJSON_CreateString(name));
+			}
 		}
-		if (strcmp(pol, "Always") == 0) {
-			nalways++;
-			cJSON_AddItemToArray(names, cJSON_CreateString(name));
-		}
-	}
 	if (nalways == 0) {
 		cJSON_Delete(names);
 		check_say(res, CHECK_PASS,

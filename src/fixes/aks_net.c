@@ -274,8 +274,8 @@ static int plan_pull_policy(struct facts *f, const struct check_result *failed,
 			    struct fix_plan *plan, struct ad_error *err)
 {
 	struct owner_ref o;
-	char cpath[80], title[256];
-	const cJSON *containers;
+	char cpath[80], ipath[80], title[256];
+	const cJSON *containers, *init;
 	cJSON *owner, *patch = NULL;
 	int rc, changed = 0;
 
@@ -284,15 +284,19 @@ static int plan_pull_policy(struct facts *f, const struct check_result *failed,
 	if (!o.patchable || !o.tmpl)
 		o.tmpl = "spec.template";
 	snprintf(cpath, sizeof cpath, "%s.spec.containers", o.tmpl);
+	snprintf(ipath, sizeof ipath, "%s.spec.initContainers", o.tmpl);
 	if ((rc = kube_get(f, o.path, &owner, err)) != 0)
 		return rc;
 	containers = jsonu_array(owner, cpath);
-	if (!containers && strcmp(o.kind, "pod") == 0)
+	init = jsonu_array(owner, ipath);
+	if (!containers && strcmp(o.kind, "pod") == 0) {
 		containers = jsonu_array(owner, "spec.containers");
+		init = jsonu_array(owner, "spec.initContainers");
+	}
 	/* Only the containers that change, each by its name: the API
 	 * server merges them into the list, the rest of each container
 	 * (env, resources) is not sent and not touched. */
-	rc = smp_pull_policy(o.tmpl, containers, &patch, &changed);
+	rc = smp_pull_policy(o.tmpl, containers, init, &patch, &changed);
 	if (rc == AD_ENOMEM)
 		return ad_error_set(err, AD_ENOMEM, _("out of memory"));
 	if (rc != 0 && changed == 0)

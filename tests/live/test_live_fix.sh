@@ -149,6 +149,20 @@ done
 # What the cronjob holds, sent by nobody, is still there.
 contains "$TMPD/after.json" '"REPORT_BUCKET"' "pull-policy: the env is kept"
 
+# An init container pulling Always is changed in its own list, by name;
+# the containers (already IfNotPresent) are not sent.
+IS="$TOP/tests/data/scenarios/aks-qps-init-always.json"
+start "$IS" && {
+	"$FW" dump "$D" >"$TMPD/before.json"
+	live "$IS" fix pull-policy --yes
+	is 0 "$?" "init container: pull-policy applied"
+	"$FW" dump "$D" >"$TMPD/after.json"
+	changed_paths "$TMPD/before.json" "$TMPD/after.json" /cronjobs/report >"$TMPD/changed"
+	is 'spec/jobTemplate/spec/template/spec/initContainers/0/imagePullPolicy "Always" "IfNotPresent"' \
+		"$(grep -v '^kept ' "$TMPD/changed")" "init container: only its policy changed"
+	"$FW" stop "$D" >/dev/null 2>&1
+}
+
 # 403 for the caller on the write: exit 4, said so, nothing changed.
 start aks-401-no-acrpull --fault 'do=deny,url=*/roleAssignments/*' && {
 	"$FW" dump "$D" >"$TMPD/before.json"

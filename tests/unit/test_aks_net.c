@@ -946,6 +946,30 @@ static void test_fix_pull_policy(void **state)
 	/* A literal secret in env: never in the body, the command or the
 	 * texts; the fix is applied all the same, and the container keeps
 	 * its env, args and image in the simulated world. */
+	/* Only an init container pulls Always: it fails the check, is
+	 * changed in its own list, and the check passes afterwards. */
+	h = harness_open("scenarios/aks-qps-init-always.json");
+	{
+		struct check_result res = { 0 };
+
+		assert_int_equal(harness_check(h, "aks.qps", &res), CHECK_FAIL);
+		assert_non_null(strstr(res.summary, "imagePullPolicy Always"));
+		assert_true(harness_in_list(jsonu_array(res.evidence,
+			"imagePullPolicy"), "fetch-config=Always"));
+		assert_true(harness_in_list(jsonu_array(res.evidence,
+			"imagePullPolicy"), "report=IfNotPresent"));
+		check_result_clear(&res);
+	}
+	harness_plan(h, "aks.qps", "pull-policy", &plan);
+	assert_int_equal(plan.nsteps, 1);
+	assert_non_null(strstr(plan.steps[0].body, "initContainers"));
+	assert_non_null(strstr(plan.steps[0].body, "fetch-config"));
+	assert_null(strstr(plan.steps[0].body, "\"report\""));
+	fix_plan_clear(&plan);
+	harness_close(h);
+	fix_then_pass("scenarios/aks-qps-init-always.json", "aks.qps",
+		      "pull-policy");
+
 	h = harness_open("scenarios/aks-net-qps-secret-env.json");
 	harness_plan(h, "aks.qps", "pull-policy", &plan);
 	assert_int_equal(plan.nsteps, 1);

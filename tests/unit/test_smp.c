@@ -167,7 +167,7 @@ static void test_pull_policy_body(void **state)
 	(void)state;
 	/* Of two containers, only the one whose policy is Always, by name,
 	 * and nothing else of it. */
-	assert_int_equal(smp_pull_policy("spec.template", cs, &p, &changed), 0);
+	assert_int_equal(smp_pull_policy("spec.template", cs, NULL, &p, &changed), 0);
 	assert_int_equal(changed, 1);
 	assert_json(p, "{\"spec\":{\"template\":{\"spec\":{\"containers\":"
 		    "[{\"name\":\"web\",\"imagePullPolicy\":\"IfNotPresent\"}]}}}}");
@@ -182,25 +182,68 @@ static void test_pull_policy_body(void **state)
 	cJSON_Delete(p);
 
 	/* A CronJob's template. */
-	assert_int_equal(smp_pull_policy("spec.jobTemplate.spec.template", cs, &p,
+	assert_int_equal(smp_pull_policy("spec.jobTemplate.spec.template", cs, NULL, &p,
 					 &changed), 0);
 	assert_json(p, "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":"
 		    "{\"containers\":[{\"name\":\"web\",\"imagePullPolicy\":\"IfNotPresent\"}]}}}}}}");
 	cJSON_Delete(p);
 
 	/* Another path, nothing Always, an Always container without a name. */
-	assert_int_equal(smp_pull_policy("spec", cs, &p, &changed), AD_EINVAL);
+	assert_int_equal(smp_pull_policy("spec", cs, NULL, &p, &changed), AD_EINVAL);
 	assert_null(p);
 	cJSON_Delete(d);
 	d = parse("[{\"name\":\"a\",\"imagePullPolicy\":\"IfNotPresent\"},{\"name\":\"b\"}]");
-	assert_int_equal(smp_pull_policy("spec.template", d, &p, &changed), AD_EINVAL);
+	assert_int_equal(smp_pull_policy("spec.template", d, NULL, &p, &changed), AD_EINVAL);
 	assert_int_equal(changed, 0);
 	assert_null(p);
 	cJSON_Delete(d);
 	d = parse("[{\"imagePullPolicy\":\"Always\"}]");
-	assert_int_equal(smp_pull_policy("spec.template", d, &p, &changed), AD_EINVAL);
+	assert_int_equal(smp_pull_policy("spec.template", d, NULL, &p, &changed), AD_EINVAL);
 	assert_null(p);
 	cJSON_Delete(d);
+
+	/* Init containers pull too: an Always one is changed in its own
+	 * list, by name; alone, it is enough for a patch; merged by the
+	 * server, the other containers and fields stay. */
+	{
+		cJSON *t = parse("{\"spec\":{\"template\":{\"spec\":{"
+			"\"initContainers\":[{\"name\":\"migrate\",\"image\":\"m:1\",\"imagePullPolicy\":\"Always\"},"
+			"{\"name\":\"wait\",\"image\":\"w:1\",\"imagePullPolicy\":\"IfNotPresent\"}],"
+			"\"containers\":[{\"name\":\"web\",\"image\":\"x:1\",\"imagePullPolicy\":\"IfNotPresent\"}]}}}}");
+		char why[200];
+
+		assert_int_equal(smp_pull_policy("spec.template",
+			jsonu_array(t, "spec.template.spec.containers"),
+			jsonu_array(t, "spec.template.spec.initContainers"),
+			&p, &changed), 0);
+		assert_int_equal(changed, 1);
+		assert_json(p, "{\"spec\":{\"template\":{\"spec\":{\"initContainers\":"
+			    "[{\"name\":\"migrate\",\"imagePullPolicy\":\"IfNotPresent\"}]}}}}");
+		assert_int_equal(smp_apply(t, p, why, sizeof why), 0);
+		assert_string_equal(jsonu_str(t, "spec.template.spec.initContainers.0.imagePullPolicy"),
+				    "IfNotPresent");
+		assert_string_equal(jsonu_str(t, "spec.template.spec.initContainers.0.image"), "m:1");
+		assert_string_equal(jsonu_str(t, "spec.template.spec.initContainers.1.name"), "wait");
+		assert_string_equal(jsonu_str(t, "spec.template.spec.containers.0.name"), "web");
+		cJSON_Delete(p);
+		/* Both lists Always: both changed. */
+		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(jsonu_array(t,
+			"spec.template.spec.containers"), 0), "imagePullPolicy",
+			cJSON_CreateString("Always"));
+		cJSON_ReplaceItemInObject(cJSON_GetArrayItem(jsonu_array(t,
+			"spec.template.spec.initContainers"), 1), "imagePullPolicy",
+			cJSON_CreateString("Always"));
+		assert_int_equal(smp_pull_policy("spec.template",
+			jsonu_array(t, "spec.template.spec.containers"),
+			jsonu_array(t, "spec.template.spec.initContainers"),
+			&p, &changed), 0);
+		assert_int_equal(changed, 2);
+		assert_json(p, "{\"spec\":{\"template\":{\"spec\":{\"initContainers\":"
+			    "[{\"name\":\"wait\",\"imagePullPolicy\":\"IfNotPresent\"}],"
+			    "\"containers\":[{\"name\":\"web\",\"imagePullPolicy\":\"IfNotPresent\"}]}}}}");
+		cJSON_Delete(p);
+		cJSON_Delete(t);
+	}
 }
 
 static void test_odd_names_escaped(void **state)
@@ -216,7 +259,7 @@ static void test_odd_names_escaped(void **state)
 	cJSON_AddStringToObject(c, "name", odd);
 	cJSON_AddStringToObject(c, "imagePullPolicy", "Always");
 	cJSON_AddItemToArray(cs, c);
-	assert_int_equal(smp_pull_policy("spec.template", cs, &p, &changed), 0);
+	assert_int_equal(smp_pull_policy("spec.template", cs, NULL, &p, &changed), 0);
 	text = cJSON_PrintUnformatted(p);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\"we\\\"b\\\\x'y\\n\\u0001z\""));
