@@ -493,6 +493,33 @@ static int events_from_message(struct facts *f, struct check_result *res)
 	return 0;
 }
 
+const char *aks_pod_refusal(struct facts *f, char ip[16])
+{
+	const cJSON *events, *ev, *best = NULL;
+	struct ad_error err = { 0 };
+	struct classify_result cr;
+	int seen = 0;
+
+	ip[0] = '\0';
+	if (!f->ctx->pod[0] || aks_events(f, &events, &err) != 0)
+		return NULL;
+	cJSON_ArrayForEach(ev, jsonu_array(events, "items")) {
+		const char *m = jsonu_str(ev, "message");
+
+		if (++seen > MAX_EVENTS)
+			break;
+		if (!cJSON_IsObject(ev) || !m || !for_pod(ev, f->ctx->pod) ||
+		    !is_pull_failure(ev) ||
+		    (best && time_cmp(event_time(ev), event_time(best)) < 0) ||
+		    classify_message(m, strlen(m), &cr) != 0 ||
+		    !cr.client_ip[0])
+			continue;
+		best = ev;
+		snprintf(ip, 16, "%s", cr.client_ip);
+	}
+	return best ? jsonu_str(best, "message") : NULL;
+}
+
 static int run_events(struct facts *f, struct check_result *res)
 {
 	const cJSON *pod, *events, *ev, *ws;

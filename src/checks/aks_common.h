@@ -55,6 +55,11 @@ int aks_pod(struct facts *f, const struct cJSON **out, struct ad_error *err);
  * the pod's siblings too). */
 int aks_events(struct facts *f, const struct cJSON **out,
 	       struct ad_error *err);
+/* The message of the failing pod's newest pull-failure event that names
+ * the address a registry firewall saw ("client with IP '...' is not
+ * allowed access"; ip gets it, 16 bytes), or NULL: no pod named, events
+ * unreadable, or none names one.  Points into the facts cache. */
+const char *aks_pod_refusal(struct facts *f, char ip[16]);
 /* The image that fails: the context's image when given, else the image
  * of the first container waiting on a pull, else the first container's.
  * container gets the container's name ("" when not from the pod).

@@ -25,6 +25,7 @@
 #include "checks/aks_common.h"
 #include "checks/image.h"
 #include "checks/seen_ip.h"
+#include "classify.h"
 #include "context.h"
 #include "err.h"
 #include "facts.h"
@@ -496,17 +497,26 @@ static int run_dns_link(struct facts *f, struct check_result *res)
 
 /* ---------- aks.403.firewall ---------- */
 
-/* The address the pasted refusal names, against the cluster's outbound
- * addresses and the rules (evidence and summary only). */
+/* The address the refusal names, against the cluster's outbound
+ * addresses and the rules (evidence and summary only): from the pasted
+ * message, else from the pod's newest failure event that names one. */
 static int seen_note(struct facts *f, struct check_result *res,
 		     const cJSON *reg, char ips[][48], int nips)
 {
-	const char *p[MAX_OUT_IPS];
+	const char *p[MAX_OUT_IPS], *msg = f->ctx->message;
+	struct classify_result cr;
+	char ip[16];
 	int i;
 
 	for (i = 0; i < nips && i < MAX_OUT_IPS; i++)
 		p[i] = ips[i];
-	if (seen_ip_note(res, f->ctx->message, reg, p, (size_t)i,
+	if (!msg[0] || classify_message(msg, strlen(msg), &cr) != 0 ||
+	    !cr.client_ip[0]) {
+		msg = aks_pod_refusal(f, ip);
+		if (msg && ev_str(res, "registrySawIn", "pod event"))
+			return oom();
+	}
+	if (seen_ip_note(res, msg, reg, p, (size_t)i,
 			 f->ctx->cluster[0] ? f->ctx->cluster : _("the cluster")))
 		return oom();
 	return 0;

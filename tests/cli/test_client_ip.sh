@@ -67,6 +67,38 @@ EOF
 	case "$f" in *"$want"*) ok ;; *) bad "aks $ip: the summary: $f" ;; esac
 	case "$f" in *"$wev"*) ok ;; *) bad "aks $ip: the evidence: $f" ;; esac
 done
+# --- AKS, nothing pasted: the pod's newest failure event that names an
+# address gives it (an older one naming another address does not) ---
+python3 - "$TOP/data/scenarios/aks-403-firewall.json" >"$TMPD/ev.json" <<'EOF2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ev = next(e for e in d["http"] if e["url"].endswith("/events"))
+items = ev["body"]["items"]
+fail = next(i for i in items if "rpc error" in i["message"])
+old = json.loads(json.dumps(fail))
+tail = ": 403 Forbidden: denied: client with IP '%s' is not allowed access. Refer https://aka.ms/acr/firewall to grant access."
+fail["message"] = fail["message"].split(": 403 Forbidden")[0] + tail % "198.18.0.9"
+old["message"] = old["message"].split(": 403 Forbidden")[0] + tail % "20.61.14.27"
+old["lastTimestamp"] = old["firstTimestamp"] = "2025-01-20T15:11:00Z"
+old["metadata"]["name"] += "x"
+items.insert(0, old)
+print(json.dumps({"format": "acr-doctor-scenario/1", "name": "fw-event-ip",
+                  "base": "aks-403-firewall", "summary": "the refusal is in the pod's events only",
+                  "context": {"message": ""},
+                  "http": [{"method": "GET", "url": ev["url"], "body": ev["body"]}]}))
+EOF2
+"$AD" diagnose --json --scenario "$TMPD/ev.json" >"$TMPD/ev.out" 2>"$TMPD/err"
+f=$(finding "$TMPD/ev.out" aks.403.firewall)
+case "$f" in fail\|*) ok ;; *) bad "aks, from events: verdict changed: $f"; head -3 "$TMPD/err" ;; esac
+case "$f" in *"the registry saw 198.18.0.9, which is not an outbound IP of aks-shop nor in its rules"*) ok ;;
+	*) bad "aks, from events: the summary: $f" ;; esac
+case "$f" in *'"registrySaw": "198.18.0.9"'*) ok ;; *) bad "aks, from events: the newest event's address: $f" ;; esac
+case "$f" in *'"registrySawIn": "pod event"'*) ok ;; *) bad "aks, from events: where the address came from: $f" ;; esac
+# the built-in scenario's events name no address: nothing is said
+"$AD" diagnose --json --scenario aks-403-firewall >"$TMPD/b.json" 2>/dev/null
+f=$(finding "$TMPD/b.json" aks.403.firewall)
+case "$f" in *registrySaw*) bad "aks, no address anywhere: $f" ;; fail\|*) ok ;; *) bad "aks, no address: $f" ;; esac
+
 # the verdicts of the scenario are those of the built-in one
 "$AD" diagnose --json --scenario aks-403-firewall >"$TMPD/b.json" 2>/dev/null
 is "aks: the same verdicts with the message" "$(verdicts "$TMPD/b.json")" "$(verdicts "$TMPD/a.json")"
