@@ -15,6 +15,7 @@
 #include "err.h"
 #include "fix.h"
 #include "i18n.h"
+#include "jsonu.h"
 #include "redact.h"
 #include "scenario.h"
 #include "session.h"
@@ -303,6 +304,49 @@ static void section_diagnosis(struct sbuf *b, const struct session *s)
 	}
 }
 
+/* Nothing pasted: the failure message a check read itself (the pod's
+ * newest event or waiting status, the container log's newest pull line)
+ * and what it reads as, so a report says what the diagnosis started
+ * from.  The evidence is already sanitized and masked. */
+static void read_message(struct sbuf *b, const struct session *s)
+{
+	static const char *const ids[] = { "aks.events", "webapp.log" };
+	size_t i;
+
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		const struct check_result *r = session_result(s, ids[i]);
+		const char *cls, *src, *text;
+		const cJSON *a;
+
+		if (!r || r->verdict != CHECK_FAIL || !r->evidence)
+			continue;
+		cls = jsonu_str(r->evidence, "classified");
+		src = jsonu_str(r->evidence, "source");
+		text = jsonu_str(r->evidence, "message");
+		if (!text)
+			text = jsonu_str(r->evidence, "log_text");
+		if (!cls || !text || !src || strcmp(src, "message") == 0)
+			continue;
+		sb_printf(b, "| %s | ", _("message read from"));
+		sb_text(b, src);
+		sb_add(b, " |\n| ", 5);
+		sb_text(b, _("message read"));
+		sb_add(b, " | ", 3);
+		sb_text(b, text);
+		sb_printf(b, " |\n| %s | ", _("message classified as"));
+		sb_text(b, cls);
+		sb_add(b, " |\n", 3);
+		cJSON_ArrayForEach(a, jsonu_array(r->evidence, "alternatives")) {
+			if (!cJSON_IsString(a))
+				continue;
+			sb_printf(b, "| %s | ", _("its wording also fits"));
+			sb_text(b, a->valuestring);
+			sb_add(b, " |\n", 3);
+		}
+		return;
+	}
+}
+
 static void section_context(struct sbuf *b, const struct session *s)
 {
 	cJSON *c = ctx_to_json(session_context(s));
@@ -331,6 +375,8 @@ static void section_context(struct sbuf *b, const struct session *s)
 			sb_text(b, session_message_alternative(s, i));
 			sb_add(b, " |\n", 3);
 		}
+	} else {
+		read_message(b, s);
 	}
 	sb_add(b, "\n", 1);
 }

@@ -666,6 +666,33 @@ static void test_webapp_report(void **state)
 	session_free(s);
 }
 
+/* Nothing pasted: the report's Context says which message the checks
+ * read themselves (the pod's event) and what it reads as; a pasted one
+ * is shown as the context's message instead, not twice. */
+static void test_report_read_message(void **state)
+{
+	struct session *s = open_session("aks-notfound-tag");
+	char *md;
+	int guard = 0;
+
+	(void)state;
+	md = report_markdown(s);
+	assert_non_null(md);
+	assert_null(strstr(md, "| message read from |"));
+	free(md);
+	while (step(s) && guard++ < 80)
+		;
+	assert_int_equal(session_node(s)->kind, TREE_VERDICT);
+	md = report_markdown(s);
+	assert_non_null(md);
+	if (!strstr(md, "| message read from | event |") ||
+	    !strstr(md, "| message read | Failed to pull image") ||
+	    !strstr(md, "| message classified as | aks.notfound |"))
+		fail_msg("no message read in the Context table: %s", md);
+	free(md);
+	session_free(s);
+}
+
 /* Every built-in scenario walked as a user taking the obvious answer at
  * each step (the suggested choice, Continue, no fix applied) ends on the
  * verdict the scenario teaches: the wizard and diagnose agree. */
@@ -759,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_report_write),
 		cmocka_unit_test(test_webapp_report),
+		cmocka_unit_test(test_report_read_message),
 		cmocka_unit_test(test_report_masks_pasted_secrets),
 		cmocka_unit_test(test_every_scenario_walk),
 	};
