@@ -777,6 +777,51 @@ static const struct hand hand[] = {
 	  "Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><head><title>403 Forbidden</title></head></html>\"" },
 	{ "other", "back-off only",
 	  "Normal   BackOff    3s (x4 over 1m)  kubelet  Back-off pulling image \"contoso.azurecr.io/web/api:1\"" },
+	/* families from the fifth blind set and from the runtimes' and
+	 * registries' sources (containerd, containers-image, moby, kubelet,
+	 * distribution's error codes, az acr, az aks check-acr) */
+	{ "aks.notfound", "containers-image: UNKNOWN \"Not Found\" from a Nexus",
+	  "Error: initializing source docker://nexus.fabrikam.example:8443/tools/cli:4: reading manifest 4 in nexus.fabrikam.example:8443/tools/cli: unknown: Not Found" },
+	{ "aks.notfound", "moby: no manifest for the tag or digest",
+	  "Error response from daemon: image manifest does not exist for tag or digest \"fabrikam.azurecr.io/batch/worker:2024.06\"" },
+	{ "aks.notfound", "az acr: no login server for a misspelled registry",
+	  "2025-04-02 09:10:11.000 An error occurred: LOGIN_SERVER_ERROR\nAn error occurred while retrieving the login server for registry 'fabrikamm'. Please check the name, the cloud and your permissions." },
+	{ "aks.platform", "Windows node: a Linux image's layer in the Windows snapshotter",
+	  "Failed to pull image \"quay.io/fabrikam/sidecar:0.9\": rpc error: code = Unknown desc = failed to pull and unpack image \"quay.io/fabrikam/sidecar:0.9\": failed to extract layer sha256:7a1b: hcsshim::ProcessBaseLayer C:\\ProgramData\\containerd\\root\\io.containerd.snapshotter.v1.windows\\snapshots\\42: The system cannot find the file specified.: unknown" },
+	{ "other", "Windows image whose base layer the Windows host cannot apply",
+	  "> docker pull mcr.microsoft.com/windows/servercore:ltsc2022\nltsc2022: Pulling from windows/servercore\nfailed to register layer: re-exec error: exit status 1: output: ProcessBaseLayer \\\\?\\C:\\ProgramData\\docker\\windowsfilter\\ab12: The process cannot access the file because it is being used by another process." },
+	{ "aks.platform", "moby: an image of another OS than the one asked for",
+	  "Error response from daemon: cannot download image with operating system \"windows\" when requesting \"linux\"" },
+	{ "aks.timeout", "containerd: an ACR login server resets the connection",
+	  "Failed to pull image \"fabrikam.azurecr.io/shop/cart:5\": failed to resolve reference \"fabrikam.azurecr.io/shop/cart:5\": failed to do request: Head \"https://fabrikam.azurecr.io/v2/shop/cart/manifests/5\": read tcp 10.240.0.9:40112->10.20.1.7:443: read: connection reset by peer" },
+	{ "aks.timeout", "dockershim: EOF from an ACR's /v2/",
+	  "rpc error: code = Unknown desc = Error response from daemon: Get https://fabrikam.azurecr.us/v2/: EOF" },
+	{ "aks.403", "Docker: an HTML 403 page from a registry it names",
+	  "$ docker pull k8s.gcr.io/etcd:3.5.1-0\nError response from daemon: error parsing HTTP 403 response body: unexpected end of JSON input: \"<!DOCTYPE html><html lang=en><title>Error 403 (Forbidden)!!1</title><p>We're sorry, but you do not have access to this page.</p></html>\"" },
+	{ "aks.403", "containers-image: an HTML 403 body from a named registry",
+	  "Error: initializing source docker://registry.fabrikam.example/etl:7: reading manifest 7 in registry.fabrikam.example/etl: StatusCode: 403, \"<html>\\r\\n<head><title>403 Forbidden</title></head>...\"" },
+	{ "aks.401", "Container Instances refuses the registry user name",
+	  "Deployment failed. Code: InvalidImageRegistryUsername, Message: The user name given in imageRegistryCredentials for container group 'nightly' is not valid." },
+	{ "aks.401", "az aks check-acr: the service principal's secret",
+	  "[2025-05-01T08:00:00Z] The cluster uses service principal.\n[2025-05-01T08:00:00Z] Validating service principal credential: FAILED" },
+	{ "aks.401", "az aks check-acr: no token for the managed identity",
+	  "[2025-05-01T08:00:00Z] Checking managed identity...\n[2025-05-01T08:00:00Z] Kubelet managed identity client ID: 00000000-0000-0000-0000-000000000001\n[2025-05-01T08:00:00Z] Getting managed identity token failed with: the identity is not assigned to this VM scale set" },
+	{ "aks.401", "old kubelet: no credentials, and a GCR 'not found'",
+	  "image pull failed for eu.gcr.io/fabrikam/api:3, this may be because there are no credentials on this request.  details: (Error: image fabrikam/api:3 not found)" },
+	{ "other", "containerd: a challenge without a realm",
+	  "failed to resolve reference \"registry.fabrikam.example/etl:7\": failed to authorize: failed to fetch oauth token: no realm specified for token auth challenge" },
+	{ "other", "az acr check-health: no proper challenge",
+	  "An error occurred: CONNECTIVITY_WWW_AUTHENTICATE_ERROR\nRegistry 'fabrikam.azurecr.io' did not ask properly for a basic or a bearer authentication." },
+	{ "other", "kubelet: RegistryUnavailable",
+	  "Warning  Failed  9s  kubelet  Failed to pull image \"registry.fabrikam.example/etl:7\": image pull failed for registry.fabrikam.example/etl:7 because the registry is unavailable" },
+	{ "other", "kubelet: SignatureValidationFailed",
+	  "Warning  Failed  9s  kubelet  Error: SignatureValidationFailed: image pull failed for fabrikam.azurecr.io/etl:7 because the signature validation failed: no matching signature" },
+	{ "other", "containers-image: registry blocked by registries.conf",
+	  "Error: initializing source docker://registry.fabrikam.example/etl:7: registry registry.fabrikam.example is blocked in /etc/containers/registries.conf or /etc/containers/registries.conf.d" },
+	{ "other", "containerd 2.x: a schema 1 manifest",
+	  "failed to pull and unpack image \"fabrikam.azurecr.io/legacy/app:1\": failed to resolve reference \"fabrikam.azurecr.io/legacy/app:1\": not implemented: media type \"application/vnd.docker.distribution.manifest.v1+prettyjws\" is no longer supported since containerd v2.0, please rebuild the image" },
+	{ "other", "Docker: no such image locally after a failed pull",
+	  "PS C:\\> docker tag contoso/vote-front:v2 fabrikam.azurecr.io/vote-front:v2\nError response from daemon: No such image: contoso/vote-front:v2" },
 };
 
 static void test_handwritten(void **state)
@@ -986,7 +1031,11 @@ static void test_alternatives(void **state)
 	 * or a cause outside the tree leave nothing to choose */
 	expect_alts(hand_text("Docker Hub, image named kudu (not App Service's Kudu)"),
 		    "aks.401", NULL);
+	/* ... but ECR's "no basic auth credentials" means the node's
+	 * provider got no token: a role, or the ECR API out of reach */
 	expect_alts(hand_text("ECR without kubelet credentials, in Docker's wrapper"),
+		    "aks.401", "aks.timeout", NULL);
+	expect_alts("Error response from daemon: Get \"https://registry.fabrikam.example/v2/shop/web/manifests/3\": no basic auth credentials",
 		    "aks.401", NULL);
 	expect_alts(hand_text("containerd 2.x POST token"), "aks.401", NULL);
 	expect_alts(hand_text("containerd 2.x"), "aks.notfound", NULL);
@@ -998,6 +1047,39 @@ static void test_alternatives(void **state)
 		    "aks.403", NULL);
 	expect_alts("Error response from daemon: Get \"https://ghcr.io/v2/acme/tools/manifests/2\": unauthorized: incorrect username or password",
 		    "aks.401", NULL);
+
+	/* a private registry's 401 on a repository (a proxy cache relays
+	 * its upstream's 401 for a path the upstream does not have) */
+	expect_alts("$ podman pull harbor.fabrikam.example/hub-cache/nginxx:1.25\nError: initializing source docker://harbor.fabrikam.example/hub-cache/nginxx:1.25: reading manifest 1.25 in harbor.fabrikam.example/hub-cache/nginxx: unauthorized: authentication required",
+		    "aks.401", "aks.notfound", NULL);
+	/* ... and its 403: authorization, an ACR firewall, or a name it
+	 * will not confirm */
+	expect_alts("Error response from daemon: Head \"https://harbor.fabrikam.example/v2/shop/web/manifests/3\": denied: access forbidden",
+		    "aks.401", "aks.403", "aks.notfound", NULL);
+	/* an ACR cutting the connection: the path, or an identity */
+	expect_alts(hand_text("containerd: an ACR login server resets the connection"),
+		    "aks.timeout", "aks.401", NULL);
+	/* containerd's platform miss names neither OS nor architecture;
+	 * CRI-O's names both */
+	expect_alts(hand_text("containerd multi-error"), "aks.401-arch",
+		    "aks.platform", NULL);
+	expect_alts(hand_text("CRI-O arch + unauthorized"), "aks.401-arch", NULL);
+	/* the kubelet said it had no credentials: a registry that hides
+	 * private names said "not found"; an ACR would have said 401 */
+	expect_alts(hand_text("old kubelet: no credentials, and a GCR 'not found'"),
+		    "aks.401", "aks.notfound", NULL);
+	expect_alts("image pull failed for fabrikam.azurecr.io/api:3, this may be because there are no credentials on this request.  details: (Error: image api:3 not found)",
+		    "aks.notfound", "aks.401", NULL);
+	expect_alts(hand_text("az acr: no login server for a misspelled registry"),
+		    "aks.notfound", "aks.401", NULL);
+	expect_alts(hand_text("kubelet: RegistryUnavailable"), "other",
+		    "aks.timeout", NULL);
+	expect_alts(hand_text("containerd: a challenge without a realm"), "other",
+		    "aks.403", NULL);
+	expect_alts(hand_text("Docker: an HTML 403 page from a registry it names"),
+		    "aks.403", NULL);
+	expect_alts(hand_text("Windows node: a Linux image's layer in the Windows snapshotter"),
+		    "aks.platform", NULL);
 }
 
 /* The ambiguity survives hostile framing: escapes, invalid UTF-8, NULs,
