@@ -690,7 +690,7 @@ static int not_registry(const char *h, size_t n)
 		"aka.ms", "docker.com", "docs.microsoft.com",
 		"learn.microsoft.com", "github.com", "core.windows.net",
 		"login.microsoftonline.com", "management.azure.com",
-		"azurewebsites.net", "stackoverflow.com", NULL
+		"azurewebsites.net", "stackoverflow.com", "cloud.google.com", NULL
 	};
 	const char *const *s;
 	size_t l;

@@ -318,11 +318,12 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 608    /* of 630 (see data/README.md) */
+#define GROWN_FLOOR_GOOD 613    /* of 630: 608 when blind5 was scored once
+				 * (see data/README.md) */
 /* The answer set (the cause or one of its alternatives) holds the
  * thread's cause at least this often; and at most a third of the answers
  * may carry alternatives, so that naming every cause cannot buy it. */
-#define GROWN_FLOOR_ANSWER 608
+#define GROWN_FLOOR_ANSWER 625
 #define GROWN_MAX_ALT_DIV 3
 static void test_grown(void **state)
 {
@@ -423,7 +424,7 @@ static void test_blind3(void **state)
  * were written by someone who did not see them; committed, then scored
  * once (see data/README.md); now no longer blind, its floor is its score
  * today. */
-#define BLIND4_FLOOR_GOOD 73    /* of 77: 65 measured once, now no longer
+#define BLIND4_FLOOR_GOOD 74    /* of 77: 65 measured once, now no longer
 				 * blind (see data/README.md) */
 static void test_blind4(void **state)
 {
@@ -441,8 +442,10 @@ static void test_blind4(void **state)
  * use, most of them AKS, ACR and App Service threads, collected and
  * labelled from the threads' resolutions while the rules for blind4's
  * misses were written by someone who did not see them; committed, then
- * scored once (see data/README.md).  Its floor is that score. */
-#define BLIND5_FLOOR_GOOD 55    /* of 66, measured once */
+ * scored once (see data/README.md); now no longer blind, its floor is its
+ * score today. */
+#define BLIND5_FLOOR_GOOD 59    /* of 66: 55 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind5(void **state)
 {
 	struct corpus_score sc;
@@ -451,7 +454,7 @@ static void test_blind5(void **state)
 	run_corpus("pull-messages-blind5.jsonl", &sc);
 	assert_true(sc.total >= 66);
 	if (sc.good < BLIND5_FLOOR_GOOD)
-		fail_msg("fifth blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("fifth blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND5_FLOOR_GOOD);
 }
 
