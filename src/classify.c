@@ -1396,7 +1396,8 @@ static int pred_no_proxy(const struct text *t)
 	"no match for platform in manifest", "no matching manifest for", \
 	"no image found in manifest list for architecture", \
 	"no image found in image index for architecture", \
-	"does not match the specified platform"
+	"does not match the specified platform", \
+	"no manifest found for platform"
 
 #define NOTFOUND \
 	"manifest unknown", "manifest_unknown", "manifest tagged by", \
@@ -1465,6 +1466,7 @@ static int pred_no_proxy(const struct text *t)
 	"not authorized to perform", "validating image pull permission: failed", \
 	"retrieving permissions failed", "unable to retrieve pull secret", \
 	"image pull may not succeed", "unable to pull image using managed identity", STATUS_FORMS("401"), \
+	"admin user is disabled", \
 	": 401"
 
 /* Is norm[x] inside the clause of a DNS lookup?  Go words a resolver
@@ -1664,7 +1666,11 @@ static const struct rule rules[] = {
 		  "signature verification failed", "image signature verification",
 		  "source image rejected", "is rejected by policy",
 		  "signature validation failed", "signaturevalidationfailed",
-		  "is blocked in ~registries.conf"),
+		  "is blocked in ~registries.conf",
+		  /* Harbor's project policies (412), containerd's verifiers */
+		  "cannot be pulled due to configured policy",
+		  "412 precondition failed", "the image is not signed",
+		  "image verifier"),
 	  NULL },
 	/* A lockout after wrong passwords says "too many" too, but it is
 	 * the credentials, not the pull rate. */
@@ -1750,7 +1756,8 @@ static const struct rule rules[] = {
 	    "error processing tar file", "processing tar file(",
 	    "adding layer with blob", "failed to prepare extraction snapshot",
 	    "wrong diff id", "unexpected commit digest",
-	    "layer verification failed"), NULL },
+	    "layer verification failed", "not found in container storage"),
+	  NULL },
 	{ "media-type", CAUSE("other", "other"),
 	  "unsupported image manifest or media type (not a runnable image?)", 0,
 	  NULL, P("unsupported media type", "unsupported manifest media type",
@@ -1760,7 +1767,9 @@ static const struct rule rules[] = {
 		  "accept header does not support",
 		  "unsupported layer media type", "unsupported manifest format",
 		  "not yet supported by the engine", "encountered remote \"",
-		  "no longer supported since containerd"),
+		  "no longer supported since containerd",
+		  /* distribution's UNSUPPORTED (405) */
+		  "the operation is unsupported"),
 	  NULL },
 	{ "runtime-socket", CAUSE("other", "other"),
 	  "the node's container runtime is not reachable", 0, NULL,
@@ -1897,6 +1906,14 @@ static const struct rule rules[] = {
 	  NULL, 0, pred_ref_not_found, P(": not found"), NULL },
 	{ "bare-reading-manifest", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_bare_reading_manifest, P("reading manifest "), NULL },
+	/* The manifest was read, but the registry lacks a layer it names
+	 * (distribution's BLOB_UNKNOWN, containerd's "content at URL not
+	 * found"): an incomplete push or a cleaned-up repository, not the
+	 * image's name. */
+	{ "blob-unknown", CAUSE("other", "other"),
+	  "the registry lacks a layer the manifest names (incomplete push or deleted blob): push the image again",
+	  0, NULL, P("blob unknown to registry", "blob_unknown",
+		     "content at ~ not found"), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -1926,6 +1943,7 @@ static const struct rule rules[] = {
 	/* Tree 3 / App Service error 3: the ACR firewall's own words. */
 	{ "ip-denied", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("client with ip", "is not allowed access", "aka.ms/acr/firewall",
+	    "networkruleset",
 	    "connectivity_forbidden_error", "connectivity_challenge_error",
 	    "did not issue a challenge"), NULL },
 	/* App Service shows the firewall's answer as a bare "denied". */
