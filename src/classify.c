@@ -1696,6 +1696,8 @@ static const struct rule rules[] = {
 	    "based image is incompatible with", "operating system is not supported",
 	    "osversionnotsupported", "os version of the image", "os version ~ not supported",
 	    "cannot download image with operating system",
+	    /* Container Instances: the image's OS is not the group's */
+	    "imageostypenotmatchcontainergroup", "does not match the os type",
 	    /* a Windows image newer than the host: its layers are unknown */
 	    "layer with an unrecognized format", "0xc0370112"),
 	  NULL },
@@ -1743,7 +1745,8 @@ static const struct rule rules[] = {
 	 * image's OS (see pred_linux_image_on_windows). */
 	{ "windows-linux-layer", CAUSE("aks.platform", "aks.platform"), NULL, 0,
 	  pred_linux_image_on_windows,
-	  P("processbaselayer", "snapshotter.v1.windows", "windowsfilter"),
+	  P("processbaselayer", "snapshotter.v1.windows", "windowsfilter",
+	    "hcsshim::importlayer"),
 	  P("failed to extract layer", "failed to register layer",
 	    "failed to unpack image", "error unpacking image",
 	    "error processing tar file", "re-exec error") },
@@ -2298,6 +2301,15 @@ static void dynamic_alts(const struct text *t, const struct rule *r,
 	     ends_with_host(t->registry, "amazonaws.com.cn")) &&
 	    has(t, "no basic auth credential"))
 		add_alt(out, "aks.timeout");
+	/* App Service's own trailer, "Verify docker image configuration and
+	 * credentials", with no reason of the registry's: the platform
+	 * names both the name and the credentials, as Container Instances'
+	 * wrapper does; the log gives no more. */
+	if (strcmp(r->name, "webapp-no-reason") == 0 &&
+	    has(t, "verify docker image configuration and credentials")) {
+		add_alt(out, "webapp.unauthorized");
+		add_alt(out, "webapp.manifest-unknown");
+	}
 	/* the kubelet's "no credentials on this request" before an ACR's
 	 * "not found" (see anonymous-not-found) */
 	if (strcmp(r->name, "not-found") == 0 &&

@@ -841,6 +841,10 @@ static const struct hand hand[] = {
 	  "az acr login --name fabrikam\nLooks like you don't have access to registry 'fabrikam.azurecr.io'. To see configured firewall rules, run 'az acr show --query networkRuleSet --name fabrikam'." },
 	{ "aks.401", "az acr login: admin user off, nothing else",
 	  "az acr login --name fabrikam\nUnable to get admin user credentials with message: Admin user is disabled." },
+	{ "aks.platform", "Container Instances: image OS is not the group's",
+	  "Deployment failed. Code: ImageOsTypeNotMatchContainerGroup. The image 'fabrikam.azurecr.io/tools/agent:5' is built for Linux; the container group 'agents' runs Windows." },
+	{ "aks.platform", "Docker on Windows: ImportLayer of a Linux layer",
+	  "PS> docker pull fabrikam.azurecr.io/tools/agent:5\n5: Pulling from tools/agent\nfailed to register layer: re-exec error: exit status 1: output: hcsshim::ImportLayer failed in Win32: The system cannot find the path specified. (0x3) layerId=\\\\?\\C:\\ProgramData\\Docker\\windowsfilter\\9c1d" },
 	{ "other", "Docker: no such image locally after a failed pull",
 	  "PS C:\\> docker tag contoso/vote-front:v2 fabrikam.azurecr.io/vote-front:v2\nError response from daemon: No such image: contoso/vote-front:v2" },
 };
@@ -1101,6 +1105,10 @@ static void test_alternatives(void **state)
 		    "aks.403", NULL);
 	expect_alts(hand_text("Windows node: a Linux image's layer in the Windows snapshotter"),
 		    "aks.platform", NULL);
+	/* App Service's trailer names the image and the credentials */
+	expect_alts("2025-03-01T10:00:00.000Z INFO  - Pulling image: fabrikam.azurecr.io/site/web:12\n2025-03-01T10:00:02.000Z ERROR - Image pull failed: Verify docker image configuration and credentials (if using private repository)",
+		    "other", "webapp.unauthorized", "webapp.manifest-unknown", NULL);
+	expect_alts(hand_text("App Service, no reason"), "other", NULL);
 }
 
 /* The ambiguity survives hostile framing: escapes, invalid UTF-8, NULs,
