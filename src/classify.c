@@ -1055,10 +1055,10 @@ static const char *const explicit_cred[] = {
 
 /* A 401 that came from the token endpoint is about the credentials the
  * client sent; a missing repository is answered later, on the manifest. */
-static const char *const token_endpoint[] = {
-	"oauth token", "anonymous token", "/oauth2/token", "/oauth2/exchange",
-	"/token?", "/jwt/auth", "token exchange", NULL
-};
+#define TOKEN_ENDPOINTS \
+	"oauth token", "anonymous token", "/oauth2/token", "/oauth2/exchange", \
+	"/token?", "/jwt/auth", "token exchange"
+static const char *const token_endpoint[] = { TOKEN_ENDPOINTS, NULL };
 
 static int has_any(const struct text *t, const char *const *pats)
 {
@@ -2031,6 +2031,13 @@ static const struct rule rules[] = {
 			     "insufficient_scope"), NULL },
 	{ "foreign-denied", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  pred_foreign_denied, P(": denied: "), NULL },
+	/* An OAuth token endpoint answers a grant it refuses (a refresh
+	 * token for another tenant or registry, a malformed one) with 400
+	 * (RFC 6749 5.2): the credentials, like its 401. */
+	{ "token-400", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0, NULL,
+	  P(TOKEN_ENDPOINTS), P("400 bad request", "status: 400", "status 400",
+				"status code 400", "status code: 400",
+				STATUS_FORMS("400")) },
 	/* Tree 1a / App Service error 1. */
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },

@@ -845,6 +845,10 @@ static const struct hand hand[] = {
 	  "Deployment failed. Code: ImageOsTypeNotMatchContainerGroup. The image 'fabrikam.azurecr.io/tools/agent:5' is built for Linux; the container group 'agents' runs Windows." },
 	{ "aks.platform", "Docker on Windows: ImportLayer of a Linux layer",
 	  "PS> docker pull fabrikam.azurecr.io/tools/agent:5\n5: Pulling from tools/agent\nfailed to register layer: re-exec error: exit status 1: output: hcsshim::ImportLayer failed in Win32: The system cannot find the path specified. (0x3) layerId=\\\\?\\C:\\ProgramData\\Docker\\windowsfilter\\9c1d" },
+	{ "aks.401", "containerd: the token endpoint refuses the grant with 400",
+	  "failed to resolve reference \"fabrikam.azurecr.io/shop/api:3\": failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://fabrikam.azurecr.io/oauth2/token: 400 Bad Request" },
+	{ "other", "a 400 from a manifest request names no cause",
+	  "failed to resolve reference \"fabrikam.azurecr.io/shop/api:3\": unexpected status from HEAD request to https://fabrikam.azurecr.io/v2/shop/api/manifests/3: 400 Bad Request" },
 	{ "other", "Docker: no such image locally after a failed pull",
 	  "PS C:\\> docker tag contoso/vote-front:v2 fabrikam.azurecr.io/vote-front:v2\nError response from daemon: No such image: contoso/vote-front:v2" },
 };
