@@ -1363,7 +1363,23 @@ static int pred_linux_image_on_windows(const struct text *t)
  * registry's own front end or CDN refused the caller. */
 static int pred_html403_named(const struct text *t)
 {
-	return t->registry[0] && !pred_dockerhub(t) && !pred_proxy_named(t);
+	static const char *const page[] = {
+		"<html", "<!doctype", "<head", "<title", "<body", NULL
+	};
+	const char *const *m;
+	size_t at, first = SIZE_MAX;
+
+	if (!t->registry[0] || pred_dockerhub(t) || pred_proxy_named(t))
+		return 0;
+	/* the registry named by the request, before the page: a host in a
+	 * link of a block page is the page's, not the registry's */
+	for (m = page; *m; m++) {
+		at = find_lit(t->norm, t->nlen, 0, *m, strlen(*m));
+		if (at < first)
+			first = at;
+	}
+	at = find_lit(t->norm, t->nlen, 0, t->registry, strlen(t->registry));
+	return at != SIZE_MAX && (first == SIZE_MAX || at < first);
 }
 
 static int pred_not_acr(const struct text *t)

@@ -1107,6 +1107,9 @@ static void test_alternatives(void **state)
 		    "aks.403", NULL);
 	expect_alts(hand_text("Docker: an HTML 403 page from a registry it names"),
 		    "aks.403", NULL);
+	/* a host in the page's own link is not the registry */
+	expect_alts("Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><head><title>403 Forbidden</title></head><body>Blocked. See https://help.fabrikam-corp.example/web-access</body></html>\"",
+		    "other", "aks.403", NULL);
 	expect_alts(hand_text("Windows node: a Linux image's layer in the Windows snapshotter"),
 		    "aks.platform", NULL);
 	/* App Service's trailer names the image and the credentials */
