@@ -59,6 +59,7 @@ struct text {
 	char registry[256];     /* lowercase registry host, for predicates */
 	char lookup[256];       /* lowercase host of a failed DNS lookup */
 	int implied_hub;        /* image without a registry: Docker Hub */
+	int linux_image;        /* an image is named, and not a Windows one */
 };
 
 struct match {
@@ -585,7 +586,8 @@ static int image_token(const struct text *t, size_t p, size_t *s, size_t *e)
 	for (k = p; k < q; k++)
 		if (is_alnum((unsigned char)n[k]) || n[k] == '<')
 			good++;
-	if (q - p < 2 || good == 0)
+	/* "podman pull --tls-verify=false R": an option is not a name */
+	if (q - p < 2 || good == 0 || n[p] == '-')
 		return 0;
 	*s = p;
 	*e = q;
@@ -612,6 +614,10 @@ static const char *const image_anchors[] = {
 	"failed to pull image ",
 	"image \"",
 	"docker pull ",
+	/* the other clients' pull commands, as people paste them */
+	"docker image pull ", "podman pull ", "crictl pull ", "nerdctl pull ",
+	"ctr image pull ", "ctr images pull ", "ctr i pull ",
+	"trying to pull repository ", /* Docker 1.x, RHEL's docker */
 	"pulling repository ",  /* Docker 1.x */
 	"image: ",
 	NULL
@@ -643,7 +649,13 @@ static void find_image(const struct text *t, struct classify_result *out)
 	if (find_pat(t, "reading manifest * in ", &m)) {
 		size_t ts, te, rs, re, tsa, tsb;
 
-		if (image_token(t, m.start + 17, &ts, &te) &&
+		/* a one-letter tag ("reading manifest 7 in R") is no token:
+		 * the repository alone still names the registry */
+		if (image_token(t, m.end, &rs, &re) &&
+		    !image_token(t, m.start + 17, &ts, &te)) {
+			safe_span(t, rs, re, &sa, &sb);
+			copy_span(out->image, sizeof out->image, t->safe, sa, sb);
+		} else if (image_token(t, m.start + 17, &ts, &te) &&
 		    image_token(t, m.end, &rs, &re)) {
 			safe_span(t, rs, re, &sa, &sb);
 			safe_span(t, ts, te, &tsa, &tsb);
@@ -678,7 +690,7 @@ static int not_registry(const char *h, size_t n)
 		"aka.ms", "docker.com", "docs.microsoft.com",
 		"learn.microsoft.com", "github.com", "core.windows.net",
 		"login.microsoftonline.com", "management.azure.com",
-		"azurewebsites.net", "stackoverflow.com", NULL
+		"azurewebsites.net", "stackoverflow.com", "cloud.google.com", NULL
 	};
 	const char *const *s;
 	size_t l;
@@ -969,6 +981,7 @@ static int pred_foreign(const struct text *t)
 		"ghcr.io", "docker.io", "quay.io", "gcr.io", "pkg.dev",
 		"registry.k8s.io", "public.ecr.aws", "amazonaws.com",
 		"registry.gitlab.com", "nvcr.io", "redhat.io", "redhat.com",
+		"amazonaws.com.cn",
 		"docker.pkg.github.com", NULL
 	};
 	const char *const *d;
@@ -1042,10 +1055,10 @@ static const char *const explicit_cred[] = {
 
 /* A 401 that came from the token endpoint is about the credentials the
  * client sent; a missing repository is answered later, on the manifest. */
-static const char *const token_endpoint[] = {
-	"oauth token", "anonymous token", "/oauth2/token", "/oauth2/exchange",
-	"/token?", "/jwt/auth", "token exchange", NULL
-};
+#define TOKEN_ENDPOINTS \
+	"oauth token", "anonymous token", "/oauth2/token", "/oauth2/exchange", \
+	"/token?", "/jwt/auth", "token exchange"
+static const char *const token_endpoint[] = { TOKEN_ENDPOINTS, NULL };
 
 static int has_any(const struct text *t, const char *const *pats)
 {
@@ -1307,6 +1320,73 @@ static int pred_bare_reading_manifest(const struct text *t)
 	return 0;
 }
 
+/* The registry is an ACR's login server (not its data endpoint nor
+ * the storage behind it, which the layer rules read). */
+static int pred_acr_login_server(const struct text *t)
+{
+	return strstr(t->registry, ".azurecr.") != NULL &&
+	       strstr(t->registry, ".data.azurecr.") == NULL;
+}
+
+/* An image name that says Windows (its base images and tags). */
+static int windows_image_name(const char *img)
+{
+	static const char *const names[] = {
+		"windows", "nanoserver", "servercore", "ltsc", "win", NULL
+	};
+	const char *const *n;
+	char low[512];
+	size_t i;
+
+	for (i = 0; img[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)lower((unsigned char)img[i]);
+	low[i] = '\0';
+	for (n = names; *n; n++)
+		if (strstr(low, *n))
+			return 1;
+	return 0;
+}
+
+/* A layer the Windows snapshotter could not apply, of an image whose
+ * name says nothing of Windows: a single-platform Linux image skips the
+ * platform match (only an index is matched), so the OS mismatch shows
+ * first when Windows' base-layer processing finds no Windows layout in
+ * a Linux layer.  A Windows image failing there is the host's problem
+ * (the unpack rule). */
+static int pred_linux_image_on_windows(const struct text *t)
+{
+	return t->linux_image;
+}
+
+/* An HTML 403 page from a registry the text names (not Docker Hub, whose
+ * pulls a configured mirror may answer, and no proxy named): the
+ * registry's own front end or CDN refused the caller. */
+static int pred_html403_named(const struct text *t)
+{
+	static const char *const page[] = {
+		"<html", "<!doctype", "<head", "<title", "<body", NULL
+	};
+	const char *const *m;
+	size_t at, first = SIZE_MAX;
+
+	if (!t->registry[0] || pred_dockerhub(t) || pred_proxy_named(t))
+		return 0;
+	/* the registry named by the request, before the page: a host in a
+	 * link of a block page is the page's, not the registry's */
+	for (m = page; *m; m++) {
+		at = find_lit(t->norm, t->nlen, 0, *m, strlen(*m));
+		if (at < first)
+			first = at;
+	}
+	at = find_lit(t->norm, t->nlen, 0, t->registry, strlen(t->registry));
+	return at != SIZE_MAX && (first == SIZE_MAX || at < first);
+}
+
+static int pred_not_acr(const struct text *t)
+{
+	return !pred_acr(t);
+}
+
 /* The proxy names itself: not the registry refusing an address. */
 static int pred_no_proxy(const struct text *t)
 {
@@ -1332,7 +1412,8 @@ static int pred_no_proxy(const struct text *t)
 	"no match for platform in manifest", "no matching manifest for", \
 	"no image found in manifest list for architecture", \
 	"no image found in image index for architecture", \
-	"does not match the specified platform"
+	"does not match the specified platform", \
+	"no manifest found for platform"
 
 #define NOTFOUND \
 	"manifest unknown", "manifest_unknown", "manifest tagged by", \
@@ -1346,7 +1427,8 @@ static int pred_no_proxy(const struct text *t)
 	"repository with name ~ does not exist", "unknown: ~ not found", \
 	"was deleted or has expired", "image not found", "status code: 404", \
 	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404", \
-	"'microsoft.containerregistry/registries' could not be found"
+	"'microsoft.containerregistry/registries' could not be found", \
+	"unknown: not found", "manifest does not exist for tag or digest"
 
 #define NOTFOUND_OR_DENIED \
 	"repository does not exist", "does not exist or no pull access"
@@ -1400,6 +1482,7 @@ static int pred_no_proxy(const struct text *t)
 	"not authorized to perform", "validating image pull permission: failed", \
 	"retrieving permissions failed", "unable to retrieve pull secret", \
 	"image pull may not succeed", "unable to pull image using managed identity", STATUS_FORMS("401"), \
+	"admin user is disabled", \
 	": 401"
 
 /* Is norm[x] inside the clause of a DNS lookup?  Go words a resolver
@@ -1597,7 +1680,13 @@ static const struct rule rules[] = {
 	  "admission policy or signature verification rejected the image", 0,
 	  NULL, P("admission webhook * denied the request",
 		  "signature verification failed", "image signature verification",
-		  "source image rejected", "is rejected by policy"),
+		  "source image rejected", "is rejected by policy",
+		  "signature validation failed", "signaturevalidationfailed",
+		  "is blocked in ~registries.conf",
+		  /* Harbor's project policies (412), containerd's verifiers */
+		  "cannot be pulled due to configured policy",
+		  "412 precondition failed", "the image is not signed",
+		  "image verifier"),
 	  NULL },
 	/* A lockout after wrong passwords says "too many" too, but it is
 	 * the credentials, not the pull rate. */
@@ -1622,6 +1711,9 @@ static const struct rule rules[] = {
 	    "does not match the host", "does not match the detected host platform",
 	    "based image is incompatible with", "operating system is not supported",
 	    "osversionnotsupported", "os version of the image", "os version ~ not supported",
+	    "cannot download image with operating system",
+	    /* Container Instances: the image's OS is not the group's */
+	    "imageostypenotmatchcontainergroup", "does not match the os type",
 	    /* a Windows image newer than the host: its layers are unknown */
 	    "layer with an unrecognized format", "0xc0370112"),
 	  NULL },
@@ -1653,6 +1745,27 @@ static const struct rule rules[] = {
 	  0, NULL, P("proxy authentication required", "407 proxy",
 		     "status: 407", "status code 407", "status code: 407",
 		     "proxy-authenticate"), NULL },
+	/* The answer to the first request was not a registry's challenge
+	 * (no realm, a scheme no client speaks): something in front of the
+	 * registry answered, a proxy or a firewall's page, or the URL is
+	 * not a registry's.  Its "failed to authorize" is not a 401. */
+	{ "bad-challenge", CAUSE("other", "other"),
+	  "the registry's authentication challenge is malformed or missing: a proxy or firewall answered, or the address is not a registry",
+	  0, NULL, P("no realm specified for token auth challenge",
+		     "missing realm in bearer auth challenge",
+		     "invalid token auth challenge realm",
+		     "failed to find supported auth scheme",
+		     "connectivity_www_authenticate_error",
+		     "did not ask properly for a basic or a bearer"), NULL },
+	/* A Linux image's layer that Windows' snapshotter cannot apply: the
+	 * image's OS (see pred_linux_image_on_windows). */
+	{ "windows-linux-layer", CAUSE("aks.platform", "aks.platform"), NULL, 0,
+	  pred_linux_image_on_windows,
+	  P("processbaselayer", "snapshotter.v1.windows", "windowsfilter",
+	    "hcsshim::importlayer"),
+	  P("failed to extract layer", "failed to register layer",
+	    "failed to unpack image", "error unpacking image",
+	    "error processing tar file", "re-exec error") },
 	/* A local content-store problem; its "not found" is not the
 	 * registry's. */
 	{ "unpack", CAUSE("other", "other"),
@@ -1661,14 +1774,21 @@ static const struct rule rules[] = {
 	    "failed to extract layer", "failed to register layer",
 	    "error processing tar file", "processing tar file(",
 	    "adding layer with blob", "failed to prepare extraction snapshot",
-	    "wrong diff id", "unexpected commit digest"), NULL },
+	    "wrong diff id", "unexpected commit digest",
+	    "layer verification failed", "not found in container storage"),
+	  NULL },
 	{ "media-type", CAUSE("other", "other"),
 	  "unsupported image manifest or media type (not a runnable image?)", 0,
 	  NULL, P("unsupported media type", "unsupported manifest media type",
 		  "unknown mediatype", "manifest invalid", "manifest_invalid",
 		  /* the registry has the tag, in a format an old client
 		   * does not ask for: its "not found" is not the name's */
-		  "accept header does not support"),
+		  "accept header does not support",
+		  "unsupported layer media type", "unsupported manifest format",
+		  "not yet supported by the engine", "encountered remote \"",
+		  "no longer supported since containerd",
+		  /* distribution's UNSUPPORTED (405) */
+		  "the operation is unsupported"),
 	  NULL },
 	{ "runtime-socket", CAUSE("other", "other"),
 	  "the node's container runtime is not reachable", 0, NULL,
@@ -1701,11 +1821,18 @@ static const struct rule rules[] = {
 	    "public network access has been disabled",
 	    "public access is disabled"),
 	  P(FORBIDDEN, "blocked", "<html", "denied", "not allowed") },
+	/* An HTML 403 page from a registry the text names: its front end or
+	 * CDN refused the caller (see pred_html403_named). */
+	{ "html-403-registry", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_html403_named, P("error parsing http 403 response body",
+				"<title>403 forbidden</title>",
+				"statuscode: 403, \"<"), NULL },
 	/* An HTML 403 page comes from a proxy or mirror; ACR answers JSON. */
 	{ "html-403", CAUSE("other", "other"),
 	  "HTTP 403 from a proxy or mirror (HTML page), not from the registry",
 	  0, NULL, P("error parsing http 403 response body",
-		     "<title>403 forbidden</title>"), NULL },
+		     "<title>403 forbidden</title>", "statuscode: 403, \"<"),
+	  NULL },
 
 	/* A 403 that names a web proxy or filter: the node's egress proxy
 	 * refused, the registry never answered. */
@@ -1734,7 +1861,15 @@ static const struct rule rules[] = {
 	{ "cluster-identity", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P("identity existance: failed", "identity existence: failed",
 		  "could not create a role assignment",
-		  "roleassignments/write"), NULL },
+		  "roleassignments/write", "service principal credential: failed",
+		  "managed identity token failed"), NULL },
+	/* Container Instances refusing the registry credentials it was
+	 * given (empty or malformed password or user name): the
+	 * credentials, before any pull. */
+	{ "aci-registry-credential", CAUSE("aks.401", "webapp.unauthorized"),
+	  NULL, 0, NULL, P("invalidimageregistrypassword",
+			   "invalidimageregistryusername",
+			   "imageregistrycredentials"), NULL },
 	/* ACR's own reason for refusing a token: the identity has no role
 	 * on the registry, whatever status carried it. */
 	{ "acr-permissions", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
@@ -1774,6 +1909,14 @@ static const struct rule rules[] = {
 	{ "copy-after-token-401", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, pred_no_manifest_missing, P("failed to fetch oauth token"),
 	  P("failed to copy", "content descriptor") },
+	/* The kubelet pulled with no credentials for the image and says so:
+	 * a registry that hides private names from anonymous callers (GCR's
+	 * storage-backed one did) answers "not found" for an image that
+	 * exists.  ACR answers an anonymous caller 401, so its "not found"
+	 * stays the name's (with the credentials as the alternative). */
+	{ "anonymous-not-found", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, pred_not_acr, P("no credentials on this request"),
+	  P(NOTFOUND, "not found") },
 	/* Tree 2 / App Service error 2: outranks the 401 of the anonymous
 	 * retry that follows it. */
 	{ "not-found", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL, 0,
@@ -1782,6 +1925,14 @@ static const struct rule rules[] = {
 	  NULL, 0, pred_ref_not_found, P(": not found"), NULL },
 	{ "bare-reading-manifest", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_bare_reading_manifest, P("reading manifest "), NULL },
+	/* The manifest was read, but the registry lacks a layer it names
+	 * (distribution's BLOB_UNKNOWN, containerd's "content at URL not
+	 * found"): an incomplete push or a cleaned-up repository, not the
+	 * image's name. */
+	{ "blob-unknown", CAUSE("other", "other"),
+	  "the registry lacks a layer the manifest names (incomplete push or deleted blob): push the image again",
+	  0, NULL, P("blob unknown to registry", "blob_unknown",
+		     "content at ~ not found"), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -1797,6 +1948,13 @@ static const struct rule rules[] = {
 	{ "private-dns-nx", CAUSE("other", "other"),
 	  "DNS: the registry's private link or data endpoint name does not resolve; check the private DNS zone's records and its link to the VNet",
 	  0, pred_private_lookup, P(DNS_NX), NULL },
+	/* az acr's LOGIN_SERVER_ERROR: ARM has no registry by that name in
+	 * the cloud and subscriptions the caller sees; a misspelled name
+	 * most often, a missing permission on it too. */
+	{ "acr-login-server", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, NULL, P("login_server_error",
+			   "error occurred while retrieving the login server"),
+	  NULL },
 	/* Wrong registry name or suffix (azureacr.io): NXDOMAIN. */
 	{ "acr-no-such-host", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_acr_lookup, P(DNS_NX), NULL },
@@ -1804,6 +1962,7 @@ static const struct rule rules[] = {
 	/* Tree 3 / App Service error 3: the ACR firewall's own words. */
 	{ "ip-denied", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("client with ip", "is not allowed access", "aka.ms/acr/firewall",
+	    "networkruleset",
 	    "connectivity_forbidden_error", "connectivity_challenge_error",
 	    "did not issue a challenge"), NULL },
 	/* App Service shows the firewall's answer as a bare "denied". */
@@ -1852,6 +2011,16 @@ static const struct rule rules[] = {
 		     ".blob.core.windows.net", "/blobs/"),
 	  P(": eof", "unexpected eof", "connection reset by peer",
 	    "broken pipe", "forcibly closed by the remote host") },
+	/* A connection to an ACR's login server cut (EOF, reset): ACR
+	 * answers every request, so something on the path closed it, a
+	 * firewall or a private endpoint the name points to but the node
+	 * cannot use (tree 4).  The layer downloads are read above. */
+	{ "acr-connection-closed", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
+	  pred_acr_login_server, P("connection reset by peer", ": eof",
+				   "unexpected eof", "broken pipe",
+				   "forcibly closed by the remote host",
+				   "connection was aborted by the software in your host"),
+	  NULL },
 	/* the Linux and the Windows (Winsock) wordings */
 	{ "connection-refused", CAUSE("other", "other"),
 	  "network: connection refused", 0, NULL,
@@ -1878,6 +2047,13 @@ static const struct rule rules[] = {
 			     "insufficient_scope"), NULL },
 	{ "foreign-denied", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  pred_foreign_denied, P(": denied: "), NULL },
+	/* An OAuth token endpoint answers a grant it refuses (a refresh
+	 * token for another tenant or registry, a malformed one) with 400
+	 * (RFC 6749 5.2): the credentials, like its 401. */
+	{ "token-400", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0, NULL,
+	  P(TOKEN_ENDPOINTS), P("400 bad request", "status: 400", "status 400",
+				"status code 400", "status code: 400",
+				STATUS_FORMS("400")) },
 	/* Tree 1a / App Service error 1. */
 	{ "unauthorized-401", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
 	  NULL, P(AUTH401), NULL },
@@ -1904,6 +2080,12 @@ static const struct rule rules[] = {
 	 * foreign base layers: the image's OS, when nothing above spoke. */
 	{ "unknown-blob", CAUSE("aks.platform", "aks.platform"), NULL, 0, NULL,
 	  P("unknown blob"), NULL },
+	/* kubelet's RegistryUnavailable with no network error above to
+	 * say more: the runtime could not reach the registry. */
+	{ "registry-unavailable", CAUSE("other", "other"),
+	  "RegistryUnavailable: the runtime could not reach the registry (DNS, firewall, or the registry's health)",
+	  0, NULL, P("because the registry is unavailable",
+		     "registryunavailable"), NULL },
 	/* Below 401: a 5xx next to a 401 is the flaky half of the pair. */
 	{ "server-5xx", CAUSE("other", "other"),
 	  "registry server error (HTTP 5xx): retry, check the registry's health",
@@ -1936,6 +2118,12 @@ static const struct rule rules[] = {
 	  0, pred_no_pull_failure, P("pull image successful", "successfully pulled image",
 				     "downloaded newer image for", "image is up to date for"),
 	  NULL },
+	/* The engine looked for the image locally (tag, run, inspect) and
+	 * has none: the pull before it failed or never ran; its error, not
+	 * this one, names the cause. */
+	{ "no-such-image", CAUSE("other", "other"),
+	  "the engine has no such image locally: the pull before failed or never ran; its error names the cause",
+	  0, NULL, P("no such image: ", "image not known"), NULL },
 	{ "webapp-no-reason", CAUSE("other", "other"),
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",
@@ -1965,6 +2153,15 @@ static const struct {
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
 	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },
+	/* an EOF from an ACR was also an identity without access to it */
+	{ "acr-connection-closed", "aks.401", "webapp.unauthorized" },
+	/* a front end that answered instead of the registry: an ACR's
+	 * firewall answers so too (az acr check-health's challenge errors) */
+	{ "bad-challenge", "aks.403", "webapp.ip-denied" },
+	{ "anonymous-not-found", "aks.notfound", "webapp.manifest-unknown" },
+	{ "acr-login-server", "aks.401", "webapp.unauthorized" },
+	/* a registry that cannot be reached is most often the network path */
+	{ "registry-unavailable", "aks.timeout", "aks.timeout" },
 };
 
 /* ---------- evidence ---------- */
@@ -2090,16 +2287,63 @@ static void add_alt(struct classify_result *out, const char *cause)
 	out->alternatives[out->nalt++] = cause;
 }
 
-/* A 401 on a repository from a registry that answers a missing name the
- * same way, with no word against the credentials: the name may be wrong. */
+/* A registry the text names that is neither an ACR (nor a near miss of
+ * one) nor MCR: a private registry (Harbor, Nexus, GitLab's, a proxy
+ * cache), which may check a name's permission before its existence. */
+static int private_named(const struct text *t)
+{
+	return t->registry[0] && !pred_acr(t) && !acr_like(t->registry) &&
+	       !ends_with_host(t->registry, "mcr.microsoft.com");
+}
+
+/* Alternatives that depend on the text, not only on the rule. */
 static void dynamic_alts(const struct text *t, const struct rule *r,
 			 struct classify_result *out)
 {
-	if (strcmp(r->name, "unauthorized-401") == 0 && ambiguous_registry(t) &&
+	const char *nf = t->webapp ? "webapp.manifest-unknown" : "aks.notfound";
+
+	/* A 401 on a repository from a registry that answers a missing name
+	 * the same way (the public ones; a private one, or a proxy cache
+	 * that relays its upstream's 401), with no word against the
+	 * credentials: the name may be wrong. */
+	if (strcmp(r->name, "unauthorized-401") == 0 &&
+	    (ambiguous_registry(t) || private_named(t)) &&
 	    !has_any(t, explicit_cred) && !has_any(t, token_endpoint) &&
 	    pred_repo_request(t))
-		add_alt(out, t->webapp ? "webapp.manifest-unknown" :
-			"aks.notfound");
+		add_alt(out, nf);
+	/* A 403 from a private registry the text names: authorization, or a
+	 * name it will not confirm to this caller. */
+	if (strcmp(r->name, "forbidden-403-unnamed") == 0 && private_named(t))
+		add_alt(out, nf);
+	/* ECR's "no basic auth credentials": no credentials were sent
+	 * because the node's provider got none, for want of a role or
+	 * because it could not reach the token API (a private subnet
+	 * without the ECR API endpoint). */
+	if (strcmp(r->name, "no-credentials") == 0 &&
+	    (ends_with_host(t->registry, "amazonaws.com") ||
+	     ends_with_host(t->registry, "amazonaws.com.cn")) &&
+	    has(t, "no basic auth credential"))
+		add_alt(out, "aks.timeout");
+	/* App Service's own trailer, "Verify docker image configuration and
+	 * credentials", with no reason of the registry's: the platform
+	 * names both the name and the credentials, as Container Instances'
+	 * wrapper does; the log gives no more. */
+	if (strcmp(r->name, "webapp-no-reason") == 0 &&
+	    has(t, "verify docker image configuration and credentials")) {
+		add_alt(out, "webapp.unauthorized");
+		add_alt(out, "webapp.manifest-unknown");
+	}
+	/* the kubelet's "no credentials on this request" before an ACR's
+	 * "not found" (see anonymous-not-found) */
+	if (strcmp(r->name, "not-found") == 0 &&
+	    has(t, "no credentials on this request"))
+		add_alt(out, t->webapp ? "webapp.unauthorized" : "aks.401");
+	/* containerd's "no match for platform in manifest" names neither the
+	 * OS nor the architecture: a Windows node whose text says nothing
+	 * of Windows is the OS. */
+	if (strcmp(r->name, "arch-401") == 0 &&
+	    has(t, "no match for platform in manifest"))
+		add_alt(out, "aks.platform");
 }
 
 static int run_rules(const struct text *t, struct classify_result *out)
@@ -2193,6 +2437,7 @@ int classify_message(const char *text, size_t len,
 	if (!t.webapp && find_any(&t, webapp_weak_markers, &m))
 		t.webapp = !find_any(&t, not_webapp, &m);
 	find_image(&t, out);
+	t.linux_image = out->image[0] && !windows_image_name(out->image);
 	find_registry(&t, out);
 	find_lookup(&t);
 

@@ -180,8 +180,29 @@ static const char *const all_labels[] = {
 
 struct corpus_score {
 	int total, good;
+	int answer_good;                /* label is the cause or one of the
+					 * alternatives */
+	int with_alts;                  /* answers that carry alternatives */
 	int per_label[NLABELS];         /* lines labelled so */
 };
+
+/* Is label the cause or one of the alternatives of r? */
+static int in_answer_set(const struct classify_result *r, const char *label)
+{
+	size_t i;
+
+	if (strcmp(r->cause, label) == 0)
+		return 1;
+	for (i = 0; i < r->nalt; i++)
+		if (strcmp(r->alternatives[i], label) == 0)
+			return 1;
+	return 0;
+}
+
+static double pct(int a, int b)
+{
+	return b ? 100.0 * a / b : 0.0;
+}
 
 /* Classify every line of a JSONL corpus ({"id", "text", "label", "note",
  * "source"}); print each miss with its id, count the hits.  The file must
@@ -225,19 +246,24 @@ static void run_corpus(const char *name, struct corpus_score *sc)
 				 id->valuestring, label->valuestring);
 		classify_str(text->valuestring, &r);
 		sc->total++;
+		sc->with_alts += r.nalt > 0;
+		sc->answer_good += in_answer_set(&r, label->valuestring);
 		if (strcmp(r.cause, label->valuestring) == 0)
 			sc->good++;
 		else
-			print_error("MISMATCH %s: expected %s, got %s (rule %s)\n"
+			print_error("MISMATCH %s: expected %s, got %s (rule %s)%s%s%s\n"
 				    "  evidence: %s\n", id->valuestring,
 				    label->valuestring, r.cause, r.rule,
-				    r.evidence);
+				    r.nalt ? ", alternatives " : "",
+				    r.nalt ? r.alternatives[0] : "",
+				    r.nalt > 1 ? " ..." : "", r.evidence);
 		cJSON_Delete(j);
 	}
 	free(all);
-	print_message("classify: %s accuracy %d/%d (%.1f%%)\n", name,
-		      sc->good, sc->total,
-		      sc->total ? 100.0 * sc->good / sc->total : 0.0);
+	print_message("classify: %s accuracy %d/%d (%.1f%%), cause or alternative %d/%d (%.1f%%), %d with alternatives\n",
+		      name, sc->good, sc->total, pct(sc->good, sc->total),
+		      sc->answer_good, sc->total, pct(sc->answer_good, sc->total),
+		      sc->with_alts);
 }
 
 /* The development corpus: real messages, every one must be right. */
@@ -292,7 +318,13 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 608    /* of 630 (see data/README.md) */
+#define GROWN_FLOOR_GOOD 613    /* of 630: 608 when blind5 was scored once
+				 * (see data/README.md) */
+/* The answer set (the cause or one of its alternatives) holds the
+ * thread's cause at least this often; and at most a third of the answers
+ * may carry alternatives, so that naming every cause cannot buy it. */
+#define GROWN_FLOOR_ANSWER 625
+#define GROWN_MAX_ALT_DIV 3
 static void test_grown(void **state)
 {
 	static const char *const sets[] = {
@@ -303,7 +335,7 @@ static void test_grown(void **state)
 		NULL
 	};
 	struct corpus_score sc;
-	int good = 0, total = 0;
+	int good = 0, total = 0, answer = 0, alts = 0;
 	size_t i;
 
 	(void)state;
@@ -311,9 +343,12 @@ static void test_grown(void **state)
 		run_corpus(sets[i], &sc);
 		good += sc.good;
 		total += sc.total;
+		answer += sc.answer_good;
+		alts += sc.with_alts;
 	}
-	print_message("classify: grown corpus accuracy %d/%d (%.1f%%)\n", good,
-		      total, 100.0 * good / total);
+	print_message("classify: grown corpus accuracy %d/%d (%.1f%%), cause or alternative %d/%d (%.1f%%), %d with alternatives\n",
+		      good, total, pct(good, total), answer, total,
+		      pct(answer, total), alts);
 	assert_true(total >= 630);
 	if (good < GROWN_FLOOR_GOOD)
 		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
@@ -321,6 +356,12 @@ static void test_grown(void **state)
 	if (100 * good < REAL_MIN_PCT * total)
 		fail_msg("grown-corpus accuracy %d/%d is below %d%%", good, total,
 			 REAL_MIN_PCT);
+	if (answer < GROWN_FLOOR_ANSWER)
+		fail_msg("grown-corpus answer sets hold the cause %d/%d times, below %d",
+			 answer, total, GROWN_FLOOR_ANSWER);
+	if (GROWN_MAX_ALT_DIV * alts > total)
+		fail_msg("%d of %d answers carry alternatives: more than a third",
+			 alts, total);
 }
 
 /* The blind third: labelled from the threads before any rule was written
@@ -383,7 +424,7 @@ static void test_blind3(void **state)
  * were written by someone who did not see them; committed, then scored
  * once (see data/README.md); now no longer blind, its floor is its score
  * today. */
-#define BLIND4_FLOOR_GOOD 73    /* of 77: 65 measured once, now no longer
+#define BLIND4_FLOOR_GOOD 74    /* of 77: 65 measured once, now no longer
 				 * blind (see data/README.md) */
 static void test_blind4(void **state)
 {
@@ -401,8 +442,10 @@ static void test_blind4(void **state)
  * use, most of them AKS, ACR and App Service threads, collected and
  * labelled from the threads' resolutions while the rules for blind4's
  * misses were written by someone who did not see them; committed, then
- * scored once (see data/README.md).  Its floor is that score. */
-#define BLIND5_FLOOR_GOOD 55    /* of 66, measured once */
+ * scored once (see data/README.md); now no longer blind, its floor is its
+ * score today. */
+#define BLIND5_FLOOR_GOOD 59    /* of 66: 55 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind5(void **state)
 {
 	struct corpus_score sc;
@@ -411,7 +454,7 @@ static void test_blind5(void **state)
 	run_corpus("pull-messages-blind5.jsonl", &sc);
 	assert_true(sc.total >= 66);
 	if (sc.good < BLIND5_FLOOR_GOOD)
-		fail_msg("fifth blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("fifth blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND5_FLOOR_GOOD);
 }
 
@@ -737,6 +780,77 @@ static const struct hand hand[] = {
 	  "Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><head><title>403 Forbidden</title></head></html>\"" },
 	{ "other", "back-off only",
 	  "Normal   BackOff    3s (x4 over 1m)  kubelet  Back-off pulling image \"contoso.azurecr.io/web/api:1\"" },
+	/* families from the fifth blind set and from the runtimes' and
+	 * registries' sources (containerd, containers-image, moby, kubelet,
+	 * distribution's error codes, az acr, az aks check-acr) */
+	{ "aks.notfound", "containers-image: UNKNOWN \"Not Found\" from a Nexus",
+	  "Error: initializing source docker://nexus.fabrikam.example:8443/tools/cli:4: reading manifest 4 in nexus.fabrikam.example:8443/tools/cli: unknown: Not Found" },
+	{ "aks.notfound", "moby: no manifest for the tag or digest",
+	  "Error response from daemon: image manifest does not exist for tag or digest \"fabrikam.azurecr.io/batch/worker:2024.06\"" },
+	{ "aks.notfound", "az acr: no login server for a misspelled registry",
+	  "2025-04-02 09:10:11.000 An error occurred: LOGIN_SERVER_ERROR\nAn error occurred while retrieving the login server for registry 'fabrikamm'. Please check the name, the cloud and your permissions." },
+	{ "aks.platform", "Windows node: a Linux image's layer in the Windows snapshotter",
+	  "Failed to pull image \"quay.io/fabrikam/sidecar:0.9\": rpc error: code = Unknown desc = failed to pull and unpack image \"quay.io/fabrikam/sidecar:0.9\": failed to extract layer sha256:7a1b: hcsshim::ProcessBaseLayer C:\\ProgramData\\containerd\\root\\io.containerd.snapshotter.v1.windows\\snapshots\\42: The system cannot find the file specified.: unknown" },
+	{ "other", "Windows image whose base layer the Windows host cannot apply",
+	  "> docker pull mcr.microsoft.com/windows/servercore:ltsc2022\nltsc2022: Pulling from windows/servercore\nfailed to register layer: re-exec error: exit status 1: output: ProcessBaseLayer \\\\?\\C:\\ProgramData\\docker\\windowsfilter\\ab12: The process cannot access the file because it is being used by another process." },
+	{ "aks.platform", "moby: an image of another OS than the one asked for",
+	  "Error response from daemon: cannot download image with operating system \"windows\" when requesting \"linux\"" },
+	{ "aks.timeout", "containerd: an ACR login server resets the connection",
+	  "Failed to pull image \"fabrikam.azurecr.io/shop/cart:5\": failed to resolve reference \"fabrikam.azurecr.io/shop/cart:5\": failed to do request: Head \"https://fabrikam.azurecr.io/v2/shop/cart/manifests/5\": read tcp 10.240.0.9:40112->10.20.1.7:443: read: connection reset by peer" },
+	{ "aks.timeout", "dockershim: EOF from an ACR's /v2/",
+	  "rpc error: code = Unknown desc = Error response from daemon: Get https://fabrikam.azurecr.us/v2/: EOF" },
+	{ "aks.403", "Docker: an HTML 403 page from a registry it names",
+	  "$ docker pull k8s.gcr.io/etcd:3.5.1-0\nError response from daemon: error parsing HTTP 403 response body: unexpected end of JSON input: \"<!DOCTYPE html><html lang=en><title>Error 403 (Forbidden)!!1</title><p>We're sorry, but you do not have access to this page.</p></html>\"" },
+	{ "aks.403", "containers-image: an HTML 403 body from a named registry",
+	  "Error: initializing source docker://registry.fabrikam.example/etl:7: reading manifest 7 in registry.fabrikam.example/etl: StatusCode: 403, \"<html>\\r\\n<head><title>403 Forbidden</title></head>...\"" },
+	{ "aks.401", "Container Instances refuses the registry user name",
+	  "Deployment failed. Code: InvalidImageRegistryUsername, Message: The user name given in imageRegistryCredentials for container group 'nightly' is not valid." },
+	{ "aks.401", "az aks check-acr: the service principal's secret",
+	  "[2025-05-01T08:00:00Z] The cluster uses service principal.\n[2025-05-01T08:00:00Z] Validating service principal credential: FAILED" },
+	{ "aks.401", "az aks check-acr: no token for the managed identity",
+	  "[2025-05-01T08:00:00Z] Checking managed identity...\n[2025-05-01T08:00:00Z] Kubelet managed identity client ID: 00000000-0000-0000-0000-000000000001\n[2025-05-01T08:00:00Z] Getting managed identity token failed with: the identity is not assigned to this VM scale set" },
+	{ "aks.401", "old kubelet: no credentials, and a GCR 'not found'",
+	  "image pull failed for eu.gcr.io/fabrikam/api:3, this may be because there are no credentials on this request.  details: (Error: image fabrikam/api:3 not found)" },
+	{ "other", "containerd: a challenge without a realm",
+	  "failed to resolve reference \"registry.fabrikam.example/etl:7\": failed to authorize: failed to fetch oauth token: no realm specified for token auth challenge" },
+	{ "other", "az acr check-health: no proper challenge",
+	  "An error occurred: CONNECTIVITY_WWW_AUTHENTICATE_ERROR\nRegistry 'fabrikam.azurecr.io' did not ask properly for a basic or a bearer authentication." },
+	{ "other", "kubelet: RegistryUnavailable",
+	  "Warning  Failed  9s  kubelet  Failed to pull image \"registry.fabrikam.example/etl:7\": image pull failed for registry.fabrikam.example/etl:7 because the registry is unavailable" },
+	{ "other", "kubelet: SignatureValidationFailed",
+	  "Warning  Failed  9s  kubelet  Error: SignatureValidationFailed: image pull failed for fabrikam.azurecr.io/etl:7 because the signature validation failed: no matching signature" },
+	{ "other", "containers-image: registry blocked by registries.conf",
+	  "Error: initializing source docker://registry.fabrikam.example/etl:7: registry registry.fabrikam.example is blocked in /etc/containers/registries.conf or /etc/containers/registries.conf.d" },
+	{ "other", "containerd 2.x: a schema 1 manifest",
+	  "failed to pull and unpack image \"fabrikam.azurecr.io/legacy/app:1\": failed to resolve reference \"fabrikam.azurecr.io/legacy/app:1\": not implemented: media type \"application/vnd.docker.distribution.manifest.v1+prettyjws\" is no longer supported since containerd v2.0, please rebuild the image" },
+	{ "other", "containerd: Harbor's project policy answers 412",
+	  "failed to resolve reference \"harbor.fabrikam.example/shop/api:3\": unexpected status from HEAD request to https://harbor.fabrikam.example/v2/shop/api/manifests/3: 412 Precondition Failed" },
+	{ "other", "Docker: Harbor refuses an image with known vulnerabilities",
+	  "Error response from daemon: unknown: current image with 12 vulnerabilities cannot be pulled due to configured policy in 'Prevent images with vulnerability severity of \"High\" or higher from running.'" },
+	{ "aks.platform", "containerd: no manifest for the platform",
+	  "failed to pull and unpack image \"fabrikam.azurecr.io/shop/api:3\": no manifest found for platform: not found" },
+	{ "other", "CRI-O: the pulled image is not in the node's storage",
+	  "Error: resolve pulled image fabrikam.azurecr.io/shop/api:3: not found in container storage (image not known) or artifact store (not found)" },
+	{ "other", "distribution: a layer the registry does not have",
+	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/shop/api/blobs/sha256:1f2e\": blob unknown: blob unknown to registry" },
+	{ "other", "containerd: a layer URL answered not found",
+	  "failed to pull and unpack image \"fabrikam.azurecr.io/shop/api:3\": failed to copy: httpReadSeeker: failed open: content at https://fabrikam.azurecr.io/v2/shop/api/blobs/sha256:1f2e not found: not found" },
+	{ "other", "oras: the registry does not support the operation",
+	  "Error: fabrikam.azurecr.io/art/sbom:1: failed to fetch content: unsupported: The operation is unsupported." },
+	{ "aks.403", "az acr login: the network rules refuse the caller",
+	  "az acr login --name fabrikam\nLooks like you don't have access to registry 'fabrikam.azurecr.io'. To see configured firewall rules, run 'az acr show --query networkRuleSet --name fabrikam'." },
+	{ "aks.401", "az acr login: admin user off, nothing else",
+	  "az acr login --name fabrikam\nUnable to get admin user credentials with message: Admin user is disabled." },
+	{ "aks.platform", "Container Instances: image OS is not the group's",
+	  "Deployment failed. Code: ImageOsTypeNotMatchContainerGroup. The image 'fabrikam.azurecr.io/tools/agent:5' is built for Linux; the container group 'agents' runs Windows." },
+	{ "aks.platform", "Docker on Windows: ImportLayer of a Linux layer",
+	  "PS> docker pull fabrikam.azurecr.io/tools/agent:5\n5: Pulling from tools/agent\nfailed to register layer: re-exec error: exit status 1: output: hcsshim::ImportLayer failed in Win32: The system cannot find the path specified. (0x3) layerId=\\\\?\\C:\\ProgramData\\Docker\\windowsfilter\\9c1d" },
+	{ "aks.401", "containerd: the token endpoint refuses the grant with 400",
+	  "failed to resolve reference \"fabrikam.azurecr.io/shop/api:3\": failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://fabrikam.azurecr.io/oauth2/token: 400 Bad Request" },
+	{ "other", "a 400 from a manifest request names no cause",
+	  "failed to resolve reference \"fabrikam.azurecr.io/shop/api:3\": unexpected status from HEAD request to https://fabrikam.azurecr.io/v2/shop/api/manifests/3: 400 Bad Request" },
+	{ "other", "Docker: no such image locally after a failed pull",
+	  "PS C:\\> docker tag contoso/vote-front:v2 fabrikam.azurecr.io/vote-front:v2\nError response from daemon: No such image: contoso/vote-front:v2" },
 };
 
 static void test_handwritten(void **state)
@@ -946,7 +1060,11 @@ static void test_alternatives(void **state)
 	 * or a cause outside the tree leave nothing to choose */
 	expect_alts(hand_text("Docker Hub, image named kudu (not App Service's Kudu)"),
 		    "aks.401", NULL);
+	/* ... but ECR's "no basic auth credentials" means the node's
+	 * provider got no token: a role, or the ECR API out of reach */
 	expect_alts(hand_text("ECR without kubelet credentials, in Docker's wrapper"),
+		    "aks.401", "aks.timeout", NULL);
+	expect_alts("Error response from daemon: Get \"https://registry.fabrikam.example/v2/shop/web/manifests/3\": no basic auth credentials",
 		    "aks.401", NULL);
 	expect_alts(hand_text("containerd 2.x POST token"), "aks.401", NULL);
 	expect_alts(hand_text("containerd 2.x"), "aks.notfound", NULL);
@@ -958,6 +1076,46 @@ static void test_alternatives(void **state)
 		    "aks.403", NULL);
 	expect_alts("Error response from daemon: Get \"https://ghcr.io/v2/acme/tools/manifests/2\": unauthorized: incorrect username or password",
 		    "aks.401", NULL);
+
+	/* a private registry's 401 on a repository (a proxy cache relays
+	 * its upstream's 401 for a path the upstream does not have) */
+	expect_alts("$ podman pull harbor.fabrikam.example/hub-cache/nginxx:1.25\nError: initializing source docker://harbor.fabrikam.example/hub-cache/nginxx:1.25: reading manifest 1.25 in harbor.fabrikam.example/hub-cache/nginxx: unauthorized: authentication required",
+		    "aks.401", "aks.notfound", NULL);
+	/* ... and its 403: authorization, an ACR firewall, or a name it
+	 * will not confirm */
+	expect_alts("Error response from daemon: Head \"https://harbor.fabrikam.example/v2/shop/web/manifests/3\": denied: access forbidden",
+		    "aks.401", "aks.403", "aks.notfound", NULL);
+	/* an ACR cutting the connection: the path, or an identity */
+	expect_alts(hand_text("containerd: an ACR login server resets the connection"),
+		    "aks.timeout", "aks.401", NULL);
+	/* containerd's platform miss names neither OS nor architecture;
+	 * CRI-O's names both */
+	expect_alts(hand_text("containerd multi-error"), "aks.401-arch",
+		    "aks.platform", NULL);
+	expect_alts(hand_text("CRI-O arch + unauthorized"), "aks.401-arch", NULL);
+	/* the kubelet said it had no credentials: a registry that hides
+	 * private names said "not found"; an ACR would have said 401 */
+	expect_alts(hand_text("old kubelet: no credentials, and a GCR 'not found'"),
+		    "aks.401", "aks.notfound", NULL);
+	expect_alts("image pull failed for fabrikam.azurecr.io/api:3, this may be because there are no credentials on this request.  details: (Error: image api:3 not found)",
+		    "aks.notfound", "aks.401", NULL);
+	expect_alts(hand_text("az acr: no login server for a misspelled registry"),
+		    "aks.notfound", "aks.401", NULL);
+	expect_alts(hand_text("kubelet: RegistryUnavailable"), "other",
+		    "aks.timeout", NULL);
+	expect_alts(hand_text("containerd: a challenge without a realm"), "other",
+		    "aks.403", NULL);
+	expect_alts(hand_text("Docker: an HTML 403 page from a registry it names"),
+		    "aks.403", NULL);
+	/* a host in the page's own link is not the registry */
+	expect_alts("Error response from daemon: error parsing HTTP 403 response body: invalid character '<' looking for beginning of value: \"<html><head><title>403 Forbidden</title></head><body>Blocked. See https://help.fabrikam-corp.example/web-access</body></html>\"",
+		    "other", "aks.403", NULL);
+	expect_alts(hand_text("Windows node: a Linux image's layer in the Windows snapshotter"),
+		    "aks.platform", NULL);
+	/* App Service's trailer names the image and the credentials */
+	expect_alts("2025-03-01T10:00:00.000Z INFO  - Pulling image: fabrikam.azurecr.io/site/web:12\n2025-03-01T10:00:02.000Z ERROR - Image pull failed: Verify docker image configuration and credentials (if using private repository)",
+		    "other", "webapp.unauthorized", "webapp.manifest-unknown", NULL);
+	expect_alts(hand_text("App Service, no reason"), "other", NULL);
 }
 
 /* The ambiguity survives hostile framing: escapes, invalid UTF-8, NULs,
