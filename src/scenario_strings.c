@@ -221,11 +221,12 @@ static const char *const scenario_strings[] = {
 	N_("A hub-and-spoke network: vnet-shop is peered with vnet-hub "
 	   "(Connected) and its subnet snet-aks has the route table "
 	   "rt-aks-egress, which sends 0.0.0.0/0 and the endpoint subnet "
-	   "10.10.1.0/24 to the Azure Firewall at 10.10.0.4. The firewall's "
-	   "network rules do not allow TCP 443 to the private endpoint "
-	   "10.10.1.5, so the connection times out. Fix: add a network rule "
-	   "in the firewall (acr-doctor cannot see the firewall's rules: it "
-	   "shows the command)."),
+	   "10.10.1.0/24 to the Azure Firewall at 10.10.0.4. Its policy "
+	   "fwpol-hub allows the AKS egress (the API server, NTP, the AKS "
+	   "FQDN tag) but has no rule for TCP 443 to the private endpoint "
+	   "10.10.1.5, so the connection times out. Fix: add that network "
+	   "rule to the firewall policy (acr-doctor reads the rules and "
+	   "shows the command; it does not change a firewall)."),
 	/* TRANSLATORS: training scenario aks-timeout-peering, summary */
 	N_("The peering vnet-shop -> vnet-hub is Disconnected: the private "
 	   "endpoint times out"),

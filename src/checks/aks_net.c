@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "checks/aks_common.h"
+#include "checks/azfw.h"
 #include "checks/image.h"
 #include "checks/seen_ip.h"
 #include "classify.h"
@@ -826,6 +827,96 @@ static const cJSON *best_route(const cJSON *rt, const char *ip)
 	return best;
 }
 
+/* The rules of the Azure Firewall at hop, if it is one acr-doctor can
+ * read: 1 with fa filled, 0 when they cannot be judged (evidence
+ * "firewallRules" says why), AD_ENOMEM. */
+static int firewall_rules(struct facts *f, struct check_result *res,
+			  const char *hop, const char *src, const char *ip,
+			  struct azfw_answer *fa)
+{
+	struct ad_error err = { 0 };
+	char path[160], rg[96], login[256];
+	cJSON *list, *groups = NULL, *pol;
+	const cJSON *fw;
+	const char *pid;
+	int base = 0;
+	struct azfw_flow flow = { src, ip, login, 443 };
+
+	aks_login_server(f, login, sizeof login);
+	snprintf(path, sizeof path,
+		 "/subscriptions/%s/providers/Microsoft.Network/azureFirewalls",
+		 f->ctx->subscription);
+	if (arm_list(f, path, API_NETWORK, &list, &err) != 0)
+		return ev_str(res, "firewallRules", "not read: %s", err.msg) ?
+		       AD_ENOMEM : 0;
+	fw = azfw_find(list, hop);
+	if (!fw)
+		return ev_str(res, "firewallRules",
+			      "not read: no Azure Firewall of subscription %s has the address %s (another appliance)",
+			      f->ctx->subscription, hop) ? AD_ENOMEM : 0;
+	if (!aks_id_ok(jsonu_str(fw, "id")) ||
+	    !jsonu_id_part(jsonu_str(fw, "id"), "resourceGroups", rg, sizeof rg) ||
+	    !aks_name_ok(rg, 90) || !aks_name_ok(jsonu_str(fw, "name"), 80))
+		return ev_str(res, "firewallRules",
+			      "not read: the firewall's id is not one acr-doctor can use") ?
+		       AD_ENOMEM : 0;
+	if (ev_str(res, "firewall", "%s", jsonu_str(fw, "name")) ||
+	    check_data_str(res, "firewallName", jsonu_str(fw, "name")) ||
+	    check_data_str(res, "firewallRg", rg))
+		return AD_ENOMEM;
+	pid = jsonu_str(fw, "properties.firewallPolicy.id");
+	if (pid) {
+		if (!aks_id_ok(pid))
+			return ev_str(res, "firewallRules",
+				      "not read: the firewall policy's id is not one acr-doctor can use") ?
+			       AD_ENOMEM : 0;
+		if (arm_get(f, pid, API_NETWORK, &pol, &err) != 0)
+			return ev_str(res, "firewallRules", "not read: %s",
+				      err.msg) ? AD_ENOMEM : 0;
+		base = jsonu_str(pol, "properties.basePolicy.id") != NULL;
+		snprintf(path, sizeof path, "%.130s/ruleCollectionGroups", pid);
+		if (strlen(pid) > 130 ||
+		    arm_list(f, path, API_NETWORK, &groups, &err) != 0)
+			return ev_str(res, "firewallRules", "not read: %s",
+				      strlen(pid) > 130 ? "the policy's id is too long" :
+				      err.msg) ? AD_ENOMEM : 0;
+		if (check_data_str(res, "firewallPolicy", jsonu_id_name(pid)))
+			return AD_ENOMEM;
+	}
+	azfw_evaluate(fw, groups, base, &flow, fa);
+	if (fa->v == AZFW_UNSURE)
+		return ev_str(res, "firewallRules", "not judged: %s", fa->why) ?
+		       AD_ENOMEM : 0;
+	if (ev_str(res, "firewallRules", "%s%s%s", azfw_verdict_str(fa->v),
+		   fa->rule[0] ? ": " : "", fa->rule))
+		return AD_ENOMEM;
+	return 1;
+}
+
+/* What the rules say, appended to the summary. */
+static void rules_note(struct check_result *res, const struct azfw_answer *fa,
+		       const char *fw)
+{
+	char s[400];
+	size_t used;
+
+	if (fa->v == AZFW_ALLOW)
+		snprintf(s, sizeof s, _("the rule %s of firewall %s allows it: look at the return route and the network security groups"),
+			 fa->rule, fw);
+	else if (fa->v == AZFW_DENY)
+		snprintf(s, sizeof s, _("the rule %s of firewall %s denies it"),
+			 fa->rule, fw);
+	else
+		snprintf(s, sizeof s, _("no rule of firewall %s allows it, and Azure Firewall drops what no rule allows"),
+			 fw);
+	tw_utf8_trim(s);
+	used = strlen(res->summary);
+	if (used + 3 < sizeof res->summary)
+		snprintf(res->summary + used, sizeof res->summary - used, "; %s",
+			 s);
+	tw_utf8_trim(res->summary);
+}
+
 static int run_timeout_firewall(struct facts *f, struct check_result *res)
 {
 	struct netview nv;
@@ -909,6 +1000,9 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 		const char *pfx = jsonu_str(via, "properties.addressPrefix");
 		const char *hop = jsonu_str(via, "properties.nextHopIpAddress");
 		const char *spfx = jsonu_str(via_subnet, "properties.addressPrefix");
+		const char *fwname = NULL;
+		struct azfw_answer fa;
+		int judged = 0;
 
 		if (ev_str(res, "route", "%s -> VirtualAppliance %s",
 			   netrule_ip_valid(pfx, 1) ? pfx : "?",
@@ -920,6 +1014,15 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 		    (netrule_ip_valid(spfx, 1) &&
 		     check_data_str(res, "sourcePrefix", spfx)))
 			return oom();
+		/* The firewall's own rules, when it is an Azure Firewall
+		 * whose rules can be read; the node's test decides when
+		 * there is one. */
+		if (netrule_ip_valid(hop, 0) && netrule_ip_valid(spfx, 1)) {
+			judged = firewall_rules(f, res, hop, spfx, ip, &fa);
+			if (judged < 0)
+				return oom();
+			fwname = jsonu_str(res->data, "firewallName");
+		}
 		{
 			struct ad_error terr = { 0 };
 
@@ -930,6 +1033,26 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 
 				ev_str(res, "nodeTcp443", "%s",
 				       tw_clip(shown, sizeof shown, terr.msg));
+				if (judged == 1 && fa.v == AZFW_ALLOW) {
+					check_say(res, CHECK_PASS,
+						  _("traffic to %s goes through firewall %s, whose rule %s allows TCP 443 from %s (no node could test it: %s)"),
+						  ip, fwname, fa.rule, spfx, terr.msg);
+					return 0;
+				}
+				if (judged == 1) {
+					res->fix = "firewall-rules";
+					if (fa.v == AZFW_DENY)
+						check_say(res, CHECK_FAIL,
+							  _("the route %s sends the cluster's traffic for the private endpoint %s through firewall %s, whose rule %s denies TCP 443 from %s (no node could test it: %s)"),
+							  netrule_ip_valid(pfx, 1) ? pfx : "?", ip,
+							  fwname, fa.rule, spfx, terr.msg);
+					else
+						check_say(res, CHECK_FAIL,
+							  _("the route %s sends the cluster's traffic for the private endpoint %s through firewall %s, where no rule allows TCP 443 from %s, and Azure Firewall drops what no rule allows (no node could test it: %s)"),
+							  netrule_ip_valid(pfx, 1) ? pfx : "?", ip,
+							  fwname, spfx, terr.msg);
+					return 0;
+				}
 				check_say(res, CHECK_UNKNOWN,
 					  _("traffic to %s goes through the appliance %s, and no node could test whether it lets TCP 443 through: %s"),
 					  ip, netrule_ip_valid(hop, 0) ? hop : "?",
@@ -950,6 +1073,8 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 			  _("the route %s sends the cluster's traffic for the private endpoint %s through the appliance %s, and a TCP connection from the node to it on port 443 fails (%s): the firewall's network rules must allow it"),
 			  netrule_ip_valid(pfx, 1) ? pfx : "?", ip,
 			  netrule_ip_valid(hop, 0) ? hop : "?", probe_tcp_str(tcp));
+		if (judged == 1)
+			rules_note(res, &fa, fwname);
 	}
 	return 0;
 }

@@ -5,7 +5,8 @@
  * workload's pod template); push-platform, fix-reference,
  * peering-recreate and firewall-rules are shown as the commands to run,
  * because they rebuild images, edit deployments by hand, recreate both
- * sides of a peering or change a firewall acr-doctor cannot see. */
+ * sides of a peering or change a firewall's rules (which acr-doctor
+ * reads, for the check and the command, but never writes). */
 #include "config.h"
 #include "checks/groups.h"
 
@@ -496,15 +497,31 @@ static int plan_firewall_rules(struct facts *f, const struct check_result *faile
 		 _("Allow TCP 443 from the cluster's subnet %s to the registry's private endpoint %s in the firewall at %s."),
 		 src, ip, hop);
 	{
-		char login[256];
+		char login[256], rule[700];
+		const char *fw = data_str(failed, "firewallName");
+		const char *rg = data_str(failed, "firewallRg");
+		const char *pol = data_str(failed, "firewallPolicy");
 
 		aks_login_server(f, login, sizeof login);
+		/* The firewall the check found and read: the command for it,
+		 * in its policy when it has one (a rule collection group of
+		 * its own, so no existing group is rewritten). */
+		if (fw && rg && pol && aks_name_ok(rg, 90) && aks_name_ok(pol, 80))
+			snprintf(rule, sizeof rule,
+				 "az network firewall policy rule-collection-group create --resource-group %s --policy-name %s --name aks-to-acr --priority 150\n"
+				 "  az network firewall policy rule-collection-group collection add-filter-collection --resource-group %s --policy-name %s --rule-collection-group-name aks-to-acr --name allow-acr-private-endpoint --collection-priority 100 --action Allow --rule-name acr-pe-443 --rule-type NetworkRule --ip-protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443",
+				 rg, pol, rg, pol, src, ip);
+		else
+			snprintf(rule, sizeof rule,
+				 "az network firewall network-rule create --resource-group %s --firewall-name %s --collection-name aks-to-acr --name allow-acr-private-endpoint --priority 200 --action Allow --protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443",
+				 fw && rg && aks_name_ok(rg, 90) ? rg : "<firewall resource group>",
+				 fw && aks_name_ok(fw, 80) ? fw : "<firewall>", src, ip);
 		snprintf(plan->manual, sizeof plan->manual,
 			 _("The firewall's network rules must let the nodes reach the private endpoint (Azure Firewall shown; use your appliance's equivalent):\n"
-			   "  az network firewall network-rule create --resource-group <firewall resource group> --firewall-name <firewall> --collection-name aks-to-acr --name allow-acr-private-endpoint --priority 200 --action Allow --protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443\n"
+			   "  %s\n"
 			   "Then test from a node (kubectl debug node/<node> -it --image=mcr.microsoft.com/cbl-mariner/busybox:2.0):\n"
 			   "  nslookup %s\n  nc -vz %s 443"),
-			 src, ip, login, ip);
+			 rule, login, ip);
 	}
 	return 0;
 }

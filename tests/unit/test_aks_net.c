@@ -104,6 +104,64 @@ static void test_builtin_scenarios(void **state)
 		expect_exactly(builtin[i]);
 }
 
+/* The Azure Firewall's rules read from ARM: they name the firewall and
+ * what its rules say, decide when no node can test, and the fix shows
+ * the command for that firewall's policy; when they cannot be read the
+ * check says why and goes on as before. */
+static void test_firewall_rules(void **state)
+{
+	struct harness *h;
+	struct check_result res = { 0 };
+	struct fix_plan plan;
+
+	(void)state;
+	h = harness_open("aks-timeout-firewall");
+	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
+	assert_string_equal(ev(&res, "firewall"), "fw-hub");
+	assert_string_equal(ev(&res, "firewallRules"), "no rule");
+	assert_non_null(strstr(res.summary, "no rule of firewall fw-hub allows it"));
+	check_result_clear(&res);
+	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
+	assert_int_equal(plan.nsteps, 0);
+	assert_non_null(strstr(plan.manual,
+		"az network firewall policy rule-collection-group collection add-filter-collection --resource-group rg-hub --policy-name fwpol-hub"));
+	assert_non_null(strstr(plan.manual,
+		"--source-addresses 10.224.0.0/16 --destination-addresses 10.10.1.5 --destination-ports 443"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	expect_exactly("scenarios/aks-fw-rules-allow.json");
+	h = harness_open("scenarios/aks-fw-rules-allow.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
+		       "the rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 of firewall fw-hub allows it");
+	harness_close(h);
+
+	expect_exactly("scenarios/aks-fw-rules-allow-noprobe.json");
+	h = harness_open("scenarios/aks-fw-rules-allow-noprobe.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_PASS,
+		       "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 allows TCP 443 from 10.224.0.0/16");
+	harness_close(h);
+
+	expect_exactly("scenarios/aks-fw-rules-none-noprobe.json");
+	h = harness_open("scenarios/aks-fw-rules-none-noprobe.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
+		       "where no rule allows TCP 443 from 10.224.0.0/16");
+	harness_close(h);
+
+	expect_exactly("scenarios/aks-fw-rules-unreadable.json");
+	h = harness_open("scenarios/aks-fw-rules-unreadable.json");
+	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
+	assert_non_null(strstr(ev(&res, "firewallRules"),
+			       "not read: GET /subscriptions/"));
+	assert_non_null(strstr(ev(&res, "firewallRules"), "AuthorizationFailed"));
+	assert_null(ev(&res, "firewall"));
+	check_result_clear(&res);
+	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
+	assert_non_null(strstr(plan.manual, "--firewall-name <firewall>"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+}
+
 static void test_private_worlds(void **state)
 {
 	struct harness *h = harness_open("scenarios/aks-net-private-healthy.json");
@@ -1111,6 +1169,7 @@ int main(void)
 		cmocka_unit_test(test_healthy),
 		cmocka_unit_test(test_builtin_scenarios),
 		cmocka_unit_test(test_private_worlds),
+		cmocka_unit_test(test_firewall_rules),
 		cmocka_unit_test(test_events_evidence),
 		cmocka_unit_test(test_clean_text),
 		cmocka_unit_test(test_health_failures),

@@ -1,0 +1,213 @@
+/* test_azfw.c - what an Azure Firewall's rules say of the nodes' TCP 443
+ * to a registry's private endpoint: classic collections and policy rule
+ * collection groups, priorities, network before application rules,
+ * address forms, IP groups and parent policies. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+
+#include "checks/azfw.h"
+
+static const struct azfw_flow FLOW = { "10.224.0.0/16", "10.10.1.5",
+				       "acrshop.azurecr.io", 443 };
+
+static cJSON *parse(const char *s)
+{
+	cJSON *j = cJSON_Parse(s);
+
+	assert_non_null(j);
+	return j;
+}
+
+/* A policy firewall and its groups: judge FLOW. */
+static enum azfw_verdict policy(const char *groups, int base,
+				struct azfw_answer *a)
+{
+	cJSON *fw = parse("{\"name\":\"fw\",\"properties\":{\"firewallPolicy\":{\"id\":\"/p\"}}}");
+	cJSON *g = parse(groups);
+
+	azfw_evaluate(fw, g, base, &FLOW, a);
+	cJSON_Delete(fw);
+	cJSON_Delete(g);
+	return a->v;
+}
+
+/* One network rule collection group holding coll (a JSON collection). */
+#define GROUP(prio, name, colls) \
+	"{\"name\":\"" name "\",\"properties\":{\"priority\":" #prio ",\"ruleCollections\":[" colls "]}}"
+#define NETCOLL(prio, name, action, rules) \
+	"{\"ruleCollectionType\":\"FirewallPolicyFilterRuleCollection\",\"name\":\"" name "\",\"priority\":" #prio \
+	",\"action\":{\"type\":\"" action "\"},\"rules\":[" rules "]}"
+#define NETRULE(name, src, dst, ports, protos) \
+	"{\"ruleType\":\"NetworkRule\",\"name\":\"" name "\",\"ipProtocols\":[" protos "],\"sourceAddresses\":[" src \
+	"],\"sourceIpGroups\":[],\"destinationAddresses\":[" dst "],\"destinationIpGroups\":[],\"destinationFqdns\":[],\"destinationPorts\":[" ports "]}"
+
+static void test_policy_network(void **state)
+{
+	struct azfw_answer a;
+
+	(void)state;
+	/* Nothing at all: the default deny. */
+	assert_int_equal(policy("{\"value\":[]}", 0, &a), AZFW_NO_RULE);
+	assert_string_equal(a.rule, "");
+	/* An allow in every address form that covers the flow. */
+	{
+		static const char *const forms[][2] = {
+			{ "\"10.224.0.0/16\"", "\"10.10.1.5\"" },
+			{ "\"*\"", "\"10.10.1.0/24\"" },
+			{ "\"10.0.0.0/8\"", "\"10.10.1.0-10.10.1.9\"" },
+			{ "\"10.224.0.0-10.224.255.255\"", "\"*\"" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+			char g[1024];
+
+			snprintf(g, sizeof g, "{\"value\":[%s]}",
+				 "{\"name\":\"G\",\"properties\":{\"priority\":100,\"ruleCollections\":[{\"ruleCollectionType\":\"FirewallPolicyFilterRuleCollection\",\"name\":\"C\",\"priority\":100,\"action\":{\"type\":\"Allow\"},\"rules\":[%s]}]}}");
+			{
+				char rule[512], full[1400];
+
+				snprintf(rule, sizeof rule,
+					 "{\"ruleType\":\"NetworkRule\",\"name\":\"r\",\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[%s],\"destinationAddresses\":[%s],\"destinationPorts\":[\"443\"]}",
+					 forms[i][0], forms[i][1]);
+				snprintf(full, sizeof full, g, rule);
+				assert_int_equal(policy(full, 0, &a), AZFW_ALLOW);
+				assert_string_equal(a.rule, "G/C/r");
+			}
+		}
+	}
+	/* What does not cover the flow: part of the subnet only, another
+	 * destination, a service tag (public addresses), UDP, another
+	 * port. */
+	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
+		NETRULE("half", "\"10.224.0.0/17\"", "\"10.10.1.5\"", "\"443\"", "\"TCP\"") ","
+		NETRULE("other", "\"*\"", "\"10.10.2.5\"", "\"443\"", "\"TCP\"") ","
+		NETRULE("tag", "\"*\"", "\"AzureContainerRegistry\"", "\"443\"", "\"TCP\"") ","
+		NETRULE("udp", "\"*\"", "\"*\"", "\"443\"", "\"UDP\"") ","
+		NETRULE("port", "\"*\"", "\"*\"", "\"80\",\"8443-9000\"", "\"TCP\"")))
+		"]}", 0, &a), AZFW_NO_RULE);
+	/* Port ranges, "*" and Any count. */
+	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
+		NETRULE("range", "\"*\"", "\"*\"", "\"400-500\"", "\"Any\""))) "]}", 0, &a),
+		AZFW_ALLOW);
+	/* Priorities: the group's first, then the collection's, whatever
+	 * the order ARM lists them in; the first match decides. */
+	assert_int_equal(policy("{\"value\":["
+		GROUP(300, "late", NETCOLL(100, "allow", "Allow",
+			NETRULE("a", "\"*\"", "\"*\"", "\"443\"", "\"TCP\""))) ","
+		GROUP(200, "early", NETCOLL(500, "allow2", "Allow",
+			NETRULE("b", "\"*\"", "\"*\"", "\"443\"", "\"TCP\"")) ","
+			NETCOLL(400, "deny", "Deny",
+			NETRULE("c", "\"10.224.0.0/16\"", "\"10.10.1.5\"", "\"443\"", "\"TCP\"")))
+		"]}", 0, &a), AZFW_DENY);
+	assert_string_equal(a.rule, "early/deny/c");
+}
+
+static void test_policy_application_and_groups(void **state)
+{
+	struct azfw_answer a;
+
+	(void)state;
+	/* An application rule for the login server, HTTPS on 443. */
+	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "apps", "Allow",
+		"{\"ruleType\":\"ApplicationRule\",\"name\":\"acr\",\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],"
+		"\"targetFqdns\":[\"*.azurecr.io\"],\"sourceAddresses\":[\"10.224.0.0/16\"]}")) "]}", 0, &a),
+		AZFW_ALLOW);
+	assert_string_equal(a.rule, "G/apps/acr");
+	/* ... but network rules come first, whatever the priorities. */
+	assert_int_equal(policy("{\"value\":["
+		GROUP(100, "G", NETCOLL(100, "apps", "Allow",
+		"{\"ruleType\":\"ApplicationRule\",\"name\":\"acr\",\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],"
+		"\"targetFqdns\":[\"acrshop.azurecr.io\"],\"sourceAddresses\":[\"*\"]}")) ","
+		GROUP(900, "N", NETCOLL(900, "block", "Deny",
+			NETRULE("all", "\"*\"", "\"10.0.0.0/8\"", "\"*\"", "\"Any\"")))
+		"]}", 0, &a), AZFW_DENY);
+	assert_string_equal(a.rule, "N/block/all");
+	/* HTTP only, or another name: no match. */
+	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "apps", "Allow",
+		"{\"ruleType\":\"ApplicationRule\",\"name\":\"http\",\"protocols\":[{\"protocolType\":\"Http\",\"port\":80}],"
+		"\"targetFqdns\":[\"*.azurecr.io\"],\"sourceAddresses\":[\"*\"]},"
+		"{\"ruleType\":\"ApplicationRule\",\"name\":\"mcr\",\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],"
+		"\"targetFqdns\":[\"mcr.microsoft.com\"],\"sourceAddresses\":[\"*\"]}")) "]}", 0, &a),
+		AZFW_NO_RULE);
+	/* IP groups are not read: unsure, naming the rule. */
+	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
+		"{\"ruleType\":\"NetworkRule\",\"name\":\"ipg\",\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[],"
+		"\"sourceIpGroups\":[\"/ipGroups/aks\"],\"destinationAddresses\":[\"10.10.1.5\"],\"destinationPorts\":[\"443\"]}")) "]}",
+		0, &a), AZFW_UNSURE);
+	assert_non_null(strstr(a.why, "G/C/ipg"));
+	/* A parent policy's rules come first and are not read. */
+	assert_int_equal(policy("{\"value\":[]}", 1, &a), AZFW_UNSURE);
+	assert_non_null(strstr(a.why, "parent policy"));
+	/* Names from ARM are data: control characters never get out. */
+	assert_int_equal(policy("{\"value\":[" GROUP(100, "G\\u001b[31m", NETCOLL(100, "C", "Allow",
+		NETRULE("r\\n", "\"*\"", "\"*\"", "\"443\"", "\"TCP\""))) "]}", 0, &a), AZFW_ALLOW);
+	assert_null(strchr(a.rule, '\033'));
+	assert_null(strchr(a.rule, '\n'));
+}
+
+static void test_classic_and_find(void **state)
+{
+	struct azfw_answer a;
+	cJSON *list = parse("{\"value\":["
+		"{\"name\":\"fw-a\",\"properties\":{\"ipConfigurations\":[{\"properties\":{\"privateIPAddress\":\"10.0.0.4\"}}],"
+		"\"networkRuleCollections\":["
+		"{\"name\":\"allow-all\",\"properties\":{\"priority\":300,\"action\":{\"type\":\"Allow\"},\"rules\":["
+		"{\"name\":\"any\",\"protocols\":[\"TCP\"],\"sourceAddresses\":[\"*\"],\"destinationAddresses\":[\"*\"],\"destinationPorts\":[\"*\"]}]}},"
+		"{\"name\":\"deny-pe\",\"properties\":{\"priority\":100,\"action\":{\"type\":\"Deny\"},\"rules\":["
+		"{\"name\":\"pe\",\"protocols\":[\"TCP\"],\"sourceAddresses\":[\"10.224.0.0/12\"],\"destinationAddresses\":[\"10.10.1.5\"],\"destinationPorts\":[\"443\"]}]}}]}},"
+		"{\"name\":\"fw-hub\",\"properties\":{\"hubIPAddresses\":{\"privateIPAddress\":\"10.10.0.4\"}}}]}");
+	const cJSON *fw;
+
+	(void)state;
+	assert_null(azfw_find(list, "10.9.9.9"));
+	assert_null(azfw_find(list, NULL));
+	fw = azfw_find(list, "10.10.0.4");
+	assert_non_null(fw);
+	assert_string_equal(cJSON_GetObjectItem(fw, "name")->valuestring, "fw-hub");
+	fw = azfw_find(list, "10.0.0.4");
+	assert_non_null(fw);
+	/* Classic collections by priority: the Deny at 100 first. */
+	azfw_evaluate(fw, NULL, 0, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_DENY);
+	assert_string_equal(a.rule, "deny-pe/pe");
+	/* A flow the deny does not cover: the allow. */
+	{
+		struct azfw_flow other = FLOW;
+
+		other.dst_ip = "10.10.1.6";
+		azfw_evaluate(fw, NULL, 0, &other, &a);
+		assert_int_equal(a.v, AZFW_ALLOW);
+		assert_string_equal(a.rule, "allow-all/any");
+		/* Not an address: unsure, not a guess. */
+		other.src_prefix = "10.224.0.0/40";
+		azfw_evaluate(fw, NULL, 0, &other, &a);
+		assert_int_equal(a.v, AZFW_UNSURE);
+		other.src_prefix = "10.224.0.256/16";
+		azfw_evaluate(fw, NULL, 0, &other, &a);
+		assert_int_equal(a.v, AZFW_UNSURE);
+	}
+	cJSON_Delete(list);
+	assert_string_equal(azfw_verdict_str(AZFW_NO_RULE), "no rule");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_policy_network),
+		cmocka_unit_test(test_policy_application_and_groups),
+		cmocka_unit_test(test_classic_and_find),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
