@@ -2036,7 +2036,7 @@ static const struct rule rules[] = {
 		     "content at ~ not found",
 		     /* moby's "unknown blob" on the image's configuration:
 		      * a config is never a foreign layer (see unknown-blob) */
-		     "image configuration: unknown blob"), NULL },
+		     "image configuration:~unknown blob"), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -2128,7 +2128,8 @@ static const struct rule rules[] = {
 	{ "layer-eof", CAUSE("other", "other"),
 	  "network: layer download cut off (EOF); check egress firewall rules for the registry's data endpoint and blob storage",
 	  0, NULL, P("httpreadseeker", "failed to copy:", "failed open:",
-		     ".blob.core.windows.net", "/blobs/"),
+		     ".blob.core.windows.net", "/blobs/",
+		     "pulling image configuration"),
 	  P(": eof", "unexpected eof", "connection reset by peer",
 	    "broken pipe", "forcibly closed by the remote host") },
 	/* A connection to an ACR's login server cut (EOF, reset): ACR
