@@ -1457,7 +1457,10 @@ static int pred_refused_public_https(const struct text *t)
 		     t->norm[e + 4] <= '9'))
 			continue;
 		e += 4;
-		if (find_lit(t->norm, e + 60 < t->nlen ? e + 60 : t->nlen, e,
+		/* Winsock's sentence is the longest: "connectex: No
+		 * connection could be made because the target machine
+		 * actively refused it" */
+		if (find_lit(t->norm, e + 100 < t->nlen ? e + 100 : t->nlen, e,
 			     "refused", 7) != SIZE_MAX)
 			return 1;
 	}
@@ -2223,7 +2226,7 @@ static const struct rule rules[] = {
 	  0, NULL, P("500 internal server error", "502 bad gateway",
 		     "503 service unavailable", "504 gateway timeout",
 		     "internal server error", "bad gateway", "service unavailable",
-		     "gateway timeout", "http status: 5", "status: 50",
+		     "gateway timeout", "gateway time-out", "http status: 5", "status: 50",
 		     "status code 50", "status code: 50"), NULL },
 	{ "canceled", CAUSE("other", "other"),
 	  "pull cancelled (context canceled): slow or very large pull, see kubelet image-pull-progress-deadline",

@@ -708,6 +708,9 @@ static const struct hand hand[] = {
 	  "Error response from daemon: Head \"https://gcr.io/v2/acme/tools/manifests/1\": denied: this request is prohibited by the organization's egress policy" },
 	{ "aks.403", "an object store's XML AccessDenied on a layer",
 	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://layers.s3.amazonaws.com/blobs/sha256/9f/data: 403 Forbidden: <?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Request denied by the VPC endpoint</Message></Error>" },
+	/* nginx's spelling of a gateway's timeout is a 5xx, not the path */
+	{ "other", "a gateway's 504 Gateway Time-out on a layer",
+	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://registry.fabrikam.example/v2/app/blobs/sha256:77: 504 Gateway Time-out" },
 	/* moby's "unknown blob" on the configuration: the registry lost it */
 	{ "other", "unknown blob on the image configuration",
 	  "3.19: Pulling from library/alpine\nerror pulling image configuration: download failed after attempts=6: unknown blob" },
@@ -1028,6 +1031,10 @@ static void test_fields(void **state)
 	classify_str("  Warning  InspectFailed  12s  kubelet  Failed to inspect image \"fabrikam.azurecr.io/ops/agent:12\": rpc error: code = Unknown desc = Error response from daemon: readlink /var/lib/docker/overlay2/l: invalid argument", &r);
 	assert_string_equal(r.cause, "other");
 	assert_non_null(strstr(r.note, "ImageInspectError"));
+	classify_str(hand_text("a gateway's 504 Gateway Time-out on a layer"), &r);
+	assert_string_equal(r.rule, "server-5xx");
+	classify_str(hand_text("unknown blob on the image configuration"), &r);
+	assert_string_equal(r.rule, "blob-unknown");
 	classify_str("something unrelated happened", &r);
 	assert_string_equal(r.cause, "other");
 	assert_string_equal(r.rule, "none");
@@ -1160,6 +1167,11 @@ static void test_alternatives(void **state)
 	/* a public address's HTTPS port refusing: an egress filter, or an
 	 * address that is not the registry's; a private one is the setup */
 	expect_alts("Error response from daemon: Get \"https://quay.io/v2/\": dial tcp 198.51.100.44:443: connect: connection refused",
+		    "other", "aks.timeout", NULL);
+	expect_alts("failed to do request: Head \"https://gcr.io/v2/acme/app/manifests/1\": dial tcp 142.250.1.1:443: connectex: No connection could be made because the target machine actively refused it.",
+		    "other", "aks.timeout", NULL);
+	/* a configuration download reset, as a layer's */
+	expect_alts("error pulling image configuration: download failed after attempts=6: read tcp 10.0.0.4:40112->104.16.1.2:443: read: connection reset by peer",
 		    "other", "aks.timeout", NULL);
 	expect_alts("Error response from daemon: Get \"https://quay.io/v2/\": dial tcp 10.20.30.40:443: connect: connection refused",
 		    "other", NULL);
