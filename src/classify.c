@@ -1791,6 +1791,7 @@ static const struct rule rules[] = {
 	    "cannot download image with operating system",
 	    /* Container Instances: the image's OS is not the group's */
 	    "imageostypenotmatchcontainergroup", "does not match the os type",
+	    "does not match container group os type", "os type ~ does not match",
 	    /* a Windows image newer than the host: its layers are unknown */
 	    "layer with an unrecognized format", "0xc0370112",
 	    /* the products' own refusals of the image's OS or version:
@@ -1934,6 +1935,14 @@ static const struct rule rules[] = {
 		     "<title>403 forbidden</title>", "statuscode: 403, \"<"),
 	  NULL },
 
+	/* Azure Firewall's answer to HTTP(S) that no application rule
+	 * allows: status 470 and "Action: Deny. Reason: ...".  The node's
+	 * own egress firewall lacks the registry's FQDNs (tree 4, the
+	 * network path), not the registry refusing the node. */
+	{ "egress-firewall-deny", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
+	  NULL, P("action: deny. reason:", "action: deny reason:",
+		  "470 status code 470", "status code 470", STATUS_FORMS("470")),
+	  NULL },
 	/* A 403 that names a web proxy or filter: the node's egress proxy
 	 * refused, the registry never answered. */
 	{ "proxy-403", CAUSE("other", "other"),

@@ -708,6 +708,15 @@ static const struct hand hand[] = {
 	  "Error response from daemon: Head \"https://gcr.io/v2/acme/tools/manifests/1\": denied: this request is prohibited by the organization's egress policy" },
 	{ "aks.403", "an object store's XML AccessDenied on a layer",
 	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://layers.s3.amazonaws.com/blobs/sha256/9f/data: 403 Forbidden: <?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Request denied by the VPC endpoint</Message></Error>" },
+	/* the cluster's egress firewall (Azure Firewall: 470, "Action:
+	 * Deny") refusing the registry's FQDN: the network path */
+	{ "aks.timeout", "an egress firewall's 470 on the manifest",
+	  "failed to resolve reference \"fabrikam.azurecr.io/jobs/etl:5\": unexpected status from HEAD request to https://fabrikam.azurecr.io/v2/jobs/etl/manifests/5: 470 status code 470" },
+	{ "aks.timeout", "an egress firewall's deny in the body",
+	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/\": received unexpected HTTP status: 470, body: Action: Deny. Reason: No rule matched. Proceeding with default action." },
+	/* Container Instances: the image's OS is not the group's */
+	{ "aks.platform", "a container group whose OS type is not the image's",
+	  "(InvalidContainerGroupOs) Container group 'etl' cannot start: image 'fabrikam.azurecr.io/win/etl:5' has OS type 'Windows', which does not match container group OS type 'Linux'." },
 	/* nginx's spelling of a gateway's timeout is a 5xx, not the path */
 	{ "other", "a gateway's 504 Gateway Time-out on a layer",
 	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://registry.fabrikam.example/v2/app/blobs/sha256:77: 504 Gateway Time-out" },
