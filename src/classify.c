@@ -2235,7 +2235,10 @@ static const struct rule rules[] = {
 	  0, NULL, P("500 internal server error", "502 bad gateway",
 		     "503 service unavailable", "504 gateway timeout",
 		     "internal server error", "bad gateway", "service unavailable",
-		     "gateway timeout", "gateway time-out", "http status: 5", "status: 50",
+		     "gateway timeout", "gateway time-out", "http status: 5",
+		     /* a front end's HTML page in place of the registry's
+		      * JSON (moby: "error parsing HTTP 503 response body") */
+		     "error parsing http 50", "service temporarily unavailable", "status: 50",
 		     "status code 50", "status code: 50"), NULL },
 	{ "canceled", CAUSE("other", "other"),
 	  "pull cancelled (context canceled): slow or very large pull, see kubelet image-pull-progress-deadline",

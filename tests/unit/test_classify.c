@@ -720,6 +720,8 @@ static const struct hand hand[] = {
 	/* nginx's spelling of a gateway's timeout is a 5xx, not the path */
 	{ "other", "a gateway's 504 Gateway Time-out on a layer",
 	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://registry.fabrikam.example/v2/app/blobs/sha256:77: 504 Gateway Time-out" },
+	{ "other", "a front end's HTML 503 page",
+	  "Error response from daemon: error parsing HTTP 503 response body: invalid character '<' looking for beginning of value: \"<html><body><h1>Service Temporarily Unavailable</h1></body></html>\"" },
 	/* moby's "unknown blob" on the configuration: the registry lost it */
 	{ "other", "unknown blob on the image configuration",
 	  "3.19: Pulling from library/alpine\nerror pulling image configuration: download failed after attempts=6: unknown blob" },
@@ -1041,6 +1043,8 @@ static void test_fields(void **state)
 	assert_string_equal(r.cause, "other");
 	assert_non_null(strstr(r.note, "ImageInspectError"));
 	classify_str(hand_text("a gateway's 504 Gateway Time-out on a layer"), &r);
+	assert_string_equal(r.rule, "server-5xx");
+	classify_str(hand_text("a front end's HTML 503 page"), &r);
 	assert_string_equal(r.rule, "server-5xx");
 	classify_str(hand_text("unknown blob on the image configuration"), &r);
 	assert_string_equal(r.rule, "blob-unknown");
