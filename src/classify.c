@@ -1393,6 +1393,80 @@ static int pred_no_proxy(const struct text *t)
 	return !pred_proxy_named(t);
 }
 
+/* An object store's AccessDenied whose details do not name a missing
+ * permission of the caller's identity on the objects. */
+static int pred_no_object_permission(const struct text *t)
+{
+	return !has(t, "storage.objects") && !has(t, "does not have") &&
+	       !has(t, "not authorized to perform");
+}
+
+/* A dotted quad at p (no more), its end in *e; 0 when there is none. */
+static int ipv4_at(const char *s, size_t n, size_t p, unsigned oct[4],
+		   size_t *e)
+{
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		unsigned v = 0;
+		size_t d = 0;
+
+		if (k > 0) {
+			if (p >= n || s[p] != '.')
+				return 0;
+			p++;
+		}
+		while (p < n && s[p] >= '0' && s[p] <= '9' && d < 4) {
+			v = v * 10 + (unsigned)(s[p] - '0');
+			p++;
+			d++;
+		}
+		if (d == 0 || d > 3 || v > 255)
+			return 0;
+		oct[k] = v;
+	}
+	*e = p;
+	return 1;
+}
+
+/* Addresses no public registry has: loopback, private, link-local,
+ * carrier-grade NAT. */
+static int ipv4_private(const unsigned o[4])
+{
+	return o[0] == 10 || o[0] == 127 || o[0] == 0 ||
+	       (o[0] == 172 && o[1] >= 16 && o[1] <= 31) ||
+	       (o[0] == 192 && o[1] == 168) || (o[0] == 169 && o[1] == 254) ||
+	       (o[0] == 100 && o[1] >= 64 && o[1] <= 127);
+}
+
+/* A dial to a public address's port 443 refused, not through a proxy
+ * ("dial tcp 203.0.113.7:443: connect: connection refused"). */
+static int pred_refused_public_https(const struct text *t)
+{
+	size_t p = 0, e;
+	unsigned o[4];
+
+	if (has(t, "proxyconnect"))
+		return 0;
+	while ((p = find_lit(t->norm, t->nlen, p, "dial tcp ", 9)) != SIZE_MAX) {
+		p += 9;
+		if (!ipv4_at(t->norm, t->nlen, p, o, &e) || ipv4_private(o))
+			continue;
+		if (e + 4 > t->nlen || memcmp(t->norm + e, ":443", 4) != 0 ||
+		    (e + 4 < t->nlen && t->norm[e + 4] >= '0' &&
+		     t->norm[e + 4] <= '9'))
+			continue;
+		e += 4;
+		/* Winsock's sentence is the longest: "connectex: No
+		 * connection could be made because the target machine
+		 * actively refused it" */
+		if (find_lit(t->norm, e + 100 < t->nlen ? e + 100 : t->nlen, e,
+			     "refused", 7) != SIZE_MAX)
+			return 1;
+	}
+	return 0;
+}
+
 /* ---------- step 5: the rule table ---------- */
 
 #define P(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -1428,7 +1502,10 @@ static int pred_no_proxy(const struct text *t)
 	"was deleted or has expired", "image not found", "status code: 404", \
 	"response code: 404", "404 (not found)", STATUS_FORMS("404"), ": 404", \
 	"'microsoft.containerregistry/registries' could not be found", \
-	"unknown: not found", "manifest does not exist for tag or digest"
+	"unknown: not found", "manifest does not exist for tag or digest", \
+	/* a status code in gRPC's spelling before its reason (Google APIs,
+	 * registry tools built on them) */ \
+	"not_found: "
 
 #define NOTFOUND_OR_DENIED \
 	"repository does not exist", "does not exist or no pull access"
@@ -1714,8 +1791,16 @@ static const struct rule rules[] = {
 	    "cannot download image with operating system",
 	    /* Container Instances: the image's OS is not the group's */
 	    "imageostypenotmatchcontainergroup", "does not match the os type",
+	    "does not match container group os type", "os type ~ does not match",
 	    /* a Windows image newer than the host: its layers are unknown */
-	    "layer with an unrecognized format", "0xc0370112"),
+	    "layer with an unrecognized format", "0xc0370112",
+	    /* the products' own refusals of the image's OS or version:
+	     * App Service for Windows containers, Container Apps' image
+	     * field check, Service Fabric's check of the image's history
+	     * after a download that worked (the layers' OS version) */
+	    "cannot run this operating system", "maximum supported os version",
+	    "os/arc must be", "os/arch must be", "os/architecture must be",
+	    "image history check failed"),
 	  NULL },
 	{ "x509-unknown-authority", CAUSE("other", "other"),
 	  "x509 certificate signed by unknown authority (private CA or TLS-inspecting proxy)",
@@ -1804,6 +1889,22 @@ static const struct rule rules[] = {
 	{ "storage-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
 	  P("<code>authorizationfailure", "authorizationfailure",
 	    "this request is not authorized to perform this operation"), NULL },
+	/* The XML 403 of an object store behind a registry's layer downloads
+	 * (S3, and the stores that answer in its format): a bucket or
+	 * endpoint policy refused this network, as Azure Storage's above.
+	 * One whose details name a missing permission on the objects (GCS's
+	 * "does not have storage.objects.get access") is the identity's. */
+	{ "blob-store-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_no_object_permission, P("<code>accessdenied</code>"),
+	  P(FORBIDDEN, "http 403 response") },
+	/* A network policy that names itself (a VPC Service Controls
+	 * perimeter, an organization's policy on the requests leaving it, a
+	 * network security perimeter): the caller's network was refused, not
+	 * its identity. */
+	{ "network-policy", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
+	  P("prohibited by organization", "prohibited by the organization",
+	    "vpcservicecontrols", "vpc service controls",
+	    "network security perimeter"), NULL },
 	/* The registry (or the CDN in front of it) refuses the caller's
 	 * address or country, in an HTML page or in words: the tree's
 	 * "the registry refuses the caller's network address". */
@@ -1834,6 +1935,14 @@ static const struct rule rules[] = {
 		     "<title>403 forbidden</title>", "statuscode: 403, \"<"),
 	  NULL },
 
+	/* Azure Firewall's answer to HTTP(S) that no application rule
+	 * allows: status 470 and "Action: Deny. Reason: ...".  The node's
+	 * own egress firewall lacks the registry's FQDNs (tree 4, the
+	 * network path), not the registry refusing the node. */
+	{ "egress-firewall-deny", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
+	  NULL, P("action: deny. reason:", "action: deny reason:",
+		  "470 status code 470", "status code 470", STATUS_FORMS("470")),
+	  NULL },
 	/* A 403 that names a web proxy or filter: the node's egress proxy
 	 * refused, the registry never answered. */
 	{ "proxy-403", CAUSE("other", "other"),
@@ -1898,7 +2007,11 @@ static const struct rule rules[] = {
 	  0, pred_no_strong_missing,
 	  P("permission_denied", "denied: permission denied", "denied on resource",
 	    "is not authorized to perform",
-	    "do not have permission", "does not have permission"), NULL },
+	    "do not have permission", "does not have permission",
+	    /* the products' wording of a missing AcrPull (Machine
+	     * Learning's endpoint identity, a managed identity) */
+	    "not have pull permission", "no pull permission",
+	    "lacks pull permission", "missing pull permission"), NULL },
 	/* Tree 1a: "repository does not exist or may require authorization:
 	 * insufficient_scope" from ACR is the token's scope, not a name. */
 	{ "acr-insufficient-scope", CAUSE("aks.401", "webapp.unauthorized"), NULL,
@@ -1932,7 +2045,10 @@ static const struct rule rules[] = {
 	{ "blob-unknown", CAUSE("other", "other"),
 	  "the registry lacks a layer the manifest names (incomplete push or deleted blob): push the image again",
 	  0, NULL, P("blob unknown to registry", "blob_unknown",
-		     "content at ~ not found"), NULL },
+		     "content at ~ not found",
+		     /* moby's "unknown blob" on the image's configuration:
+		      * a config is never a foreign layer (see unknown-blob) */
+		     "image configuration:~unknown blob"), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
@@ -1955,6 +2071,15 @@ static const struct rule rules[] = {
 	  NULL, 0, NULL, P("login_server_error",
 			   "error occurred while retrieving the login server"),
 	  NULL },
+	/* A product that checks the registry it was given before pulling
+	 * (Batch's ContainerInvalidRegistry, a registry server named without
+	 * its login server's domain): the registry's name is wrong. */
+	{ "invalid-registry", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, NULL, P("containerinvalidregistry",
+			   "registries specified are invalid",
+			   "registry specified is invalid",
+			   "invalid container registry",
+			   "registry server is invalid"), NULL },
 	/* Wrong registry name or suffix (azureacr.io): NXDOMAIN. */
 	{ "acr-no-such-host", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_acr_lookup, P(DNS_NX), NULL },
@@ -1998,6 +2123,13 @@ static const struct rule rules[] = {
 	  "DNS: the DNS server did not answer (lookup timed out); check the VNet's DNS servers and the path to them",
 	  0, pred_dns_timeout, P("lookup * timeout", "lookup * deadline exceeded",
 				 "lookup * timed out", "lookup "), NULL },
+	/* 408: the server got no complete request in time (a front end's
+	 * page, most often in HTML): the request was lost or stalled on the
+	 * way (fragmentation, an MTU, a filter), the network path. */
+	{ "request-timeout-408", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
+	  NULL, P("408 request time", "http 408 response", "status: 408",
+		  "status code 408", "status code: 408", STATUS_FORMS("408")),
+	  NULL },
 	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
 	  pred_net_timeout, P(TIMEOUT), NULL },
 	{ "no-such-host", CAUSE("other", "other"),
@@ -2008,7 +2140,8 @@ static const struct rule rules[] = {
 	{ "layer-eof", CAUSE("other", "other"),
 	  "network: layer download cut off (EOF); check egress firewall rules for the registry's data endpoint and blob storage",
 	  0, NULL, P("httpreadseeker", "failed to copy:", "failed open:",
-		     ".blob.core.windows.net", "/blobs/"),
+		     ".blob.core.windows.net", "/blobs/",
+		     "pulling image configuration"),
 	  P(": eof", "unexpected eof", "connection reset by peer",
 	    "broken pipe", "forcibly closed by the remote host") },
 	/* A connection to an ACR's login server cut (EOF, reset): ACR
@@ -2021,6 +2154,16 @@ static const struct rule rules[] = {
 				   "forcibly closed by the remote host",
 				   "connection was aborted by the software in your host"),
 	  NULL },
+	/* A public address's HTTPS port refused the dial: a registry listens
+	 * there, so either the address is not the registry's (a mirror or an
+	 * endpoint that is down) or an egress filter on the way answered for
+	 * it (see pred_refused_public_https; real threads found both).  A
+	 * private address or another port is the setup's (a local registry,
+	 * a proxy, a name pointed wrong) and leaves no alternative. */
+	{ "egress-refused", CAUSE("other", "other"),
+	  "network: the registry's HTTPS port refused the connection (an egress filter on the way, or the address is not the registry's)",
+	  0, pred_refused_public_https,
+	  P("connection refused", "target machine actively refused it"), NULL },
 	/* the Linux and the Windows (Winsock) wordings */
 	{ "connection-refused", CAUSE("other", "other"),
 	  "network: connection refused", 0, NULL,
@@ -2092,7 +2235,10 @@ static const struct rule rules[] = {
 	  0, NULL, P("500 internal server error", "502 bad gateway",
 		     "503 service unavailable", "504 gateway timeout",
 		     "internal server error", "bad gateway", "service unavailable",
-		     "gateway timeout", "http status: 5", "status: 50",
+		     "gateway timeout", "gateway time-out", "http status: 5",
+		     /* a front end's HTML page in place of the registry's
+		      * JSON (moby: "error parsing HTTP 503 response body") */
+		     "error parsing http 50", "service temporarily unavailable", "status: 50",
 		     "status code 50", "status code: 50"), NULL },
 	{ "canceled", CAUSE("other", "other"),
 	  "pull cancelled (context canceled): slow or very large pull, see kubelet image-pull-progress-deadline",
@@ -2128,12 +2274,24 @@ static const struct rule rules[] = {
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",
 	    "pulling docker image", "dockerapiexception", "pulling image"), NULL },
+	/* A product's or a runtime's pull failure cut before its reason, or
+	 * given none (dockershim's "failed pulling image", IoT Edge's "Could
+	 * not pull image", Service Fabric's "Container image download
+	 * failed"): across the threads that resolved one, a name that does
+	 * not exist came first, then the credentials, then the platform. */
+	{ "pull-failed-no-reason", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, NULL, P("failed pulling image", "could not pull image",
+			   "container image download failed",
+			   "failed to download image", "unable to pull image"),
+	  NULL },
 	{ "backoff-only", CAUSE("other", "other"),
 	  "ImagePullBackOff without the underlying error: see the pod's earlier Failed event",
 	  0, NULL, P("back-off pulling image", "imagepullbackoff", "errimagepull",
 		     "trying and failing to pull image"),
 	  NULL },
 };
+
+static const char *const dns_nx[] = { DNS_NX, NULL };
 
 /* Rules whose wording also fits another cause: the rule, then the other
  * cause outside and inside an App Service log. */
@@ -2147,6 +2305,9 @@ static const struct {
 	{ "bare-denied", "aks.notfound", "webapp.manifest-unknown" },
 	{ "foreign-403-anonymous", "aks.401", "webapp.unauthorized" },
 	{ "foreign-403", "aks.notfound", "webapp.manifest-unknown" },
+	/* a public registry's front end refusing the caller's network (a
+	 * hosting range, a country) says 403 too */
+	{ "foreign-403", "aks.403", "webapp.ip-denied" },
 	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
 	{ "html-403", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
@@ -2162,6 +2323,16 @@ static const struct {
 	{ "acr-login-server", "aks.401", "webapp.unauthorized" },
 	/* a registry that cannot be reached is most often the network path */
 	{ "registry-unavailable", "aks.timeout", "aks.timeout" },
+	/* a DNS query that timed out: the DNS setup, or a firewall that
+	 * drops the queries (real threads found both) */
+	{ "dns-timeout", "aks.timeout", "aks.timeout" },
+	/* a layer download cut: an egress rule that misses the data
+	 * endpoint or a filter that resets it, the network path too */
+	{ "layer-eof", "aks.timeout", "aks.timeout" },
+	{ "egress-refused", "aks.timeout", "aks.timeout" },
+	/* a pull failure with no reason: see the rule */
+	{ "pull-failed-no-reason", "aks.401", "webapp.unauthorized" },
+	{ "pull-failed-no-reason", "aks.platform", "aks.platform" },
 };
 
 /* ---------- evidence ---------- */
@@ -2338,6 +2509,11 @@ static void dynamic_alts(const struct text *t, const struct rule *r,
 	if (strcmp(r->name, "not-found") == 0 &&
 	    has(t, "no credentials on this request"))
 		add_alt(out, t->webapp ? "webapp.unauthorized" : "aks.401");
+	/* A name that does not exist (NXDOMAIN) for a registry that is not
+	 * an ACR (an ACR's is the rule acr-no-such-host): the node's DNS, or
+	 * a registry host that was mistyped or has gone away. */
+	if (strcmp(r->name, "no-such-host") == 0 && has_any(t, dns_nx))
+		add_alt(out, nf);
 	/* containerd's "no match for platform in manifest" names neither the
 	 * OS nor the architecture: a Windows node whose text says nothing
 	 * of Windows is the OS. */
