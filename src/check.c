@@ -263,6 +263,19 @@ void check_say(struct check_result *res, enum check_verdict v,
 	tw_utf8_trim(res->summary);
 }
 
+void check_say_more(struct check_result *res, const char *s)
+{
+	char cut[400];
+	size_t used = strlen(res->summary);
+
+	snprintf(cut, sizeof cut, "%s", s);
+	tw_utf8_trim(cut);
+	if (used + 3 < sizeof res->summary)
+		snprintf(res->summary + used, sizeof res->summary - used,
+			 "; %s", cut);
+	tw_utf8_trim(res->summary);
+}
+
 void check_unknown(struct check_result *res, const char *what,
 		   const struct ad_error *err)
 {

@@ -77,6 +77,9 @@ int ev_secret_match(struct check_result *res, const char *key,
 /* Set verdict and summary in one go (summary printf style). */
 void check_say(struct check_result *res, enum check_verdict v,
 	       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Add "; <s>" to the summary when it fits whole (s is cut on a
+ * character boundary first, to 400 bytes). */
+void check_say_more(struct check_result *res, const char *s);
 /* Verdict unknown, summary "<what>: <err message>". */
 void check_unknown(struct check_result *res, const char *what,
 		   const struct ad_error *err);

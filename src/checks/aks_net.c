@@ -898,7 +898,6 @@ static void rules_note(struct check_result *res, const struct azfw_answer *fa,
 		       const char *fw)
 {
 	char s[400];
-	size_t used;
 
 	if (fa->v == AZFW_ALLOW)
 		snprintf(s, sizeof s, _("the rule %s of firewall %s allows it: look at the return route and the network security groups"),
@@ -909,12 +908,7 @@ static void rules_note(struct check_result *res, const struct azfw_answer *fa,
 	else
 		snprintf(s, sizeof s, _("no rule of firewall %s allows it, and Azure Firewall drops what no rule allows"),
 			 fw);
-	tw_utf8_trim(s);
-	used = strlen(res->summary);
-	if (used + 3 < sizeof res->summary)
-		snprintf(res->summary + used, sizeof res->summary - used, "; %s",
-			 s);
-	tw_utf8_trim(res->summary);
+	check_say_more(res, s);
 }
 
 static int run_timeout_firewall(struct facts *f, struct check_result *res)

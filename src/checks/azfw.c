@@ -366,26 +366,24 @@ void azfw_evaluate(const cJSON *fw, const cJSON *groups, int base_policy,
 					app[na++] = x;
 			}
 	} else {
+		static const char *const lists[] = {
+			"properties.networkRuleCollections",
+			"properties.applicationRuleCollections"
+		};
+		struct coll *to[] = { net, app };
+		size_t *n[] = { &nn, &na }, k;
 		const cJSON *c;
 
-		cJSON_ArrayForEach(c, jsonu_array(fw, "properties.networkRuleCollections")) {
-			struct coll x = { 0, num(c, "properties.priority", 65000),
-					  NULL, jsonu_str(c, "name"),
-					  jsonu_str(c, "properties.action.type"),
-					  jsonu_array(c, "properties.rules") };
+		for (k = 0; k < 2; k++)
+			cJSON_ArrayForEach(c, jsonu_array(fw, lists[k])) {
+				struct coll x = { 0, num(c, "properties.priority", 65000),
+						  NULL, jsonu_str(c, "name"),
+						  jsonu_str(c, "properties.action.type"),
+						  jsonu_array(c, "properties.rules") };
 
-			if (nn < MAX_COLLECTIONS)
-				net[nn++] = x;
-		}
-		cJSON_ArrayForEach(c, jsonu_array(fw, "properties.applicationRuleCollections")) {
-			struct coll x = { 0, num(c, "properties.priority", 65000),
-					  NULL, jsonu_str(c, "name"),
-					  jsonu_str(c, "properties.action.type"),
-					  jsonu_array(c, "properties.rules") };
-
-			if (na < MAX_COLLECTIONS)
-				app[na++] = x;
-		}
+				if (*n[k] < MAX_COLLECTIONS)
+					to[k][(*n[k])++] = x;
+			}
 	}
 	/* Network rules first, then application rules (classic rules carry
 	 * no ruleType: their list types them). */

@@ -13,7 +13,6 @@
 #include "err.h"
 #include "fixes/netrule.h"
 #include "i18n.h"
-#include "textw.h"
 
 int seen_ip_note(struct check_result *res, const char *msg,
 		 const cJSON *reg, const char *const *outbound, size_t n,
@@ -21,7 +20,7 @@ int seen_ip_note(struct check_result *res, const char *msg,
 {
 	struct classify_result cr;
 	char s[400];
-	size_t i, used;
+	size_t i;
 	int out = 0, allowed;
 
 	if (!msg || !msg[0] || classify_message(msg, strlen(msg), &cr) != 0 ||
@@ -46,11 +45,6 @@ int seen_ip_note(struct check_result *res, const char *msg,
 	else
 		snprintf(s, sizeof s, _("the registry saw %s, which is not an outbound IP of %s but which its rules allow"),
 			 cr.client_ip, who);
-	tw_utf8_trim(s);
-	used = strlen(res->summary);
-	if (used + 3 < sizeof res->summary)
-		snprintf(res->summary + used, sizeof res->summary - used, "; %s",
-			 s);
-	tw_utf8_trim(res->summary);
+	check_say_more(res, s);
 	return 0;
 }
