@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,20 +71,17 @@ static void test_policy_network(void **state)
 		size_t i;
 
 		for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
-			char g[1024];
+			char full[1400];
 
-			snprintf(g, sizeof g, "{\"value\":[%s]}",
-				 "{\"name\":\"G\",\"properties\":{\"priority\":100,\"ruleCollections\":[{\"ruleCollectionType\":\"FirewallPolicyFilterRuleCollection\",\"name\":\"C\",\"priority\":100,\"action\":{\"type\":\"Allow\"},\"rules\":[%s]}]}}");
-			{
-				char rule[512], full[1400];
-
-				snprintf(rule, sizeof rule,
-					 "{\"ruleType\":\"NetworkRule\",\"name\":\"r\",\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[%s],\"destinationAddresses\":[%s],\"destinationPorts\":[\"443\"]}",
-					 forms[i][0], forms[i][1]);
-				snprintf(full, sizeof full, g, rule);
-				assert_int_equal(policy(full, 0, &a), AZFW_ALLOW);
-				assert_string_equal(a.rule, "G/C/r");
-			}
+			snprintf(full, sizeof full,
+				 "{\"value\":[{\"name\":\"G\",\"properties\":{\"priority\":100,\"ruleCollections\":["
+				 "{\"ruleCollectionType\":\"FirewallPolicyFilterRuleCollection\",\"name\":\"C\",\"priority\":100,"
+				 "\"action\":{\"type\":\"Allow\"},\"rules\":[{\"ruleType\":\"NetworkRule\",\"name\":\"r\","
+				 "\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[%s],\"destinationAddresses\":[%s],"
+				 "\"destinationPorts\":[\"443\"]}]}]}}]}",
+				 forms[i][0], forms[i][1]);
+			assert_int_equal(policy(full, 0, &a), AZFW_ALLOW);
+			assert_string_equal(a.rule, "G/C/r");
 		}
 	}
 	/* What does not cover the flow: part of the subnet only, another
