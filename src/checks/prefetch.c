@@ -18,6 +18,7 @@
 #include "context.h"
 #include "err.h"
 #include "facts.h"
+#include "jsonu.h"
 
 /* The nodes (architecture and OS checks). */
 static void pf_nodes(struct facts *f)
@@ -90,7 +91,47 @@ static void pf_manifest(struct facts *f)
 			     &status, &j, &err);
 }
 
-static const check_prefetch_fn aks[] = { pf_platforms, pf_owner, pf_nodes };
+/* The Azure Firewalls of the subscription and their policies' rules
+ * (aks.timeout.firewall), when the registry has an approved private
+ * endpoint: the check reads them last, after the route tables. */
+static void pf_firewalls(struct facts *f)
+{
+	struct ad_error err = { 0 };
+	char path[600];
+	cJSON *list, *fws, *x;
+	const cJSON *c, *fw;
+	int pe = 0, n = 0;
+
+	facts_registry_id(f, path, 512);
+	strncat(path, "/privateEndpointConnections", sizeof path - strlen(path) - 1);
+	if (arm_list(f, path, API_ACR_PEC, &list, &err) != 0)
+		return;
+	cJSON_ArrayForEach(c, jsonu_array(list, "value")) {
+		const char *st = jsonu_str(c,
+			"properties.privateLinkServiceConnectionState.status");
+
+		pe |= st && strcmp(st, "Approved") == 0;
+	}
+	if (!pe || !f->ctx->subscription[0])
+		return;
+	snprintf(path, sizeof path,
+		 "/subscriptions/%s/providers/Microsoft.Network/azureFirewalls",
+		 f->ctx->subscription);
+	if (arm_list(f, path, API_NETWORK, &fws, &err) != 0)
+		return;
+	cJSON_ArrayForEach(fw, jsonu_array(fws, "value")) {
+		const char *pid = jsonu_str(fw, "properties.firewallPolicy.id");
+
+		if (!pid || !aks_id_ok(pid) || strlen(pid) > 130 || ++n > 8)
+			continue;
+		arm_get(f, pid, API_NETWORK, &x, &err);
+		snprintf(path, sizeof path, "%s/ruleCollectionGroups", pid);
+		arm_list(f, path, API_NETWORK, &x, &err);
+	}
+}
+
+static const check_prefetch_fn aks[] = { pf_platforms, pf_owner, pf_nodes,
+					 pf_firewalls };
 static const check_prefetch_fn webapp[] = { pf_manifest };
 
 const check_prefetch_fn *check_prefetch(unsigned target, size_t *n)
