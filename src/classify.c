@@ -2445,6 +2445,10 @@ static const struct {
 	{ "status-cut", "aks.403", "webapp.ip-denied" },
 	/* a login's 404: a mistyped host serving a web site */
 	{ "login-404", "aks.notfound", "webapp.manifest-unknown" },
+	/* a connection closed (EOF, reset) on a registry's request: a proxy,
+	 * an outage or a broken IPv6 path most often, but three threads of
+	 * seven found an egress firewall resetting it, the network path */
+	{ "connection-closed", "aks.timeout", "aks.timeout" },
 	/* an EOF from an ACR was also an identity without access to it */
 	{ "acr-connection-closed", "aks.401", "webapp.unauthorized" },
 	/* a front end that answered instead of the registry: an ACR's
