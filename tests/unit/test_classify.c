@@ -978,6 +978,8 @@ static const struct hand hand[] = {
 	  "rpc error: code = Unknown desc = reading manifest 7 in nexus.fabrikam.example:8443/shop: received unexpected HTTP status: 500 Internal Server Error" },
 	{ "other", "a self-hosted registry's 500 on a blob",
 	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://harbor.fabrikam.example/v2/shop/web/blobs/sha256:0a1b2c: 500 Internal Server Error" },
+	{ "other", "Docker: a self-hosted registry's 500 on a layer",
+	  "Error response from daemon: Get https://nexus.fabrikam.example:8443/v2/shop/web/blobs/sha256:9f8e7d: received unexpected HTTP status: 500 Internal Server Error" },
 	{ "other", "GHCR's 500 on a manifest",
 	  "Error response from daemon: Get https://ghcr.io/v2/fabrikam/web/manifests/3: received unexpected HTTP status: 500 Internal Server Error" },
 	/* podman's old wrapper of every registry's refusal */
