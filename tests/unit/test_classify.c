@@ -960,6 +960,8 @@ static const struct hand hand[] = {
 	  "Error: ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image \"docker.pkg.github.com/fabrikam/shop/web:2.1\": failed to resolve reference \"docker.pkg.github.com/fabrikam/shop/web:2.1\": docker.pkg.github.com/fabrikam/shop/web:2.1: not found" },
 	{ "aks.notfound", "Docker's manifest unknown from docker.pkg.github.com",
 	  "Error response from daemon: manifest for docker.pkg.github.com/fabrikam/shop/web:9 not found: manifest unknown: manifest unknown" },
+	{ "aks.notfound", "podman: manifest unknown from docker.pkg.github.com",
+	  "Error: initializing source docker://docker.pkg.github.com/fabrikam/shop/web:9: reading manifest 9 in docker.pkg.github.com/fabrikam/shop/web: manifest unknown: not found" },
 	/* the Azure CLI's CONNECTIVITY_* code with a 401: the sign-in */
 	{ "aks.401", "az acr login: a refresh token refused with 401, then a name not found",
 	  "WARNING: Exchanging the AAD token for an ACR refresh token failed.\nAn error occurred: CONNECTIVITY_REFRESH_TOKEN_ERROR\nThe registry answered with status code: 401.\nFalling back to the admin user: the resource 'fabrikam' of type 'Microsoft.ContainerRegistry/registries' could not be found." },
@@ -970,6 +972,8 @@ static const struct hand hand[] = {
 	  "$ docker login registry.fabrikam.example/harbor\nUsername: ci\nPassword:\nError response from daemon: login attempt to https://registry.fabrikam.example/v2/ failed with status: 404 Not Found" },
 	{ "other", "podman login answered 404",
 	  "$ podman login git.fabrikam.example\nError: error logging in to \"git.fabrikam.example\": authenticating creds for \"git.fabrikam.example\": Requesting bearer token: invalid status code from registry 404 (Not Found)" },
+	{ "aks.notfound", "a pull's 404 after a login that worked",
+	  "$ docker login registry.fabrikam.example -u ci\nLogin Succeeded\n$ docker pull registry.fabrikam.example/shop/web:9\nError response from daemon: error parsing HTTP 404 response body: invalid character '<' looking for beginning of value: \"<html><body><h1>404 Not Found</h1></body></html>\"" },
 	/* a self-hosted registry's 500 for a manifest: a name outside its
 	 * projects */
 	{ "aks.notfound", "Harbor's 500 for a manifest",
