@@ -386,12 +386,30 @@ static const char *const tail_phrases[] = {
  * last word, at least two letters into it. */
 static void complete_cut(struct text *t)
 {
+	static const char io[] = "i/o timeout";
 	const char *const *p;
+	size_t k;
 
+	/* Go's "i/o" opens no other error: a paste cut inside it ("...:53:
+	 * i/") is a timeout too */
+	for (k = sizeof io - 2; k >= 2; k--) {
+		size_t at = t->nlen - k;
+
+		if (k > t->nlen || memcmp(t->norm + at, io, k) != 0 ||
+		    (at > 0 && t->norm[at - 1] != ' '))
+			continue;
+		memcpy(t->norm + t->nlen, io + k, sizeof io - 1 - k);
+		for (at = t->nlen; at < t->nlen + (sizeof io - 1 - k); at++)
+			t->map[at] = (uint32_t)(t->slen - 1);
+		t->nlen += sizeof io - 1 - k;
+		t->norm[t->nlen] = '\0';
+		t->map[t->nlen] = (uint32_t)t->slen;
+		return;
+	}
 	if (t->nlen == 0 || !is_alnum((unsigned char)t->norm[t->nlen - 1]))
 		return;
 	for (p = tail_phrases; *p; p++) {
-		size_t l = strlen(*p), k, last;
+		size_t l = strlen(*p), last;
 		const char *sp = strrchr(*p, ' ');
 
 		last = sp ? (size_t)(sp - *p) + 1 : 0;

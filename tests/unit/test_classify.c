@@ -324,7 +324,7 @@ static void test_real(void **state)
 /* The answer set (the cause or one of its alternatives) holds the
  * thread's cause at least this often; and at most a third of the answers
  * may carry alternatives, so that naming every cause cannot buy it. */
-#define GROWN_FLOOR_ANSWER 803
+#define GROWN_FLOOR_ANSWER 804
 #define GROWN_MAX_ALT_DIV 3
 static void test_grown(void **state)
 {
@@ -989,6 +989,9 @@ static const struct hand hand[] = {
 	/* podman's old wrapper of every registry's refusal */
 	{ "aks.401", "podman: not found in the registries it was given",
 	  "Trying to pull registry.fabrikam.example/shop/api:5...Failed\nerror pulling image \"registry.fabrikam.example/shop/api:5\": unable to pull registry.fabrikam.example/shop/api:5: unable to find image in the registries defined in \"/etc/containers/registries.conf\"" },
+	/* a paste cut inside Go's "i/o": a timeout */
+	{ "aks.timeout", "a dial to the registry cut inside i/o",
+	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/\": dial tcp 20.61.10.4:443: i/" },
 	/* a request's status cut off */
 	{ "aks.401", "BuildKit: a HEAD request's status cut off",
 	  "=> ERROR [internal] load metadata for registry.fabrikam.example/base/python:3.12\n------\nfailed to solve: registry.fabrikam.example/base/python:3.12: failed to resolve source metadata for registry.fabrikam.example/base/python:3.12: unexpected status from HEAD request to https://registry.fabrikam.example/v2/base/python/manifests/3.12" },
@@ -1305,6 +1308,9 @@ static void test_alternatives(void **state)
 	/* podman's wrapper: the credentials, or the name */
 	expect_alts(hand_text("podman: not found in the registries it was given"),
 		    "aks.401", "aks.notfound", NULL);
+	/* a DNS query cut inside "i/o": the DNS, or a firewall dropping it */
+	expect_alts("kubelet Failed to pull image \"fabrikam.azurecr.io/shop/web:4\": rpc error: code = Unknown desc = Error response from daemon: Get https://fabrikam.azurecr.io/v2/: dial tcp: lookup fabrikam.azurecr.io on 10.0.0.10:53: read udp 10.0.0.4:41000->10.0.0.10:53: i/",
+		    "other", "aks.timeout", NULL);
 	/* a status cut off: a 401 most often, a firewall's 403 next */
 	expect_alts(hand_text("BuildKit: a HEAD request's status cut off"),
 		    "aks.401", "aks.403", NULL);
