@@ -386,12 +386,30 @@ static const char *const tail_phrases[] = {
  * last word, at least two letters into it. */
 static void complete_cut(struct text *t)
 {
+	static const char io[] = "i/o timeout";
 	const char *const *p;
+	size_t k;
 
+	/* Go's "i/o" opens no other error: a paste cut inside it ("...:53:
+	 * i/") is a timeout too */
+	for (k = sizeof io - 2; k >= 2; k--) {
+		size_t at = t->nlen - k;
+
+		if (k > t->nlen || memcmp(t->norm + at, io, k) != 0 ||
+		    (at > 0 && t->norm[at - 1] != ' '))
+			continue;
+		memcpy(t->norm + t->nlen, io + k, sizeof io - 1 - k);
+		for (at = t->nlen; at < t->nlen + (sizeof io - 1 - k); at++)
+			t->map[at] = (uint32_t)(t->slen - 1);
+		t->nlen += sizeof io - 1 - k;
+		t->norm[t->nlen] = '\0';
+		t->map[t->nlen] = (uint32_t)t->slen;
+		return;
+	}
 	if (t->nlen == 0 || !is_alnum((unsigned char)t->norm[t->nlen - 1]))
 		return;
 	for (p = tail_phrases; *p; p++) {
-		size_t l = strlen(*p), k, last;
+		size_t l = strlen(*p), last;
 		const char *sp = strrchr(*p, ' ');
 
 		last = sp ? (size_t)(sp - *p) + 1 : 0;
@@ -1322,6 +1340,16 @@ static int pred_bare_reading_manifest(const struct text *t)
 
 /* The registry is an ACR's login server (not its data endpoint nor
  * the storage behind it, which the layer rules read). */
+/* containerd (or a client of it) said "not found" for an image of GitHub's
+ * old Packages registry: that registry, not the name (see the rule). */
+static int pred_legacy_github_containerd(const struct text *t)
+{
+	return ends_with_host(t->registry, "docker.pkg.github.com") &&
+	       (has(t, "failed to pull and unpack") || has(t, "failed to resolve ref")) &&
+	       (has(t, "code notfound") || has(t, "code = notfound") ||
+		has(t, ": not found"));
+}
+
 static int pred_acr_login_server(const struct text *t)
 {
 	return strstr(t->registry, ".azurecr.") != NULL &&
@@ -1566,6 +1594,63 @@ static int pred_refused_public_https(const struct text *t)
  * failure "lookup HOST on SERVER:53: read udp A->SERVER:53: i/o
  * timeout"; the clause ends at the next separator of a multi-error or a
  * quoted message. */
+/* A login (docker, nerdctl, podman, az acr login) answered 404, and
+ * no image reference was asked for. */
+static int pred_login_404(const struct text *t)
+{
+	static const char *const s404[] = {
+		"status code 404", "status code: 404", "404 not found",
+		"status: 404", "status 404", STATUS_FORMS("404"), NULL
+	};
+
+	return (has(t, "trylogin") || has(t, "login attempt to") ||
+		has(t, "docker login ") || has(t, "nerdctl login ") ||
+		has(t, "podman login ") || has(t, "error logging in") ||
+		has(t, "login failed")) &&
+	       has_any(t, s404) && !has(t, "/manifests/") && !has(t, "/blobs/") &&
+	       !has(t, "pull");
+}
+
+/* A 500 on a manifest or reference request from a registry that is
+ * neither an ACR, MCR nor a public hosted one. */
+static int pred_private_500_reference(const struct text *t)
+{
+	if (pred_acr_named(t) || pred_foreign(t) || pred_dockerhub(t) ||
+	    ends_with_host(t->registry, "mcr.microsoft.com") ||
+	    has(t, "/blobs/") || has(t, "httpreadseeker"))
+		return 0;
+	/* Docker's "Get <url>: received unexpected HTTP status" names the
+	 * manifest request of a pull; not the API root's ping, nor a token
+	 * request */
+	if (has_any(t, token_endpoint) || has(t, "/v2/:") || has(t, "/v2/\":"))
+		return 0;
+	return has(t, "/manifests/") || has(t, "reading manifest") ||
+	       has(t, "get https://") || has(t, "get http://");
+}
+
+/* "unexpected status from <METHOD> request to <url>" with no status
+ * after the URL: the message was cut before it. */
+static int pred_status_cut(const struct text *t)
+{
+	static const char *const req[] = {
+		"unexpected status from head request to ",
+		"unexpected status from get request to ",
+		"unexpected status from post request to ", NULL
+	};
+	struct match m;
+	size_t p;
+
+	if (!find_any(t, req, &m))
+		return 0;
+	p = m.end;
+	while (p < t->nlen && t->norm[p] != ' ' && t->norm[p] != '"')
+		p++;
+	while (p < t->nlen && (t->norm[p] == ' ' || t->norm[p] == '"' ||
+			       t->norm[p] == ':'))
+		p++;
+	return p >= t->nlen || !(t->norm[p] >= '0' && t->norm[p] <= '9');
+}
+
 static int in_dns_clause(const struct text *t, size_t x)
 {
 	size_t j, stop = x > 200 ? x - 200 : 0;
@@ -1737,6 +1822,27 @@ static const struct rule rules[] = {
 	  "ErrImageNeverPull: image not on the node and imagePullPolicy is Never",
 	  0, NULL, P("errimageneverpull", "with pull policy of never",
 		     "with pull policy of \"never\""), NULL },
+	/* Docker's credential store (credsStore / credHelpers in the client's
+	 * config.json) failed: the helper program is missing, broken or
+	 * refused to answer.  No registry was asked, so an "unauthorized"
+	 * printed around it is not the registry's. */
+	{ "credential-helper", CAUSE("other", "other"),
+	  "Docker credential helper failed: credsStore or credHelpers in ~/.docker/config.json names a helper that is missing or broken; install it or remove the entry",
+	  0, NULL, P("error getting credentials - err", "error getting credentials: err",
+		     "error storing credentials - err", "error storing credentials: err",
+		     "error erasing credentials - err",
+		     "docker-credential-~executable file not found",
+		     "docker-credential-~no such file or directory",
+		     "docker-credential-~not found in $path",
+		     "credential helper ~ not found", "credentials store ~ not found",
+		     "credsstore"), NULL },
+	/* GitHub's old Packages registry (docker.pkg.github.com, replaced
+	 * by ghcr.io) never served containerd: a pull through containerd
+	 * fails with a "not found" for an image that exists, while Docker
+	 * nodes pull it. */
+	{ "legacy-github-packages", CAUSE("other", "other"),
+	  "docker.pkg.github.com (GitHub's old Packages registry) does not serve containerd: publish and pull the image from ghcr.io",
+	  0, pred_legacy_github_containerd, P("docker.pkg.github.com"), NULL },
 	/* podman's policy for an image named without its registry: no
 	 * registry was asked */
 	{ "short-name", CAUSE("other", "other"),
@@ -2022,6 +2128,31 @@ static const struct rule rules[] = {
 	{ "copy-after-token-401", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, pred_no_manifest_missing, P("failed to fetch oauth token"),
 	  P("failed to copy", "content descriptor") },
+	/* az acr login / check-health name what failed in a CONNECTIVITY_*
+	 * code; one that carries a 401 is the signed-in identity (another
+	 * tenant or subscription, a stale sign-in), whatever the admin-user
+	 * fallback that follows says of a registry it "could not find" in
+	 * the CLI's current subscription. */
+	{ "cli-connectivity-401", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, NULL, P("connectivity_"), P("response code: 401", "status code: 401",
+				       "401 unauthorized", "status: 401",
+				       STATUS_FORMS("401")) },
+	/* A login answered 404: a login asks only the registry's API root
+	 * (/v2/), which every registry serves, so no image name is missing;
+	 * the address is not the registry's API (a path in it, a web site),
+	 * or the client asked a wrong URL (a client bug).  A mistyped host
+	 * serving a web site is the alternative. */
+	{ "login-404", CAUSE("other", "other"),
+	  "the registry's API root answered 404 to a login: the address is not a registry's API (a path in it, a web site) or the client asked a wrong URL; check the client's version",
+	  0, pred_login_404, P("login"), NULL },
+	/* A self-hosted registry (Harbor before 2.1, Nexus) answering 500
+	 * for a manifest or a reference: those answer a name outside any
+	 * project or repository they have with a server error.  A hosted
+	 * registry's or a blob's 500 stays its health (server-5xx). */
+	{ "private-500-reference", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_private_500_reference, P("500 internal server error",
+						 "status: 500", "status code 500",
+						 "status code: 500"), NULL },
 	/* The kubelet pulled with no credentials for the image and says so:
 	 * a registry that hides private names from anonymous callers (GCR's
 	 * storage-backed one did) answers "not found" for an image that
@@ -2212,7 +2343,12 @@ static const struct rule rules[] = {
 	{ "image-or-credentials", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, NULL, P("check the image and registry credential",
 		     "check the image name or any registry credentials",
-		     "inaccessibleimage"), NULL },
+		     "inaccessibleimage",
+		     /* podman 0.x-1.x folded every registry's answer (a
+		      * refused or stale token as much as a missing name)
+		      * into this one line */
+		     "unable to find image in the registries defined",
+		     "unable to find image in the registries"), NULL },
 	/* A person's own words that the image is gone, when no error above
 	 * spoke (below 401: "the pull secret no longer exists" is a 401). */
 	{ "gone-in-words", CAUSE("aks.notfound", "webapp.manifest-unknown"), NULL,
@@ -2274,6 +2410,15 @@ static const struct rule rules[] = {
 	  "App Service image pull failed and the log gives no reason", 1, NULL,
 	  P("imagepullfailure", "image pull failed", "pull image failed",
 	    "pulling docker image", "dockerapiexception", "pulling image"), NULL },
+	/* BuildKit's and containerd's "unexpected status from HEAD request
+	 * to <url>" cut before its status (every status a rule above knows
+	 * would have spoken): across the threads that resolved one, the
+	 * status was a 401 most often (stale or missing credentials), then
+	 * a firewall's 403. */
+	{ "status-cut", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
+	  pred_status_cut,
+	  P("unexpected status from head request", "unexpected status from get request",
+	    "unexpected status from post request"), NULL },
 	/* A product's or a runtime's pull failure cut before its reason, or
 	 * given none (dockershim's "failed pulling image", IoT Edge's "Could
 	 * not pull image", Service Fabric's "Container image download
@@ -2314,6 +2459,14 @@ static const struct {
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
 	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },
+	/* a status cut off: a 401 most often, a firewall's 403 next */
+	{ "status-cut", "aks.403", "webapp.ip-denied" },
+	/* a login's 404: a mistyped host serving a web site */
+	{ "login-404", "aks.notfound", "webapp.manifest-unknown" },
+	/* a connection closed (EOF, reset) on a registry's request: a proxy,
+	 * an outage or a broken IPv6 path most often, but three threads of
+	 * seven found an egress firewall resetting it, the network path */
+	{ "connection-closed", "aks.timeout", "aks.timeout" },
 	/* an EOF from an ACR was also an identity without access to it */
 	{ "acr-connection-closed", "aks.401", "webapp.unauthorized" },
 	/* a front end that answered instead of the registry: an ACR's

@@ -318,12 +318,13 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 701    /* of 735 with blind6: 689 when blind6 was
-				 * scored once (see data/README.md) */
+#define GROWN_FLOOR_GOOD 777    /* of 816 with blind7: 769 when blind7 was
+				 * scored once, 701 of 735 before it (see
+				 * data/README.md) */
 /* The answer set (the cause or one of its alternatives) holds the
  * thread's cause at least this often; and at most a third of the answers
  * may carry alternatives, so that naming every cause cannot buy it. */
-#define GROWN_FLOOR_ANSWER 724
+#define GROWN_FLOOR_ANSWER 804
 #define GROWN_MAX_ALT_DIV 3
 static void test_grown(void **state)
 {
@@ -332,7 +333,7 @@ static void test_grown(void **state)
 		"pull-messages-real.jsonl", "pull-messages-blind.jsonl",
 		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl",
 		"pull-messages-blind4.jsonl", "pull-messages-blind5.jsonl",
-		"pull-messages-blind6.jsonl", NULL
+		"pull-messages-blind6.jsonl", "pull-messages-blind7.jsonl", NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0, answer = 0, alts = 0;
@@ -349,7 +350,7 @@ static void test_grown(void **state)
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%), cause or alternative %d/%d (%.1f%%), %d with alternatives\n",
 		      good, total, pct(good, total), answer, total,
 		      pct(answer, total), alts);
-	assert_true(total >= 735);
+	assert_true(total >= 816);
 	if (good < GROWN_FLOOR_GOOD)
 		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
 			 total, GROWN_FLOOR_GOOD);
@@ -482,8 +483,10 @@ static void test_blind6(void **state)
  * clients', App Service's and the Azure CLI's own errors), collected and
  * labelled from the threads' resolutions while the rules for blind6's
  * families were written by someone who did not see them; committed, then
- * scored once (see data/README.md).  Its floor is that score. */
-#define BLIND7_FLOOR_GOOD 68    /* of 81, measured once */
+ * scored once (see data/README.md); now no longer blind, its floor is
+ * its score today. */
+#define BLIND7_FLOOR_GOOD 76    /* of 81: 68 measured once, now no longer
+				 * blind (see data/README.md) */
 static void test_blind7(void **state)
 {
 	struct corpus_score sc;
@@ -492,7 +495,7 @@ static void test_blind7(void **state)
 	run_corpus("pull-messages-blind7.jsonl", &sc);
 	assert_true(sc.total >= 81);
 	if (sc.good < BLIND7_FLOOR_GOOD)
-		fail_msg("seventh blind set accuracy %d/%d fell below the %d measured once",
+		fail_msg("seventh blind set accuracy %d/%d fell below its floor %d",
 			 sc.good, sc.total, BLIND7_FLOOR_GOOD);
 }
 
@@ -941,6 +944,59 @@ static const struct hand hand[] = {
 	  "failed to resolve reference \"fabrikam.azurecr.io/shop/api:3\": unexpected status from HEAD request to https://fabrikam.azurecr.io/v2/shop/api/manifests/3: 400 Bad Request" },
 	{ "other", "Docker: no such image locally after a failed pull",
 	  "PS C:\\> docker tag contoso/vote-front:v2 fabrikam.azurecr.io/vote-front:v2\nError response from daemon: No such image: contoso/vote-front:v2" },
+	/* the client's credential store failed: no registry was asked, an
+	 * "unauthorized" around it is not the registry's */
+	{ "other", "a credential helper that is not installed, under an unauthorized",
+	  "$ docker pull registry.fabrikam.example/shop/web:4\nError response from daemon: unauthorized: error getting credentials - err: exec: \"docker-credential-secretservice\": executable file not found in $PATH, out: ``" },
+	{ "other", "BuildKit: a credential helper binary gone",
+	  "#4 ERROR: failed to authorize: error getting credentials: err: fork/exec /usr/local/bin/docker-credential-gcloud: no such file or directory" },
+	{ "other", "docker login cannot store the password in its helper",
+	  "Login did not succeed.\nError saving credentials: error storing credentials - err: exit status 1, out: `pass not initialized: exit status 1`" },
+	/* ... but the kubelet's own credential provider is not Docker's */
+	{ "aks.timeout", "the kubelet's ACR credential provider timing out",
+	  "E0704 08:11:02.120301 4121 azure_credentials.go:264] error getting credentials from ACR for fabrikam.azurecr.io: Get \"https://fabrikam.azurecr.io/oauth2/exchange\": dial tcp 20.50.1.2:443: i/o timeout" },
+	/* GitHub's old Packages registry through containerd */
+	{ "other", "containerd NotFound from docker.pkg.github.com",
+	  "Error: ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image \"docker.pkg.github.com/fabrikam/shop/web:2.1\": failed to resolve reference \"docker.pkg.github.com/fabrikam/shop/web:2.1\": docker.pkg.github.com/fabrikam/shop/web:2.1: not found" },
+	{ "aks.notfound", "Docker's manifest unknown from docker.pkg.github.com",
+	  "Error response from daemon: manifest for docker.pkg.github.com/fabrikam/shop/web:9 not found: manifest unknown: manifest unknown" },
+	{ "aks.notfound", "podman: manifest unknown from docker.pkg.github.com",
+	  "Error: initializing source docker://docker.pkg.github.com/fabrikam/shop/web:9: reading manifest 9 in docker.pkg.github.com/fabrikam/shop/web: manifest unknown: not found" },
+	/* the Azure CLI's CONNECTIVITY_* code with a 401: the sign-in */
+	{ "aks.401", "az acr login: a refresh token refused with 401, then a name not found",
+	  "WARNING: Exchanging the AAD token for an ACR refresh token failed.\nAn error occurred: CONNECTIVITY_REFRESH_TOKEN_ERROR\nThe registry answered with status code: 401.\nFalling back to the admin user: the resource 'fabrikam' of type 'Microsoft.ContainerRegistry/registries' could not be found." },
+	{ "aks.401", "az acr check-health: an access token refused with 401",
+	  "An error occurred: CONNECTIVITY_ACCESS_TOKEN_ERROR\nGetting an access token for 'contoso.azurecr.io' failed: 401 Unauthorized." },
+	/* a login's 404: the API root is not there */
+	{ "other", "docker login to a URL with a path answered 404",
+	  "$ docker login registry.fabrikam.example/harbor\nUsername: ci\nPassword:\nError response from daemon: login attempt to https://registry.fabrikam.example/v2/ failed with status: 404 Not Found" },
+	{ "other", "podman login answered 404",
+	  "$ podman login git.fabrikam.example\nError: error logging in to \"git.fabrikam.example\": authenticating creds for \"git.fabrikam.example\": Requesting bearer token: invalid status code from registry 404 (Not Found)" },
+	{ "aks.notfound", "a pull's 404 after a login that worked",
+	  "$ docker login registry.fabrikam.example -u ci\nLogin Succeeded\n$ docker pull registry.fabrikam.example/shop/web:9\nError response from daemon: error parsing HTTP 404 response body: invalid character '<' looking for beginning of value: \"<html><body><h1>404 Not Found</h1></body></html>\"" },
+	/* a self-hosted registry's 500 for a manifest: a name outside its
+	 * projects */
+	{ "aks.notfound", "Harbor's 500 for a manifest",
+	  "Error response from daemon: Get https://harbor.fabrikam.example/v2/web/manifests/2.4: received unexpected HTTP status: 500 Internal Server Error" },
+	{ "aks.notfound", "CRI-O reading a manifest from Nexus answered 500",
+	  "rpc error: code = Unknown desc = reading manifest 7 in nexus.fabrikam.example:8443/shop: received unexpected HTTP status: 500 Internal Server Error" },
+	{ "other", "a self-hosted registry's 500 on a blob",
+	  "failed to copy: httpReadSeeker: failed open: unexpected status code https://harbor.fabrikam.example/v2/shop/web/blobs/sha256:0a1b2c: 500 Internal Server Error" },
+	{ "other", "Docker: a self-hosted registry's 500 on a layer",
+	  "Error response from daemon: Get https://nexus.fabrikam.example:8443/v2/shop/web/blobs/sha256:9f8e7d: received unexpected HTTP status: 500 Internal Server Error" },
+	{ "other", "GHCR's 500 on a manifest",
+	  "Error response from daemon: Get https://ghcr.io/v2/fabrikam/web/manifests/3: received unexpected HTTP status: 500 Internal Server Error" },
+	/* podman's old wrapper of every registry's refusal */
+	{ "aks.401", "podman: not found in the registries it was given",
+	  "Trying to pull registry.fabrikam.example/shop/api:5...Failed\nerror pulling image \"registry.fabrikam.example/shop/api:5\": unable to pull registry.fabrikam.example/shop/api:5: unable to find image in the registries defined in \"/etc/containers/registries.conf\"" },
+	/* a paste cut inside Go's "i/o": a timeout */
+	{ "aks.timeout", "a dial to the registry cut inside i/o",
+	  "Error response from daemon: Get \"https://fabrikam.azurecr.io/v2/\": dial tcp 20.61.10.4:443: i/" },
+	/* a request's status cut off */
+	{ "aks.401", "BuildKit: a HEAD request's status cut off",
+	  "=> ERROR [internal] load metadata for registry.fabrikam.example/base/python:3.12\n------\nfailed to solve: registry.fabrikam.example/base/python:3.12: failed to resolve source metadata for registry.fabrikam.example/base/python:3.12: unexpected status from HEAD request to https://registry.fabrikam.example/v2/base/python/manifests/3.12" },
+	{ "aks.401", "containerd: a GET request's status cut off",
+	  "failed to resolve reference \"ghcr.io/fabrikam/tools:1\": unexpected status from GET request to \"https://ghcr.io/v2/fabrikam/tools/manifests/1\"" },
 };
 
 static void test_handwritten(void **state)
@@ -1235,6 +1291,33 @@ static void test_alternatives(void **state)
 	 * CRI-O's names both */
 	expect_alts(hand_text("containerd multi-error"), "aks.401-arch",
 		    "aks.platform", NULL);
+	/* a credential helper that failed, and containerd through GitHub's
+	 * old registry, leave nothing to choose */
+	expect_alts(hand_text("a credential helper that is not installed, under an unauthorized"),
+		    "other", NULL);
+	expect_alts(hand_text("containerd NotFound from docker.pkg.github.com"),
+		    "other", NULL);
+	expect_alts(hand_text("az acr login: a refresh token refused with 401, then a name not found"),
+		    "aks.401", NULL);
+	/* a login's 404: the address is not a registry's API, or a host
+	 * mistyped that serves a web site */
+	expect_alts(hand_text("docker login to a URL with a path answered 404"),
+		    "other", "aks.notfound", NULL);
+	expect_alts(hand_text("Harbor's 500 for a manifest"), "aks.notfound",
+		    NULL);
+	/* podman's wrapper: the credentials, or the name */
+	expect_alts(hand_text("podman: not found in the registries it was given"),
+		    "aks.401", "aks.notfound", NULL);
+	/* a DNS query cut inside "i/o": the DNS, or a firewall dropping it */
+	expect_alts("kubelet Failed to pull image \"fabrikam.azurecr.io/shop/web:4\": rpc error: code = Unknown desc = Error response from daemon: Get https://fabrikam.azurecr.io/v2/: dial tcp: lookup fabrikam.azurecr.io on 10.0.0.10:53: read udp 10.0.0.4:41000->10.0.0.10:53: i/",
+		    "other", "aks.timeout", NULL);
+	/* a status cut off: a 401 most often, a firewall's 403 next */
+	expect_alts(hand_text("BuildKit: a HEAD request's status cut off"),
+		    "aks.401", "aks.403", NULL);
+	/* a registry's connection closed: a proxy, an outage, or an egress
+	 * firewall resetting it */
+	expect_alts("Error response from daemon: Head \"https://quay.io/v2/fabrikam/tools/manifests/2\": read tcp 10.0.0.4:51010->198.51.100.7:443: read: connection reset by peer",
+		    "other", "aks.timeout", NULL);
 	expect_alts(hand_text("CRI-O arch + unauthorized"), "aks.401-arch", NULL);
 	/* the kubelet said it had no credentials: a registry that hides
 	 * private names said "not found"; an ACR would have said 401 */
