@@ -991,6 +991,15 @@ static int pred_acr_scope(const struct text *t)
 	       !find_any(t, missing, &m);
 }
 
+/* Registries that serve only public images to anonymous callers
+ * (Kubernetes' own): no repository there has a permission to lack, so
+ * their 403 is the front end refusing the caller's network. */
+static int pred_anonymous_only(const struct text *t)
+{
+	return ends_with_host(t->registry, "registry.k8s.io") ||
+	       ends_with_host(t->registry, "k8s.gcr.io");
+}
+
 /* A public registry that is not ACR: its 403 is an authorization answer
  * (GHCR answers 403 for a missing or private package), not a firewall. */
 static int pred_foreign(const struct text *t)
@@ -2224,6 +2233,12 @@ static const struct rule rules[] = {
 	/* App Service shows the firewall's answer as a bare "denied". */
 	{ "ip-denied-bare", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL,
 	  1, pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
+	/* A mirror or proxy whose own list of images refused the pull: its
+	 * policy (or a broken one) answered, not the image's registry. */
+	{ "mirror-allowlist", CAUSE("other", "other"),
+	  "a mirror or proxy refused the image by its own allow list; check that the mirror carries it, or pull from the registry itself",
+	  0, NULL, P("allowlist", "allow list", "whitelist", "white list"),
+	  P("denied", "not allowed", "forbidden") },
 	/* A bare "denied" as the innermost error.  ACR says it so when its
 	 * firewall refuses the caller; GHCR and GitLab say it for a package
 	 * the caller may not read, and for one that does not exist. */
@@ -2234,6 +2249,8 @@ static const struct rule rules[] = {
 	/* 403 from a public registry that is not ACR: anonymous means the
 	 * repository is missing or private, with credentials it means they
 	 * lack access. */
+	{ "anonymous-only-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
+	  pred_anonymous_only, P(FORBIDDEN), NULL },
 	{ "foreign-403-anonymous", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_foreign, P("anonymous token"), P(FORBIDDEN) },
 	{ "foreign-403", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
@@ -2456,6 +2473,8 @@ static const struct {
 	{ "forbidden-403-unnamed", "aks.403", "webapp.ip-denied" },
 	{ "html-403", "aks.403", "webapp.ip-denied" },
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
+	/* a mirror's list may simply lack the image */
+	{ "mirror-allowlist", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
 	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },

@@ -642,6 +642,14 @@ static const struct hand hand[] = {
 	  "Error response from daemon: container 4d2e encountered an error during CreateContainer: failure in a Windows system call: The operating system of the container does not match the operating system of the host. (0xc0370101)" },
 	{ "aks.403", "az acr check-health: no challenge from a registry behind its firewall",
 	  "DNS lookup to contoso.azurecr.io at IP 20.1.2.3 : OK\nAn error occurred: CONNECTIVITY_CHALLENGE_ERROR\nRegistry 'contoso.azurecr.io' did not issue a challenge." },
+	{ "aks.403", "Kubernetes' registry refusing a network with a bare 403",
+	  "Failed to pull image \"registry.k8s.io/coredns/coredns:v1.11.1\": rpc error: code = Unknown desc = failed to pull and unpack image \"registry.k8s.io/coredns/coredns:v1.11.1\": failed to resolve reference \"registry.k8s.io/coredns/coredns:v1.11.1\": pulling from host registry.k8s.io failed with status code [manifests v1.11.1]: 403 Forbidden" },
+	{ "aks.403", "old Kubernetes registry refusing a network",
+	  "Error response from daemon: Get \"https://k8s.gcr.io/v2/kube-proxy/manifests/v1.21.2\": error status: 403" },
+	{ "other", "mirror refusing images outside its allow list",
+	  "Error response from daemon: Head \"https://hub-mirror.example.net/v2/library/redis/manifests/7\": denied: redis is not on the whitelist of this mirror, ask its operators to add it" },
+	{ "other", "proxy's allow list forbidding a pull",
+	  "failed to resolve reference \"proxy.example.org/library/python:3.12\": unexpected status: 403 Forbidden: image library/python is not allowed by the allowlist" },
 	{ "aks.401", "GHCR bare denied",
 	  "Error response from daemon: Head \"https://ghcr.io/v2/acme/web/manifests/2.1\": denied" },
 	{ "aks.401", "quay ping, not a repository",
@@ -1209,6 +1217,13 @@ static void test_alternatives(void **state)
 		    "aks.401", "aks.403", NULL);
 	expect_alts(hand_text("403 with the ACR named only in words"), "aks.403",
 		    NULL);
+	/* Kubernetes' registries have no private repository: a 403 is
+	 * the front end refusing the network, nothing else */
+	expect_alts(hand_text("Kubernetes' registry refusing a network with a bare 403"),
+		    "aks.403", NULL);
+	/* a mirror's allow list: its policy, or it lacks the image */
+	expect_alts(hand_text("mirror refusing images outside its allow list"),
+		    "other", "aks.notfound", NULL);
 	/* GHCR's 403 on an anonymous token: missing, or private */
 	expect_alts("failed to pull and unpack image \"ghcr.io/fabrikam/agent:5\": failed to resolve reference \"ghcr.io/fabrikam/agent:5\": failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://ghcr.io/token?scope=repository%3Afabrikam%2Fagent%3Apull&service=ghcr.io: 403 Forbidden",
 		    "aks.notfound", "aks.401", NULL);
@@ -1291,8 +1306,12 @@ static void test_alternatives(void **state)
 		    "other", "aks.notfound", NULL);
 	/* a public registry's 403 on a manifest: the identity, the name, or
 	 * its front end refusing the network */
-	expect_alts("failed to resolve reference \"registry.k8s.io/pause:3.9\": unexpected status from HEAD request to https://registry.k8s.io/v2/pause/manifests/3.9: 403 Forbidden",
+	expect_alts("failed to resolve reference \"quay.io/fabrikam/pause:3.9\": unexpected status from HEAD request to https://quay.io/v2/fabrikam/pause/manifests/3.9: 403 Forbidden",
 		    "aks.401", "aks.notfound", "aks.403", NULL);
+	/* but not from Kubernetes' own registry, which has no private
+	 * repository */
+	expect_alts("failed to resolve reference \"registry.k8s.io/pause:3.9\": unexpected status from HEAD request to https://registry.k8s.io/v2/pause/manifests/3.9: 403 Forbidden",
+		    "aks.403", NULL);
 
 	/* a private registry's 401 on a repository (a proxy cache relays
 	 * its upstream's 401 for a path the upstream does not have) */
