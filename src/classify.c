@@ -997,7 +997,22 @@ static int pred_acr_scope(const struct text *t)
 static int pred_anonymous_only(const struct text *t)
 {
 	return ends_with_host(t->registry, "registry.k8s.io") ||
-	       ends_with_host(t->registry, "k8s.gcr.io");
+	       ends_with_host(t->registry, "k8s.gcr.io") ||
+	       ends_with_host(t->registry, "mcr.microsoft.com") ||
+	       /* the registry behind MCR, named in its token requests */
+	       ends_with_host(t->registry, "mcrprod.azurecr.io") ||
+	       has(t, "//mcrprod.azurecr.io/") ||
+	       /* BuildKit names the image before any URL */
+	       (!t->registry[0] && has(t, "mcr.microsoft.com/"));
+}
+
+/* Docker's "does not exist or may require 'docker login'" wrapper from
+ * a registry that has no anonymous pulls at all (ECR's private ones):
+ * the daemon words a refused or expired token so; ECR names a missing
+ * repository itself ("name unknown", "repository ... not found"). */
+static int pred_private_only_wrapper(const struct text *t)
+{
+	return has(t, ".dkr.ecr.") && !has(t, "public.ecr.aws");
 }
 
 /* A public registry that is not ACR: its 403 is an authorization answer
@@ -2191,6 +2206,8 @@ static const struct rule rules[] = {
 		     "image configuration:~unknown blob"), NULL },
 	/* Docker's wrapper for a registry that would not say which: most often
 	 * the name is wrong, but it may also be private. */
+	{ "private-only-wrapper", CAUSE("aks.401", "webapp.unauthorized"), NULL,
+	  0, pred_private_only_wrapper, P(NOTFOUND_OR_DENIED), NULL },
 	{ "not-found-or-denied", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_wrapper_generic, P(NOTFOUND_OR_DENIED), NULL },
 	/* App Service's own puller words a tag it cannot find as an
@@ -2251,6 +2268,12 @@ static const struct rule rules[] = {
 	 * lack access. */
 	{ "anonymous-only-403", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
 	  pred_anonymous_only, P(FORBIDDEN), NULL },
+	/* Their token service refusing an anonymous request with 401: no
+	 * credential of the caller's was asked for, the service failed. */
+	{ "anonymous-only-token-401", CAUSE("other", "other"),
+	  "a registry that serves public images to anyone refused an anonymous token: a service incident most often; check the registry's status page and retry",
+	  0, pred_anonymous_only, P(TOKEN_ENDPOINTS),
+	  P("401 unauthorized", "status: 401", "status 401", ": 401") },
 	{ "foreign-403-anonymous", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, pred_foreign, P("anonymous token"), P(FORBIDDEN) },
 	{ "foreign-403", CAUSE("aks.401", "webapp.unauthorized"), NULL, 0,
@@ -2475,6 +2498,8 @@ static const struct {
 	{ "foreign-denied", "aks.notfound", "webapp.manifest-unknown" },
 	/* a mirror's list may simply lack the image */
 	{ "mirror-allowlist", "aks.notfound", "webapp.manifest-unknown" },
+	{ "anonymous-only-token-401", "aks.401", "webapp.unauthorized" },
+	{ "private-only-wrapper", "aks.notfound", "webapp.manifest-unknown" },
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
 	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },

@@ -650,6 +650,14 @@ static const struct hand hand[] = {
 	  "Error response from daemon: Head \"https://hub-mirror.example.net/v2/library/redis/manifests/7\": denied: redis is not on the whitelist of this mirror, ask its operators to add it" },
 	{ "other", "proxy's allow list forbidding a pull",
 	  "failed to resolve reference \"proxy.example.org/library/python:3.12\": unexpected status: 403 Forbidden: image library/python is not allowed by the allowlist" },
+	{ "other", "MCR's token service refusing everyone",
+	  "failed to solve: mcr.microsoft.com/dotnet/runtime:8.0: failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized" },
+	{ "other", "Kubernetes' registry token refused",
+	  "Failed to pull image \"registry.k8s.io/ingress-nginx/controller:v1.10.0\": failed to resolve reference: failed to authorize: failed to fetch anonymous token: unexpected status from GET request to https://registry.k8s.io/token?scope=repository%3Aingress-nginx%2Fcontroller%3Apull: 401 Unauthorized" },
+	{ "aks.401", "private ECR behind Docker's missing-or-login wrapper",
+	  "Failed to pull image \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing/api:7\": rpc error: code = Unknown desc = Error response from daemon: pull access denied for 123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired" },
+	{ "aks.401", "private ECR, older daemon's missing-or-no-access",
+	  "Error response from daemon: repository 123456789012.dkr.ecr.us-east-2.amazonaws.com/jobs/worker not found: does not exist or no pull access" },
 	{ "aks.401", "GHCR bare denied",
 	  "Error response from daemon: Head \"https://ghcr.io/v2/acme/web/manifests/2.1\": denied" },
 	{ "aks.401", "quay ping, not a repository",
@@ -1221,6 +1229,14 @@ static void test_alternatives(void **state)
 	 * the front end refusing the network, nothing else */
 	expect_alts(hand_text("Kubernetes' registry refusing a network with a bare 403"),
 		    "aks.403", NULL);
+	/* a registry open to anyone refusing an anonymous token: an
+	 * incident, or (rarely) the caller's stored credentials */
+	expect_alts(hand_text("MCR's token service refusing everyone"),
+		    "other", "aks.401", NULL);
+	/* a private-only registry behind Docker's wrapper: the token, or a
+	 * name that is wrong */
+	expect_alts(hand_text("private ECR, older daemon's missing-or-no-access"),
+		    "aks.401", "aks.notfound", NULL);
 	/* a mirror's allow list: its policy, or it lacks the image */
 	expect_alts(hand_text("mirror refusing images outside its allow list"),
 		    "other", "aks.notfound", NULL);
