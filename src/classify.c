@@ -638,6 +638,8 @@ static const char *const image_anchors[] = {
 	"trying to pull repository ", /* Docker 1.x, RHEL's docker */
 	"pulling repository ",  /* Docker 1.x */
 	"image: ",
+	/* Azure Container Instances: "The image 'R' in container group" */
+	"the image '",
 	NULL
 };
 
@@ -1039,6 +1041,13 @@ static int pred_foreign(const struct text *t)
 static int pred_not_foreign(const struct text *t)
 {
 	return !pred_foreign(t);
+}
+
+/* An image named without a registry host, and no registry named
+ * elsewhere in the text. */
+static int pred_hub_implied_only(const struct text *t)
+{
+	return t->implied_hub && !t->registry[0];
 }
 
 static int pred_dockerhub(const struct text *t)
@@ -2379,7 +2388,13 @@ static const struct rule rules[] = {
 
 	/* Azure Container Instances / Container Apps wrap every pull failure
 	 * as "check the image and registry credential": the credentials, or
-	 * the name; the checks tell. */
+	 * the name; the checks tell.  An image named without a registry is
+	 * looked up on Docker Hub, where no credential is involved: the name
+	 * (a login server left out, a wrong name) is likelier. */
+	{ "image-or-credentials-hub", CAUSE("aks.notfound", "webapp.manifest-unknown"),
+	  NULL, 0, pred_hub_implied_only,
+	  P("check the image and registry credential",
+	    "check the image name or any registry credentials"), NULL },
 	{ "image-or-credentials", CAUSE("aks.401", "webapp.unauthorized"), NULL,
 	  0, NULL, P("check the image and registry credential",
 		     "check the image name or any registry credentials",
@@ -2503,6 +2518,7 @@ static const struct {
 	{ "quay-not-authorized", "aks.401", "webapp.unauthorized" },
 	{ "hub-denied", "aks.401", "webapp.unauthorized" },
 	{ "image-or-credentials", "aks.notfound", "webapp.manifest-unknown" },
+	{ "image-or-credentials-hub", "aks.401", "webapp.unauthorized" },
 	/* a status cut off: a 401 most often, a firewall's 403 next */
 	{ "status-cut", "aks.403", "webapp.ip-denied" },
 	/* a login's 404: a mistyped host serving a web site */

@@ -318,13 +318,14 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 777    /* of 816 with blind7: 769 when blind7 was
-				 * scored once, 701 of 735 before it (see
-				 * data/README.md) */
+#define GROWN_FLOOR_GOOD 831    /* of 873 with blind8: 823 when blind8 was
+				 * scored once; 777 of 816 with blind7, 769
+				 * when blind7 was scored once, 701 of 735
+				 * before it (see data/README.md) */
 /* The answer set (the cause or one of its alternatives) holds the
  * thread's cause at least this often; and at most a third of the answers
  * may carry alternatives, so that naming every cause cannot buy it. */
-#define GROWN_FLOOR_ANSWER 804
+#define GROWN_FLOOR_ANSWER 856
 #define GROWN_MAX_ALT_DIV 3
 static void test_grown(void **state)
 {
@@ -333,7 +334,8 @@ static void test_grown(void **state)
 		"pull-messages-real.jsonl", "pull-messages-blind.jsonl",
 		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl",
 		"pull-messages-blind4.jsonl", "pull-messages-blind5.jsonl",
-		"pull-messages-blind6.jsonl", "pull-messages-blind7.jsonl", NULL
+		"pull-messages-blind6.jsonl", "pull-messages-blind7.jsonl",
+		"pull-messages-blind8.jsonl", NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0, answer = 0, alts = 0;
@@ -350,7 +352,7 @@ static void test_grown(void **state)
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%), cause or alternative %d/%d (%.1f%%), %d with alternatives\n",
 		      good, total, pct(good, total), answer, total,
 		      pct(answer, total), alts);
-	assert_true(total >= 816);
+	assert_true(total >= 873);
 	if (good < GROWN_FLOOR_GOOD)
 		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
 			 total, GROWN_FLOOR_GOOD);
@@ -504,7 +506,8 @@ static void test_blind7(void **state)
  * resolutions after the rules for blind7's families were done;
  * committed, then scored once (see data/README.md).  Its floor is that
  * score. */
-#define BLIND8_FLOOR_GOOD 46    /* of 57, measured once */
+#define BLIND8_FLOOR_GOOD 48    /* of 57: 46 measured once, now no longer
+				 * blind */
 static void test_blind8(void **state)
 {
 	struct corpus_score sc;
@@ -658,6 +661,10 @@ static const struct hand hand[] = {
 	  "Failed to pull image \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing/api:7\": rpc error: code = Unknown desc = Error response from daemon: pull access denied for 123456789012.dkr.ecr.eu-west-1.amazonaws.com/billing/api, repository does not exist or may require 'docker login': denied: Your authorization token has expired" },
 	{ "aks.401", "private ECR, older daemon's missing-or-no-access",
 	  "Error response from daemon: repository 123456789012.dkr.ecr.us-east-2.amazonaws.com/jobs/worker not found: does not exist or no pull access" },
+	{ "aks.notfound", "ACI, image named without a registry",
+	  "(InaccessibleImage) The image 'contosoapps/orders:3.2' in container group 'orders-prod' is not accessible. Please check the image and registry credential." },
+	{ "aks.401", "ACI, image in an ACR",
+	  "(InaccessibleImage) The image 'contoso.azurecr.io/orders:3.2' in container group 'orders-prod' is not accessible. Please check the image and registry credential." },
 	{ "aks.401", "GHCR bare denied",
 	  "Error response from daemon: Head \"https://ghcr.io/v2/acme/web/manifests/2.1\": denied" },
 	{ "aks.401", "quay ping, not a repository",
@@ -1237,6 +1244,12 @@ static void test_alternatives(void **state)
 	 * name that is wrong */
 	expect_alts(hand_text("private ECR, older daemon's missing-or-no-access"),
 		    "aks.401", "aks.notfound", NULL);
+	/* ACI's wrapper: an image without a registry is Docker Hub's, no
+	 * credential involved, so the name first; an ACR's, its identity */
+	expect_alts(hand_text("ACI, image named without a registry"),
+		    "aks.notfound", "aks.401", NULL);
+	expect_alts(hand_text("ACI, image in an ACR"), "aks.401", "aks.notfound",
+		    NULL);
 	/* a mirror's allow list: its policy, or it lacks the image */
 	expect_alts(hand_text("mirror refusing images outside its allow list"),
 		    "other", "aks.notfound", NULL);
