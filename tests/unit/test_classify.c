@@ -367,6 +367,20 @@ static void test_grown(void **state)
 			 alts, total);
 }
 
+/* A blind set once scored: it must stay at least min_total messages and
+ * at least floor right (its score today; the one measured once is in the
+ * floor's comment and data/README.md). */
+static void blind_floor(const char *file, int min_total, int floor)
+{
+	struct corpus_score sc;
+
+	run_corpus(file, &sc);
+	assert_true(sc.total >= min_total);
+	if (sc.good < floor)
+		fail_msg("%s: accuracy %d/%d fell below its floor %d", file,
+			 sc.good, sc.total, floor);
+}
+
 /* The blind third: labelled from the threads before any rule was written
  * for the real messages, scored once when the rules were done.  Its score
  * is printed on every run.  The floor was the score measured then; the
@@ -376,31 +390,19 @@ static void test_grown(void **state)
 				 * blind (see data/README.md) */
 static void test_blind(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind.jsonl", &sc);
-	assert_true(sc.total >= 50);
-	if (sc.good < BLIND_FLOOR_GOOD)
-		fail_msg("blind-set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND_FLOOR_GOOD);
+	blind_floor("pull-messages-blind.jsonl", 50, BLIND_FLOOR_GOOD);
 }
 
 /* The second blind set: 45 new messages from other threads, collected and
  * labelled after the rules were done, scored once; now no longer blind,
  * its floor is its score today. */
-#define BLIND2_FLOOR_GOOD 43    /* of 45: 41 measured once, now no longer
+#define BLIND2_FLOOR_GOOD 44    /* of 45: 41 measured once, now no longer
 				 * blind (see data/README.md) */
 static void test_blind2(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind2.jsonl", &sc);
-	assert_true(sc.total >= 45);
-	if (sc.good < BLIND2_FLOOR_GOOD)
-		fail_msg("second blind set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND2_FLOOR_GOOD);
+	blind_floor("pull-messages-blind2.jsonl", 45, BLIND2_FLOOR_GOOD);
 }
 
 /* The third blind set: 65 messages from threads none of the other files
@@ -411,14 +413,8 @@ static void test_blind2(void **state)
 				 * blind (see data/README.md) */
 static void test_blind3(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind3.jsonl", &sc);
-	assert_true(sc.total >= 60);
-	if (sc.good < BLIND3_FLOOR_GOOD)
-		fail_msg("third blind set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND3_FLOOR_GOOD);
+	blind_floor("pull-messages-blind3.jsonl", 60, BLIND3_FLOOR_GOOD);
 }
 
 /* The fourth blind set: 77 messages from threads none of the other files
@@ -431,14 +427,8 @@ static void test_blind3(void **state)
 				 * blind (see data/README.md) */
 static void test_blind4(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind4.jsonl", &sc);
-	assert_true(sc.total >= 77);
-	if (sc.good < BLIND4_FLOOR_GOOD)
-		fail_msg("fourth blind set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND4_FLOOR_GOOD);
+	blind_floor("pull-messages-blind4.jsonl", 77, BLIND4_FLOOR_GOOD);
 }
 
 /* The fifth blind set: 66 messages from threads none of the other files
@@ -447,18 +437,12 @@ static void test_blind4(void **state)
  * misses were written by someone who did not see them; committed, then
  * scored once (see data/README.md); now no longer blind, its floor is its
  * score today. */
-#define BLIND5_FLOOR_GOOD 59    /* of 66: 55 measured once, now no longer
+#define BLIND5_FLOOR_GOOD 60    /* of 66: 55 measured once, now no longer
 				 * blind (see data/README.md) */
 static void test_blind5(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind5.jsonl", &sc);
-	assert_true(sc.total >= 66);
-	if (sc.good < BLIND5_FLOOR_GOOD)
-		fail_msg("fifth blind set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND5_FLOOR_GOOD);
+	blind_floor("pull-messages-blind5.jsonl", 66, BLIND5_FLOOR_GOOD);
 }
 
 /* The sixth blind set: 105 messages from threads none of the other files
@@ -466,18 +450,12 @@ static void test_blind5(void **state)
  * rules for blind5's families and the sources' wordings were written by
  * someone who did not see them; committed, then scored once (see
  * data/README.md); now no longer blind, its floor is its score today. */
-#define BLIND6_FLOOR_GOOD 88    /* of 105: 76 measured once, now no longer
+#define BLIND6_FLOOR_GOOD 90    /* of 105: 76 measured once, now no longer
 				 * blind (see data/README.md) */
 static void test_blind6(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind6.jsonl", &sc);
-	assert_true(sc.total >= 105);
-	if (sc.good < BLIND6_FLOOR_GOOD)
-		fail_msg("sixth blind set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND6_FLOOR_GOOD);
+	blind_floor("pull-messages-blind6.jsonl", 105, BLIND6_FLOOR_GOOD);
 }
 
 /* The seventh blind set: 81 messages from threads none of the other files
@@ -487,18 +465,12 @@ static void test_blind6(void **state)
  * families were written by someone who did not see them; committed, then
  * scored once (see data/README.md); now no longer blind, its floor is
  * its score today. */
-#define BLIND7_FLOOR_GOOD 76    /* of 81: 68 measured once, now no longer
+#define BLIND7_FLOOR_GOOD 77    /* of 81: 68 measured once, now no longer
 				 * blind (see data/README.md) */
 static void test_blind7(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind7.jsonl", &sc);
-	assert_true(sc.total >= 81);
-	if (sc.good < BLIND7_FLOOR_GOOD)
-		fail_msg("seventh blind set accuracy %d/%d fell below its floor %d",
-			 sc.good, sc.total, BLIND7_FLOOR_GOOD);
+	blind_floor("pull-messages-blind7.jsonl", 81, BLIND7_FLOOR_GOOD);
 }
 
 /* The eighth blind set: 57 messages from threads none of the other files
@@ -510,14 +482,8 @@ static void test_blind7(void **state)
 				 * blind */
 static void test_blind8(void **state)
 {
-	struct corpus_score sc;
-
 	(void)state;
-	run_corpus("pull-messages-blind8.jsonl", &sc);
-	assert_true(sc.total >= 57);
-	if (sc.good < BLIND8_FLOOR_GOOD)
-		fail_msg("eighth blind set accuracy %d/%d fell below the %d measured once",
-			 sc.good, sc.total, BLIND8_FLOOR_GOOD);
+	blind_floor("pull-messages-blind8.jsonl", 57, BLIND8_FLOOR_GOOD);
 }
 
 /* ---------- hand-written messages, not in the corpus ---------- */
