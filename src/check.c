@@ -270,10 +270,11 @@ void check_say_more(struct check_result *res, const char *s)
 
 	snprintf(cut, sizeof cut, "%s", s);
 	tw_utf8_trim(cut);
-	if (used + 3 < sizeof res->summary)
+	/* A sentence cut in the middle says less than none: the evidence
+	 * keeps the facts when there is no room. */
+	if (used + 2 + strlen(cut) < sizeof res->summary)
 		snprintf(res->summary + used, sizeof res->summary - used,
 			 "; %s", cut);
-	tw_utf8_trim(res->summary);
 }
 
 void check_unknown(struct check_result *res, const char *what,

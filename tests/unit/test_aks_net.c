@@ -162,6 +162,26 @@ static void test_firewall_rules(void **state)
 	harness_close(h);
 }
 
+/* A sentence added to a summary goes in whole or not at all. */
+static void test_say_more(void **state)
+{
+	struct check_result res = { 0 };
+	char before[sizeof res.summary];
+
+	(void)state;
+	check_say(&res, CHECK_FAIL, "%s", "the route fails");
+	check_say_more(&res, "no rule allows it");
+	assert_string_equal(res.summary, "the route fails; no rule allows it");
+	memset(res.summary, 'x', sizeof res.summary - 20);
+	res.summary[sizeof res.summary - 20] = '\0';
+	memcpy(before, res.summary, sizeof before);
+	check_say_more(&res, "a sentence longer than the room that is left");
+	assert_string_equal(res.summary, before);
+	check_say_more(&res, "fits");
+	assert_non_null(strstr(res.summary, "x; fits"));
+	check_result_clear(&res);
+}
+
 static void test_private_worlds(void **state)
 {
 	struct harness *h = harness_open("scenarios/aks-net-private-healthy.json");
@@ -1170,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_scenarios),
 		cmocka_unit_test(test_private_worlds),
 		cmocka_unit_test(test_firewall_rules),
+		cmocka_unit_test(test_say_more),
 		cmocka_unit_test(test_events_evidence),
 		cmocka_unit_test(test_clean_text),
 		cmocka_unit_test(test_health_failures),
