@@ -136,7 +136,17 @@ lv_same "silent resend: the simulated diagnosis"
 grep -q '^GET https://acrshop.azurecr.io/v2/shop/[^ ]* reset ' "$D/requests.log" && ok || bad "silent resend: no connection was reset"
 grep '^http: [A-Z]* https://acrshop.azurecr.io/v2/shop/' "$TMPD/err" >"$TMPD/dbg"
 [ -s "$TMPD/dbg" ] && ok || bad "silent resend: no --debug line for the registry"
-contains "$TMPD/dbg" " resent=1" "silent resend: --debug"
+# The reset is shown whichever way it went: libcurl's resend on a reused
+# connection (resent=1), or, when the checks' concurrent requests left
+# that request a fresh connection, the error and acr-doctor's own retry.
+if grep -q ' resent=1' "$TMPD/dbg"; then
+	ok
+elif grep -q ' error=reset ' "$TMPD/dbg" && grep -q ' try=2 ' "$TMPD/dbg"; then
+	ok
+else
+	bad "silent resend: --debug shows neither the resend nor the reset"
+	sed 's/^/  | /' "$TMPD/dbg"
+fi
 _shown=$(awk '{n++; for (i = 1; i <= NF; i++) if ($i ~ /^resent=/) { split($i, a, "="); n += a[2] } } END { print n + 0 }' "$TMPD/dbg")
 _got=$(grep -c '^[A-Z]* https://acrshop.azurecr.io/v2/shop/' "$D/requests.log")
 is "$_got" "$_shown" "silent resend: requests shown = requests received"
