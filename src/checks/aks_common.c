@@ -167,6 +167,42 @@ int aks_events(struct facts *f, const cJSON **out, struct ad_error *err)
 	return rc;
 }
 
+/* The reads below are shared by the checks and by the prefetch that
+ * starts them early: the same path, the same cache entry. */
+int aks_registry_pecs(struct facts *f, cJSON **out, struct ad_error *err)
+{
+	char path[600];
+
+	facts_registry_id(f, path, 512);
+	strcat(path, "/privateEndpointConnections");
+	return arm_list(f, path, API_ACR_PEC, out, err);
+}
+
+int aks_firewalls(struct facts *f, cJSON **out, struct ad_error *err)
+{
+	char path[160];
+
+	snprintf(path, sizeof path,
+		 "/subscriptions/%s/providers/Microsoft.Network/azureFirewalls",
+		 f->ctx->subscription);
+	return arm_list(f, path, API_NETWORK, out, err);
+}
+
+int aks_firewall_policy(struct facts *f, const char *pid, cJSON **pol,
+			cJSON **groups, struct ad_error *err)
+{
+	char path[160];
+	int rc;
+
+	if (strlen(pid) > 130)
+		return ad_error_set(err, AD_EINVAL,
+				    _("the firewall policy's id is too long"));
+	if ((rc = arm_get(f, pid, API_NETWORK, pol, err)) != 0)
+		return rc;
+	snprintf(path, sizeof path, "%s/ruleCollectionGroups", pid);
+	return arm_list(f, path, API_NETWORK, groups, err);
+}
+
 static int pull_reason(const char *r)
 {
 	static const char *const reasons[] = {
@@ -493,7 +529,7 @@ static int events_from_message(struct facts *f, struct check_result *res)
 	return 0;
 }
 
-const char *aks_pod_refusal(struct facts *f, char ip[16])
+int aks_pod_refusal(struct facts *f, char ip[16])
 {
 	const cJSON *events, *ev, *best = NULL;
 	struct ad_error err = { 0 };
@@ -502,7 +538,7 @@ const char *aks_pod_refusal(struct facts *f, char ip[16])
 
 	ip[0] = '\0';
 	if (!f->ctx->pod[0] || aks_events(f, &events, &err) != 0)
-		return NULL;
+		return 0;
 	cJSON_ArrayForEach(ev, jsonu_array(events, "items")) {
 		const char *m = jsonu_str(ev, "message");
 
@@ -517,7 +553,7 @@ const char *aks_pod_refusal(struct facts *f, char ip[16])
 		best = ev;
 		snprintf(ip, 16, "%s", cr.client_ip);
 	}
-	return best ? jsonu_str(best, "message") : NULL;
+	return best != NULL;
 }
 
 static int run_events(struct facts *f, struct check_result *res)

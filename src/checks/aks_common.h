@@ -55,11 +55,20 @@ int aks_pod(struct facts *f, const struct cJSON **out, struct ad_error *err);
  * the pod's siblings too). */
 int aks_events(struct facts *f, const struct cJSON **out,
 	       struct ad_error *err);
-/* The message of the failing pod's newest pull-failure event that names
- * the address a registry firewall saw ("client with IP '...' is not
- * allowed access"; ip gets it, 16 bytes), or NULL: no pod named, events
- * unreadable, or none names one.  Points into the facts cache. */
-const char *aks_pod_refusal(struct facts *f, char ip[16]);
+/* The registry's private endpoint connections ({"value":[...]}). */
+int aks_registry_pecs(struct facts *f, struct cJSON **out,
+		      struct ad_error *err);
+/* The subscription's Azure Firewalls ({"value":[...]}). */
+int aks_firewalls(struct facts *f, struct cJSON **out, struct ad_error *err);
+/* A firewall policy (pid: its id, checked by the caller) and its rule
+ * collection groups ({"value":[...]}); AD_EINVAL for an id too long. */
+int aks_firewall_policy(struct facts *f, const char *pid, struct cJSON **pol,
+			struct cJSON **groups, struct ad_error *err);
+/* 1 when a pull-failure event of the failing pod names the address a
+ * registry firewall saw ("client with IP '...' is not allowed access"):
+ * ip (16 bytes) gets the newest one's; 0 with ip "" when no pod is named,
+ * the events cannot be read or none names one. */
+int aks_pod_refusal(struct facts *f, char ip[16]);
 /* The image that fails: the context's image when given, else the image
  * of the first container waiting on a pull, else the first container's.
  * container gets the container's name ("" when not from the pod).

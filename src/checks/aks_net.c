@@ -26,7 +26,6 @@
 #include "checks/azfw.h"
 #include "checks/image.h"
 #include "checks/seen_ip.h"
-#include "classify.h"
 #include "context.h"
 #include "err.h"
 #include "facts.h"
@@ -158,7 +157,7 @@ static void pe_ips(struct pe_info *p, const char *login)
 static int netview_read(struct facts *f, struct netview *nv,
 			struct ad_error *err)
 {
-	char regid[512], path[700];
+	char path[700];
 	const cJSON *pool, *conn;
 	cJSON *list;
 	int rc;
@@ -208,9 +207,7 @@ static int netview_read(struct facts *f, struct netview *nv,
 			return ad_error_set(err, AD_ENOTFOUND,
 				_("no virtual network of the cluster was found"));
 	}
-	facts_registry_id(f, regid, sizeof regid);
-	snprintf(path, sizeof path, "%s/privateEndpointConnections", regid);
-	if ((rc = arm_list(f, path, API_ACR_PEC, &list, err)))
+	if ((rc = aks_registry_pecs(f, &list, err)))
 		return rc;
 	cJSON_ArrayForEach(conn, jsonu_array(list, "value")) {
 		const char *st = jsonu_str(conn,
@@ -504,20 +501,16 @@ static int run_dns_link(struct facts *f, struct check_result *res)
 static int seen_note(struct facts *f, struct check_result *res,
 		     const cJSON *reg, char ips[][48], int nips)
 {
-	const char *p[MAX_OUT_IPS], *msg = f->ctx->message;
-	struct classify_result cr;
+	const char *p[MAX_OUT_IPS];
 	char ip[16];
 	int i;
 
 	for (i = 0; i < nips && i < MAX_OUT_IPS; i++)
 		p[i] = ips[i];
-	if (!msg[0] || classify_message(msg, strlen(msg), &cr) != 0 ||
-	    !cr.client_ip[0]) {
-		msg = aks_pod_refusal(f, ip);
-		if (msg && ev_str(res, "registrySawIn", "pod event"))
-			return oom();
-	}
-	if (seen_ip_note(res, msg, reg, p, (size_t)i,
+	if (!seen_ip_in(f->ctx->message, ip) && aks_pod_refusal(f, ip) &&
+	    ev_str(res, "registrySawIn", "pod event"))
+		return oom();
+	if (seen_ip_note(res, ip, reg, p, (size_t)i,
 			 f->ctx->cluster[0] ? f->ctx->cluster : _("the cluster")))
 		return oom();
 	return 0;
@@ -835,7 +828,7 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 			  struct azfw_answer *fa)
 {
 	struct ad_error err = { 0 };
-	char path[160], rg[96], login[256];
+	char rg[96], login[256];
 	cJSON *list, *groups = NULL, *pol;
 	const cJSON *fw;
 	const char *pid;
@@ -843,10 +836,7 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 	struct azfw_flow flow = { src, ip, login, 443 };
 
 	aks_login_server(f, login, sizeof login);
-	snprintf(path, sizeof path,
-		 "/subscriptions/%s/providers/Microsoft.Network/azureFirewalls",
-		 f->ctx->subscription);
-	if (arm_list(f, path, API_NETWORK, &list, &err) != 0)
+	if (aks_firewalls(f, &list, &err) != 0)
 		return ev_str(res, "firewallRules", "not read: %s", err.msg) ?
 		       AD_ENOMEM : 0;
 	fw = azfw_find(list, hop);
@@ -870,16 +860,10 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 			return ev_str(res, "firewallRules",
 				      "not read: the firewall policy's id is not one acr-doctor can use") ?
 			       AD_ENOMEM : 0;
-		if (arm_get(f, pid, API_NETWORK, &pol, &err) != 0)
+		if (aks_firewall_policy(f, pid, &pol, &groups, &err) != 0)
 			return ev_str(res, "firewallRules", "not read: %s",
 				      err.msg) ? AD_ENOMEM : 0;
 		base = jsonu_str(pol, "properties.basePolicy.id") != NULL;
-		snprintf(path, sizeof path, "%.130s/ruleCollectionGroups", pid);
-		if (strlen(pid) > 130 ||
-		    arm_list(f, path, API_NETWORK, &groups, &err) != 0)
-			return ev_str(res, "firewallRules", "not read: %s",
-				      strlen(pid) > 130 ? "the policy's id is too long" :
-				      err.msg) ? AD_ENOMEM : 0;
 		if (check_data_str(res, "firewallPolicy", jsonu_id_name(pid)))
 			return AD_ENOMEM;
 	}

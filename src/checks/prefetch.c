@@ -97,14 +97,11 @@ static void pf_manifest(struct facts *f)
 static void pf_firewalls(struct facts *f)
 {
 	struct ad_error err = { 0 };
-	char path[600];
-	cJSON *list, *fws, *x;
+	cJSON *list, *fws, *pol, *groups;
 	const cJSON *c, *fw;
 	int pe = 0, n = 0;
 
-	facts_registry_id(f, path, 512);
-	strncat(path, "/privateEndpointConnections", sizeof path - strlen(path) - 1);
-	if (arm_list(f, path, API_ACR_PEC, &list, &err) != 0)
+	if (aks_registry_pecs(f, &list, &err) != 0)
 		return;
 	cJSON_ArrayForEach(c, jsonu_array(list, "value")) {
 		const char *st = jsonu_str(c,
@@ -112,21 +109,14 @@ static void pf_firewalls(struct facts *f)
 
 		pe |= st && strcmp(st, "Approved") == 0;
 	}
-	if (!pe || !f->ctx->subscription[0])
-		return;
-	snprintf(path, sizeof path,
-		 "/subscriptions/%s/providers/Microsoft.Network/azureFirewalls",
-		 f->ctx->subscription);
-	if (arm_list(f, path, API_NETWORK, &fws, &err) != 0)
+	if (!pe || !f->ctx->subscription[0] ||
+	    aks_firewalls(f, &fws, &err) != 0)
 		return;
 	cJSON_ArrayForEach(fw, jsonu_array(fws, "value")) {
 		const char *pid = jsonu_str(fw, "properties.firewallPolicy.id");
 
-		if (!pid || !aks_id_ok(pid) || strlen(pid) > 130 || ++n > 8)
-			continue;
-		arm_get(f, pid, API_NETWORK, &x, &err);
-		snprintf(path, sizeof path, "%s/ruleCollectionGroups", pid);
-		arm_list(f, path, API_NETWORK, &x, &err);
+		if (pid && aks_id_ok(pid) && ++n <= 8)
+			aks_firewall_policy(f, pid, &pol, &groups, &err);
 	}
 }
 

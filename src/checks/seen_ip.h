@@ -12,13 +12,15 @@
 struct cJSON;
 struct check_result;
 
-/* When msg (may be NULL) names the address the registry saw: evidence
- * "registrySaw" (the address), "registrySawOutbound" (1 when it is one of
- * the n addresses of outbound) and "registrySawAllowed" (the rules of reg
- * allow it), and a sentence appended to res->summary naming whose
- * outbound addresses they are (who: "aks-shop").  The verdict is not
- * touched.  0, or AD_ENOMEM. */
-int seen_ip_note(struct check_result *res, const char *msg,
+/* 1 when msg (may be NULL) names the address the registry saw, with ip
+ * (16 bytes) filled; 0 with ip "". */
+int seen_ip_in(const char *msg, char ip[16]);
+/* When ip (may be NULL or "") is set: evidence "registrySaw" (the
+ * address), "registrySawOutbound" (1 when it is one of the n addresses of
+ * outbound) and "registrySawAllowed" (the rules of reg allow it), and a
+ * sentence appended to res->summary naming whose outbound addresses they
+ * are (who: "aks-shop").  The verdict is not touched.  0, or AD_ENOMEM. */
+int seen_ip_note(struct check_result *res, const char *ip,
 		 const struct cJSON *reg, const char *const *outbound,
 		 size_t n, const char *who);
 

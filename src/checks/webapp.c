@@ -937,7 +937,7 @@ static size_t missing_ips(const cJSON *site, const cJSON *reg,
 static int seen_note(struct facts *f, struct check_result *res,
 		     const cJSON *site, const cJSON *reg)
 {
-	char cur[MAX_IPS][16];
+	char cur[MAX_IPS][16], ip[16];
 	const char *p[MAX_IPS];
 	size_t n, i;
 
@@ -945,7 +945,8 @@ static int seen_note(struct facts *f, struct check_result *res,
 		      0, MAX_IPS);
 	for (i = 0; i < n; i++)
 		p[i] = cur[i];
-	return seen_ip_note(res, f->ctx->message, reg, p, n, app_name(f));
+	seen_ip_in(f->ctx->message, ip);
+	return seen_ip_note(res, ip, reg, p, n, app_name(f));
 }
 
 static int run_firewall(struct facts *f, struct check_result *res)
