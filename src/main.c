@@ -329,9 +329,6 @@ static int cmd_scenarios(void)
 	return 0;
 }
 
-/* The human form: one line a check, then the cause in words (the tree's
- * verdict title), the fixes the failing checks offer and how to apply
- * them in the wizard. */
 /* Under an offered fix: whether the caller may apply it (live). */
 static void print_offer(const struct fixoffer *fo)
 {
@@ -356,6 +353,9 @@ static void print_offer(const struct fixoffer *fo)
 	}
 }
 
+/* The human form: one line a check, then the cause in words (the tree's
+ * verdict title), the fixes the failing checks offer and how to apply
+ * them in the wizard. */
 static void print_text(const struct diagnosis *d, const struct world *w,
 		       const char *scenario_arg, const struct fixoffer *offers)
 {

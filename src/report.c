@@ -304,6 +304,14 @@ static void section_diagnosis(struct sbuf *b, const struct session *s)
 	}
 }
 
+/* One "| field | value |" row; value is untrusted text. */
+static void row(struct sbuf *b, const char *field, const char *value)
+{
+	sb_printf(b, "| %s | ", field);
+	sb_text(b, value);
+	sb_add(b, " |\n", 3);
+}
+
 /* Nothing pasted: the failure message a check read itself (the pod's
  * newest event or waiting status, the container log's newest pull line)
  * and what it reads as, so a report says what the diagnosis started
@@ -327,22 +335,12 @@ static void read_message(struct sbuf *b, const struct session *s)
 			text = jsonu_str(r->evidence, "log_text");
 		if (!cls || !text || !src || strcmp(src, "message") == 0)
 			continue;
-		sb_printf(b, "| %s | ", _("message read from"));
-		sb_text(b, src);
-		sb_add(b, " |\n| ", 5);
-		sb_text(b, _("message read"));
-		sb_add(b, " | ", 3);
-		sb_text(b, text);
-		sb_printf(b, " |\n| %s | ", _("message classified as"));
-		sb_text(b, cls);
-		sb_add(b, " |\n", 3);
-		cJSON_ArrayForEach(a, jsonu_array(r->evidence, "alternatives")) {
-			if (!cJSON_IsString(a))
-				continue;
-			sb_printf(b, "| %s | ", _("its wording also fits"));
-			sb_text(b, a->valuestring);
-			sb_add(b, " |\n", 3);
-		}
+		row(b, _("message read from"), src);
+		row(b, _("message read"), text);
+		row(b, _("message classified as"), cls);
+		cJSON_ArrayForEach(a, jsonu_array(r->evidence, "alternatives"))
+			if (cJSON_IsString(a))
+				row(b, _("its wording also fits"), a->valuestring);
 		return;
 	}
 }
@@ -355,9 +353,7 @@ static void section_context(struct sbuf *b, const struct session *s)
 
 	sb_printf(b, "## %s\n\n| %s | %s |\n|---|---|\n", _("Context"),
 		  _("field"), _("value"));
-	sb_printf(b, "| %s | ", _("scenario"));
-	sb_text(b, session_scenario_name(s));
-	sb_add(b, " |\n", 3);
+	row(b, _("scenario"), session_scenario_name(s));
 	for (it = c ? c->child : NULL; it; it = it->next) {
 		sb_add(b, "| ", 2);
 		sb_text(b, it->string);
@@ -367,14 +363,10 @@ static void section_context(struct sbuf *b, const struct session *s)
 	}
 	cJSON_Delete(c);
 	if (session_message_cause(s)[0]) {
-		sb_printf(b, "| %s | ", _("message classified as"));
-		sb_text(b, session_message_cause(s));
-		sb_add(b, " |\n", 3);
-		for (i = 0; session_message_alternative(s, i); i++) {
-			sb_printf(b, "| %s | ", _("its wording also fits"));
-			sb_text(b, session_message_alternative(s, i));
-			sb_add(b, " |\n", 3);
-		}
+		row(b, _("message classified as"), session_message_cause(s));
+		for (i = 0; session_message_alternative(s, i); i++)
+			row(b, _("its wording also fits"),
+			    session_message_alternative(s, i));
 	} else {
 		read_message(b, s);
 	}
