@@ -2,7 +2,6 @@
 #include "config.h"
 #include "checks/azfw.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fixes/netrule.h"
 #include "jsonu.h"
 #include "textw.h"
 
@@ -26,68 +26,31 @@ const char *azfw_verdict_str(enum azfw_verdict v)
 	}
 }
 
-/* A dotted quad, strictly. */
-static int ip4(const char *s, size_t n, uint32_t *out)
-{
-	uint32_t v = 0;
-	size_t i = 0;
-	int part, parts = 0;
-
-	while (parts < 4) {
-		size_t start = i;
-
-		part = 0;
-		while (i < n && isdigit((unsigned char)s[i]) && i - start < 3)
-			part = part * 10 + (s[i++] - '0');
-		if (i == start || part > 255)
-			return -1;
-		v = v << 8 | (uint32_t)part;
-		if (++parts < 4 && (i >= n || s[i++] != '.'))
-			return -1;
-	}
-	if (i != n)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* An address entry of a rule: "*", an address, a CIDR or "a-b", as the
  * range [lo, hi].  -1 for what is not an address (a service tag, a
  * name): such an entry never covers a private address. */
 static int addr_range(const char *e, uint32_t *lo, uint32_t *hi)
 {
-	const char *slash, *dash;
-	size_t n;
+	const char *dash;
+	char first[16];
+	uint32_t x;
 
 	if (!e)
 		return -1;
-	n = strlen(e);
 	if (strcmp(e, "*") == 0) {
 		*lo = 0;
 		*hi = UINT32_MAX;
 		return 0;
 	}
-	if ((dash = strchr(e, '-')) != NULL)
-		return ip4(e, (size_t)(dash - e), lo) == 0 &&
-		       ip4(dash + 1, strlen(dash + 1), hi) == 0 && *lo <= *hi ?
-		       0 : -1;
-	if ((slash = strchr(e, '/')) != NULL) {
-		char *end;
-		long bits = strtol(slash + 1, &end, 10);
-		uint32_t mask;
-
-		if (*end || end == slash + 1 || bits < 0 || bits > 32 ||
-		    ip4(e, (size_t)(slash - e), lo) != 0)
-			return -1;
-		mask = bits == 0 ? 0 : UINT32_MAX << (32 - bits);
-		*lo &= mask;
-		*hi = *lo | ~mask;
-		return 0;
-	}
-	if (ip4(e, n, lo) != 0)
+	if ((dash = strchr(e, '-')) == NULL)
+		return netrule_ip_range(e, 1, lo, hi);
+	if ((size_t)(dash - e) >= sizeof first)
 		return -1;
-	*hi = *lo;
-	return 0;
+	memcpy(first, e, (size_t)(dash - e));
+	first[dash - e] = '\0';
+	return netrule_ip_range(first, 0, lo, &x) == 0 &&
+	       netrule_ip_range(dash + 1, 0, &x, hi) == 0 && *lo <= *hi ?
+	       0 : -1;
 }
 
 /* Does one of arr's entries hold all of [lo, hi]? */

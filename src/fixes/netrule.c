@@ -77,6 +77,19 @@ int netrule_ip_valid(const char *s, int cidr_ok)
 	return parse_v4(s, cidr_ok, &a, &p) == 0;
 }
 
+int netrule_ip_range(const char *s, int cidr_ok, uint32_t *lo, uint32_t *hi)
+{
+	uint32_t a, mask;
+	int p;
+
+	if (parse_v4(s, cidr_ok, &a, &p) != 0)
+		return -1;
+	mask = p == 0 ? 0 : 0xffffffffu << (32 - p);
+	*lo = a & mask;
+	*hi = *lo | ~mask;
+	return 0;
+}
+
 int netrule_ip_in(const char *ip, const char *cidr)
 {
 	uint32_t a, net, mask;

@@ -4,6 +4,7 @@
 #define AD_NETRULE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct cJSON;
 struct facts;
@@ -35,5 +36,8 @@ int netrule_allows(const struct cJSON *registry, const char *ip);
 int netrule_ip_in(const char *ip, const char *cidr);
 /* 1 when s is an IPv4 address (cidr_ok: or a.b.c.d/n), strictly. */
 int netrule_ip_valid(const char *s, int cidr_ok);
+/* The addresses s covers (an address, or with cidr_ok a.b.c.d/n) as
+ * [lo, hi] in host order; 0, or -1 when s does not parse. */
+int netrule_ip_range(const char *s, int cidr_ok, uint32_t *lo, uint32_t *hi);
 
 #endif
