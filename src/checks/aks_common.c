@@ -12,6 +12,7 @@
  * `az aks check-acr` tests: name resolution and TCP 443. */
 #include "config.h"
 #include "checks/aks_common.h"
+#include "checks/azfw.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -191,16 +192,70 @@ int aks_firewalls(struct facts *f, cJSON **out, struct ad_error *err)
 int aks_firewall_policy(struct facts *f, const char *pid, cJSON **pol,
 			cJSON **groups, struct ad_error *err)
 {
-	char path[160];
+	char path[600];
 	int rc;
 
-	if (strlen(pid) > 130)
+	/* aks_id_ok bounds an id to 400 characters: room for the suffix. */
+	if (strlen(pid) > 400)
 		return ad_error_set(err, AD_EINVAL,
 				    _("the firewall policy's id is too long"));
 	if ((rc = arm_get(f, pid, API_NETWORK, pol, err)) != 0)
 		return rc;
 	snprintf(path, sizeof path, "%s/ruleCollectionGroups", pid);
 	return arm_list(f, path, API_NETWORK, groups, err);
+}
+
+int aks_firewall_rules(struct facts *f, const cJSON *fw,
+		       struct azfw_rules *rs, const char **ids,
+		       struct ad_error *err)
+{
+	const char *chain[AZFW_MAX_LAYERS], *refs[AZFW_MAX_IPGROUPS];
+	const cJSON *groups[AZFW_MAX_LAYERS];
+	const char *pid = jsonu_str(fw, "properties.firewallPolicy.id");
+	size_t n = 0, i, nref;
+	int rc;
+
+	memset(rs, 0, sizeof *rs);
+	/* The firewall's policy, then each parent up the chain. */
+	while (pid) {
+		cJSON *pol, *g;
+
+		for (i = 0; i < n; i++)
+			if (jsonu_id_eq(chain[i], pid))
+				return ad_error_set(err, AD_EINVAL,
+					_("the firewall policies' parents loop back to %s"),
+					aks_name_ok(jsonu_id_name(pid), 80) ?
+					jsonu_id_name(pid) : "?");
+		if (n == AZFW_MAX_LAYERS)
+			return ad_error_set(err, AD_EINVAL,
+				_("the firewall policy has more than %d parent policies above it"),
+				AZFW_MAX_LAYERS - 1);
+		if (!aks_id_ok(pid))
+			return ad_error_set(err, AD_EINVAL,
+				_("the firewall policy's id is not one acr-doctor can use"));
+		if ((rc = aks_firewall_policy(f, pid, &pol, &g, err)) != 0)
+			return rc;
+		chain[n] = pid;
+		groups[n++] = g;
+		pid = jsonu_str(pol, "properties.basePolicy.id");
+	}
+	for (i = 0; i < n; i++) {
+		rs->layers[i] = groups[n - 1 - i];
+		rs->names[i] = jsonu_id_name(chain[n - 1 - i]);
+		if (ids)
+			ids[i] = chain[n - 1 - i];
+	}
+	rs->nlayers = n;
+	nref = azfw_ipgroup_refs(fw, rs, refs, AZFW_MAX_IPGROUPS);
+	for (i = 0; i < nref; i++) {
+		struct ad_error gerr = { 0 };
+		cJSON *g;
+
+		if (aks_id_ok(refs[i]) &&
+		    arm_get(f, refs[i], API_NETWORK, &g, &gerr) == 0)
+			rs->ipgroups[rs->nipgroups++] = g;
+	}
+	return 0;
 }
 
 static int pull_reason(const char *r)

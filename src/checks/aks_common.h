@@ -64,6 +64,18 @@ int aks_firewalls(struct facts *f, struct cJSON **out, struct ad_error *err);
  * collection groups ({"value":[...]}); AD_EINVAL for an id too long. */
 int aks_firewall_policy(struct facts *f, const char *pid, struct cJSON **pol,
 			struct cJSON **groups, struct ad_error *err);
+struct azfw_rules;
+/* The rules of fw (an azureFirewalls resource) as azfw_evaluate reads
+ * them: its policy and the policy's ancestors, the topmost first, with
+ * their rule collection groups, and the IP groups the rules name, as
+ * far as they can be read (one that cannot be read is left out, so the
+ * rule naming it is not judged).  ids (AZFW_MAX_LAYERS, or NULL) get
+ * the policies' ids in the same order.  The JSON is the facts cache's.
+ * 0, or AD_E* with err saying which policy could not be read or why
+ * the chain cannot be followed (a loop, too many ancestors). */
+int aks_firewall_rules(struct facts *f, const struct cJSON *fw,
+		       struct azfw_rules *rs, const char **ids,
+		       struct ad_error *err);
 /* 1 when a pull-failure event of the failing pod names the address a
  * registry firewall saw ("client with IP '...' is not allowed access"):
  * ip (16 bytes) gets the newest one's; 0 with ip "" when no pod is named,

@@ -823,16 +823,30 @@ static const cJSON *best_route(const cJSON *rt, const char *ip)
 /* The rules of the Azure Firewall at hop, if it is one acr-doctor can
  * read: 1 with fa filled, 0 when they cannot be judged (evidence
  * "firewallRules" says why), AD_ENOMEM. */
+/* The firewall policy a fix adds its rule to: its name and group. */
+static int policy_data(struct check_result *res, const char *pid)
+{
+	char rg[96];
+
+	cJSON_DeleteItemFromObjectCaseSensitive(res->data, "firewallPolicyRg");
+	if (!jsonu_id_part(pid, "resourceGroups", rg, sizeof rg) ||
+	    !aks_name_ok(rg, 90))
+		rg[0] = '\0';
+	return check_data_str(res, "firewallPolicy", jsonu_id_name(pid)) ||
+	       (rg[0] && check_data_str(res, "firewallPolicyRg", rg));
+}
+
 static int firewall_rules(struct facts *f, struct check_result *res,
 			  const char *hop, const char *src, const char *ip,
 			  struct azfw_answer *fa)
 {
 	struct ad_error err = { 0 };
-	char rg[96], login[256];
-	cJSON *list, *groups = NULL, *pol;
+	char rg[96], login[256], prio[24], chain[400];
+	cJSON *list;
 	const cJSON *fw;
-	const char *pid;
-	int base = 0;
+	const char *ids[AZFW_MAX_LAYERS], *edit;
+	size_t i;
+	struct azfw_rules rs;
 	struct azfw_flow flow = { src, ip, login, 443 };
 
 	aks_login_server(f, login, sizeof login);
@@ -854,20 +868,31 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 	    check_data_str(res, "firewallName", jsonu_str(fw, "name")) ||
 	    check_data_str(res, "firewallRg", rg))
 		return AD_ENOMEM;
-	pid = jsonu_str(fw, "properties.firewallPolicy.id");
-	if (pid) {
-		if (!aks_id_ok(pid))
-			return ev_str(res, "firewallRules",
-				      "not read: the firewall policy's id is not one acr-doctor can use") ?
-			       AD_ENOMEM : 0;
-		if (aks_firewall_policy(f, pid, &pol, &groups, &err) != 0)
-			return ev_str(res, "firewallRules", "not read: %s",
-				      err.msg) ? AD_ENOMEM : 0;
-		base = jsonu_str(pol, "properties.basePolicy.id") != NULL;
-		if (check_data_str(res, "firewallPolicy", jsonu_id_name(pid)))
+	/* The policy a new allow goes in: the firewall's own, unless a
+	 * rule of an ancestor denies it (whose rules come first, so an
+	 * allow below them would never be reached). */
+	if (aks_id_ok(jsonu_str(fw, "properties.firewallPolicy.id")) &&
+	    policy_data(res, jsonu_str(fw, "properties.firewallPolicy.id")))
+		return AD_ENOMEM;
+	if (aks_firewall_rules(f, fw, &rs, ids, &err) != 0)
+		return ev_str(res, "firewallRules", "not read: %s", err.msg) ?
+		       AD_ENOMEM : 0;
+	azfw_evaluate(fw, &rs, &flow, fa);
+	if (rs.nlayers > 0 && fa->v == AZFW_DENY) {
+		edit = ids[fa->layer < rs.nlayers ? fa->layer : rs.nlayers - 1];
+		snprintf(prio, sizeof prio, "%.0f", fa->group_priority);
+		if (policy_data(res, edit) ||
+		    check_data_str(res, "firewallDenyGroupPriority", prio))
 			return AD_ENOMEM;
 	}
-	azfw_evaluate(fw, groups, base, &flow, fa);
+	if (rs.nlayers > 0) {
+		/* Which policies were read, the topmost parent first. */
+		for (i = 0, chain[0] = '\0'; rs.nlayers > 1 && i < rs.nlayers; i++)
+			snprintf(chain + strlen(chain), sizeof chain - strlen(chain),
+				 "%s%.80s", i ? " > " : "", rs.names[i]);
+		if (chain[0] && ev_str(res, "firewallPolicies", "%s", chain))
+			return AD_ENOMEM;
+	}
 	if (fa->v == AZFW_UNSURE)
 		return ev_str(res, "firewallRules", "not judged: %s", fa->why) ?
 		       AD_ENOMEM : 0;

@@ -130,40 +130,90 @@ static double num(const cJSON *root, const char *path, double dflt)
 	return cJSON_IsNumber(n) ? n->valuedouble : dflt;
 }
 
-static int nonempty(const cJSON *arr)
-{
-	return cJSON_GetArraySize(arr) > 0;
-}
-
 enum match { NO, YES, MAYBE };
 
+/* One flow being judged, and what the rule at hand could not tell. */
+struct judge {
+	const struct azfw_flow *fl;
+	const struct azfw_rules *rs;
+	uint32_t slo, shi, dst;
+	const char *unread;   /* an IP group the rule names, not read */
+};
+
+static const cJSON *ipgroup(const struct azfw_rules *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; rs && i < rs->nipgroups; i++) {
+		const char *gid = jsonu_str(rs->ipgroups[i], "id");
+
+		if (gid && jsonu_id_eq(gid, id))
+			return rs->ipgroups[i];
+	}
+	return NULL;
+}
+
+/* Is [lo, hi] held by one entry of an IP group of ids?  MAYBE when it
+ * is not and a group named was not read. */
+static enum match in_groups(struct judge *j, const cJSON *ids,
+			    uint32_t lo, uint32_t hi)
+{
+	const cJSON *e;
+	int unread = 0;
+
+	cJSON_ArrayForEach(e, ids) {
+		const cJSON *g;
+
+		if (!cJSON_IsString(e))
+			continue;
+		if ((g = ipgroup(j->rs, e->valuestring)) == NULL) {
+			unread = 1;
+			if (!j->unread)
+				j->unread = e->valuestring;
+			continue;
+		}
+		if (covers(jsonu_array(g, "properties.ipAddresses"), lo, hi))
+			return YES;
+	}
+	return unread ? MAYBE : NO;
+}
+
+/* Addresses or IP groups of a rule's side holding [lo, hi]. */
+static enum match side(struct judge *j, const cJSON *r, const char *addrs,
+		       const char *groups, uint32_t lo, uint32_t hi)
+{
+	if (covers(jsonu_array(r, addrs), lo, hi))
+		return YES;
+	return in_groups(j, jsonu_array(r, groups), lo, hi);
+}
+
+static enum match both(enum match a, enum match b)
+{
+	if (a == NO || b == NO)
+		return NO;
+	return a == YES && b == YES ? YES : MAYBE;
+}
+
 /* A network rule (policy: ipProtocols, classic: protocols). */
-static enum match net_rule(const cJSON *r, const struct azfw_flow *fl,
-			   uint32_t slo, uint32_t shi, uint32_t dst)
+static enum match net_rule(struct judge *j, const cJSON *r)
 {
 	const cJSON *protos = jsonu_array(r, "ipProtocols");
-	int src, dest;
+	enum match dest;
 
 	if (!protos)
 		protos = jsonu_array(r, "protocols");
 	if (!has_str_ci(protos, "TCP", "Any") ||
-	    !port_in(jsonu_array(r, "destinationPorts"), fl->port))
+	    !port_in(jsonu_array(r, "destinationPorts"), j->fl->port))
 		return NO;
-	src = covers(jsonu_array(r, "sourceAddresses"), slo, shi);
-	dest = covers(jsonu_array(r, "destinationAddresses"), dst, dst) ||
-	       fqdn_in(jsonu_array(r, "destinationFqdns"), fl->fqdn);
-	if (src && dest)
-		return YES;
-	/* IP groups are other resources, not read here. */
-	if ((src || nonempty(jsonu_array(r, "sourceIpGroups"))) &&
-	    (dest || nonempty(jsonu_array(r, "destinationIpGroups"))))
-		return MAYBE;
-	return NO;
+	dest = fqdn_in(jsonu_array(r, "destinationFqdns"), j->fl->fqdn) ? YES :
+	       side(j, r, "destinationAddresses", "destinationIpGroups",
+		    j->dst, j->dst);
+	return both(side(j, r, "sourceAddresses", "sourceIpGroups",
+			 j->slo, j->shi), dest);
 }
 
 /* An application rule: HTTPS on the port to the login server. */
-static enum match app_rule(const cJSON *r, const struct azfw_flow *fl,
-			   uint32_t slo, uint32_t shi)
+static enum match app_rule(struct judge *j, const cJSON *r)
 {
 	const cJSON *p;
 	int https = 0;
@@ -173,26 +223,28 @@ static enum match app_rule(const cJSON *r, const struct azfw_flow *fl,
 		const cJSON *port = cJSON_GetObjectItemCaseSensitive(p, "port");
 
 		if (t && strcasecmp(t, "Https") == 0 && cJSON_IsNumber(port) &&
-		    (int)port->valuedouble == fl->port)
+		    (int)port->valuedouble == j->fl->port)
 			https = 1;
 	}
-	if (!https || !fqdn_in(jsonu_array(r, "targetFqdns"), fl->fqdn))
+	if (!https || !fqdn_in(jsonu_array(r, "targetFqdns"), j->fl->fqdn))
 		return NO;
-	if (covers(jsonu_array(r, "sourceAddresses"), slo, shi))
-		return YES;
-	return nonempty(jsonu_array(r, "sourceIpGroups")) ? MAYBE : NO;
+	return side(j, r, "sourceAddresses", "sourceIpGroups", j->slo, j->shi);
 }
 
 struct coll {
+	size_t layer;
 	double gprio, cprio;
 	const char *group, *name, *action;
 	const cJSON *rules;
 };
 
+/* A parent's rules before its child's, then by priority. */
 static int coll_cmp(const void *a, const void *b)
 {
 	const struct coll *x = a, *y = b;
 
+	if (x->layer != y->layer)
+		return x->layer < y->layer ? -1 : 1;
 	if (x->gprio != y->gprio)
 		return x->gprio < y->gprio ? -1 : 1;
 	if (x->cprio != y->cprio)
@@ -200,23 +252,29 @@ static int coll_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* "group/collection/rule", or "collection/rule" for classic rules, and
+ * " (policy)" after a rule an ancestor policy holds. */
 static void name_rule(struct azfw_answer *out, const struct coll *c,
-		      const cJSON *r)
+		      const cJSON *r, const struct azfw_rules *rs)
 {
 	const char *rn = jsonu_str(r, "name");
+	const char *pol = rs && c->layer + 1 < rs->nlayers ?
+			  rs->names[c->layer] : NULL;
 	char raw[sizeof out->rule];
 
-	snprintf(raw, sizeof raw, "%.60s%s%.60s/%.60s",
+	snprintf(raw, sizeof raw, "%.60s%s%.60s/%.60s%s%.40s%s",
 		 c->group ? c->group : "", c->group ? "/" : "",
-		 c->name ? c->name : "?", rn ? rn : "?");
+		 c->name ? c->name : "?", rn ? rn : "?",
+		 pol ? " (" : "", pol ? pol : "", pol ? ")" : "");
 	tw_clean_copy(out->rule, sizeof out->rule, raw);
+	out->layer = c->layer;
+	out->group_priority = c->gprio;
 }
 
 /* Run one phase (network or application) over cs[0..n) sorted; 1 when
  * it decided (out filled). */
-static int phase(struct coll *cs, size_t n, int app,
-		 const struct azfw_flow *fl, uint32_t slo, uint32_t shi,
-		 uint32_t dst, struct azfw_answer *out)
+static int phase(struct coll *cs, size_t n, int app, struct judge *j,
+		 struct azfw_answer *out)
 {
 	size_t i;
 
@@ -233,16 +291,20 @@ static int phase(struct coll *cs, size_t n, int app,
 			if (type && strcmp(type, app ? "ApplicationRule" :
 					   "NetworkRule") != 0)
 				continue;
-			m = app ? app_rule(r, fl, slo, shi) :
-				  net_rule(r, fl, slo, shi, dst);
+			j->unread = NULL;
+			m = app ? app_rule(j, r) : net_rule(j, r);
 			if (m == NO)
 				continue;
-			name_rule(out, &cs[i], r);
+			name_rule(out, &cs[i], r, j->rs);
 			if (m == MAYBE) {
+				char g[80];
+
+				tw_clean_copy(g, sizeof g, j->unread ?
+					      jsonu_id_name(j->unread) : "?");
 				out->v = AZFW_UNSURE;
 				snprintf(out->why, sizeof out->why,
-					 "rule %.100s uses IP groups, which are not read",
-					 out->rule);
+					 "rule %.80s uses the IP group %.60s, which was not read",
+					 out->rule, g);
 				return 1;
 			}
 			out->v = cs[i].action &&
@@ -252,6 +314,62 @@ static int phase(struct coll *cs, size_t n, int app,
 		}
 	}
 	return 0;
+}
+
+/* Every rule of fw or rs, with its collection: fn(rule, arg). */
+static void each_rule(const cJSON *fw, const struct azfw_rules *rs,
+		      void (*fn)(const cJSON *r, void *arg), void *arg)
+{
+	static const char *const lists[] = {
+		"properties.networkRuleCollections",
+		"properties.applicationRuleCollections"
+	};
+	const cJSON *g, *c, *r;
+	size_t k;
+
+	for (k = 0; k < 2; k++)
+		cJSON_ArrayForEach(c, jsonu_array(fw, lists[k]))
+			cJSON_ArrayForEach(r, jsonu_array(c, "properties.rules"))
+				fn(r, arg);
+	for (k = 0; rs && k < rs->nlayers; k++)
+		cJSON_ArrayForEach(g, jsonu_array(rs->layers[k], "value"))
+			cJSON_ArrayForEach(c, jsonu_array(g, "properties.ruleCollections"))
+				cJSON_ArrayForEach(r, jsonu_array(c, "rules"))
+					fn(r, arg);
+}
+
+struct refs {
+	const char **ids;
+	size_t n, max;
+};
+
+static void add_refs(const cJSON *r, void *arg)
+{
+	static const char *const sides[] = { "sourceIpGroups",
+					     "destinationIpGroups" };
+	struct refs *rf = arg;
+	const cJSON *e;
+	size_t k, i;
+
+	for (k = 0; k < 2; k++)
+		cJSON_ArrayForEach(e, jsonu_array(r, sides[k])) {
+			if (!cJSON_IsString(e) || !e->valuestring[0])
+				continue;
+			for (i = 0; i < rf->n; i++)
+				if (jsonu_id_eq(rf->ids[i], e->valuestring))
+					break;
+			if (i == rf->n && rf->n < rf->max)
+				rf->ids[rf->n++] = e->valuestring;
+		}
+}
+
+size_t azfw_ipgroup_refs(const cJSON *fw, const struct azfw_rules *rs,
+			 const char **ids, size_t max)
+{
+	struct refs rf = { ids, 0, max };
+
+	each_rule(fw, rs, add_refs, &rf);
+	return rf.n;
 }
 
 const cJSON *azfw_find(const cJSON *list, const char *ip)
@@ -277,26 +395,26 @@ const cJSON *azfw_find(const cJSON *list, const char *ip)
 	return NULL;
 }
 
-void azfw_evaluate(const cJSON *fw, const cJSON *groups, int base_policy,
+void azfw_evaluate(const cJSON *fw, const struct azfw_rules *rs,
 		   const struct azfw_flow *fl, struct azfw_answer *out)
 {
 	struct coll *net, *app;
-	size_t nn = 0, na = 0;
-	uint32_t slo, shi, dst;
+	size_t nn = 0, na = 0, k;
+	struct judge j = { fl, rs, 0, 0, 0, NULL };
 	int policy = jsonu_str(fw, "properties.firewallPolicy.id") != NULL;
 	int done = 0;
 
 	memset(out, 0, sizeof *out);
 	out->v = AZFW_UNSURE;
-	if (!fl->src_prefix || addr_range(fl->src_prefix, &slo, &shi) != 0 ||
-	    !fl->dst_ip || addr_range(fl->dst_ip, &dst, &dst) != 0) {
+	if (!fl->src_prefix || addr_range(fl->src_prefix, &j.slo, &j.shi) != 0 ||
+	    !fl->dst_ip || addr_range(fl->dst_ip, &j.dst, &j.dst) != 0) {
 		snprintf(out->why, sizeof out->why,
 			 "the source subnet or the destination is not an address");
 		return;
 	}
-	if (policy && base_policy) {
+	if (policy && (!rs || rs->nlayers == 0)) {
 		snprintf(out->why, sizeof out->why,
-			 "the firewall policy inherits rules from a parent policy, which are not read");
+			 "the firewall policy's rules were not read");
 		return;
 	}
 	net = calloc(MAX_COLLECTIONS, sizeof *net);
@@ -307,14 +425,14 @@ void azfw_evaluate(const cJSON *fw, const cJSON *groups, int base_policy,
 		snprintf(out->why, sizeof out->why, "out of memory");
 		return;
 	}
-	if (policy) {
+	for (k = 0; policy && k < rs->nlayers && k < AZFW_MAX_LAYERS; k++) {
 		const cJSON *g, *c;
 
-		cJSON_ArrayForEach(g, jsonu_array(groups, "value"))
+		cJSON_ArrayForEach(g, jsonu_array(rs->layers[k], "value"))
 			cJSON_ArrayForEach(c, jsonu_array(g, "properties.ruleCollections")) {
 				const char *t = jsonu_str(c, "ruleCollectionType");
 				struct coll x = {
-					num(g, "properties.priority", 65000),
+					k, num(g, "properties.priority", 65000),
 					num(c, "priority", 65000),
 					jsonu_str(g, "name"), jsonu_str(c, "name"),
 					jsonu_str(c, "action.type"),
@@ -328,18 +446,19 @@ void azfw_evaluate(const cJSON *fw, const cJSON *groups, int base_policy,
 				if (na < MAX_COLLECTIONS)
 					app[na++] = x;
 			}
-	} else {
+	}
+	if (!policy) {
 		static const char *const lists[] = {
 			"properties.networkRuleCollections",
 			"properties.applicationRuleCollections"
 		};
 		struct coll *to[] = { net, app };
-		size_t *n[] = { &nn, &na }, k;
+		size_t *n[] = { &nn, &na };
 		const cJSON *c;
 
 		for (k = 0; k < 2; k++)
 			cJSON_ArrayForEach(c, jsonu_array(fw, lists[k])) {
-				struct coll x = { 0, num(c, "properties.priority", 65000),
+				struct coll x = { 0, 0, num(c, "properties.priority", 65000),
 						  NULL, jsonu_str(c, "name"),
 						  jsonu_str(c, "properties.action.type"),
 						  jsonu_array(c, "properties.rules") };
@@ -350,8 +469,7 @@ void azfw_evaluate(const cJSON *fw, const cJSON *groups, int base_policy,
 	}
 	/* Network rules first, then application rules (classic rules carry
 	 * no ruleType: their list types them). */
-	done = phase(net, nn, 0, fl, slo, shi, dst, out) ||
-	       phase(app, na, 1, fl, slo, shi, dst, out);
+	done = phase(net, nn, 0, &j, out) || phase(app, na, 1, &j, out);
 	free(net);
 	free(app);
 	if (!done)

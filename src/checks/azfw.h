@@ -6,8 +6,11 @@
  * has a firewall policy, that policy's rule collection groups.  Azure
  * Firewall processes network rules before application rules, each set
  * by priority (a group's, then a collection's), the first rule that
- * matches decides, and nothing matching is a deny.  Pure functions over
- * the JSON ARM returns: no request is sent here. */
+ * matches decides, and nothing matching is a deny.  A policy may inherit
+ * from a parent policy, whose rules come before its own (the parent's
+ * network rules before the child's, and so on for application rules).
+ * Rules may name IP groups, other resources holding address lists.
+ * Pure functions over the JSON ARM returns: no request is sent here. */
 #ifndef AD_CHECKS_AZFW_H
 #define AD_CHECKS_AZFW_H
 
@@ -19,8 +22,26 @@ enum azfw_verdict {
 	AZFW_ALLOW,     /* rule names the rule that lets it through */
 	AZFW_DENY,      /* rule names the Deny rule that matched first */
 	AZFW_NO_RULE,   /* no rule matches: the firewall's default deny */
-	AZFW_UNSURE     /* why says what cannot be told (IP groups, a
-			 * parent policy, a rule too odd to read) */
+	AZFW_UNSURE     /* why says what cannot be told (an IP group
+			 * not read, addresses that are not addresses) */
+};
+
+#define AZFW_MAX_LAYERS   4   /* a policy and up to three ancestors */
+#define AZFW_MAX_IPGROUPS 32
+
+/* What a policy firewall's rules are made of, as read from ARM.  The
+ * JSON is borrowed: the caller owns it and keeps it alive. */
+struct azfw_rules {
+	/* Each policy's ruleCollectionGroups list ({"value":[...]}), the
+	 * topmost ancestor first, the firewall's own policy last; and
+	 * their names, for the answer. */
+	const struct cJSON *layers[AZFW_MAX_LAYERS];
+	const char *names[AZFW_MAX_LAYERS];
+	size_t nlayers;
+	/* The IP groups read (ipGroups resources); a rule naming one that
+	 * is not here cannot be judged. */
+	const struct cJSON *ipgroups[AZFW_MAX_IPGROUPS];
+	size_t nipgroups;
 };
 
 struct azfw_flow {
@@ -35,7 +56,10 @@ struct azfw_answer {
 	char rule[200];           /* "group/collection/rule" or
 				   * "collection/rule" (names from ARM,
 				   * printable), "" for none */
-	char why[160];            /* AZFW_UNSURE: English, for evidence */
+	char why[256];            /* AZFW_UNSURE: English, for evidence */
+	size_t layer;             /* the deciding rule's layer of
+				   * azfw_rules (0 for classic rules) */
+	double group_priority;    /* its rule collection group's */
 };
 
 /* The firewall of list ({"value":[azureFirewalls]}) whose private
@@ -43,13 +67,17 @@ struct azfw_answer {
  * none is. */
 const struct cJSON *azfw_find(const struct cJSON *list, const char *ip);
 
-/* Judge flow by fw's own rule collections, or by groups (the policy's
- * ruleCollectionGroups list, {"value":[...]}) when fw has a policy.
- * base_policy: the policy inherits a parent's rules, which come first
- * and are not read here, so the answer is AZFW_UNSURE. */
-void azfw_evaluate(const struct cJSON *fw, const struct cJSON *groups,
-		   int base_policy, const struct azfw_flow *flow,
-		   struct azfw_answer *out);
+/* Judge flow by fw's own rule collections, or by rs's layers when fw
+ * has a policy.  rs may be NULL for a classic firewall without IP
+ * groups. */
+void azfw_evaluate(const struct cJSON *fw, const struct azfw_rules *rs,
+		   const struct azfw_flow *flow, struct azfw_answer *out);
+
+/* The ids of the IP groups fw's rules (or rs's layers') name, each once
+ * (compared without case), at most max of them, into ids (borrowed from
+ * the JSON); returns how many. */
+size_t azfw_ipgroup_refs(const struct cJSON *fw, const struct azfw_rules *rs,
+			 const char **ids, size_t max);
 
 /* "allow", "deny", "no rule", "unsure". */
 const char *azfw_verdict_str(enum azfw_verdict v);

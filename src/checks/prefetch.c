@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "checks/aks_common.h"
+#include "checks/azfw.h"
 #include "checks/image.h"
 #include "context.h"
 #include "err.h"
@@ -97,7 +98,8 @@ static void pf_manifest(struct facts *f)
 static void pf_firewalls(struct facts *f)
 {
 	struct ad_error err = { 0 };
-	cJSON *list, *fws, *pol, *groups;
+	cJSON *list, *fws;
+	struct azfw_rules rs;
 	const cJSON *c, *fw;
 	int pe = 0, n = 0;
 
@@ -113,10 +115,8 @@ static void pf_firewalls(struct facts *f)
 	    aks_firewalls(f, &fws, &err) != 0)
 		return;
 	cJSON_ArrayForEach(fw, jsonu_array(fws, "value")) {
-		const char *pid = jsonu_str(fw, "properties.firewallPolicy.id");
-
-		if (pid && aks_id_ok(pid) && ++n <= 8)
-			aks_firewall_policy(f, pid, &pol, &groups, &err);
+		if (++n <= 8)
+			aks_firewall_rules(f, fw, &rs, NULL, &err);
 	}
 }
 

@@ -37,6 +37,13 @@ for f in "$TOP"/data/scenarios/*.json; do
 		is "['container log']" "$src" "$s: where webapp.log's line came from"
 		webn=$((webn + 1)) ;;
 	esac
+	# The firewall's rules, its policy's parent and the IP group read
+	# over the wire as from the file.
+	case $s in aks-timeout-firewall)
+		fq='[f["evidence"].get(k) for f in d["findings"] if f["check"]=="aks.timeout.firewall" for k in ("firewallPolicies", "firewallRules")]'
+		is "['fwpol-corp > fwpol-hub', 'no rule']" "$(json "$TMPD/live.json" "$fq")" "$s: the firewall's policies and rules, live"
+		is "$(json "$TMPD/sim.json" "$fq")" "$(json "$TMPD/live.json" "$fq")" "$s: the firewall's rules, live and simulated" ;;
+	esac
 	# Same exit status, unless a node check differs (no probe live).
 	grep -q '^node-checks-differ' "$TMPD/diff" ||
 		is "$sim_rc" "$live_rc" "$s: exit status"

@@ -119,6 +119,8 @@ static void test_firewall_rules(void **state)
 	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
 	assert_string_equal(ev(&res, "firewall"), "fw-hub");
 	assert_string_equal(ev(&res, "firewallRules"), "no rule");
+	/* Its policy's parent and the IP group the parent names were read. */
+	assert_string_equal(ev(&res, "firewallPolicies"), "fwpol-corp > fwpol-hub");
 	assert_non_null(strstr(res.summary, "no rule of firewall fw-hub allows it"));
 	check_result_clear(&res);
 	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
@@ -146,6 +148,55 @@ static void test_firewall_rules(void **state)
 	h = harness_open("scenarios/aks-fw-rules-none-noprobe.json");
 	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
 		       "where no rule allows TCP 443 from 10.224.0.0/16");
+	harness_close(h);
+
+	/* The parent policy's deny comes first: the fix goes in that
+	 * policy, before the denying group. */
+	expect_exactly("scenarios/aks-fw-rules-parent-deny.json");
+	h = harness_open("scenarios/aks-fw-rules-parent-deny.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
+		       "the rule CorpBaseline/no-private-data/block-pe-subnets (fwpol-corp) of firewall fw-hub denies it");
+	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
+	assert_non_null(strstr(plan.manual,
+		"rule-collection-group create --resource-group rg-corp-net --policy-name fwpol-corp --name aks-to-acr --priority 299"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+
+	/* An allow by IP group holding the nodes' subnet. */
+	expect_exactly("scenarios/aks-fw-rules-ipgroup-noprobe.json");
+	h = harness_open("scenarios/aks-fw-rules-ipgroup-noprobe.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_PASS,
+		       "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 allows TCP 443 from 10.224.0.0/16");
+	harness_close(h);
+
+	/* The IP group cannot be read: not judged, and no pass. */
+	expect_exactly("scenarios/aks-fw-rules-ipgroup-unreadable.json");
+	h = harness_open("scenarios/aks-fw-rules-ipgroup-unreadable.json");
+	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_UNKNOWN);
+	assert_string_equal(ev(&res, "firewallRules"),
+		"not judged: rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 uses the IP group ipg-aks-spokes, which was not read");
+	check_result_clear(&res);
+	harness_close(h);
+
+	/* The parent cannot be read, or the parents loop: the rules are not
+	 * judged, and the fix still names the firewall's own policy. */
+	expect_exactly("scenarios/aks-fw-rules-parent-unreadable.json");
+	h = harness_open("scenarios/aks-fw-rules-parent-unreadable.json");
+	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
+	assert_non_null(strstr(ev(&res, "firewallRules"), "not read: GET /subscriptions/"));
+	assert_non_null(strstr(ev(&res, "firewallRules"), "fwpol-corp"));
+	check_result_clear(&res);
+	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
+	assert_non_null(strstr(plan.manual,
+		"--resource-group rg-hub --policy-name fwpol-hub --name aks-to-acr --priority 150"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+	expect_exactly("scenarios/aks-fw-rules-parent-loop.json");
+	h = harness_open("scenarios/aks-fw-rules-parent-loop.json");
+	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
+	assert_string_equal(ev(&res, "firewallRules"),
+			    "not read: the firewall policies' parents loop back to fwpol-hub");
+	check_result_clear(&res);
 	harness_close(h);
 
 	expect_exactly("scenarios/aks-fw-rules-unreadable.json");

@@ -29,14 +29,14 @@ static cJSON *parse(const char *s)
 	return j;
 }
 
-/* A policy firewall and its groups: judge FLOW. */
-static enum azfw_verdict policy(const char *groups, int base,
-				struct azfw_answer *a)
+/* A policy firewall whose policy has the groups given: judge FLOW. */
+static enum azfw_verdict policy(const char *groups, struct azfw_answer *a)
 {
 	cJSON *fw = parse("{\"name\":\"fw\",\"properties\":{\"firewallPolicy\":{\"id\":\"/p\"}}}");
 	cJSON *g = parse(groups);
+	struct azfw_rules rs = { { g }, { "p" }, 1, { NULL }, 0 };
 
-	azfw_evaluate(fw, g, base, &FLOW, a);
+	azfw_evaluate(fw, &rs, &FLOW, a);
 	cJSON_Delete(fw);
 	cJSON_Delete(g);
 	return a->v;
@@ -58,7 +58,7 @@ static void test_policy_network(void **state)
 
 	(void)state;
 	/* Nothing at all: the default deny. */
-	assert_int_equal(policy("{\"value\":[]}", 0, &a), AZFW_NO_RULE);
+	assert_int_equal(policy("{\"value\":[]}", &a), AZFW_NO_RULE);
 	assert_string_equal(a.rule, "");
 	/* An allow in every address form that covers the flow. */
 	{
@@ -80,7 +80,7 @@ static void test_policy_network(void **state)
 				 "\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[%s],\"destinationAddresses\":[%s],"
 				 "\"destinationPorts\":[\"443\"]}]}]}}]}",
 				 forms[i][0], forms[i][1]);
-			assert_int_equal(policy(full, 0, &a), AZFW_ALLOW);
+			assert_int_equal(policy(full, &a), AZFW_ALLOW);
 			assert_string_equal(a.rule, "G/C/r");
 		}
 	}
@@ -93,10 +93,10 @@ static void test_policy_network(void **state)
 		NETRULE("tag", "\"*\"", "\"AzureContainerRegistry\"", "\"443\"", "\"TCP\"") ","
 		NETRULE("udp", "\"*\"", "\"*\"", "\"443\"", "\"UDP\"") ","
 		NETRULE("port", "\"*\"", "\"*\"", "\"80\",\"8443-9000\"", "\"TCP\"")))
-		"]}", 0, &a), AZFW_NO_RULE);
+		"]}", &a), AZFW_NO_RULE);
 	/* Port ranges, "*" and Any count. */
 	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
-		NETRULE("range", "\"*\"", "\"*\"", "\"400-500\"", "\"Any\""))) "]}", 0, &a),
+		NETRULE("range", "\"*\"", "\"*\"", "\"400-500\"", "\"Any\""))) "]}", &a),
 		AZFW_ALLOW);
 	/* Priorities: the group's first, then the collection's, whatever
 	 * the order ARM lists them in; the first match decides. */
@@ -107,7 +107,7 @@ static void test_policy_network(void **state)
 			NETRULE("b", "\"*\"", "\"*\"", "\"443\"", "\"TCP\"")) ","
 			NETCOLL(400, "deny", "Deny",
 			NETRULE("c", "\"10.224.0.0/16\"", "\"10.10.1.5\"", "\"443\"", "\"TCP\"")))
-		"]}", 0, &a), AZFW_DENY);
+		"]}", &a), AZFW_DENY);
 	assert_string_equal(a.rule, "early/deny/c");
 }
 
@@ -119,7 +119,7 @@ static void test_policy_application_and_groups(void **state)
 	/* An application rule for the login server, HTTPS on 443. */
 	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "apps", "Allow",
 		"{\"ruleType\":\"ApplicationRule\",\"name\":\"acr\",\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],"
-		"\"targetFqdns\":[\"*.azurecr.io\"],\"sourceAddresses\":[\"10.224.0.0/16\"]}")) "]}", 0, &a),
+		"\"targetFqdns\":[\"*.azurecr.io\"],\"sourceAddresses\":[\"10.224.0.0/16\"]}")) "]}", &a),
 		AZFW_ALLOW);
 	assert_string_equal(a.rule, "G/apps/acr");
 	/* ... but network rules come first, whatever the priorities. */
@@ -129,29 +129,146 @@ static void test_policy_application_and_groups(void **state)
 		"\"targetFqdns\":[\"acrshop.azurecr.io\"],\"sourceAddresses\":[\"*\"]}")) ","
 		GROUP(900, "N", NETCOLL(900, "block", "Deny",
 			NETRULE("all", "\"*\"", "\"10.0.0.0/8\"", "\"*\"", "\"Any\"")))
-		"]}", 0, &a), AZFW_DENY);
+		"]}", &a), AZFW_DENY);
 	assert_string_equal(a.rule, "N/block/all");
 	/* HTTP only, or another name: no match. */
 	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "apps", "Allow",
 		"{\"ruleType\":\"ApplicationRule\",\"name\":\"http\",\"protocols\":[{\"protocolType\":\"Http\",\"port\":80}],"
 		"\"targetFqdns\":[\"*.azurecr.io\"],\"sourceAddresses\":[\"*\"]},"
 		"{\"ruleType\":\"ApplicationRule\",\"name\":\"mcr\",\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],"
-		"\"targetFqdns\":[\"mcr.microsoft.com\"],\"sourceAddresses\":[\"*\"]}")) "]}", 0, &a),
+		"\"targetFqdns\":[\"mcr.microsoft.com\"],\"sourceAddresses\":[\"*\"]}")) "]}", &a),
 		AZFW_NO_RULE);
-	/* IP groups are not read: unsure, naming the rule. */
+	/* An IP group the caller did not read: unsure, naming the rule and
+	 * the group. */
 	assert_int_equal(policy("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
 		"{\"ruleType\":\"NetworkRule\",\"name\":\"ipg\",\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[],"
-		"\"sourceIpGroups\":[\"/ipGroups/aks\"],\"destinationAddresses\":[\"10.10.1.5\"],\"destinationPorts\":[\"443\"]}")) "]}",
-		0, &a), AZFW_UNSURE);
+		"\"sourceIpGroups\":[\"/x/ipGroups/aks\"],\"destinationAddresses\":[\"10.10.1.5\"],\"destinationPorts\":[\"443\"]}")) "]}",
+		&a), AZFW_UNSURE);
 	assert_non_null(strstr(a.why, "G/C/ipg"));
-	/* A parent policy's rules come first and are not read. */
-	assert_int_equal(policy("{\"value\":[]}", 1, &a), AZFW_UNSURE);
-	assert_non_null(strstr(a.why, "parent policy"));
+	assert_non_null(strstr(a.why, "IP group aks"));
+	/* A policy firewall whose policy was not read is not judged. */
+	{
+		cJSON *fw = parse("{\"properties\":{\"firewallPolicy\":{\"id\":\"/p\"}}}");
+
+		azfw_evaluate(fw, NULL, &FLOW, &a);
+		assert_int_equal(a.v, AZFW_UNSURE);
+		assert_non_null(strstr(a.why, "not read"));
+		cJSON_Delete(fw);
+	}
 	/* Names from ARM are data: control characters never get out. */
 	assert_int_equal(policy("{\"value\":[" GROUP(100, "G\\u001b[31m", NETCOLL(100, "C", "Allow",
-		NETRULE("r\\n", "\"*\"", "\"*\"", "\"443\"", "\"TCP\""))) "]}", 0, &a), AZFW_ALLOW);
+		NETRULE("r\\n", "\"*\"", "\"*\"", "\"443\"", "\"TCP\""))) "]}", &a), AZFW_ALLOW);
 	assert_null(strchr(a.rule, '\033'));
 	assert_null(strchr(a.rule, '\n'));
+}
+
+/* A policy with a parent: the parent's rules first, whatever the
+ * priorities, but network rules before application rules throughout. */
+static void test_parent_policy(void **state)
+{
+	struct azfw_answer a;
+	cJSON *fw = parse("{\"properties\":{\"firewallPolicy\":{\"id\":\"/child\"}}}");
+	cJSON *parent = parse("{\"value\":[" GROUP(65000, "corp", NETCOLL(65000, "no-pe", "Deny",
+		NETRULE("pe", "\"10.0.0.0/8\"", "\"10.10.0.0/16\"", "\"443\"", "\"TCP\""))) "]}");
+	cJSON *child = parse("{\"value\":[" GROUP(100, "spoke", NETCOLL(100, "acr", "Allow",
+		NETRULE("pe443", "\"10.224.0.0/16\"", "\"10.10.1.5\"", "\"443\"", "\"TCP\""))) "]}");
+	cJSON *papp = parse("{\"value\":[" GROUP(100, "corp", NETCOLL(100, "web", "Allow",
+		"{\"ruleType\":\"ApplicationRule\",\"name\":\"acr\",\"protocols\":[{\"protocolType\":\"Https\",\"port\":443}],"
+		"\"targetFqdns\":[\"*.azurecr.io\"],\"sourceAddresses\":[\"*\"]}")) "]}");
+	cJSON *cdeny = parse("{\"value\":[" GROUP(65000, "spoke", NETCOLL(65000, "block", "Deny",
+		NETRULE("all", "\"*\"", "\"*\"", "\"*\"", "\"Any\""))) "]}");
+	struct azfw_rules rs = { { parent, child }, { "fwpol-corp", "fwpol-spoke" },
+				 2, { NULL }, 0 };
+
+	(void)state;
+	/* The parent's Deny at 65000 comes before the child's Allow at 100. */
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_DENY);
+	assert_string_equal(a.rule, "corp/no-pe/pe (fwpol-corp)");
+	assert_int_equal(a.layer, 0);
+	assert_true(a.group_priority == 65000);
+	/* Without the parent, the child's own rule allows it, named without
+	 * a policy. */
+	rs.layers[0] = child;
+	rs.names[0] = "fwpol-spoke";
+	rs.nlayers = 1;
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_ALLOW);
+	assert_string_equal(a.rule, "spoke/acr/pe443");
+	/* A parent's application rule still comes after the child's
+	 * network rules. */
+	rs.layers[0] = papp;
+	rs.names[0] = "fwpol-corp";
+	rs.layers[1] = cdeny;
+	rs.nlayers = 2;
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_DENY);
+	assert_string_equal(a.rule, "spoke/block/all");
+	assert_int_equal(a.layer, 1);
+	/* ... and decides when the child has no network rule for it. */
+	rs.layers[1] = child;
+	{
+		struct azfw_flow other = FLOW;
+
+		other.dst_ip = "10.10.1.6";
+		azfw_evaluate(fw, &rs, &other, &a);
+		assert_int_equal(a.v, AZFW_ALLOW);
+		assert_string_equal(a.rule, "corp/web/acr (fwpol-corp)");
+	}
+	cJSON_Delete(fw);
+	cJSON_Delete(parent);
+	cJSON_Delete(child);
+	cJSON_Delete(papp);
+	cJSON_Delete(cdeny);
+}
+
+/* IP groups: the addresses of the groups read decide; one not read
+ * leaves the rule unjudged; the ids are listed once each. */
+static void test_ip_groups(void **state)
+{
+	struct azfw_answer a;
+	const char *ids[4];
+	cJSON *fw = parse("{\"properties\":{\"firewallPolicy\":{\"id\":\"/p\"}}}");
+	cJSON *g = parse("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
+		"{\"ruleType\":\"NetworkRule\",\"name\":\"by-group\",\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[],"
+		"\"sourceIpGroups\":[\"/s/ipGroups/ipg-other\",\"/s/ipGroups/ipg-aks\"],"
+		"\"destinationAddresses\":[],\"destinationIpGroups\":[\"/s/ipGroups/IPG-PE\"],\"destinationPorts\":[\"443\"]},"
+		"{\"ruleType\":\"NetworkRule\",\"name\":\"again\",\"ipProtocols\":[\"TCP\"],"
+		"\"sourceIpGroups\":[\"/s/ipGroups/ipg-aks\"],\"destinationIpGroups\":[\"/s/ipgroups/ipg-pe\"],\"destinationPorts\":[\"22\"]}")) "]}");
+	cJSON *other = parse("{\"id\":\"/s/ipGroups/ipg-other\",\"properties\":{\"ipAddresses\":[\"192.168.0.0/16\"]}}");
+	cJSON *aks = parse("{\"id\":\"/s/ipGroups/ipg-aks\",\"properties\":{\"ipAddresses\":[\"10.1.0.0/16\",\"10.224.0.0/12\"]}}");
+	cJSON *pe = parse("{\"id\":\"/s/ipGroups/ipg-pe\",\"properties\":{\"ipAddresses\":[\"10.10.1.1-10.10.1.9\"]}}");
+	cJSON *pe2 = parse("{\"id\":\"/s/ipGroups/ipg-pe\",\"properties\":{\"ipAddresses\":[\"10.10.2.0/24\"]}}");
+	struct azfw_rules rs = { { g }, { "p" }, 1, { other, aks, pe }, 3 };
+
+	(void)state;
+	assert_int_equal(azfw_ipgroup_refs(fw, &rs, ids, 4), 3);
+	assert_string_equal(ids[0], "/s/ipGroups/ipg-other");
+	assert_string_equal(ids[1], "/s/ipGroups/ipg-aks");
+	assert_string_equal(ids[2], "/s/ipGroups/IPG-PE");
+	assert_int_equal(azfw_ipgroup_refs(fw, &rs, ids, 1), 1);
+	/* Both sides by group, the second source group and a range. */
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_ALLOW);
+	assert_string_equal(a.rule, "G/C/by-group");
+	/* The destination group not holding the endpoint: no rule. */
+	rs.ipgroups[2] = pe2;
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_NO_RULE);
+	/* The source's group not read, the other one not holding the
+	 * subnet: not judged, naming the group. */
+	rs.ipgroups[2] = pe;
+	rs.ipgroups[1] = pe;
+	rs.nipgroups = 2;
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_UNSURE);
+	assert_non_null(strstr(a.why, "IP group ipg-aks"));
+	cJSON_Delete(fw);
+	cJSON_Delete(g);
+	cJSON_Delete(other);
+	cJSON_Delete(aks);
+	cJSON_Delete(pe);
+	cJSON_Delete(pe2);
 }
 
 static void test_classic_and_find(void **state)
@@ -176,7 +293,7 @@ static void test_classic_and_find(void **state)
 	fw = azfw_find(list, "10.0.0.4");
 	assert_non_null(fw);
 	/* Classic collections by priority: the Deny at 100 first. */
-	azfw_evaluate(fw, NULL, 0, &FLOW, &a);
+	azfw_evaluate(fw, NULL, &FLOW, &a);
 	assert_int_equal(a.v, AZFW_DENY);
 	assert_string_equal(a.rule, "deny-pe/pe");
 	/* A flow the deny does not cover: the allow. */
@@ -184,15 +301,15 @@ static void test_classic_and_find(void **state)
 		struct azfw_flow other = FLOW;
 
 		other.dst_ip = "10.10.1.6";
-		azfw_evaluate(fw, NULL, 0, &other, &a);
+		azfw_evaluate(fw, NULL, &other, &a);
 		assert_int_equal(a.v, AZFW_ALLOW);
 		assert_string_equal(a.rule, "allow-all/any");
 		/* Not an address: unsure, not a guess. */
 		other.src_prefix = "10.224.0.0/40";
-		azfw_evaluate(fw, NULL, 0, &other, &a);
+		azfw_evaluate(fw, NULL, &other, &a);
 		assert_int_equal(a.v, AZFW_UNSURE);
 		other.src_prefix = "10.224.0.256/16";
-		azfw_evaluate(fw, NULL, 0, &other, &a);
+		azfw_evaluate(fw, NULL, &other, &a);
 		assert_int_equal(a.v, AZFW_UNSURE);
 	}
 	cJSON_Delete(list);
@@ -204,6 +321,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_network),
 		cmocka_unit_test(test_policy_application_and_groups),
+		cmocka_unit_test(test_parent_policy),
+		cmocka_unit_test(test_ip_groups),
 		cmocka_unit_test(test_classic_and_find),
 	};
 
