@@ -370,7 +370,7 @@ static const char *const tail_phrases[] = {
 	"connection reset by peer", "server misbehaving", "insufficient_scope",
 	"failed to fetch anonymous token", "failed to fetch oauth token",
 	"no basic auth credentials", "authentication required",
-	"no match for platform in manifest", "connection timed out",
+	"no match for platform", "connection timed out",
 	"connection refused", "context deadline exceeded",
 	"tls handshake timeout", "is not allowed access", "exec format error",
 	"401 unauthorized", "403 forbidden", "404 not found",
@@ -628,6 +628,9 @@ static const char *const image_anchors[] = {
 	"pulling image: ",
 	"attempting to pull image ",
 	"image pull for ",
+	/* the kubelet of Kubernetes 1.x: "image pull failed for R, this
+	 * may be because there are no credentials on this request" */
+	"image pull failed for ",
 	"image pull failed since inspect image returned null: ",
 	"failed to pull image ",
 	"image \"",
@@ -991,6 +994,15 @@ static int pred_acr_scope(const struct text *t)
 
 	return t->registry[0] && strstr(t->registry, ".azurecr.") &&
 	       !find_any(t, missing, &m);
+}
+
+/* Google Container Registry (gcr.io and its regional hosts), whose
+ * images live in a storage bucket of the project; not Kubernetes' old
+ * public registry on the same domain. */
+static int pred_gcr(const struct text *t)
+{
+	return ends_with_host(t->registry, "gcr.io") &&
+	       !ends_with_host(t->registry, "k8s.gcr.io");
 }
 
 /* Registries that serve only public images to anonymous callers
@@ -1443,11 +1455,6 @@ static int pred_html403_named(const struct text *t)
 	return at != SIZE_MAX && (first == SIZE_MAX || at < first);
 }
 
-static int pred_not_acr(const struct text *t)
-{
-	return !pred_acr(t);
-}
-
 /* The proxy names itself: not the registry refusing an address. */
 static int pred_no_proxy(const struct text *t)
 {
@@ -1544,7 +1551,7 @@ static int pred_refused_public_https(const struct text *t)
 	"status code=" n, "statuscode=" n
 
 #define PLATFORM \
-	"no match for platform in manifest", "no matching manifest for", \
+	"no match for platform", "no matching manifest for", \
 	"no image found in manifest list for architecture", \
 	"no image found in image index for architecture", \
 	"does not match the specified platform", \
@@ -2061,6 +2068,15 @@ static const struct rule rules[] = {
 	    "public network access has been disabled",
 	    "public access is disabled"),
 	  P(FORBIDDEN, "blocked", "<html", "denied", "not allowed") },
+	/* A web application firewall's challenge page (a CAPTCHA, "checking
+	 * your browser") instead of the registry's answer: the front end or
+	 * CDN distrusts the caller's address (a VPN's, a proxy's exit),
+	 * which no registry client can answer. */
+	{ "waf-challenge", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0, NULL,
+	  P("complete the security check", "attention required",
+	    "checking your browser", "captcha", "cf-chl", "cf_chl",
+	    "/cdn-cgi/challenge"),
+	  P(FORBIDDEN, "<html", "<!doctype", "status 503", "503 service") },
 	/* An HTML 403 page from a registry the text names: its front end or
 	 * CDN refused the caller (see pred_html403_named). */
 	{ "html-403-registry", CAUSE("aks.403", "webapp.ip-denied"), NULL, 0,
@@ -2187,12 +2203,13 @@ static const struct rule rules[] = {
 						 "status: 500", "status code 500",
 						 "status code: 500"), NULL },
 	/* The kubelet pulled with no credentials for the image and says so:
-	 * a registry that hides private names from anonymous callers (GCR's
-	 * storage-backed one did) answers "not found" for an image that
-	 * exists.  ACR answers an anonymous caller 401, so its "not found"
-	 * stays the name's (with the credentials as the alternative). */
+	 * GCR, whose images sat in a storage bucket, answered an anonymous
+	 * caller "not found" for a private image that exists.  Other
+	 * registries (ACR answers an anonymous caller 401) name a missing
+	 * image so: their "not found" stays the name's, with the
+	 * credentials as the alternative. */
 	{ "anonymous-not-found", CAUSE("aks.401", "webapp.unauthorized"), NULL,
-	  0, pred_not_acr, P("no credentials on this request"),
+	  0, pred_gcr, P("no credentials on this request"),
 	  P(NOTFOUND, "not found") },
 	/* Tree 2 / App Service error 2: outranks the 401 of the anonymous
 	 * retry that follows it. */
@@ -2310,6 +2327,13 @@ static const struct rule rules[] = {
 	  NULL, P("408 request time", "http 408 response", "status: 408",
 		  "status code 408", "status code: 408", STATUS_FORMS("408")),
 	  NULL },
+	/* Docker 1.x's own words for a registry it could not reach, which
+	 * tell the reader to check the internet connection and the proxy:
+	 * in the threads that pasted it, the machine's DNS, VPN or desktop
+	 * networking, not a path to one registry. */
+	{ "client-network-timeout", CAUSE("other", "other"),
+	  "the machine's own network (DNS, VPN, proxy settings): it reached no registry", 0,
+	  NULL, P("network timed out while trying to connect"), NULL },
 	{ "timeout", CAUSE("aks.timeout", "aks.timeout"), NULL, 0,
 	  pred_net_timeout, P(TIMEOUT), NULL },
 	{ "no-such-host", CAUSE("other", "other"),
@@ -2539,6 +2563,10 @@ static const struct {
 	/* a DNS query that timed out: the DNS setup, or a firewall that
 	 * drops the queries (real threads found both) */
 	{ "dns-timeout", "aks.timeout", "aks.timeout" },
+	/* no route to the registry: the machine's own network, or a path
+	 * that a route or firewall broke (real threads found both) */
+	{ "unreachable", "aks.timeout", "aks.timeout" },
+	{ "client-network-timeout", "aks.timeout", "aks.timeout" },
 	/* a layer download cut: an egress rule that misses the data
 	 * endpoint or a filter that resets it, the network path too */
 	{ "layer-eof", "aks.timeout", "aks.timeout" },
@@ -2731,7 +2759,7 @@ static void dynamic_alts(const struct text *t, const struct rule *r,
 	 * OS nor the architecture: a Windows node whose text says nothing
 	 * of Windows is the OS. */
 	if (strcmp(r->name, "arch-401") == 0 &&
-	    has(t, "no match for platform in manifest"))
+	    has(t, "no match for platform"))
 		add_alt(out, "aks.platform");
 }
 
