@@ -844,7 +844,8 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 	char rg[96], login[256], prio[24], chain[400];
 	cJSON *list;
 	const cJSON *fw;
-	const char *ids[AZFW_MAX_LAYERS], *edit;
+	const char *ids[AZFW_MAX_LAYERS];
+	char gname[40];
 	size_t i;
 	struct azfw_rules rs;
 	struct azfw_flow flow = { src, ip, login, 443 };
@@ -878,14 +879,27 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 		return ev_str(res, "firewallRules", "not read: %s", err.msg) ?
 		       AD_ENOMEM : 0;
 	azfw_evaluate(fw, &rs, &flow, fa);
-	if (rs.nlayers > 0 && fa->v == AZFW_DENY) {
-		edit = ids[fa->layer < rs.nlayers ? fa->layer : rs.nlayers - 1];
-		snprintf(prio, sizeof prio, "%.0f", fa->group_priority);
-		if (policy_data(res, edit) ||
-		    check_data_str(res, "firewallDenyGroupPriority", prio))
-			return AD_ENOMEM;
-	}
 	if (rs.nlayers > 0) {
+		size_t at = fa->v == AZFW_DENY && fa->layer < rs.nlayers ?
+			    fa->layer : rs.nlayers - 1;
+		long p = fa->v == AZFW_DENY ?
+			 azfw_free_priority(rs.layers[at], 0,
+					    (long)fa->group_priority) :
+			 azfw_free_priority(rs.layers[at], 150, 0);
+
+		/* A new group in that policy: a priority and a name no group
+		 * there has (before the denying group when one denies), or
+		 * no room before it. */
+		if (at != rs.nlayers - 1 && policy_data(res, ids[at]))
+			return AD_ENOMEM;
+		snprintf(prio, sizeof prio, "%ld", p);
+		if (check_data_str(res, p > 0 ? "firewallGroupPriority" :
+				   "firewallNoRoomBefore", p > 0 ? prio :
+				   fa->rule) ||
+		    (azfw_free_group_name(rs.layers[at], "aks-to-acr", gname,
+					  sizeof gname) == 0 &&
+		     check_data_str(res, "firewallGroupName", gname)))
+			return AD_ENOMEM;
 		/* Which policies were read, the topmost parent first. */
 		for (i = 0, chain[0] = '\0'; rs.nlayers > 1 && i < rs.nlayers; i++)
 			snprintf(chain + strlen(chain), sizeof chain - strlen(chain),

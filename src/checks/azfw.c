@@ -372,6 +372,54 @@ size_t azfw_ipgroup_refs(const cJSON *fw, const struct azfw_rules *rs,
 	return rf.n;
 }
 
+static int priority_used(const cJSON *groups, long p)
+{
+	const cJSON *g;
+
+	cJSON_ArrayForEach(g, jsonu_array(groups, "value"))
+		if ((long)num(g, "properties.priority", -1) == p)
+			return 1;
+	return 0;
+}
+
+long azfw_free_priority(const cJSON *groups, long want, long below)
+{
+	long p;
+
+	if (below > 0) {
+		for (p = (below > 65001 ? 65001 : below) - 1; p >= 100; p--)
+			if (!priority_used(groups, p))
+				return p;
+		return -1;
+	}
+	for (p = want < 100 ? 100 : want; p <= 65000; p++)
+		if (!priority_used(groups, p))
+			return p;
+	return -1;
+}
+
+int azfw_free_group_name(const cJSON *groups, const char *base, char *buf,
+			 size_t len)
+{
+	int k;
+
+	for (k = 1; k <= 9; k++) {
+		const cJSON *g;
+		int taken = 0;
+
+		if ((size_t)snprintf(buf, len, k == 1 ? "%s" : "%s-%d", base, k) >= len)
+			return -1;
+		cJSON_ArrayForEach(g, jsonu_array(groups, "value")) {
+			const char *n = jsonu_str(g, "name");
+
+			taken |= n && strcasecmp(n, buf) == 0;
+		}
+		if (!taken)
+			return 0;
+	}
+	return -1;
+}
+
 const cJSON *azfw_find(const cJSON *list, const char *ip)
 {
 	const cJSON *fw;

@@ -79,6 +79,18 @@ void azfw_evaluate(const struct cJSON *fw, const struct azfw_rules *rs,
 size_t azfw_ipgroup_refs(const struct cJSON *fw, const struct azfw_rules *rs,
 			 const char **ids, size_t max);
 
+/* A rule collection group priority free in groups (a policy's
+ * ruleCollectionGroups list) for a new group: below > 0, the highest
+ * free one under below (so the new group comes first), -1 when none is
+ * left from 100; otherwise the lowest free one from want up, -1 past
+ * 65000. */
+long azfw_free_priority(const struct cJSON *groups, long want, long below);
+
+/* A group name not in groups: base, else base-2 ... base-9; 0, or -1
+ * when all are taken or buf is too small. */
+int azfw_free_group_name(const struct cJSON *groups, const char *base,
+			 char *buf, size_t len);
+
 /* "allow", "deny", "no rule", "unsure". */
 const char *azfw_verdict_str(enum azfw_verdict v);
 

@@ -502,38 +502,43 @@ static int plan_firewall_rules(struct facts *f, const struct check_result *faile
 		const char *rg = data_str(failed, "firewallRg");
 		const char *pol = data_str(failed, "firewallPolicy");
 		const char *prg = data_str(failed, "firewallPolicyRg");
-		const char *deny = data_str(failed, "firewallDenyGroupPriority");
-		long prio = 150, dp = deny ? strtol(deny, NULL, 10) : 0;
+		const char *gp = data_str(failed, "firewallGroupPriority");
+		const char *gn = data_str(failed, "firewallGroupName");
+		const char *full = data_str(failed, "firewallNoRoomBefore");
+		long prio = gp ? strtol(gp, NULL, 10) : 150;
 
 		aks_login_server(f, login, sizeof login);
 		/* Without the policy's own group, the firewall's is no
 		 * better than a placeholder (a policy may live elsewhere). */
 		if (!prg && pol)
 			prg = "<policy resource group>";
-		/* A rule that denies it first: the new group must come before
-		 * that rule's group (lower number), in the policy holding it. */
-		if (dp > 100 && dp <= 65000)
-			prio = dp - 1;
-		else if (dp > 0)
-			prio = 100;
+		if (prio < 100 || prio > 65000)
+			prio = 150;
+		if (!gn || !aks_name_ok(gn, 80))
+			gn = "aks-to-acr";
 		/* The firewall the check found and read: the command for it,
-		 * in its policy when it has one (a rule collection group of
-		 * its own, so no existing group is rewritten). */
+		 * in the policy the check chose (the firewall's own, or the
+		 * parent whose rule denies it), as a rule collection group of
+		 * its own at a priority no group there has, so no existing
+		 * group is rewritten and the order is not left to chance. */
 		if (fw && prg && pol && aks_name_ok(pol, 80))
 			snprintf(rule, sizeof rule,
-				 "az network firewall policy rule-collection-group create --resource-group %s --policy-name %s --name aks-to-acr --priority %ld\n"
-				 "  az network firewall policy rule-collection-group collection add-filter-collection --resource-group %s --policy-name %s --rule-collection-group-name aks-to-acr --name allow-acr-private-endpoint --collection-priority 100 --action Allow --rule-name acr-pe-443 --rule-type NetworkRule --ip-protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443",
-				 prg, pol, prio, prg, pol, src, ip);
+				 "az network firewall policy rule-collection-group create --resource-group %s --policy-name %s --name %s --priority %ld\n"
+				 "  az network firewall policy rule-collection-group collection add-filter-collection --resource-group %s --policy-name %s --rule-collection-group-name %s --name allow-acr-private-endpoint --collection-priority 100 --action Allow --rule-name acr-pe-443 --rule-type NetworkRule --ip-protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443",
+				 prg, pol, gn, prio, prg, pol, gn, src, ip);
 		else
 			snprintf(rule, sizeof rule,
 				 "az network firewall network-rule create --resource-group %s --firewall-name %s --collection-name aks-to-acr --name allow-acr-private-endpoint --priority 200 --action Allow --protocols TCP --source-addresses %s --destination-addresses %s --destination-ports 443",
 				 fw && rg && aks_name_ok(rg, 90) ? rg : "<firewall resource group>",
 				 fw && aks_name_ok(fw, 80) ? fw : "<firewall>", src, ip);
-		if (dp == 100) {
+		if (full) {
 			size_t l = strlen(rule);
+			char why[300];
 
-			snprintf(rule + l, sizeof rule - l, "\n  %s",
-				 _("(the group that denies it has priority 100, the highest: no group can come before it, so change or remove its rule instead)"));
+			snprintf(why, sizeof why,
+				 _("(no rule collection group can come before the one holding the denying rule %s: change or remove that rule instead)"),
+				 full);
+			snprintf(rule + l, sizeof rule - l, "\n  %s", why);
 		}
 		snprintf(plan->manual, sizeof plan->manual,
 			 _("The firewall's network rules must let the nodes reach the private endpoint (Azure Firewall shown; use your appliance's equivalent):\n"

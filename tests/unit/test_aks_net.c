@@ -162,6 +162,24 @@ static void test_firewall_rules(void **state)
 	fix_plan_clear(&plan);
 	harness_close(h);
 
+	/* The fix's group takes a priority and a name no group of the
+	 * policy has; before a group at 100 there is no room. */
+	expect_exactly("scenarios/aks-fw-rules-group-taken.json");
+	h = harness_open("scenarios/aks-fw-rules-group-taken.json");
+	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
+	assert_non_null(strstr(plan.manual,
+		"rule-collection-group create --resource-group rg-hub --policy-name fwpol-hub --name aks-to-acr-2 --priority 152"));
+	assert_non_null(strstr(plan.manual, "--rule-collection-group-name aks-to-acr-2 "));
+	fix_plan_clear(&plan);
+	harness_close(h);
+	expect_exactly("scenarios/aks-fw-rules-parent-deny-first.json");
+	h = harness_open("scenarios/aks-fw-rules-parent-deny-first.json");
+	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
+	assert_non_null(strstr(plan.manual,
+		"no rule collection group can come before the one holding the denying rule CorpBaseline/no-private-data/block-pe-subnets (fwpol-corp)"));
+	fix_plan_clear(&plan);
+	harness_close(h);
+
 	/* An allow by IP group holding the nodes' subnet. */
 	expect_exactly("scenarios/aks-fw-rules-ipgroup-noprobe.json");
 	h = harness_open("scenarios/aks-fw-rules-ipgroup-noprobe.json");

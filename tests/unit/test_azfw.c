@@ -271,6 +271,32 @@ static void test_ip_groups(void **state)
 	cJSON_Delete(pe2);
 }
 
+/* Where a new rule collection group can go. */
+static void test_free_priority(void **state)
+{
+	cJSON *g = parse("{\"value\":[{\"name\":\"AKS-to-ACR\",\"properties\":{\"priority\":150}},"
+		"{\"name\":\"b\",\"properties\":{\"priority\":151}},"
+		"{\"name\":\"aks-to-acr-2\",\"properties\":{\"priority\":299}},"
+		"{\"name\":\"c\",\"properties\":{\"priority\":298}},"
+		"{\"name\":\"d\",\"properties\":{\"priority\":100}}]}");
+	char name[16];
+
+	(void)state;
+	assert_int_equal(azfw_free_priority(g, 150, 0), 152);
+	assert_int_equal(azfw_free_priority(g, 200, 0), 200);
+	assert_int_equal(azfw_free_priority(g, 20, 0), 101);
+	assert_int_equal(azfw_free_priority(g, 0, 300), 297);
+	assert_int_equal(azfw_free_priority(g, 0, 101), -1);
+	assert_int_equal(azfw_free_priority(g, 0, 100), -1);
+	assert_int_equal(azfw_free_priority(NULL, 0, 300), 299);
+	assert_int_equal(azfw_free_group_name(g, "aks-to-acr", name, sizeof name), 0);
+	assert_string_equal(name, "aks-to-acr-3");
+	assert_int_equal(azfw_free_group_name(NULL, "aks-to-acr", name, sizeof name), 0);
+	assert_string_equal(name, "aks-to-acr");
+	assert_int_equal(azfw_free_group_name(g, "aks-to-acr", name, 8), -1);
+	cJSON_Delete(g);
+}
+
 static void test_classic_and_find(void **state)
 {
 	struct azfw_answer a;
@@ -323,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_policy_application_and_groups),
 		cmocka_unit_test(test_parent_policy),
 		cmocka_unit_test(test_ip_groups),
+		cmocka_unit_test(test_free_priority),
 		cmocka_unit_test(test_classic_and_find),
 	};
 
