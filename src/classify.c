@@ -2029,6 +2029,14 @@ static const struct rule rules[] = {
 	{ "streaming-proxy", CAUSE("other", "other"),
 	  "ACR artifact streaming proxy on the node (localhost:8578) failed",
 	  0, NULL, P("localhost:8578", "127.0.0.1:8578"), NULL },
+	/* A mirror or proxy whose own list of images refused the pull: its
+	 * policy (or a broken one) answered, not the image's registry; its
+	 * own words decide before any reading of the 403 (a layer's, a
+	 * front end's). */
+	{ "mirror-allowlist", CAUSE("other", "other"),
+	  "a mirror or proxy refused the image by its own allow list; check that the mirror carries it, or pull from the registry itself",
+	  0, NULL, P("allowlist", "allow list", "whitelist", "white list"),
+	  P("denied", "not allowed", "forbidden") },
 	/* A 403 whose body is the XML of Azure Storage: the storage account
 	 * behind the registry's data endpoint refused the node's network
 	 * (service endpoint policy, storage firewall), a firewall cause. */
@@ -2276,12 +2284,6 @@ static const struct rule rules[] = {
 	/* App Service shows the firewall's answer as a bare "denied". */
 	{ "ip-denied-bare", CAUSE("webapp.ip-denied", "webapp.ip-denied"), NULL,
 	  1, pred_not_foreign, P("\"denied\"", ": denied\""), NULL },
-	/* A mirror or proxy whose own list of images refused the pull: its
-	 * policy (or a broken one) answered, not the image's registry. */
-	{ "mirror-allowlist", CAUSE("other", "other"),
-	  "a mirror or proxy refused the image by its own allow list; check that the mirror carries it, or pull from the registry itself",
-	  0, NULL, P("allowlist", "allow list", "whitelist", "white list"),
-	  P("denied", "not allowed", "forbidden") },
 	/* A bare "denied" as the innermost error.  ACR says it so when its
 	 * firewall refuses the caller; GHCR and GitLab say it for a package
 	 * the caller may not read, and for one that does not exist. */
@@ -2506,8 +2508,17 @@ static const struct rule rules[] = {
 	{ "pull-failed-no-reason", CAUSE("aks.notfound", "webapp.manifest-unknown"),
 	  NULL, 0, NULL, P("failed pulling image", "could not pull image",
 			   "container image download failed",
-			   "failed to download image", "unable to pull image"),
+			   "failed to download image", "unable to pull image",
+			   /* ECS's wrapper, its reason cut */
+			   "cannotpullcontainererror",
+			   "pull image manifest has been retried"),
 	  NULL },
+	/* The image's configuration or a layer was being downloaded when
+	 * the paste was cut: the manifest was found with these credentials,
+	 * so the name and the identity are not the question; the path to
+	 * the blob store (a CDN, an object store) is. */
+	{ "download-cut", CAUSE("aks.timeout", "aks.timeout"), NULL, 0, NULL,
+	  P("error pulling image configuration: get "), NULL },
 	{ "backoff-only", CAUSE("other", "other"),
 	  "ImagePullBackOff without the underlying error: see the pod's earlier Failed event",
 	  0, NULL, P("back-off pulling image", "imagepullbackoff", "errimagepull",
@@ -2571,6 +2582,9 @@ static const struct {
 	 * endpoint or a filter that resets it, the network path too */
 	{ "layer-eof", "aks.timeout", "aks.timeout" },
 	{ "egress-refused", "aks.timeout", "aks.timeout" },
+	/* a blob the manifest names is missing: pushed incomplete, or lost
+	 * by the registry; the image as referenced is not all there */
+	{ "blob-unknown", "aks.notfound", "webapp.manifest-unknown" },
 	/* a pull failure with no reason: see the rule */
 	{ "pull-failed-no-reason", "aks.401", "webapp.unauthorized" },
 	{ "pull-failed-no-reason", "aks.platform", "aks.platform" },

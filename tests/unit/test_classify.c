@@ -318,16 +318,15 @@ static void test_real(void **state)
 			 sc.total, REAL_MIN_PCT);
 }
 
-#define GROWN_FLOOR_GOOD 923    /* of 986 with blind9: 917 when blind9 was
-				 * scored once; 831 of 873 with blind8, 823
-				 * when blind8 was scored once; 777 of 816
-				 * with blind7, 769 when blind7 was scored
-				 * once, 701 of 735 before it (see
-				 * data/README.md) */
+#define GROWN_FLOOR_GOOD 987    /* of 1076 with blind10: 984 when blind10
+				 * was scored once; 923 of 986 with blind9,
+				 * 917 when blind9 was scored once; 831 of
+				 * 873 with blind8, 823 when blind8 was
+				 * scored once (see data/README.md) */
 /* The answer set (the cause or one of its alternatives) holds the
  * thread's cause at least this often; and at most a third of the answers
  * may carry alternatives, so that naming every cause cannot buy it. */
-#define GROWN_FLOOR_ANSWER 957
+#define GROWN_FLOOR_ANSWER 1030
 #define GROWN_MAX_ALT_DIV 3
 static void test_grown(void **state)
 {
@@ -337,7 +336,8 @@ static void test_grown(void **state)
 		"pull-messages-blind2.jsonl", "pull-messages-blind3.jsonl",
 		"pull-messages-blind4.jsonl", "pull-messages-blind5.jsonl",
 		"pull-messages-blind6.jsonl", "pull-messages-blind7.jsonl",
-		"pull-messages-blind8.jsonl", "pull-messages-blind9.jsonl", NULL
+		"pull-messages-blind8.jsonl", "pull-messages-blind9.jsonl",
+		"pull-messages-blind10.jsonl", NULL
 	};
 	struct corpus_score sc;
 	int good = 0, total = 0, answer = 0, alts = 0;
@@ -354,10 +354,11 @@ static void test_grown(void **state)
 	print_message("classify: grown corpus accuracy %d/%d (%.1f%%), cause or alternative %d/%d (%.1f%%), %d with alternatives\n",
 		      good, total, pct(good, total), answer, total,
 		      pct(answer, total), alts);
-	assert_true(total >= 986);
-	/* With blind9 the grown corpus is below 95 % (93.6 %): most of its
-	 * misses are messages whose wording names another cause than the
-	 * one their thread found.  The floors keep what is right today. */
+	assert_true(total >= 1076);
+	/* With blind9 and blind10 the grown corpus is below 95 % (91.7 %):
+	 * most of their misses are messages whose wording names another
+	 * cause than the one their thread found.  The floors keep what is
+	 * right today. */
 	if (good < GROWN_FLOOR_GOOD)
 		fail_msg("grown-corpus accuracy %d/%d fell below %d right", good,
 			 total, GROWN_FLOOR_GOOD);
@@ -498,6 +499,19 @@ static void test_blind9(void **state)
 {
 	(void)state;
 	blind_floor("pull-messages-blind9.jsonl", 113, BLIND9_FLOOR_GOOD);
+}
+
+/* The tenth blind set (pull-messages-blind10.jsonl, 90 messages: Q&A
+ * pages, and threads of Chinese-speaking projects' mirrors and
+ * installers), committed before the classifier read it and scored once,
+ * after the rules for blind9: 61 right, the cause or an alternative 69
+ * times. */
+#define BLIND10_FLOOR_GOOD 64   /* of 90: 61 measured once, now no longer
+				 * blind */
+static void test_blind10(void **state)
+{
+	(void)state;
+	blind_floor("pull-messages-blind10.jsonl", 90, BLIND10_FLOOR_GOOD);
 }
 
 /* ---------- hand-written messages, not in the corpus ---------- */
@@ -641,6 +655,12 @@ static const struct hand hand[] = {
 	  "Step 2 : FROM registry.fabrikam.net/base/node:6\nPulling repository registry.fabrikam.net/base/node\nNetwork timed out while trying to connect to https://registry.fabrikam.net/v1/repositories/base/node/images. You may want to check your internet connection or if you are behind a proxy." },
 	{ "other", "no route to the registry from the machine",
 	  "Error response from daemon: Get \"https://registry.fabrikam.net/v2/\": dial tcp 10.20.30.40:443: connect: no route to host" },
+	{ "other", "a mirror's allow list refusing a layer with a 403",
+	  "failed to pull and unpack image \"docker.io/acme/tool:1.2\": failed to copy: httpReadSeeker: failed open: unexpected status code https://hub-mirror.example.cn/v2/acme/tool/blobs/sha256:4b1c9e0d?ns=docker.io: 403 Forbidden - Server message: denied: acme/tool is not on this mirror's allowlist" },
+	{ "aks.notfound", "ECS's wrapper with its reason cut",
+	  "Stopped reason: CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref" },
+	{ "aks.timeout", "a configuration download cut after its URL",
+	  "Status reason  CannotPullContainer\nError: error pulling image configuration: Get https://objects.cdn.example.net/registry/blobs/sha256/9a/9a3f0c/data?expires=1700000000&signature=abc" },
 	{ "other", "mirror refusing images outside its allow list",
 	  "Error response from daemon: Head \"https://hub-mirror.example.net/v2/library/redis/manifests/7\": denied: redis is not on the whitelist of this mirror, ask its operators to add it" },
 	{ "other", "proxy's allow list forbidding a pull",
@@ -1261,6 +1281,14 @@ static void test_alternatives(void **state)
 		    "aks.401", "aks.notfound", NULL);
 	expect_alts(hand_text("old kubelet, a private registry without the image"),
 		    "aks.notfound", "aks.401", NULL);
+	/* a mirror's allow list decides before the 403 on a layer */
+	expect_alts(hand_text("a mirror's allow list refusing a layer with a 403"),
+		    "other", "aks.notfound", NULL);
+	/* a layer the registry lacks: lost, or never pushed whole */
+	expect_alts("Error response from daemon: Get \"https://registry.fabrikam.net/v2/shop/api/blobs/sha256:1f2e\": blob unknown: blob unknown to registry",
+		    "other", "aks.notfound", NULL);
+	expect_alts(hand_text("ECS's wrapper with its reason cut"),
+		    "aks.notfound", "aks.401", "aks.platform", NULL);
 	/* a mirror's allow list: its policy, or it lacks the image */
 	expect_alts(hand_text("mirror refusing images outside its allow list"),
 		    "other", "aks.notfound", NULL);
@@ -1740,6 +1768,7 @@ int main(void)
 		cmocka_unit_test(test_blind7),
 		cmocka_unit_test(test_blind8),
 		cmocka_unit_test(test_blind9),
+		cmocka_unit_test(test_blind10),
 		cmocka_unit_test(test_grown),
 		cmocka_unit_test(test_handwritten),
 		cmocka_unit_test(test_handwritten_coverage),
