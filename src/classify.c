@@ -741,6 +741,38 @@ static void set_registry(const struct text *t, struct classify_result *out,
  * unquoted, by a character that cannot continue an address (a message
  * cut inside the address gives nothing).  Read before a cut message is
  * completed, so only the text's own characters count. */
+/* A dotted quad at s[p] (each part 1 to 3 digits, at most 255; with
+ * strict, no part with a leading zero): 1 with oct filled and *e after
+ * it. */
+static int ipv4_at(const char *s, size_t n, size_t p, int strict,
+		   unsigned oct[4], size_t *e)
+{
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		unsigned v = 0;
+		size_t d = 0, start;
+
+		if (k > 0) {
+			if (p >= n || s[p] != '.')
+				return 0;
+			p++;
+		}
+		start = p;
+		while (p < n && s[p] >= '0' && s[p] <= '9' && d < 4) {
+			v = v * 10 + (unsigned)(s[p] - '0');
+			p++;
+			d++;
+		}
+		if (d == 0 || d > 3 || v > 255 ||
+		    (strict && d > 1 && s[start] == '0'))
+			return 0;
+		oct[k] = v;
+	}
+	*e = p;
+	return 1;
+}
+
 static void find_client_ip(const struct text *t, struct classify_result *out)
 {
 	static const char key[] = "client with ip ";
@@ -749,41 +781,22 @@ static void find_client_ip(const struct text *t, struct classify_result *out)
 	out->client_ip[0] = '\0';
 	while ((p = memmem(p, (size_t)(end - p), key, sizeof key - 1))) {
 		const char *q = p + sizeof key - 1;
-		char quote = 0, ip[16];
-		int part, ok = 1;
-		size_t o = 0;
+		char quote = 0;
+		unsigned oct[4];
+		size_t e;
 
 		p = q;
 		if (q < end && (*q == '\'' || *q == '"'))
 			quote = *q++;
-		for (part = 0; part < 4 && ok; part++) {
-			unsigned v = 0;
-			const char *d = q;
-
-			while (q < end && *q >= '0' && *q <= '9' && q - d < 3)
-				v = v * 10 + (unsigned)(*q++ - '0');
-			if (q == d || v > 255 || (q - d > 1 && *d == '0') ||
-			    (q < end && *q >= '0' && *q <= '9'))
-				ok = 0;
-			else {
-				memcpy(ip + o, d, (size_t)(q - d));
-				o += (size_t)(q - d);
-				if (part < 3) {
-					if (q < end && *q == '.')
-						ip[o++] = *q++;
-					else
-						ok = 0;
-				}
-			}
-		}
-		if (!ok || q >= end)
+		if (!ipv4_at(n, t->nlen, (size_t)(q - n), 1, oct, &e) ||
+		    e >= t->nlen)
 			continue;
-		if (quote ? *q != quote
-			  : (*q == '.' || *q == ':' || *q == '/' ||
-			     is_alnum((unsigned char)*q)))
+		if (quote ? n[e] != quote
+			  : (n[e] == '.' || n[e] == ':' || n[e] == '/' ||
+			     is_alnum((unsigned char)n[e])))
 			continue;
-		ip[o] = '\0';
-		memcpy(out->client_ip, ip, o + 1);
+		memcpy(out->client_ip, q, e - (size_t)(q - n));
+		out->client_ip[e - (size_t)(q - n)] = '\0';
 		return;
 	}
 }
@@ -1469,33 +1482,6 @@ static int pred_no_object_permission(const struct text *t)
 	       !has(t, "not authorized to perform");
 }
 
-/* A dotted quad at p (no more), its end in *e; 0 when there is none. */
-static int ipv4_at(const char *s, size_t n, size_t p, unsigned oct[4],
-		   size_t *e)
-{
-	int k;
-
-	for (k = 0; k < 4; k++) {
-		unsigned v = 0;
-		size_t d = 0;
-
-		if (k > 0) {
-			if (p >= n || s[p] != '.')
-				return 0;
-			p++;
-		}
-		while (p < n && s[p] >= '0' && s[p] <= '9' && d < 4) {
-			v = v * 10 + (unsigned)(s[p] - '0');
-			p++;
-			d++;
-		}
-		if (d == 0 || d > 3 || v > 255)
-			return 0;
-		oct[k] = v;
-	}
-	*e = p;
-	return 1;
-}
 
 /* Addresses no public registry has: loopback, private, link-local,
  * carrier-grade NAT. */
@@ -1518,7 +1504,7 @@ static int pred_refused_public_https(const struct text *t)
 		return 0;
 	while ((p = find_lit(t->norm, t->nlen, p, "dial tcp ", 9)) != SIZE_MAX) {
 		p += 9;
-		if (!ipv4_at(t->norm, t->nlen, p, o, &e) || ipv4_private(o))
+		if (!ipv4_at(t->norm, t->nlen, p, 0, o, &e) || ipv4_private(o))
 			continue;
 		if (e + 4 > t->nlen || memcmp(t->norm + e, ":443", 4) != 0 ||
 		    (e + 4 < t->nlen && t->norm[e + 4] >= '0' &&
