@@ -205,7 +205,7 @@ int aks_firewall_policy(struct facts *f, const char *pid, cJSON **pol,
 	return arm_list(f, path, API_NETWORK, groups, err);
 }
 
-int aks_firewall_rules(struct facts *f, const cJSON *fw,
+int aks_firewall_rules(struct facts *f, const cJSON *fw, int ipgroups,
 		       struct azfw_rules *rs, const char **ids,
 		       struct ad_error *err)
 {
@@ -246,7 +246,7 @@ int aks_firewall_rules(struct facts *f, const cJSON *fw,
 			ids[i] = chain[n - 1 - i];
 	}
 	rs->nlayers = n;
-	nref = azfw_ipgroup_refs(fw, rs, refs, AZFW_MAX_IPGROUPS);
+	nref = ipgroups ? azfw_ipgroup_refs(fw, rs, refs, AZFW_MAX_IPGROUPS) : 0;
 	for (i = 0; i < nref; i++) {
 		struct ad_error gerr = { 0 };
 		cJSON *g;

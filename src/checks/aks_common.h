@@ -70,10 +70,11 @@ struct azfw_rules;
  * their rule collection groups, and the IP groups the rules name, as
  * far as they can be read (one that cannot be read is left out, so the
  * rule naming it is not judged).  ids (AZFW_MAX_LAYERS, or NULL) get
- * the policies' ids in the same order.  The JSON is the facts cache's.
+ * the policies' ids in the same order.  With ipgroups 0 the IP groups
+ * are not read (rs has none).  The JSON is the facts cache's.
  * 0, or AD_E* with err saying which policy could not be read or why
  * the chain cannot be followed (a loop, too many ancestors). */
-int aks_firewall_rules(struct facts *f, const struct cJSON *fw,
+int aks_firewall_rules(struct facts *f, const struct cJSON *fw, int ipgroups,
 		       struct azfw_rules *rs, const char **ids,
 		       struct ad_error *err);
 /* 1 when a pull-failure event of the failing pod names the address a

@@ -875,7 +875,7 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 	if (aks_id_ok(jsonu_str(fw, "properties.firewallPolicy.id")) &&
 	    policy_data(res, jsonu_str(fw, "properties.firewallPolicy.id")))
 		return AD_ENOMEM;
-	if (aks_firewall_rules(f, fw, &rs, ids, &err) != 0)
+	if (aks_firewall_rules(f, fw, 1, &rs, ids, &err) != 0)
 		return ev_str(res, "firewallRules", "not read: %s", err.msg) ?
 		       AD_ENOMEM : 0;
 	azfw_evaluate(fw, &rs, &flow, fa);

@@ -101,7 +101,7 @@ static void pf_firewalls(struct facts *f)
 	cJSON *list, *fws;
 	struct azfw_rules rs;
 	const cJSON *c, *fw;
-	int pe = 0, n = 0;
+	int pe = 0, n = 0, nfw;
 
 	if (aks_registry_pecs(f, &list, &err) != 0)
 		return;
@@ -114,9 +114,14 @@ static void pf_firewalls(struct facts *f)
 	if (!pe || !f->ctx->subscription[0] ||
 	    aks_firewalls(f, &fws, &err) != 0)
 		return;
+	/* The route that picks one is not read yet: every firewall's
+	 * policies, and their IP groups when there are few firewalls (a
+	 * hub has one or two), so a subscription full of them does not
+	 * cost a request per IP group of each. */
+	nfw = cJSON_GetArraySize(jsonu_array(fws, "value"));
 	cJSON_ArrayForEach(fw, jsonu_array(fws, "value")) {
 		if (++n <= 8)
-			aks_firewall_rules(f, fw, &rs, NULL, &err);
+			aks_firewall_rules(f, fw, nfw <= 2, &rs, NULL, &err);
 	}
 }
 
