@@ -237,6 +237,8 @@ int aks_firewall_rules(struct facts *f, const cJSON *fw, int ipgroups,
 			return rc;
 		chain[n] = pid;
 		groups[n++] = g;
+		rs->dns_proxy |= cJSON_IsTrue(jsonu_path(pol,
+					"properties.dnsSettings.enableProxy"));
 		pid = jsonu_str(pol, "properties.basePolicy.id");
 	}
 	for (i = 0; i < n; i++) {

@@ -907,6 +907,8 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 		if (chain[0] && ev_str(res, "firewallPolicies", "%s", chain))
 			return AD_ENOMEM;
 	}
+	if (fa->note[0] && ev_str(res, "firewallNote", "%s", fa->note))
+		return AD_ENOMEM;
 	if (fa->v == AZFW_UNSURE)
 		return ev_str(res, "firewallRules", "not judged: %s", fa->why) ?
 		       AD_ENOMEM : 0;
@@ -914,6 +916,18 @@ static int firewall_rules(struct facts *f, struct check_result *res,
 		   fa->rule[0] ? ": " : "", fa->rule))
 		return AD_ENOMEM;
 	return 1;
+}
+
+/* A network rule that names the registry but cannot match: say so. */
+static void skipped_note(struct check_result *res, const struct azfw_answer *fa)
+{
+	char s[300];
+
+	if (fa->v != AZFW_NO_RULE || !fa->skipped[0])
+		return;
+	snprintf(s, sizeof s, _("its rule %s names the registry, but Azure Firewall matches names in network rules only with its DNS proxy on, and it is off"),
+		 fa->skipped);
+	check_say_more(res, s);
 }
 
 /* What the rules say, appended to the summary. */
@@ -931,7 +945,7 @@ static void rules_note(struct check_result *res, const struct azfw_answer *fa,
 	else
 		snprintf(s, sizeof s, _("no rule of firewall %s allows it, and Azure Firewall drops what no rule allows"),
 			 fw);
-	check_say_more(res, s);
+	check_say_more(res, s);	skipped_note(res, fa);
 }
 
 static int run_timeout_firewall(struct facts *f, struct check_result *res)
@@ -1068,6 +1082,7 @@ static int run_timeout_firewall(struct facts *f, struct check_result *res)
 							  _("the route %s sends the cluster's traffic for the private endpoint %s through firewall %s, where no rule allows TCP 443 from %s, and Azure Firewall drops what no rule allows (no node could test it: %s)"),
 							  netrule_ip_valid(pfx, 1) ? pfx : "?", ip,
 							  fwname, spfx, terr.msg);
+					skipped_note(res, &fa);
 					return 0;
 				}
 				check_say(res, CHECK_UNKNOWN,

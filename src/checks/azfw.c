@@ -138,6 +138,11 @@ struct judge {
 	const struct azfw_rules *rs;
 	uint32_t slo, shi, dst;
 	const char *unread;   /* an IP group the rule names, not read */
+	int proxy;            /* names in network rules are matched */
+	int by_name;          /* the rule at hand matched the login server
+			       * by name */
+	char skipped[200];    /* the first rule naming it, skipped for
+			       * want of the DNS proxy */
 };
 
 static const cJSON *ipgroup(const struct azfw_rules *rs, const char *id)
@@ -205,9 +210,24 @@ static enum match net_rule(struct judge *j, const cJSON *r)
 	if (!has_str_ci(protos, "TCP", "Any") ||
 	    !port_in(jsonu_array(r, "destinationPorts"), j->fl->port))
 		return NO;
-	dest = fqdn_in(jsonu_array(r, "destinationFqdns"), j->fl->fqdn) ? YES :
-	       side(j, r, "destinationAddresses", "destinationIpGroups",
+	dest = side(j, r, "destinationAddresses", "destinationIpGroups",
 		    j->dst, j->dst);
+	/* A name in a network rule: the firewall resolves it itself, with
+	 * its DNS proxy, and ignores it without. */
+	if (dest != YES && fqdn_in(jsonu_array(r, "destinationFqdns"),
+				   j->fl->fqdn)) {
+		if (j->proxy) {
+			dest = YES;
+			j->by_name = 1;
+		} else if (!j->skipped[0] &&
+			   both(side(j, r, "sourceAddresses", "sourceIpGroups",
+				     j->slo, j->shi), YES) != NO) {
+			const char *rn = jsonu_str(r, "name");
+
+			tw_clean_copy(j->skipped, sizeof j->skipped,
+				      rn ? rn : "?");
+		}
+	}
 	return both(side(j, r, "sourceAddresses", "sourceIpGroups",
 			 j->slo, j->shi), dest);
 }
@@ -292,6 +312,7 @@ static int phase(struct coll *cs, size_t n, int app, struct judge *j,
 					   "NetworkRule") != 0)
 				continue;
 			j->unread = NULL;
+			j->by_name = 0;
 			m = app ? app_rule(j, r) : net_rule(j, r);
 			if (m == NO)
 				continue;
@@ -310,6 +331,10 @@ static int phase(struct coll *cs, size_t n, int app, struct judge *j,
 			out->v = cs[i].action &&
 				 strcasecmp(cs[i].action, "Allow") == 0 ?
 				 AZFW_ALLOW : AZFW_DENY;
+			if (j->by_name)
+				snprintf(out->note, sizeof out->note,
+					 "matched by the name %.60s: the firewall's DNS proxy resolves it, and must get the private endpoint's address",
+					 j->fl->fqdn);
 			return 1;
 		}
 	}
@@ -443,12 +468,23 @@ const cJSON *azfw_find(const cJSON *list, const char *ip)
 	return NULL;
 }
 
+/* A classic firewall's DNS proxy: "Network.DNS.EnableProxy" among its
+ * additionalProperties (a key with dots, so not a path). */
+static int classic_dns_proxy(const cJSON *fw)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		jsonu_path(fw, "properties.additionalProperties"),
+		"Network.DNS.EnableProxy");
+
+	return cJSON_IsString(v) && strcasecmp(v->valuestring, "true") == 0;
+}
+
 void azfw_evaluate(const cJSON *fw, const struct azfw_rules *rs,
 		   const struct azfw_flow *fl, struct azfw_answer *out)
 {
 	struct coll *net, *app;
 	size_t nn = 0, na = 0, k;
-	struct judge j = { fl, rs, 0, 0, 0, NULL };
+	struct judge j = { fl, rs, 0, 0, 0, NULL, 0, 0, "" };
 	int policy = jsonu_str(fw, "properties.firewallPolicy.id") != NULL;
 	int done = 0;
 
@@ -515,11 +551,18 @@ void azfw_evaluate(const cJSON *fw, const struct azfw_rules *rs,
 					to[k][(*n[k])++] = x;
 			}
 	}
+	j.proxy = policy ? rs->dns_proxy : classic_dns_proxy(fw);
 	/* Network rules first, then application rules (classic rules carry
 	 * no ruleType: their list types them). */
 	done = phase(net, nn, 0, &j, out) || phase(app, na, 1, &j, out);
 	free(net);
 	free(app);
-	if (!done)
+	if (!done) {
 		out->v = AZFW_NO_RULE;
+		tw_clean_copy(out->skipped, sizeof out->skipped, j.skipped);
+		if (j.skipped[0])
+			snprintf(out->note, sizeof out->note,
+				 "rule %.60s names %.60s, but network rules match names only with the firewall's DNS proxy on, and it is off",
+				 j.skipped, fl->fqdn);
+	}
 }

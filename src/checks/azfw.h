@@ -42,6 +42,10 @@ struct azfw_rules {
 	 * is not here cannot be judged. */
 	const struct cJSON *ipgroups[AZFW_MAX_IPGROUPS];
 	size_t nipgroups;
+	/* A policy of the chain turns the DNS proxy on: network rules then
+	 * match names (destinationFqdns), which they never do without it.
+	 * A classic firewall says so itself (additionalProperties). */
+	int dns_proxy;
 };
 
 struct azfw_flow {
@@ -60,6 +64,12 @@ struct azfw_answer {
 	size_t layer;             /* the deciding rule's layer of
 				   * azfw_rules (0 for classic rules) */
 	double group_priority;    /* its rule collection group's */
+	char note[240];           /* English, for evidence: the deciding rule
+				   * matched the login server by name, or a
+				   * rule naming it was skipped (no DNS
+				   * proxy); "" otherwise */
+	char skipped[80];         /* AZFW_NO_RULE: that rule's name, "" for
+				   * none */
 };
 
 /* The firewall of list ({"value":[azureFirewalls]}) whose private

@@ -187,6 +187,22 @@ static void test_firewall_rules(void **state)
 	expect_fw_plan("scenarios/aks-fw-rules-parent-deny-first.json",
 		"no rule collection group can come before the one holding the denying rule CorpBaseline/no-private-data/block-pe-subnets (fwpol-corp)");
 
+	/* A name in a network rule, without the DNS proxy: it matches
+	 * nothing, and the summary says why. */
+	expect_exactly("scenarios/aks-fw-rules-fqdn-noproxy.json");
+	h = harness_open("scenarios/aks-fw-rules-fqdn-noproxy.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
+		       "its rule acr-by-name names the registry, but Azure Firewall matches names in network rules only with its DNS proxy on, and it is off");
+	harness_close(h);
+
+	expect_exactly("scenarios/aks-fw-rules-fqdn-proxy.json");
+	h = harness_open("scenarios/aks-fw-rules-fqdn-proxy.json");
+	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_PASS);
+	assert_string_equal(ev(&res, "firewallRules"), "allow: DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-by-name");
+	assert_non_null(strstr(ev(&res, "firewallNote"), "matched by the name acrshop.azurecr.io"));
+	check_result_clear(&res);
+	harness_close(h);
+
 	/* An allow by IP group holding the nodes' subnet. */
 	expect_exactly("scenarios/aks-fw-rules-ipgroup-noprobe.json");
 	h = harness_open("scenarios/aks-fw-rules-ipgroup-noprobe.json");

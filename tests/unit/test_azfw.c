@@ -271,6 +271,42 @@ static void test_ip_groups(void **state)
 	cJSON_Delete(pe2);
 }
 
+/* Names in network rules count only with the firewall's DNS proxy on. */
+static void test_dns_proxy(void **state)
+{
+	struct azfw_answer a;
+	cJSON *fw = parse("{\"properties\":{\"firewallPolicy\":{\"id\":\"/p\"}}}");
+	cJSON *g = parse("{\"value\":[" GROUP(100, "G", NETCOLL(100, "C", "Allow",
+		"{\"ruleType\":\"NetworkRule\",\"name\":\"byname\",\"ipProtocols\":[\"TCP\"],\"sourceAddresses\":[\"10.224.0.0/16\"],"
+		"\"destinationAddresses\":[],\"destinationFqdns\":[\"*.azurecr.io\"],\"destinationPorts\":[\"443\"]}")) "]}");
+	cJSON *classic = parse("{\"properties\":{\"additionalProperties\":{\"Network.DNS.EnableProxy\":\"true\"},"
+		"\"networkRuleCollections\":[{\"name\":\"acr\",\"properties\":{\"priority\":100,\"action\":{\"type\":\"Allow\"},\"rules\":["
+		"{\"name\":\"login\",\"protocols\":[\"TCP\"],\"sourceAddresses\":[\"*\"],\"destinationFqdns\":[\"acrshop.azurecr.io\"],\"destinationPorts\":[\"443\"]}]}}]}}");
+	struct azfw_rules rs = { { g }, { "p" }, 1, { NULL }, 0, 0 };
+
+	(void)state;
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_NO_RULE);
+	assert_string_equal(a.note, "rule byname names acrshop.azurecr.io, but network rules match names only with the firewall's DNS proxy on, and it is off");
+	rs.dns_proxy = 1;
+	azfw_evaluate(fw, &rs, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_ALLOW);
+	assert_string_equal(a.rule, "G/C/byname");
+	assert_non_null(strstr(a.note, "matched by the name acrshop.azurecr.io"));
+	/* a classic firewall says it in its additional properties */
+	azfw_evaluate(classic, NULL, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_ALLOW);
+	assert_string_equal(a.rule, "acr/login");
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(classic, "properties"),
+				   "additionalProperties");
+	azfw_evaluate(classic, NULL, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_NO_RULE);
+	assert_non_null(strstr(a.note, "rule login names"));
+	cJSON_Delete(fw);
+	cJSON_Delete(g);
+	cJSON_Delete(classic);
+}
+
 /* Where a new rule collection group can go. */
 static void test_free_priority(void **state)
 {
@@ -349,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_policy_application_and_groups),
 		cmocka_unit_test(test_parent_policy),
 		cmocka_unit_test(test_ip_groups),
+		cmocka_unit_test(test_dns_proxy),
 		cmocka_unit_test(test_free_priority),
 		cmocka_unit_test(test_classic_and_find),
 	};
