@@ -238,7 +238,9 @@ int aks_firewall_rules(struct facts *f, const cJSON *fw, int ipgroups,
 		chain[n] = pid;
 		groups[n++] = g;
 		rs->dns_proxy |= cJSON_IsTrue(jsonu_path(pol,
-					"properties.dnsSettings.enableProxy"));
+					"properties.dnsSettings.enableProxy")) ||
+				 cJSON_IsFalse(jsonu_path(pol,
+					"properties.dnsSettings.requireProxyForNetworkRules"));
 		pid = jsonu_str(pol, "properties.basePolicy.id");
 	}
 	for (i = 0; i < n; i++) {

@@ -333,7 +333,7 @@ static int phase(struct coll *cs, size_t n, int app, struct judge *j,
 				 AZFW_ALLOW : AZFW_DENY;
 			if (j->by_name)
 				snprintf(out->note, sizeof out->note,
-					 "matched by the name %.60s: the firewall's DNS proxy resolves it, and must get the private endpoint's address",
+					 "matched by the name %.60s: the firewall resolves it itself, and must get the private endpoint's address",
 					 j->fl->fqdn);
 			return 1;
 		}
@@ -468,15 +468,19 @@ const cJSON *azfw_find(const cJSON *list, const char *ip)
 	return NULL;
 }
 
-/* A classic firewall's DNS proxy: "Network.DNS.EnableProxy" among its
- * additionalProperties (a key with dots, so not a path). */
+/* Whether a classic firewall's network rules match names: its DNS
+ * proxy on, or names allowed without it, among its additionalProperties
+ * (keys with dots, so not paths). */
 static int classic_dns_proxy(const cJSON *fw)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		jsonu_path(fw, "properties.additionalProperties"),
+	const cJSON *ap = jsonu_path(fw, "properties.additionalProperties");
+	const cJSON *on = cJSON_GetObjectItemCaseSensitive(ap,
 		"Network.DNS.EnableProxy");
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(ap,
+		"Network.DNS.RequireProxyForNetworkRules");
 
-	return cJSON_IsString(v) && strcasecmp(v->valuestring, "true") == 0;
+	return (cJSON_IsString(on) && strcasecmp(on->valuestring, "true") == 0) ||
+	       (cJSON_IsString(req) && strcasecmp(req->valuestring, "false") == 0);
 }
 
 void azfw_evaluate(const cJSON *fw, const struct azfw_rules *rs,

@@ -42,9 +42,11 @@ struct azfw_rules {
 	 * is not here cannot be judged. */
 	const struct cJSON *ipgroups[AZFW_MAX_IPGROUPS];
 	size_t nipgroups;
-	/* A policy of the chain turns the DNS proxy on: network rules then
-	 * match names (destinationFqdns), which they never do without it.
-	 * A classic firewall says so itself (additionalProperties). */
+	/* Network rules match names (destinationFqdns): a policy of the
+	 * chain turns the DNS proxy on, or says names need no proxy
+	 * (requireProxyForNetworkRules false, the firewall then resolving
+	 * them itself).  Without either they match nothing.  A classic
+	 * firewall says so itself (additionalProperties). */
 	int dns_proxy;
 };
 

@@ -203,6 +203,12 @@ static void test_firewall_rules(void **state)
 	check_result_clear(&res);
 	harness_close(h);
 
+	expect_exactly("scenarios/aks-fw-rules-fqdn-names-allowed.json");
+	h = harness_open("scenarios/aks-fw-rules-fqdn-names-allowed.json");
+	expect_verdict(h, "aks.timeout.firewall", CHECK_PASS,
+		       "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-by-name allows TCP 443");
+	harness_close(h);
+
 	/* An allow by IP group holding the nodes' subnet. */
 	expect_exactly("scenarios/aks-fw-rules-ipgroup-noprobe.json");
 	h = harness_open("scenarios/aks-fw-rules-ipgroup-noprobe.json");

@@ -302,6 +302,12 @@ static void test_dns_proxy(void **state)
 	azfw_evaluate(classic, NULL, &FLOW, &a);
 	assert_int_equal(a.v, AZFW_NO_RULE);
 	assert_non_null(strstr(a.note, "rule login names"));
+	/* ... or lets names go without the proxy */
+	cJSON_AddItemToObject(cJSON_GetObjectItem(classic, "properties"),
+		"additionalProperties",
+		parse("{\"Network.DNS.RequireProxyForNetworkRules\":\"false\"}"));
+	azfw_evaluate(classic, NULL, &FLOW, &a);
+	assert_int_equal(a.v, AZFW_ALLOW);
 	cJSON_Delete(fw);
 	cJSON_Delete(g);
 	cJSON_Delete(classic);
