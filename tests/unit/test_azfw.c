@@ -34,7 +34,7 @@ static enum azfw_verdict policy(const char *groups, struct azfw_answer *a)
 {
 	cJSON *fw = parse("{\"name\":\"fw\",\"properties\":{\"firewallPolicy\":{\"id\":\"/p\"}}}");
 	cJSON *g = parse(groups);
-	struct azfw_rules rs = { { g }, { "p" }, 1, { NULL }, 0 };
+	struct azfw_rules rs = { { g }, { "p" }, 1, { NULL }, 0, 0 };
 
 	azfw_evaluate(fw, &rs, &FLOW, a);
 	cJSON_Delete(fw);
@@ -178,7 +178,7 @@ static void test_parent_policy(void **state)
 	cJSON *cdeny = parse("{\"value\":[" GROUP(65000, "spoke", NETCOLL(65000, "block", "Deny",
 		NETRULE("all", "\"*\"", "\"*\"", "\"*\"", "\"Any\""))) "]}");
 	struct azfw_rules rs = { { parent, child }, { "fwpol-corp", "fwpol-spoke" },
-				 2, { NULL }, 0 };
+				 2, { NULL }, 0, 0 };
 
 	(void)state;
 	/* The parent's Deny at 65000 comes before the child's Allow at 100. */
@@ -239,7 +239,7 @@ static void test_ip_groups(void **state)
 	cJSON *aks = parse("{\"id\":\"/s/ipGroups/ipg-aks\",\"properties\":{\"ipAddresses\":[\"10.1.0.0/16\",\"10.224.0.0/12\"]}}");
 	cJSON *pe = parse("{\"id\":\"/s/ipGroups/ipg-pe\",\"properties\":{\"ipAddresses\":[\"10.10.1.1-10.10.1.9\"]}}");
 	cJSON *pe2 = parse("{\"id\":\"/s/ipGroups/ipg-pe\",\"properties\":{\"ipAddresses\":[\"10.10.2.0/24\"]}}");
-	struct azfw_rules rs = { { g }, { "p" }, 1, { other, aks, pe }, 3 };
+	struct azfw_rules rs = { { g }, { "p" }, 1, { other, aks, pe }, 3, 0 };
 
 	(void)state;
 	assert_int_equal(azfw_ipgroup_refs(fw, &rs, ids, 4), 3);
