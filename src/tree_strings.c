@@ -305,8 +305,10 @@ static const char *const tree_strings[] = {
 	   "subnet to the private endpoint's addresses, or the packets "
 	   "disappear and the pull times out. The wizard checks what it can "
 	   "read: routes that send traffic to an appliance and, when it has "
-	   "access, the firewall's network rule collections. Where it cannot "
-	   "see, it tells you where to look."),
+	   "access and the appliance is an Azure Firewall, its rules as the "
+	   "firewall applies them (its own rule collections, or its policy's "
+	   "with the parent policies' first and the IP groups they name). "
+	   "Where it cannot see, it tells you where to look."),
 	/* TRANSLATORS: tree node aks.platform, title */
 	N_("Does the image fit the node's operating system?"),
 	/* TRANSLATORS: tree node aks.platform, body */
