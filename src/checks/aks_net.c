@@ -820,9 +820,6 @@ static const cJSON *best_route(const cJSON *rt, const char *ip)
 	return best;
 }
 
-/* The rules of the Azure Firewall at hop, if it is one acr-doctor can
- * read: 1 with fa filled, 0 when they cannot be judged (evidence
- * "firewallRules" says why), AD_ENOMEM. */
 /* The firewall policy a fix adds its rule to: its name and group. */
 static int policy_data(struct check_result *res, const char *pid)
 {
@@ -836,16 +833,18 @@ static int policy_data(struct check_result *res, const char *pid)
 	       (rg[0] && check_data_str(res, "firewallPolicyRg", rg));
 }
 
+/* The rules of the Azure Firewall at hop, if it is one acr-doctor can
+ * read: 1 with fa filled, 0 when they cannot be judged (evidence
+ * "firewallRules" says why), AD_ENOMEM. */
 static int firewall_rules(struct facts *f, struct check_result *res,
 			  const char *hop, const char *src, const char *ip,
 			  struct azfw_answer *fa)
 {
 	struct ad_error err = { 0 };
-	char rg[96], login[256], prio[24], chain[400];
+	char rg[96], login[256], prio[24], chain[400], gname[40];
 	cJSON *list;
 	const cJSON *fw;
 	const char *ids[AZFW_MAX_LAYERS];
-	char gname[40];
 	size_t i;
 	struct azfw_rules rs;
 	struct azfw_flow flow = { src, ip, login, 443 };
@@ -945,7 +944,8 @@ static void rules_note(struct check_result *res, const struct azfw_answer *fa,
 	else
 		snprintf(s, sizeof s, _("no rule of firewall %s allows it, and Azure Firewall drops what no rule allows"),
 			 fw);
-	check_say_more(res, s);	skipped_note(res, fa);
+	check_say_more(res, s);
+	skipped_note(res, fa);
 }
 
 static int run_timeout_firewall(struct facts *f, struct check_result *res)

@@ -203,7 +203,7 @@ static enum match both(enum match a, enum match b)
 static enum match net_rule(struct judge *j, const cJSON *r)
 {
 	const cJSON *protos = jsonu_array(r, "ipProtocols");
-	enum match dest;
+	enum match dest, src;
 
 	if (!protos)
 		protos = jsonu_array(r, "protocols");
@@ -212,6 +212,7 @@ static enum match net_rule(struct judge *j, const cJSON *r)
 		return NO;
 	dest = side(j, r, "destinationAddresses", "destinationIpGroups",
 		    j->dst, j->dst);
+	src = side(j, r, "sourceAddresses", "sourceIpGroups", j->slo, j->shi);
 	/* A name in a network rule: the firewall resolves it itself, with
 	 * its DNS proxy, and ignores it without. */
 	if (dest != YES && fqdn_in(jsonu_array(r, "destinationFqdns"),
@@ -219,17 +220,14 @@ static enum match net_rule(struct judge *j, const cJSON *r)
 		if (j->proxy) {
 			dest = YES;
 			j->by_name = 1;
-		} else if (!j->skipped[0] &&
-			   both(side(j, r, "sourceAddresses", "sourceIpGroups",
-				     j->slo, j->shi), YES) != NO) {
+		} else if (!j->skipped[0] && src != NO) {
 			const char *rn = jsonu_str(r, "name");
 
 			tw_clean_copy(j->skipped, sizeof j->skipped,
 				      rn ? rn : "?");
 		}
 	}
-	return both(side(j, r, "sourceAddresses", "sourceIpGroups",
-			 j->slo, j->shi), dest);
+	return both(src, dest);
 }
 
 /* An application rule: HTTPS on the port to the login server. */
@@ -341,19 +339,22 @@ static int phase(struct coll *cs, size_t n, int app, struct judge *j,
 	return 0;
 }
 
-/* Every rule of fw or rs, with its collection: fn(rule, arg). */
+/* A classic firewall's rule collections, network then application. */
+static const char *const classic_lists[] = {
+	"properties.networkRuleCollections",
+	"properties.applicationRuleCollections"
+};
+
+/* Every rule of fw's classic collections and of rs's layers: fn(rule,
+ * arg). */
 static void each_rule(const cJSON *fw, const struct azfw_rules *rs,
 		      void (*fn)(const cJSON *r, void *arg), void *arg)
 {
-	static const char *const lists[] = {
-		"properties.networkRuleCollections",
-		"properties.applicationRuleCollections"
-	};
 	const cJSON *g, *c, *r;
 	size_t k;
 
 	for (k = 0; k < 2; k++)
-		cJSON_ArrayForEach(c, jsonu_array(fw, lists[k]))
+		cJSON_ArrayForEach(c, jsonu_array(fw, classic_lists[k]))
 			cJSON_ArrayForEach(r, jsonu_array(c, "properties.rules"))
 				fn(r, arg);
 	for (k = 0; rs && k < rs->nlayers; k++)
@@ -536,16 +537,12 @@ void azfw_evaluate(const cJSON *fw, const struct azfw_rules *rs,
 			}
 	}
 	if (!policy) {
-		static const char *const lists[] = {
-			"properties.networkRuleCollections",
-			"properties.applicationRuleCollections"
-		};
 		struct coll *to[] = { net, app };
 		size_t *n[] = { &nn, &na };
 		const cJSON *c;
 
 		for (k = 0; k < 2; k++)
-			cJSON_ArrayForEach(c, jsonu_array(fw, lists[k])) {
+			cJSON_ArrayForEach(c, jsonu_array(fw, classic_lists[k])) {
 				struct coll x = { 0, 0, num(c, "properties.priority", 65000),
 						  NULL, jsonu_str(c, "name"),
 						  jsonu_str(c, "properties.action.type"),
