@@ -104,14 +104,30 @@ static void test_builtin_scenarios(void **state)
 		expect_exactly(builtin[i]);
 }
 
+/* A test world of the firewall check, its expectations checked whole
+ * first. */
+static struct harness *fw_world(const char *world)
+{
+	expect_exactly(world);
+	return harness_open(world);
+}
+
+/* aks.timeout.firewall in world: want, its summary holding needle. */
+static void fw_verdict(const char *world, enum check_verdict want,
+		       const char *needle)
+{
+	struct harness *h = fw_world(world);
+
+	expect_verdict(h, "aks.timeout.firewall", want, needle);
+	harness_close(h);
+}
+
 /* The firewall-rules fix planned in world holds needle. */
 static void expect_fw_plan(const char *world, const char *needle)
 {
-	struct harness *h;
+	struct harness *h = fw_world(world);
 	struct fix_plan plan;
 
-	expect_exactly(world);
-	h = harness_open(world);
 	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
 	if (!strstr(plan.manual, needle))
 		fail_msg("%s: the plan lacks \"%s\":\n%s", world, needle,
@@ -148,28 +164,18 @@ static void test_firewall_rules(void **state)
 	fix_plan_clear(&plan);
 	harness_close(h);
 
-	expect_exactly("scenarios/aks-fw-rules-allow.json");
-	h = harness_open("scenarios/aks-fw-rules-allow.json");
-	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
-		       "the rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 of firewall fw-hub allows it");
-	harness_close(h);
+	fw_verdict("scenarios/aks-fw-rules-allow.json", CHECK_FAIL,
+		   "the rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 of firewall fw-hub allows it");
 
-	expect_exactly("scenarios/aks-fw-rules-allow-noprobe.json");
-	h = harness_open("scenarios/aks-fw-rules-allow-noprobe.json");
-	expect_verdict(h, "aks.timeout.firewall", CHECK_PASS,
-		       "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 allows TCP 443 from 10.224.0.0/16");
-	harness_close(h);
+	fw_verdict("scenarios/aks-fw-rules-allow-noprobe.json", CHECK_PASS,
+		   "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 allows TCP 443 from 10.224.0.0/16");
 
-	expect_exactly("scenarios/aks-fw-rules-none-noprobe.json");
-	h = harness_open("scenarios/aks-fw-rules-none-noprobe.json");
-	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
-		       "where no rule allows TCP 443 from 10.224.0.0/16");
-	harness_close(h);
+	fw_verdict("scenarios/aks-fw-rules-none-noprobe.json", CHECK_FAIL,
+		   "where no rule allows TCP 443 from 10.224.0.0/16");
 
 	/* The parent policy's deny comes first: the fix goes in that
 	 * policy, before the denying group. */
-	expect_exactly("scenarios/aks-fw-rules-parent-deny.json");
-	h = harness_open("scenarios/aks-fw-rules-parent-deny.json");
+	h = fw_world("scenarios/aks-fw-rules-parent-deny.json");
 	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
 		       "the rule CorpBaseline/no-private-data/block-pe-subnets (fwpol-corp) of firewall fw-hub denies it");
 	harness_plan(h, "aks.timeout.firewall", "firewall-rules", &plan);
@@ -189,36 +195,25 @@ static void test_firewall_rules(void **state)
 
 	/* A name in a network rule, without the DNS proxy: it matches
 	 * nothing, and the summary says why. */
-	expect_exactly("scenarios/aks-fw-rules-fqdn-noproxy.json");
-	h = harness_open("scenarios/aks-fw-rules-fqdn-noproxy.json");
-	expect_verdict(h, "aks.timeout.firewall", CHECK_FAIL,
-		       "its rule acr-by-name names the registry, but Azure Firewall matches names in network rules only with its DNS proxy on, and it is off");
-	harness_close(h);
+	fw_verdict("scenarios/aks-fw-rules-fqdn-noproxy.json", CHECK_FAIL,
+		   "its rule acr-by-name names the registry, but Azure Firewall matches names in network rules only with its DNS proxy on, and it is off");
 
-	expect_exactly("scenarios/aks-fw-rules-fqdn-proxy.json");
-	h = harness_open("scenarios/aks-fw-rules-fqdn-proxy.json");
+	h = fw_world("scenarios/aks-fw-rules-fqdn-proxy.json");
 	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_PASS);
 	assert_string_equal(ev(&res, "firewallRules"), "allow: DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-by-name");
 	assert_non_null(strstr(ev(&res, "firewallNote"), "matched by the name acrshop.azurecr.io"));
 	check_result_clear(&res);
 	harness_close(h);
 
-	expect_exactly("scenarios/aks-fw-rules-fqdn-names-allowed.json");
-	h = harness_open("scenarios/aks-fw-rules-fqdn-names-allowed.json");
-	expect_verdict(h, "aks.timeout.firewall", CHECK_PASS,
-		       "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-by-name allows TCP 443");
-	harness_close(h);
+	fw_verdict("scenarios/aks-fw-rules-fqdn-names-allowed.json", CHECK_PASS,
+		   "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-by-name allows TCP 443");
 
 	/* An allow by IP group holding the nodes' subnet. */
-	expect_exactly("scenarios/aks-fw-rules-ipgroup-noprobe.json");
-	h = harness_open("scenarios/aks-fw-rules-ipgroup-noprobe.json");
-	expect_verdict(h, "aks.timeout.firewall", CHECK_PASS,
-		       "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 allows TCP 443 from 10.224.0.0/16");
-	harness_close(h);
+	fw_verdict("scenarios/aks-fw-rules-ipgroup-noprobe.json", CHECK_PASS,
+		   "whose rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 allows TCP 443 from 10.224.0.0/16");
 
 	/* The IP group cannot be read: not judged, and no pass. */
-	expect_exactly("scenarios/aks-fw-rules-ipgroup-unreadable.json");
-	h = harness_open("scenarios/aks-fw-rules-ipgroup-unreadable.json");
+	h = fw_world("scenarios/aks-fw-rules-ipgroup-unreadable.json");
 	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_UNKNOWN);
 	assert_string_equal(ev(&res, "firewallRules"),
 		"not judged: rule DefaultNetworkRuleCollectionGroup/aks-to-acr/acr-pe-443 uses the IP group ipg-aks-spokes, which was not read");
@@ -227,8 +222,7 @@ static void test_firewall_rules(void **state)
 
 	/* The parent cannot be read, or the parents loop: the rules are not
 	 * judged, and the fix still names the firewall's own policy. */
-	expect_exactly("scenarios/aks-fw-rules-parent-unreadable.json");
-	h = harness_open("scenarios/aks-fw-rules-parent-unreadable.json");
+	h = fw_world("scenarios/aks-fw-rules-parent-unreadable.json");
 	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
 	assert_non_null(strstr(ev(&res, "firewallRules"), "not read: GET /subscriptions/"));
 	assert_non_null(strstr(ev(&res, "firewallRules"), "fwpol-corp"));
@@ -238,16 +232,14 @@ static void test_firewall_rules(void **state)
 		"--resource-group rg-hub --policy-name fwpol-hub --name aks-to-acr --priority 150"));
 	fix_plan_clear(&plan);
 	harness_close(h);
-	expect_exactly("scenarios/aks-fw-rules-parent-loop.json");
-	h = harness_open("scenarios/aks-fw-rules-parent-loop.json");
+	h = fw_world("scenarios/aks-fw-rules-parent-loop.json");
 	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
 	assert_string_equal(ev(&res, "firewallRules"),
 			    "not read: the firewall policies' parents loop back to fwpol-hub");
 	check_result_clear(&res);
 	harness_close(h);
 
-	expect_exactly("scenarios/aks-fw-rules-unreadable.json");
-	h = harness_open("scenarios/aks-fw-rules-unreadable.json");
+	h = fw_world("scenarios/aks-fw-rules-unreadable.json");
 	assert_int_equal(harness_check(h, "aks.timeout.firewall", &res), CHECK_FAIL);
 	assert_non_null(strstr(ev(&res, "firewallRules"),
 			       "not read: GET /subscriptions/"));
